@@ -1,16 +1,55 @@
-import { cloudflareTest } from "@cloudflare/vitest-plugin";
+import { spawnSync } from "node:child_process";
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
+import type { LegacyWorkerOptions } from "miniflare";
 import { defineConfig } from "vitest/config";
+import { unstable_getMiniflareWorkerOptions } from "wrangler";
+
+const migrations = await readD1Migrations("./migrations");
+/** Tests use their own listener key; the development key lives in .dev.vars, which a fresh clone lacks. */
+const testSecrets = { LISTENER_ID_KEY: "test-listener-key" };
+
+/**
+ * The edge's tests run with the real retraining worker beside it (service binding, shared D1 and KV,
+ * the events queue consumed by it). An auxiliary worker must be pre-built, so it is bundled here the
+ * way `wrangler deploy` bundles it, which also proves the retrainer deploys.
+ */
+function builtRetrainer(): LegacyWorkerOptions {
+  const outdir = ".wrangler/test-build/retrainer";
+  const build = spawnSync(
+    "node_modules/.bin/wrangler",
+    ["deploy", "--dry-run", "--outdir", outdir, "-c", "workers/retrainer/wrangler.toml"],
+    { env: { ...process.env, WRANGLER_SEND_METRICS: "false" }, encoding: "utf8" },
+  );
+  if (build.status !== 0) throw new Error(`building the retrainer failed:\n${build.stdout}\n${build.stderr}`);
+  // Source options (main, module rules) are replaced by the built bundle.
+  const { modulesRules: _rules, ...workerOptions } = unstable_getMiniflareWorkerOptions("workers/retrainer/wrangler.toml").workerOptions;
+  return {
+    ...workerOptions,
+    name: "setlist-retrainer",
+    modules: true,
+    scriptPath: `${outdir}/index.js`,
+    bindings: { ...(workerOptions.bindings ?? {}), ...testSecrets },
+  };
+}
+
+function workerProject(name: string, configPath: string, auxiliaryWorkers: LegacyWorkerOptions[] = []) {
+  return {
+    plugins: [
+      cloudflareTest({
+        wrangler: { configPath },
+        miniflare: { bindings: { ...testSecrets, TEST_MIGRATIONS: migrations }, workers: auxiliaryWorkers },
+      }),
+    ],
+    test: { name, include: [`test/${name}/**/*.test.ts`], setupFiles: ["./test/apply-migrations.ts"], testTimeout: 60_000 },
+  };
+}
 
 export default defineConfig({
   test: {
     projects: [
-      {
-        test: {
-          name: "unit",
-          include: ["shared/**/*.test.ts", "scripts/**/*.test.ts"],
-          environment: "node",
-        },
-      },
+      { test: { name: "unit", include: ["shared/**/*.test.ts", "scripts/**/*.test.ts"], environment: "node" } },
+      workerProject("edge", "./wrangler.toml", [builtRetrainer()]),
+      workerProject("retrainer", "./workers/retrainer/wrangler.toml"),
     ],
   },
 });

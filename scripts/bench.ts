@@ -1,0 +1,54 @@
+/**
+ * `npm run bench`: starts the network locally and, in one run, loads the recommendation route, the
+ * speaker route and a trivial route on the same runtime with autocannon. Local figures are CPU and
+ * regression signals, so each route is reported against the trivial one measured alongside it.
+ */
+import autocannon from "autocannon";
+import { parseArgs } from "node:util";
+import { startLocalNetwork } from "./local-network";
+
+const { values: args } = parseArgs({
+  options: {
+    duration: { type: "string", default: "10" },
+    connections: { type: "string", default: "10" },
+    port: { type: "string", default: "8797" },
+    listeners: { type: "string", default: "500" },
+  },
+});
+const listenerCount = Number(args.listeners);
+const routes: [name: string, path: (i: number) => string][] = [
+  ["trivial (/health)", () => "/health"],
+  ["recommendations", (i) => `/v1/listeners/demo-${(i % listenerCount) + 1}/recommendations?limit=20`],
+  ["speaker next", (i) => `/v1/speaker/demo-${(i % listenerCount) + 1}/next`],
+];
+
+const network = await startLocalNetwork(Number(args.port));
+try {
+  const results: { name: string; rps: number; p50: number; p99: number; errors: number }[] = [];
+  for (const [name, path] of routes) {
+    let i = 0;
+    const result = await autocannon({
+      url: network.base,
+      duration: Number(args.duration),
+      connections: Number(args.connections),
+      requests: [{ setupRequest: (req) => ({ ...req, path: path(i++) }) }],
+    });
+    results.push({
+      name,
+      rps: result.requests.average,
+      p50: result.latency.p50,
+      p99: result.latency.p99,
+      errors: result.errors + result.non2xx,
+    });
+  }
+  const trivial = results[0]!;
+  console.log(`\nbench: ${args.connections} connections, ${args.duration} s per route, local workerd\n`);
+  console.log("route                 req/s     p50 ms   p99 ms   errors   req/s vs trivial   p99 vs trivial");
+  for (const r of results) {
+    console.log(
+      `${r.name.padEnd(20)} ${r.rps.toFixed(0).padStart(7)} ${r.p50.toFixed(1).padStart(9)} ${r.p99.toFixed(1).padStart(8)} ${String(r.errors).padStart(8)} ${(r.rps / trivial.rps).toFixed(2).padStart(18)} ${(r.p99 / Math.max(trivial.p99, 0.1)).toFixed(2).padStart(16)}`,
+    );
+  }
+} finally {
+  await network.stop();
+}

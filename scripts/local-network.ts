@@ -1,0 +1,40 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+
+export interface LocalNetwork {
+  base: string;
+  stop(): Promise<void>;
+}
+
+/** Starts `npm start`'s network on its own port and storage, for scripts that drive it from outside. */
+export async function startLocalNetwork(port: number): Promise<LocalNetwork> {
+  const persistTo = mkdtempSync(join(tmpdir(), "setlist-"));
+  const child: ChildProcess = spawn(
+    resolve(root, "node_modules/.bin/tsx"),
+    [resolve(root, "scripts/start.ts"), "--port", String(port), "--persist-to", persistTo],
+    { cwd: root, stdio: ["ignore", "pipe", "inherit"], detached: true },
+  );
+  const stop = async () => {
+    if (child.exitCode === null && child.pid) process.kill(-child.pid, "SIGTERM");
+    await new Promise((r) => setTimeout(r, 500));
+    rmSync(persistTo, { recursive: true, force: true });
+  };
+  await new Promise<void>((ready, fail) => {
+    let output = "";
+    child.stdout!.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes("[setlist] ready")) ready();
+      if (output.includes("[setlist] start-up failed")) fail(new Error(output.slice(-2000)));
+    });
+    child.on("exit", (code) => fail(new Error(`start script exited with ${code}`)));
+  }).catch(async (error) => {
+    await stop();
+    throw error;
+  });
+  return { base: `http://127.0.0.1:${port}`, stop };
+}

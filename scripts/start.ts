@@ -1,0 +1,83 @@
+/**
+ * `npm start`: the whole network on one local Workers runtime. Applies the D1 migrations, starts the
+ * edge and the retraining worker together (one persistence folder, so they share D1, KV and queues),
+ * seeds the demo data into an empty database and waits until the first model is published.
+ */
+import { spawn, spawnSync } from "node:child_process";
+import { copyFileSync, existsSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const { values: args } = parseArgs({
+  options: {
+    port: { type: "string", default: process.env.PORT ?? "8787" },
+    "persist-to": { type: "string", default: resolve(root, ".wrangler/state") },
+    "no-seed": { type: "boolean", default: false },
+  },
+});
+const base = `http://127.0.0.1:${args.port}`;
+const env = { ...process.env, WRANGLER_SEND_METRICS: "false", CI: process.env.CI ?? "" };
+const wrangler = resolve(root, "node_modules/.bin/wrangler");
+
+for (const dir of [root, resolve(root, "workers/retrainer")]) {
+  if (!existsSync(resolve(dir, ".dev.vars"))) copyFileSync(resolve(root, ".dev.vars.example"), resolve(dir, ".dev.vars"));
+}
+
+const migrate = spawnSync(
+  wrangler,
+  ["d1", "migrations", "apply", "DB", "--local", "--persist-to", args["persist-to"], "-c", "wrangler.toml"],
+  { cwd: root, env, stdio: "inherit" },
+);
+if (migrate.status !== 0) process.exit(migrate.status ?? 1);
+
+const dev = spawn(
+  wrangler,
+  [
+    "dev",
+    "-c", "wrangler.toml",
+    "-c", "workers/retrainer/wrangler.toml",
+    "--persist-to", args["persist-to"],
+    "--ip", "127.0.0.1",
+    "--port", args.port,
+    "--show-interactive-dev-session=false",
+  ],
+  { cwd: root, env, stdio: ["ignore", "inherit", "inherit"] },
+);
+const stop = () => dev.kill("SIGTERM");
+process.on("SIGINT", stop);
+process.on("SIGTERM", stop);
+dev.on("exit", (code) => process.exit(code ?? 0));
+
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const value = await probe().catch(() => undefined);
+    if (value !== undefined) return value;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+try {
+  await waitFor("the edge worker", async () => ((await fetch(`${base}/health`)).ok ? true : undefined), 120_000);
+  if (!args["no-seed"]) {
+    const seed = (await (await fetch(`${base}/admin/seed`, { method: "POST" })).json()) as { seeded: boolean; tracks: number; listeners: number; events: number };
+    console.log(`[setlist] ${seed.seeded ? "seeded" : "found"} ${seed.tracks} tracks, ${seed.listeners} listeners, ${seed.events} events`);
+    const current = await waitFor(
+      "the first model",
+      async () => {
+        const models = (await (await fetch(`${base}/admin/models`)).json()) as { current: { version: string } | null };
+        return models.current ?? undefined;
+      },
+      300_000,
+    );
+    console.log(`[setlist] serving model ${current.version}`);
+  }
+  console.log(`[setlist] ready on ${base}  (try: curl ${base}/v1/listeners/demo-1/recommendations)`);
+} catch (error) {
+  console.error(`[setlist] start-up failed: ${String(error)}`);
+  stop();
+  process.exitCode = 1;
+}

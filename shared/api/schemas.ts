@@ -1,0 +1,101 @@
+import { z } from "zod";
+import { ACTIVITIES, DEVICES, EVENT_TYPES } from "../catalog/types";
+
+/** Ids travel inside KV keys and URLs, so they are restricted to a safe alphabet. */
+export const Id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "must be 1-64 characters of A-Z, a-z, 0-9, '_' or '-'");
+
+export const MAX_EVENTS_PER_REQUEST = 100;
+export const MAX_EVENTS_BODY_BYTES = 64 * 1024;
+
+/** Clients may report events up to 30 days late (offline play) but not from the future beyond clock skew. */
+const EARLIEST_EVENT_AGE_MS = 30 * 24 * 3600 * 1000;
+const MAX_CLOCK_SKEW_MS = 10 * 60 * 1000;
+
+const Timestamp = z.union([
+  z.number().int().positive(),
+  z.iso.datetime({ offset: true }).transform((s) => Date.parse(s)),
+]);
+
+export const PlaybackContext = z.strictObject({
+  activity: z.enum(ACTIVITIES).optional(),
+  playlistId: Id.optional(),
+  source: z.enum(["recommendations", "search", "library", "playlist", "radio", "speaker"]).optional(),
+});
+
+export const IncomingEvent = z
+  .strictObject({
+    id: Id,
+    listenerId: Id,
+    trackId: Id,
+    type: z.enum(EVENT_TYPES),
+    /** Only for dislikes: the listener disliked the track (default) or its artist. */
+    target: z.enum(["track", "artist"]).optional(),
+    timestamp: Timestamp,
+    positionMs: z.number().int().min(0).max(24 * 3600 * 1000).optional(),
+    msPlayed: z.number().int().min(0).max(24 * 3600 * 1000).optional(),
+    device: z.enum(DEVICES).optional(),
+    context: PlaybackContext.optional(),
+  })
+  .superRefine((event, ctx) => {
+    const now = Date.now();
+    if (event.timestamp > now + MAX_CLOCK_SKEW_MS) {
+      ctx.addIssue({ code: "custom", path: ["timestamp"], message: "is in the future" });
+    } else if (event.timestamp < now - EARLIEST_EVENT_AGE_MS) {
+      ctx.addIssue({ code: "custom", path: ["timestamp"], message: "is more than 30 days old" });
+    }
+    if (event.target && event.type !== "dislike") {
+      ctx.addIssue({ code: "custom", path: ["target"], message: "is only allowed on dislike events" });
+    }
+  });
+export type IncomingEvent = z.output<typeof IncomingEvent>;
+
+export const EventsBody = z.strictObject({
+  events: z.array(IncomingEvent).min(1).max(MAX_EVENTS_PER_REQUEST),
+});
+
+/**
+ * What crosses the queue: accepted events under the listener's pseudonym (never the raw id), and
+ * the summaries of closed sessions. The consumer validates again because a queue is a trust
+ * boundary too (replays, messages from older deployments).
+ */
+const Pseudonym = z.string().min(1).max(128);
+
+export const QueuedEvent = z.strictObject({
+  kind: z.literal("event"),
+  listener: Pseudonym,
+  eventId: Id,
+  trackId: Id,
+  type: z.enum(EVENT_TYPES),
+  target: z.enum(["track", "artist"]).nullable(),
+  clientTs: z.number().int(),
+  receivedAt: z.number().int(),
+  positionMs: z.number().int().nullable(),
+  msPlayed: z.number().int().nullable(),
+  device: z.enum(DEVICES).nullable(),
+  context: PlaybackContext.nullable(),
+  region: z.string().length(2).nullable(),
+});
+export type QueuedEvent = z.output<typeof QueuedEvent>;
+
+export const QueuedSessionSummary = z.strictObject({
+  kind: z.literal("session"),
+  listener: Pseudonym,
+  startedAt: z.number().int(),
+  endedAt: z.number().int(),
+  lengthMs: z.number().int().min(0),
+  tracksPlayed: z.number().int().min(0),
+  skips: z.number().int().min(0),
+  completions: z.number().int().min(0),
+});
+export type QueuedSessionSummary = z.output<typeof QueuedSessionSummary>;
+
+export const QueueMessage = z.discriminatedUnion("kind", [QueuedEvent, QueuedSessionSummary]);
+export type QueueMessage = z.output<typeof QueueMessage>;
+
+export const Limit = (fallback: number, max: number) =>
+  z.coerce.number().int().min(1).max(max).default(fallback);
+
+export const Region = z
+  .string()
+  .regex(/^[A-Za-z]{2}$/, "must be an ISO 3166-1 alpha-2 country code")
+  .transform((s) => s.toUpperCase());

@@ -1,0 +1,28 @@
+import type { AudioFeatures, Track } from "./types";
+
+/**
+ * Audio features scaled to comparable 0..1 ranges, so that distances weigh tempo and loudness
+ * like the other features. The one definition of "how a track sounds" used by the model's content
+ * part and by request-time similarity.
+ */
+export function featureVector(f: AudioFeatures): number[] {
+  return [
+    clamp01((f.tempo - 50) / 150),
+    f.energy,
+    f.valence,
+    f.danceability,
+    f.acousticness,
+    f.instrumentalness,
+    f.speechiness,
+    clamp01((f.loudness + 40) / 40),
+  ];
+}
+
+/** Descriptive tags of a track for the content part: its genre and its artist. */
+export function contentTags(t: Pick<Track, "genre" | "artistId">): string[] {
+  return [`genre:${t.genre.toLowerCase()}`, `artist:${t.artistId}`];
+}
+
+function clamp01(x: number): number {
+  return Math.min(1, Math.max(0, x));
+}

@@ -1,0 +1,55 @@
+import { and, asc, count, countDistinct, desc, eq, gte, inArray, ne, sql } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/d1";
+import { events, listeners, tracks } from "./schema";
+
+export const CHART_WINDOW_MS = 30 * 24 * 3600 * 1000;
+const POSITIVE_TYPES = ["play", "complete", "repeat", "like", "add_to_playlist"];
+
+/** Top tracks by distinct listeners over a window, globally or in one region: the single chart rule. */
+export async function chartFromEvents(db: D1Database, options: { region: string | null; since: number; limit: number }) {
+  const d = drizzle(db);
+  const listenersCol = countDistinct(events.listenerId);
+  const where = and(gte(events.clientTs, options.since), inArray(events.type, POSITIVE_TYPES));
+  const base = d.select({ trackId: events.trackId, listeners: listenersCol }).from(events);
+  const rows = options.region
+    ? await base
+        .innerJoin(listeners, eq(listeners.id, events.listenerId))
+        .where(and(where, eq(listeners.region, options.region)))
+        .groupBy(events.trackId)
+        .orderBy(desc(listenersCol), asc(events.trackId))
+        .limit(options.limit)
+    : await base.where(where).groupBy(events.trackId).orderBy(desc(listenersCol), asc(events.trackId)).limit(options.limit);
+  return rows;
+}
+
+/** The listener's most recent positively-played tracks: seeds for recommendations when no model list exists. */
+export async function recentPositiveTracks(db: D1Database, listener: string, limit: number): Promise<string[]> {
+  const rows = await drizzle(db)
+    .select({ trackId: events.trackId, last: sql<number>`max(${events.clientTs})` })
+    .from(events)
+    .where(and(eq(events.listenerId, listener), inArray(events.type, POSITIVE_TYPES)))
+    .groupBy(events.trackId)
+    .orderBy(desc(sql`max(${events.clientTs})`))
+    .limit(limit);
+  return rows.map((r) => r.trackId);
+}
+
+/** Content neighbours when no model has published neighbours for a track: same genre, closest sound. */
+export async function contentNeighbours(db: D1Database, trackId: string, limit: number): Promise<string[]> {
+  const d = drizzle(db);
+  const [seed] = await d.select().from(tracks).where(eq(tracks.id, trackId)).limit(1);
+  if (!seed) return [];
+  const distance = sql`abs(${tracks.energy} - ${seed.energy}) + abs(${tracks.valence} - ${seed.valence}) + abs(${tracks.danceability} - ${seed.danceability}) + abs(${tracks.tempo} - ${seed.tempo}) / 100.0`;
+  const rows = await d
+    .select({ id: tracks.id })
+    .from(tracks)
+    .where(and(eq(tracks.genre, seed.genre), ne(tracks.id, trackId)))
+    .orderBy(distance)
+    .limit(limit);
+  return rows.map((r) => r.id);
+}
+
+export async function countRows(db: D1Database, table: typeof tracks | typeof events | typeof listeners): Promise<number> {
+  const [row] = await drizzle(db).select({ n: count() }).from(table);
+  return row?.n ?? 0;
+}

@@ -1,0 +1,106 @@
+import { sql } from "drizzle-orm";
+import { index, integer, primaryKey, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
+
+export const artists = sqliteTable("artists", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull(),
+  genres: text("genres", { mode: "json" }).$type<string[]>().notNull().default(sql`'[]'`),
+});
+
+export const tracks = sqliteTable(
+  "tracks",
+  {
+    id: text("id").primaryKey(),
+    title: text("title").notNull(),
+    artistId: text("artist_id").notNull(),
+    artistName: text("artist_name").notNull(),
+    albumId: text("album_id").notNull(),
+    albumTitle: text("album_title").notNull(),
+    genre: text("genre").notNull(),
+    releaseDate: text("release_date").notNull(),
+    tempo: real("tempo").notNull(),
+    energy: real("energy").notNull(),
+    valence: real("valence").notNull(),
+    danceability: real("danceability").notNull(),
+    acousticness: real("acousticness").notNull(),
+    instrumentalness: real("instrumentalness").notNull(),
+    speechiness: real("speechiness").notNull(),
+    loudness: real("loudness").notNull(),
+    key: integer("key").notNull(),
+    mode: integer("mode").notNull(),
+    durationMs: integer("duration_ms").notNull(),
+  },
+  (t) => [index("tracks_artist").on(t.artistId), index("tracks_release").on(t.releaseDate)],
+);
+
+/** Listener ids here are pseudonyms (HMAC of the id the client knows), never raw ids. */
+export const listeners = sqliteTable("listeners", {
+  id: text("id").primaryKey(),
+  region: text("region"),
+  consentPersonalization: integer("consent_personalization", { mode: "boolean" }).notNull().default(true),
+  consentAnalytics: integer("consent_analytics", { mode: "boolean" }).notNull().default(true),
+  createdAt: integer("created_at").notNull(),
+});
+
+/** Event ids are chosen by clients, so they are unique per listener: the pair is the idempotency key. */
+export const events = sqliteTable(
+  "events",
+  {
+    listenerId: text("listener_id").notNull(),
+    eventId: text("event_id").notNull(),
+    trackId: text("track_id").notNull(),
+    type: text("type").notNull(),
+    target: text("target", { enum: ["track", "artist"] }),
+    msPlayed: integer("ms_played"),
+    positionMs: integer("position_ms"),
+    device: text("device"),
+    context: text("context", { mode: "json" }),
+    clientTs: integer("client_ts").notNull(),
+    receivedAt: integer("received_at").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.listenerId, t.eventId] }),
+    index("events_track").on(t.trackId),
+    index("events_client_ts").on(t.clientTs),
+  ],
+);
+
+export const modelVersions = sqliteTable("model_versions", {
+  version: text("version").primaryKey(),
+  algorithm: text("algorithm").notNull(),
+  status: text("status", { enum: ["building", "published", "rejected"] }).notNull(),
+  metrics: text("metrics", { mode: "json" }),
+  listenerCount: integer("listener_count").notNull().default(0),
+  trackCount: integer("track_count").notNull().default(0),
+  eventCount: integer("event_count").notNull().default(0),
+  /** Publishing is split into parts (one queue job each); the version goes live when all are written. */
+  partsTotal: integer("parts_total").notNull().default(0),
+  trigger: text("trigger").notNull(),
+  createdAt: integer("created_at").notNull(),
+  publishedAt: integer("published_at"),
+});
+
+export const modelParts = sqliteTable(
+  "model_parts",
+  {
+    version: text("version").notNull(),
+    part: text("part").notNull(),
+    writtenAt: integer("written_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.version, t.part] })],
+);
+
+/** Closed listening sessions, as the session objects report them: the basis of session-length KPIs. */
+export const sessions = sqliteTable(
+  "sessions",
+  {
+    listenerId: text("listener_id").notNull(),
+    startedAt: integer("started_at").notNull(),
+    endedAt: integer("ended_at").notNull(),
+    lengthMs: integer("length_ms").notNull(),
+    tracksPlayed: integer("tracks_played").notNull(),
+    skips: integer("skips").notNull(),
+    completions: integer("completions").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.listenerId, t.startedAt] })],
+);

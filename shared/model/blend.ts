@@ -1,0 +1,135 @@
+import { hitsAtK, ndcgAtK } from "./metrics";
+import { TopKHeap } from "./topK";
+
+export const COMPONENTS = ["als", "itemKnn", "listenerKnn", "content"] as const;
+export type Component = (typeof COMPONENTS)[number];
+
+/**
+ * How component scores combine: each component's scores for a listener are scaled so the best candidate is
+ * 1, weighted and summed; then each item is damped by (1 + relative exposure)^-exposurePenalty, where
+ * relative exposure is how often the item reaches listeners' top lists compared with a uniform spread.
+ * Damping by the model's own exposure rather than raw popularity spares items that are popular and also
+ * the right answer for few listeners, and lifts good matches the blend would bury under hits.
+ */
+export interface Blend {
+  weights: Record<Component, number>;
+  exposurePenalty: number;
+}
+
+/** Length of the per-listener list that counts towards exposure. */
+export const EXPOSURE_LIST = 50;
+
+/** Exposure is the blended score mass an item collects in listeners' top lists, relative to an even spread. */
+export function exposureFactors(mass: Float64Array, penalty: number): Float32Array {
+  const even = mass.reduce((sum, m) => sum + m, 0) / Math.max(mass.length, 1);
+  return Float32Array.from(mass, (m) => (even > 0 ? Math.pow(1 + m / even, -penalty) : 1));
+}
+
+/** Scales scores so the largest over non-excluded items is 1 (left alone when nothing is positive). */
+export function scaleToUnitMax(scores: Float32Array, excluded: Uint8Array): void {
+  let max = 0;
+  for (let j = 0; j < scores.length; j++) if (scores[j]! > max && excluded[j] === 0) max = scores[j]!;
+  if (max > 0) for (let j = 0; j < scores.length; j++) scores[j] = scores[j]! / max;
+}
+
+/** Validation listeners' candidate items with each component's unit-max scores, in fixed strides. */
+export interface CandidateSet {
+  listeners: number;
+  /** Candidate slots per listener; item -1 marks an empty slot. */
+  width: number;
+  items: Int32Array;
+  /** Slot s of listener n, component c at ((n * width) + s) * COMPONENTS.length + c. */
+  scores: Float32Array;
+}
+
+export interface BlendQuality {
+  ndcg: number;
+  recall: number;
+  coverage: number;
+}
+
+/** Ranks each listener's candidates under a blend and measures NDCG, recall and coverage at k. */
+export function measureBlend(
+  candidates: CandidateSet,
+  relevant: readonly ReadonlySet<number>[],
+  blend: Blend,
+  itemCount: number,
+  catalogSize: number,
+  k = 10,
+): BlendQuality {
+  const { width, items, scores } = candidates;
+  const c = COMPONENTS.length;
+  const weights = COMPONENTS.map((name) => blend.weights[name]);
+  const blended = new Float64Array(candidates.listeners * width);
+  const exposure = new Float64Array(itemCount);
+  const heap = new TopKHeap(Math.max(EXPOSURE_LIST, k));
+  for (let n = 0; n < candidates.listeners; n++) {
+    for (let s = 0; s < width; s++) {
+      const slot = n * width + s;
+      if (items[slot]! < 0) continue;
+      let sum = 0;
+      for (let m = 0; m < c; m++) sum += weights[m]! * scores[slot * c + m]!;
+      blended[slot] = sum;
+      heap.push(slot, sum);
+    }
+    for (const { item: slot, score } of heap.drain().slice(0, EXPOSURE_LIST)) exposure[items[slot]!]! += score;
+  }
+  const damping = exposureFactors(exposure, blend.exposurePenalty);
+  const recommended = new Set<number>();
+  let ndcg = 0, recall = 0, measured = 0;
+  for (let n = 0; n < candidates.listeners; n++) {
+    for (let s = 0; s < width; s++) {
+      const slot = n * width + s;
+      if (items[slot]! >= 0) heap.push(items[slot]!, blended[slot]! * damping[items[slot]!]!);
+    }
+    const ranked = heap.drain().slice(0, k).map((r) => r.item);
+    ranked.forEach((item) => recommended.add(item));
+    const wanted = relevant[n]!;
+    if (wanted.size === 0) continue;
+    measured++;
+    ndcg += ndcgAtK(ranked, wanted, k);
+    recall += hitsAtK(ranked, wanted, k) / Math.min(k, wanted.size);
+  }
+  return { ndcg: ndcg / Math.max(measured, 1), recall: recall / Math.max(measured, 1), coverage: recommended.size / Math.max(catalogSize, 1) };
+}
+
+const WEIGHT_GRID = [0, 0.25, 0.5, 1, 2, 4];
+const PENALTY_STEP = 0.025;
+const MAX_PENALTY = 0.5;
+
+/**
+ * Coordinate ascent over component weights (relative, so only ratios matter). Each weight vector is judged
+ * at the smallest exposure penalty whose validation coverage reaches `minCoverage` (coverage grows with the
+ * penalty), so accuracy is compared at equal reach; a vector that cannot reach the floor ranks below all
+ * that can, by its best coverage.
+ */
+export function tuneBlend(measure: (blend: Blend) => BlendQuality, minCoverage: number, available: Record<Component, boolean>): { blend: Blend; quality: BlendQuality } {
+  const atFloor = (weights: Record<Component, number>) => {
+    let result = { blend: { weights, exposurePenalty: 0 }, quality: measure({ weights, exposurePenalty: 0 }) };
+    for (let step = 1; result.quality.coverage < minCoverage && step * PENALTY_STEP <= MAX_PENALTY; step++) {
+      const blend = { weights, exposurePenalty: step * PENALTY_STEP };
+      result = { blend, quality: measure(blend) };
+    }
+    return result;
+  };
+  const better = (a: BlendQuality, b: BlendQuality) => {
+    const aFeasible = a.coverage >= minCoverage, bFeasible = b.coverage >= minCoverage;
+    if (aFeasible !== bFeasible) return aFeasible;
+    return aFeasible ? a.ndcg > b.ndcg : a.coverage > b.coverage;
+  };
+  const names = COMPONENTS.filter((n) => available[n]);
+  let best = atFloor(Object.fromEntries(COMPONENTS.map((name) => [name, available[name] ? 1 : 0])) as Record<Component, number>);
+  for (let round = 0; round < 3; round++) {
+    const before = best;
+    for (const name of names) {
+      for (const w of WEIGHT_GRID) {
+        const weights = { ...best.blend.weights, [name]: w };
+        if (w === best.blend.weights[name] || names.every((n) => weights[n] === 0)) continue;
+        const candidate = atFloor(weights);
+        if (better(candidate.quality, best.quality)) best = candidate;
+      }
+    }
+    if (best === before) break;
+  }
+  return best;
+}

@@ -1,0 +1,106 @@
+import { setNeighbours, type NeighbourTable } from "./neighbours";
+import type { CsrMatrix } from "./sparse";
+import { TopKHeap } from "./topK";
+import type { ItemContent } from "./types";
+
+/**
+ * Item content as unit-length sparse vectors (item x dimension CSR), so content similarity is a dot product:
+ * - tags: tf-idf with log-scaled term frequency (a tag applied by many listeners counts more, one applied
+ *   to half the catalogue hardly at all);
+ * - numeric features: standardised per dimension (tempo in BPM would otherwise drown 0..1 scores).
+ * An item with both gets the two parts at equal weight. Items without content get an empty row.
+ */
+export function contentVectors(content: readonly (ItemContent | undefined)[]): CsrMatrix {
+  const vocabulary = new Map<string, number>();
+  const documentFrequency: number[] = [];
+  const tagCounts = content.map((c) => {
+    const counts = new Map<number, number>();
+    for (const tag of c?.tags ?? []) {
+      let d = vocabulary.get(tag);
+      if (d === undefined) {
+        vocabulary.set(tag, (d = vocabulary.size));
+        documentFrequency.push(0);
+      }
+      counts.set(d, (counts.get(d) ?? 0) + 1);
+    }
+    for (const d of counts.keys()) documentFrequency[d]!++;
+    return counts;
+  });
+  const tagged = tagCounts.filter((c) => c.size > 0).length;
+  const featureDims = Math.max(0, ...content.map((c) => c?.features?.length ?? 0));
+  const { mean, deviation } = featureMoments(content, featureDims);
+
+  const indptr = new Int32Array(content.length + 1);
+  const indices: number[] = [];
+  const values: number[] = [];
+  content.forEach((c, i) => {
+    const tagPart = [...tagCounts[i]!].sort((a, b) => a[0] - b[0]).map(([d, n]) => [d, Math.log1p(n) * Math.log((1 + tagged) / documentFrequency[d]!)] as const);
+    const features = c?.features?.length === featureDims ? c.features : undefined;
+    const featurePart = features ? features.map((x, d) => [vocabulary.size + d, (x - mean[d]!) / deviation[d]!] as const) : [];
+    const parts = [tagPart, featurePart].filter((part) => part.some(([, v]) => v !== 0));
+    for (const part of parts) {
+      const norm = Math.sqrt(part.reduce((sum, [, v]) => sum + v * v, 0) * parts.length);
+      for (const [d, v] of part) {
+        indices.push(d);
+        values.push(v / norm);
+      }
+    }
+    indptr[i + 1] = indices.length;
+  });
+  return {
+    rows: content.length,
+    cols: vocabulary.size + featureDims,
+    indptr,
+    indices: Int32Array.from(indices),
+    values: Float32Array.from(values),
+  };
+}
+
+function featureMoments(content: readonly (ItemContent | undefined)[], dims: number) {
+  const rows = content.flatMap((c) => (c?.features?.length === dims && dims > 0 ? [c.features] : []));
+  const mean = Array.from({ length: dims }, (_, d) => rows.reduce((s, r) => s + r[d]!, 0) / Math.max(rows.length, 1));
+  const deviation = mean.map((m, d) => Math.sqrt(rows.reduce((s, r) => s + (r[d]! - m) ** 2, 0) / Math.max(rows.length, 1)) || 1);
+  return { mean, deviation };
+}
+
+export function cosine(vectors: CsrMatrix, a: number, b: number): number {
+  let p = vectors.indptr[a]!, q = vectors.indptr[b]!, sum = 0;
+  const pEnd = vectors.indptr[a + 1]!, qEnd = vectors.indptr[b + 1]!;
+  while (p < pEnd && q < qEnd) {
+    const da = vectors.indices[p]!, db = vectors.indices[q]!;
+    if (da === db) sum += vectors.values[p++]! * vectors.values[q++]!;
+    else if (da < db) p++;
+    else q++;
+  }
+  return sum;
+}
+
+/** Content neighbours of items [from, to), found through the dimension -> items inverted index. */
+export function fillContentRows(table: NeighbourTable, vectors: CsrMatrix, byDimension: CsrMatrix, from: number, to: number): void {
+  const accumulated = new Float64Array(vectors.rows);
+  const touched = new Int32Array(vectors.rows);
+  // Stamped with i + 1 when j is first met for row i: feature products can cancel to an exact 0.
+  const seenFor = new Int32Array(vectors.rows);
+  const heap = new TopKHeap(table.k);
+  for (let i = from; i < to; i++) {
+    let touchedCount = 0;
+    for (let p = vectors.indptr[i]!; p < vectors.indptr[i + 1]!; p++) {
+      const d = vectors.indices[p]!, v = vectors.values[p]!;
+      for (let q = byDimension.indptr[d]!; q < byDimension.indptr[d + 1]!; q++) {
+        const j = byDimension.indices[q]!;
+        if (j === i) continue;
+        if (seenFor[j] !== i + 1) {
+          seenFor[j] = i + 1;
+          touched[touchedCount++] = j;
+        }
+        accumulated[j]! += v * byDimension.values[q]!;
+      }
+    }
+    for (let t = 0; t < touchedCount; t++) {
+      const j = touched[t]!;
+      if (accumulated[j]! > 0) heap.push(j, accumulated[j]!);
+      accumulated[j] = 0;
+    }
+    setNeighbours(table, i, heap.drain());
+  }
+}

@@ -1,0 +1,75 @@
+import { evidenceMatrix } from "./interactions";
+import { catalogCoverage, headItems, hitRateAtK, intraListDiversity, longTailShare, meanPopularity, ndcgAtK, recallAtK } from "./metrics";
+import { listenerCounts } from "./popularity";
+import { transpose, type CsrMatrix } from "./sparse";
+import type { HoldoutSplit } from "./split";
+import type { Scored } from "./types";
+
+export interface Recommender {
+  recommend(listener: number, k: number): Scored[];
+}
+
+export interface EvaluationReport {
+  /** Listeners with held-out items, the ones averaged over. */
+  listeners: number;
+  recall: number;
+  ndcg: number;
+  hitRate: number;
+  /** Distinct recommended items over items with training interactions. */
+  coverage: number;
+  /** Mean number of training listeners per recommended item. */
+  meanPopularity: number;
+  intraListDiversity: number;
+  /** Share of recommended slots outside the head items holding 80% of training interactions. */
+  longTailShare: number;
+}
+
+export type ItemSimilarity = (a: number, b: number) => number;
+
+/** Cosine of two items' binary listener sets in a training matrix; the diversity measure when items have no content. */
+export function cooccurrenceCosine(evidence: CsrMatrix): ItemSimilarity {
+  const byItem = transpose(evidence);
+  return (a, b) => {
+    let p = byItem.indptr[a]!, q = byItem.indptr[b]!, shared = 0;
+    const pEnd = byItem.indptr[a + 1]!, qEnd = byItem.indptr[b + 1]!;
+    while (p < pEnd && q < qEnd) {
+      const u = byItem.indices[p]!, v = byItem.indices[q]!;
+      if (u === v) shared++;
+      if (u <= v) p++;
+      if (v <= u) q++;
+    }
+    const norm = Math.sqrt((pEnd - byItem.indptr[a]!) * (qEnd - byItem.indptr[b]!));
+    return norm === 0 ? 0 : shared / norm;
+  };
+}
+
+/** Ranks all items for every listener with held-out items (training items excluded by the recommender) and averages. */
+export function evaluate(recommender: Recommender, split: HoldoutSplit, options: { k?: number; similarity?: ItemSimilarity } = {}): EvaluationReport {
+  const k = options.k ?? 10;
+  const evidence = evidenceMatrix(split.train);
+  const popularity = listenerCounts(evidence);
+  const similarity = options.similarity ?? cooccurrenceCosine(evidence);
+  const lists: number[][] = [];
+  let recall = 0, ndcg = 0, hitRate = 0, diversity = 0;
+  split.heldOut.forEach((items, listener) => {
+    if (items.length === 0) return;
+    const relevant = new Set(items);
+    const ranked = recommender.recommend(listener, k).map((s) => s.item);
+    lists.push(ranked);
+    recall += recallAtK(ranked, relevant, k);
+    ndcg += ndcgAtK(ranked, relevant, k);
+    hitRate += hitRateAtK(ranked, relevant, k);
+    diversity += intraListDiversity(ranked, similarity);
+  });
+  const n = Math.max(lists.length, 1);
+  return {
+    listeners: lists.length,
+    recall: recall / n,
+    ndcg: ndcg / n,
+    hitRate: hitRate / n,
+    coverage: catalogCoverage(lists, popularity.filter((c) => c > 0).length),
+    meanPopularity: meanPopularity(lists, popularity),
+    intraListDiversity: diversity / n,
+    longTailShare: longTailShare(lists, headItems(popularity)),
+  };
+}

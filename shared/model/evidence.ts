@@ -1,0 +1,28 @@
+/** Per-(listener, item) event counts as the event log records them. */
+export interface EventCounts {
+  plays: number;
+  completes: number;
+  skips: number;
+  likes: number;
+  dislikes: number;
+  repeats: number;
+  adds: number;
+}
+
+/**
+ * Signed evidence of taste from event counts. Explicit actions outweigh passive ones: a like or a playlist
+ * add is a deliberate choice, a repeat means a play was wanted again, a completion that a play was not
+ * abandoned. A play that ends in a skip nets slightly negative (the play is counted too), a dislike is
+ * strongly negative. The result feeds
+ * `Interaction.weight`; the model turns its magnitude into a log-scaled confidence.
+ */
+export function evidenceWeight(counts: EventCounts): number {
+  const positive = counts.plays + counts.completes + 2 * counts.repeats + 5 * counts.likes + 4 * counts.adds;
+  const negative = 1.5 * counts.skips + 10 * counts.dislikes;
+  return positive - negative;
+}
+
+/** Confidence grows with the log of the evidence so a few heavy listeners do not drown everyone else. */
+export function confidence(weight: number): number {
+  return Math.log1p(Math.abs(weight));
+}

@@ -1,0 +1,75 @@
+import { setNeighbours, type NeighbourTable } from "./neighbours";
+import { transpose, type CsrMatrix } from "./sparse";
+import { TopKHeap } from "./topK";
+
+export interface KnnOptions {
+  /** Neighbours kept per item. */
+  neighbours: number;
+  /** 0.5 is cosine; higher values discount the source item's own norm more (asymmetric cosine). */
+  asymmetry: number;
+  /** Added to the denominator so pairs seen together by few listeners count for less. */
+  shrink: number;
+  /** Divides similarity by popularity(target)^this, so popular items stop being everybody's neighbour. */
+  popularityPenalty: number;
+}
+
+export interface KnnInputs {
+  byListener: CsrMatrix;
+  byItem: CsrMatrix;
+  squaredNorms: Float64Array;
+  popularity: Float64Array;
+}
+
+/**
+ * Listener rows are reweighted before co-occurrence is counted: a listener with many items says less
+ * about each pair (inverse listener frequency, as tf-idf does for long documents).
+ */
+export function knnInputs(positive: CsrMatrix): KnnInputs {
+  const values = new Float32Array(positive.values.length);
+  for (let u = 0; u < positive.rows; u++) {
+    const start = positive.indptr[u]!, end = positive.indptr[u + 1]!;
+    const listenerWeight = 1 / Math.sqrt(Math.log(2 + end - start));
+    for (let p = start; p < end; p++) values[p] = positive.values[p]! * listenerWeight;
+  }
+  const byListener = { ...positive, values };
+  const byItem = transpose(byListener);
+  const squaredNorms = new Float64Array(positive.cols);
+  const popularity = new Float64Array(positive.cols);
+  for (let i = 0; i < byItem.rows; i++) {
+    for (let p = byItem.indptr[i]!; p < byItem.indptr[i + 1]!; p++) squaredNorms[i]! += byItem.values[p]! ** 2;
+    popularity[i] = byItem.indptr[i + 1]! - byItem.indptr[i]!;
+  }
+  return { byListener, byItem, squaredNorms, popularity };
+}
+
+/** Fills the neighbour rows of items [from, to); rows are independent, so blocks can run in separate steps. */
+export function fillKnnRows(table: NeighbourTable, inputs: KnnInputs, options: KnnOptions, from: number, to: number): void {
+  const { byListener, byItem, squaredNorms, popularity } = inputs;
+  const itemCount = byItem.rows;
+  const accumulated = new Float64Array(itemCount);
+  const touched = new Int32Array(itemCount);
+  const heap = new TopKHeap(table.k);
+  const targetNorm = new Float64Array(itemCount);
+  for (let j = 0; j < itemCount; j++) {
+    targetNorm[j] = Math.pow(squaredNorms[j]!, 1 - options.asymmetry) * Math.pow(popularity[j]! + 1, options.popularityPenalty);
+  }
+  for (let i = from; i < to; i++) {
+    let touchedCount = 0;
+    for (let p = byItem.indptr[i]!; p < byItem.indptr[i + 1]!; p++) {
+      const u = byItem.indices[p]!, wi = byItem.values[p]!;
+      for (let q = byListener.indptr[u]!; q < byListener.indptr[u + 1]!; q++) {
+        const j = byListener.indices[q]!;
+        if (j === i) continue;
+        if (accumulated[j] === 0) touched[touchedCount++] = j;
+        accumulated[j]! += wi * byListener.values[q]!;
+      }
+    }
+    const sourceNorm = Math.pow(squaredNorms[i]!, options.asymmetry);
+    for (let t = 0; t < touchedCount; t++) {
+      const j = touched[t]!;
+      heap.push(j, accumulated[j]! / (sourceNorm * targetNorm[j]! + options.shrink));
+      accumulated[j] = 0;
+    }
+    setNeighbours(table, i, heap.drain());
+  }
+}

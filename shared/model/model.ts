@@ -1,0 +1,85 @@
+import { COMPONENTS, exposureFactors, type Blend, type Component } from "./blend";
+import { cosine } from "./content";
+import type { Profile } from "./listenerKnn";
+import { neighboursOf } from "./neighbours";
+import type { TrainOptions } from "./options";
+import { topK } from "./topK";
+import { Trainer, type TrainingOutcome } from "./trainer";
+import type { Scored, TrainingData } from "./types";
+
+export interface TrainedModel {
+  /** Top k items for a training listener, best first, excluding every item the listener already met. */
+  recommend(listener: number, k: number): Scored[];
+  /** Items like this one; for an item nobody played yet, its content neighbours. */
+  similarItems(item: number, k: number): Scored[];
+  /** Top k for a new listener known only by a few seed items (onboarding); the seeds are excluded. */
+  recommendFromSeeds(seedItems: readonly number[], k: number): Scored[];
+  /** Content cosine of two items (0 when either has no content). */
+  contentSimilarity(a: number, b: number): number;
+  /** The blend as tuned on the validation split (or as given). */
+  readonly blend: Blend;
+  readonly blendWeights: Record<Component | "exposurePenalty", number>;
+}
+
+/** Trains in one go; see Trainer for the step-wise form used across worker invocations. */
+export function trainModel(data: TrainingData, options?: TrainOptions): TrainedModel {
+  const trainer = new Trainer(data, options);
+  while (!trainer.step().finished);
+  return modelFrom(trainer.outcome());
+}
+
+export function modelFrom(outcome: TrainingOutcome): TrainedModel {
+  const { parts, blend, workspace, contentVectors } = outcome;
+  const itemCount = workspace.itemCount;
+  const damping = exposureFactors(outcome.exposure, blend.exposurePenalty);
+  const weights = COMPONENTS.map((name) => blend.weights[name]);
+  const componentScores = COMPONENTS.map(() => new Float32Array(itemCount));
+  const blended = new Float32Array(itemCount);
+  const excluded = new Uint8Array(itemCount);
+
+  const rank = (profile: Profile, self: number | undefined, k: number) => {
+    workspace.scoreComponents(parts, profile, self, excluded, componentScores);
+    blended.fill(0);
+    componentScores.forEach((scores, c) => {
+      const w = weights[c]!;
+      if (w !== 0) for (let j = 0; j < itemCount; j++) blended[j]! += w * scores[j]!;
+    });
+    for (let j = 0; j < itemCount; j++) blended[j] = blended[j]! * damping[j]!;
+    return topK(blended, k, (item) => excluded[item] === 1);
+  };
+
+  return {
+    recommend(listener, k) {
+      workspace.markSeen(listener, excluded, 1);
+      const ranked = rank(workspace.profileOf(listener), listener, k);
+      workspace.markSeen(listener, excluded, 0);
+      return ranked;
+    },
+
+    recommendFromSeeds(seedItems, k) {
+      const items = [...new Set(seedItems)].filter((i) => i >= 0 && i < itemCount);
+      for (const i of items) excluded[i] = 1;
+      const ranked = rank({ items, weights: items.map(() => 1) }, undefined, k);
+      for (const i of items) excluded[i] = 0;
+      return ranked;
+    },
+
+    similarItems(item, k) {
+      // Neighbour tables only: fast enough to publish for every item. Without collaborative neighbours
+      // (an item nobody played yet) content is all there is, whatever weight the blend gave it.
+      const collaborative = neighboursOf(parts.itemKnn, item);
+      const content = neighboursOf(parts.content, item);
+      const contentWeight = collaborative.length === 0 ? 1 : blend.weights.content;
+      const scores = new Map<number, number>();
+      for (const [list, weight] of [[collaborative, blend.weights.itemKnn || 1], [content, contentWeight]] as const) {
+        const max = list[0]?.score ?? 0;
+        if (max > 0 && weight > 0) for (const n of list) scores.set(n.item, (scores.get(n.item) ?? 0) + (weight * n.score) / max);
+      }
+      return [...scores].map(([i, score]) => ({ item: i, score })).sort((a, b) => b.score - a.score || a.item - b.item).slice(0, k);
+    },
+
+    contentSimilarity: (a, b) => cosine(contentVectors, a, b),
+    blend,
+    blendWeights: { ...blend.weights, exposurePenalty: blend.exposurePenalty },
+  };
+}

@@ -1,0 +1,67 @@
+/** Compressed sparse rows: row r holds indices[indptr[r] .. indptr[r+1]) sorted ascending, with values alongside. */
+export interface CsrMatrix {
+  rows: number;
+  cols: number;
+  indptr: Int32Array;
+  indices: Int32Array;
+  values: Float32Array;
+}
+
+/** Builds a CSR matrix from coordinates; duplicate (row, col) entries are summed. */
+export function csrFromCoordinates(
+  rows: number,
+  cols: number,
+  rowOf: Int32Array,
+  colOf: Int32Array,
+  valueOf: Float32Array,
+): CsrMatrix {
+  const n = rowOf.length;
+  const counts = new Int32Array(rows + 1);
+  for (let e = 0; e < n; e++) counts[rowOf[e]! + 1]!++;
+  for (let r = 0; r < rows; r++) counts[r + 1]! += counts[r]!;
+  const fill = counts.slice(0, rows);
+  const order = new Int32Array(n);
+  for (let e = 0; e < n; e++) order[fill[rowOf[e]!]!++] = e;
+
+  const indptr = new Int32Array(rows + 1);
+  const indices = new Int32Array(n);
+  const values = new Float32Array(n);
+  let nnz = 0;
+  const rowEntries: number[] = [];
+  for (let r = 0; r < rows; r++) {
+    rowEntries.length = 0;
+    for (let p = counts[r]!; p < counts[r + 1]!; p++) rowEntries.push(order[p]!);
+    rowEntries.sort((a, b) => colOf[a]! - colOf[b]! || a - b);
+    for (const e of rowEntries) {
+      if (nnz > indptr[r]! && indices[nnz - 1] === colOf[e]) values[nnz - 1]! += valueOf[e]!;
+      else {
+        indices[nnz] = colOf[e]!;
+        values[nnz++] = valueOf[e]!;
+      }
+    }
+    indptr[r + 1] = nnz;
+  }
+  return { rows, cols, indptr, indices: indices.slice(0, nnz), values: values.slice(0, nnz) };
+}
+
+export function transpose(m: CsrMatrix): CsrMatrix {
+  const counts = new Int32Array(m.cols + 1);
+  for (let p = 0; p < m.indices.length; p++) counts[m.indices[p]! + 1]!++;
+  for (let c = 0; c < m.cols; c++) counts[c + 1]! += counts[c]!;
+  const fill = counts.slice(0, m.cols);
+  const indices = new Int32Array(m.indices.length);
+  const values = new Float32Array(m.indices.length);
+  // Walking rows in order keeps each transposed row sorted.
+  for (let r = 0; r < m.rows; r++) {
+    for (let p = m.indptr[r]!; p < m.indptr[r + 1]!; p++) {
+      const q = fill[m.indices[p]!]!++;
+      indices[q] = r;
+      values[q] = m.values[p]!;
+    }
+  }
+  return { rows: m.cols, cols: m.rows, indptr: counts, indices, values };
+}
+
+export function rowLength(m: CsrMatrix, r: number): number {
+  return m.indptr[r + 1]! - m.indptr[r]!;
+}

@@ -1,0 +1,31 @@
+/** One (listener, item) observation; weight is signed evidence: > 0 liked with that strength, < 0 rejected. */
+export interface Interaction {
+  listener: number;
+  item: number;
+  weight: number;
+}
+
+/** Column form of interactions, for data sets too large to hold as one object per row (5M rows ~ 60 MB instead of ~400 MB). */
+export interface InteractionColumns {
+  listener: Int32Array;
+  item: Int32Array;
+  weight: Float32Array;
+}
+
+/** Item metadata for the content part: numeric audio features and/or tags (a repeated tag counts more). */
+export interface ItemContent {
+  features?: number[];
+  tags?: string[];
+}
+
+export interface TrainingData {
+  listeners: string[];
+  items: string[];
+  interactions: Interaction[] | InteractionColumns;
+  itemContent?: (ItemContent | undefined)[];
+}
+
+export interface Scored {
+  item: number;
+  score: number;
+}

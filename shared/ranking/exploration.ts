@@ -1,0 +1,92 @@
+import type { RankingConfig } from "./config";
+import { isExcluded, type Exclusions } from "./filters";
+import { isNewRelease } from "./freshness";
+import { trackSimilarity, trackVector, type TrackVector } from "./similarity";
+import type { ScoredCandidate, TrackInfo } from "./types";
+
+/** Whole exploration slots in a list of n; the epsilon stops 0.29 * 100 from flooring to 28. */
+export function explorationSlots(n: number, share: number): number {
+  return Math.floor(n * share + 1e-9);
+}
+
+/** What the listener already knows: exploration must come from outside it. */
+export interface Neighbourhood {
+  trackIds: ReadonlySet<string>; // heard, or already offered by the model
+  artistIds: ReadonlySet<string>;
+  vectors: readonly TrackVector[];
+}
+
+/** Unheard pool tracks, not excluded, by other artists and unlike anything in the neighbourhood. */
+export function explorationCandidates(
+  pool: readonly TrackInfo[],
+  neighbourhood: Neighbourhood,
+  exclusions: Exclusions,
+  maxSimilarity: number,
+): ScoredCandidate[] {
+  const seen = new Set<string>();
+  const out: ScoredCandidate[] = [];
+  for (const track of pool) {
+    if (seen.has(track.id) || neighbourhood.trackIds.has(track.id) || neighbourhood.artistIds.has(track.artistId)) continue;
+    if (isExcluded(track, exclusions)) continue;
+    seen.add(track.id);
+    const vector = trackVector(track);
+    if (neighbourhood.vectors.some((anchor) => trackSimilarity(anchor, vector) > maxSimilarity)) continue;
+    out.push({ track, vector, source: "exploration", because: undefined, model: 0, taste: 0, tasteAnchor: undefined, fit: 0.5, score: 0 });
+  }
+  return out;
+}
+
+/**
+ * Draws `count` items without replacement, weighted towards tracks that fit the context (a
+ * surprise should still suit the moment) and towards new releases.
+ */
+export function sampleExploration(
+  items: readonly ScoredCandidate[],
+  count: number,
+  now: number,
+  config: Pick<RankingConfig, "newReleaseDays" | "newReleaseBoost">,
+  random: () => number,
+): ScoredCandidate[] {
+  const remaining = items.map((item) => ({
+    item,
+    weight: (0.25 + item.fit) * (isNewRelease(item.track.releaseDate, now, config.newReleaseDays) ? config.newReleaseBoost : 1),
+  }));
+  const picked: ScoredCandidate[] = [];
+  while (picked.length < count && remaining.length > 0) {
+    let target = random() * remaining.reduce((sum, r) => sum + r.weight, 0);
+    let index = 0;
+    while (index < remaining.length - 1 && (target -= remaining[index]!.weight) >= 0) index++;
+    picked.push(remaining.splice(index, 1)[0]!.item);
+  }
+  return picked;
+}
+
+/**
+ * Places one exploration item in each equal block of the list, at a random place other than the
+ * block's first, so the very top is always the best-known pick.
+ */
+export function interleave<T>(ranked: readonly T[], exploration: readonly T[], n: number, random: () => number): T[] {
+  const positions = new Set<number>();
+  const block = n / Math.max(1, exploration.length);
+  for (let j = 0; j < exploration.length; j++) {
+    const start = Math.floor(j * block), end = Math.floor((j + 1) * block);
+    positions.add(start + 1 + Math.floor(random() * Math.max(0, end - start - 1)));
+  }
+  const out: T[] = [];
+  let r = 0, e = 0;
+  for (let position = 0; position < n && (r < ranked.length || e < exploration.length); position++) {
+    const takeExploration = e < exploration.length && (positions.has(position) || r >= ranked.length);
+    out.push(takeExploration ? exploration[e++]! : ranked[r++]!);
+  }
+  return out;
+}
+
+const DAY_MS = 86_400_000;
+
+/** A seed stable for one listener for one UTC day, so exploration changes daily but not per request. */
+export function explorationSeed(listenerId: string, now: number): number {
+  const key = `${listenerId}:${Math.floor(now / DAY_MS)}`;
+  let hash = 0x811c9dc5; // FNV-1a
+  for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), 0x01000193);
+  return hash >>> 0;
+}

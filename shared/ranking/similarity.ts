@@ -1,0 +1,34 @@
+import { featureVector } from "../catalog/features";
+import type { TrackInfo } from "./types";
+
+/** Audio features scaled to 0..1 plus genre: what content similarity is computed over. */
+export interface TrackVector {
+  genre: string;
+  values: Float64Array;
+}
+
+export function trackVector(track: TrackInfo): TrackVector {
+  return { genre: track.genre, values: Float64Array.from(featureVector(track.features)) };
+}
+
+// Two random tracks are about 0.4 apart (RMS), close neighbours under 0.1; this width makes the
+// feature part near 0 for the former and near 1 for the latter.
+const KERNEL_WIDTH = 0.2;
+const GENRE_SHARE = 0.35;
+
+// Past this many squared widths the kernel is below 1e-4: treat as zero and skip exp(), which
+// is most pairs and most of the cost on the request path.
+const NEGLIGIBLE_SQUARED_WIDTHS = 9;
+
+/** 0..1: a sharp kernel over feature distance, plus a share for the same genre. */
+export function trackSimilarity(a: TrackVector, b: TrackVector): number {
+  const x = a.values, y = b.values;
+  let squared = 0;
+  for (let i = 0; i < x.length; i++) {
+    const d = x[i]! - y[i]!;
+    squared += d * d;
+  }
+  const scaled = squared / x.length / (KERNEL_WIDTH * KERNEL_WIDTH);
+  const features = scaled < NEGLIGIBLE_SQUARED_WIDTHS ? Math.exp(-scaled) : 0;
+  return (1 - GENRE_SHARE) * features + (a.genre === b.genre ? GENRE_SHARE : 0);
+}

@@ -1,0 +1,58 @@
+import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import worker from "../../workers/retrainer/index";
+import { retryDelaySeconds } from "../../workers/retrainer/ingest";
+import { beforeEach, describe, expect, it } from "vitest";
+import type { QueuedEvent } from "../../shared/api/schemas";
+
+const queued = (eventId: string, over: Partial<QueuedEvent> = {}): QueuedEvent => ({
+  kind: "event", listener: "l_test", eventId, trackId: "trk-00001", type: "complete", target: null, clientTs: 1_800_000_000_000,
+  receivedAt: 1_800_000_000_500, positionMs: null, msPlayed: 200_000, device: "phone", context: null, region: "SE", ...over,
+});
+
+async function deliver(bodies: unknown[], attempts = 1) {
+  const batch = createMessageBatch("setlist-events", bodies.map((body, i) => ({ id: `m${i}`, timestamp: new Date(), attempts, body })));
+  const ctx = createExecutionContext();
+  await worker.queue(batch, env);
+  return getQueueResult(batch, ctx);
+}
+
+const storedEvents = async () => (await env.DB.prepare("SELECT count(*) AS n FROM events").first<{ n: number }>())!.n;
+
+describe("event consumer", () => {
+  beforeEach(async () => {
+    await env.DB.batch([env.DB.prepare("DELETE FROM events"), env.DB.prepare("DELETE FROM listeners")]);
+  });
+
+  it("stores a batch and acks every message", async () => {
+    const result = await deliver([queued("a"), queued("b"), queued("c", { listener: "l_other" })]);
+    expect(result.explicitAcks.sort()).toEqual(["m0", "m1", "m2"]);
+    expect(await storedEvents()).toBe(3);
+    const listeners = await env.DB.prepare("SELECT id, region FROM listeners ORDER BY id").all();
+    expect(listeners.results).toEqual([{ id: "l_other", region: "SE" }, { id: "l_test", region: "SE" }]);
+  });
+
+  it("a redelivered batch and duplicated messages change nothing", async () => {
+    await deliver([queued("a"), queued("b")]);
+    await deliver([queued("a"), queued("b"), queued("b")], 2);
+    expect(await storedEvents()).toBe(2);
+    const row = await env.DB.prepare("SELECT * FROM events WHERE event_id = 'a'").first();
+    expect(row).toMatchObject({ listener_id: "l_test", track_id: "trk-00001", type: "complete", ms_played: 200_000, device: "phone" });
+  });
+
+  it("invalid messages are acked into the dead-letter queue, valid ones still stored", async () => {
+    const result = await deliver([queued("a"), { listener: "l_test", eventId: "bad id!" }]);
+    expect(result.explicitAcks.sort()).toEqual(["m0", "m1"]);
+    expect(result.retryMessages).toEqual([]);
+    expect(await storedEvents()).toBe(1);
+  });
+
+  // Last in the file: it breaks the table.
+  it("a failing write is retried with backoff, not acked", async () => {
+    await env.DB.exec("DROP TABLE events");
+    const result = await deliver([queued("a")], 3);
+    expect(result.explicitAcks).toEqual([]);
+    expect(result.retryMessages.map((m) => m.msgId)).toEqual(["m0"]);
+    expect([1, 3, 20].map(retryDelaySeconds)).toEqual([2, 8, 300]);
+  });
+});

@@ -1,0 +1,82 @@
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { problem, problemResponse } from "../../../shared/api/problem";
+import { EventsBody, MAX_EVENTS_BODY_BYTES, type IncomingEvent, type QueuedEvent } from "../../../shared/api/schemas";
+import type { CatalogTrack } from "../../../shared/publish/artifacts";
+import type { ListeningEvent } from "../../../shared/session";
+import type { AppEnv } from "../env";
+import { listenerPseudonym, sessionOf } from "../listener";
+import { currentModel } from "../model-store";
+import { findTracks } from "../tracks";
+import { validate } from "../validate";
+
+function toQueued(e: IncomingEvent, listener: string, receivedAt: number, region: string | null): QueuedEvent {
+  return {
+    kind: "event",
+    listener,
+    eventId: e.id,
+    trackId: e.trackId,
+    type: e.type,
+    target: e.target ?? null,
+    clientTs: e.timestamp,
+    receivedAt,
+    positionMs: e.positionMs ?? null,
+    msPlayed: e.msPlayed ?? null,
+    device: e.device ?? null,
+    context: e.context ?? null,
+    region,
+  };
+}
+
+/** The session object needs the artist and length of the track to judge skips and artist taste. */
+function toListening(e: IncomingEvent, track: CatalogTrack): ListeningEvent {
+  return {
+    id: e.id,
+    trackId: e.trackId,
+    artistId: track.artistId,
+    type: e.type,
+    target: e.target,
+    positionMs: e.positionMs,
+    durationMs: track.features.durationMs,
+    device: e.device,
+    timestamp: e.timestamp,
+    context: e.context?.activity ? { activity: e.context.activity, device: e.device } : undefined,
+  };
+}
+
+export const eventsApp = new Hono<AppEnv>().post(
+  "/",
+  bodyLimit({
+    maxSize: MAX_EVENTS_BODY_BYTES,
+    onError: () =>
+      problemResponse(problem(413, `Request body is larger than ${MAX_EVENTS_BODY_BYTES} bytes; send at most 100 events per request`)),
+  }),
+  validate("json", EventsBody),
+  async (c) => {
+    const receivedAt = Date.now();
+    const { events } = c.req.valid("json");
+    const model = await currentModel(c.env);
+    const known = await findTracks(c.env, model?.version ?? null, [...new Set(events.map((e) => e.trackId))]);
+    const unknown = events.flatMap((e, i) => (known.has(e.trackId) ? [] : [{ path: `events.${i}.trackId`, message: `no track ${e.trackId}` }]));
+    if (unknown.length > 0) {
+      return problemResponse(problem(422, `Unknown tracks: ${unknown.map((u) => u.path).join(", ")}`, { errors: unknown }));
+    }
+
+    const country = c.req.raw.cf?.country;
+    const region = typeof country === "string" && /^[A-Z]{2}$/.test(country) ? country : null;
+    // A client retrying a request may repeat an id inside one batch; the first occurrence wins.
+    const unique = [...new Map(events.map((e) => [`${e.listenerId}\u0000${e.id}`, e])).values()];
+    const byListener = Map.groupBy(unique, (e) => e.listenerId);
+
+    const queued: QueuedEvent[] = [];
+    await Promise.all(
+      [...byListener].map(async ([rawId, listenerEvents]) => {
+        const pseudonym = await listenerPseudonym(c.env, rawId);
+        await sessionOf(c.env, pseudonym).record(pseudonym, listenerEvents.map((e) => toListening(e, known.get(e.trackId)!)));
+        queued.push(...listenerEvents.map((e) => toQueued(e, pseudonym, receivedAt, region)));
+      }),
+    );
+    await c.env.EVENTS.sendBatch(queued.map((body) => ({ body, contentType: "json" as const })));
+    return c.json({ accepted: unique.length, duplicates: events.length - unique.length }, 202);
+  },
+);

@@ -1,0 +1,25 @@
+import { Hono } from "hono";
+import { z } from "zod";
+import { problem, problemResponse } from "../../shared/api/problem";
+import type { Env } from "./env";
+import { seedDemoData } from "./seed";
+import { currentPointer, getVersion, listVersions, startRetrain } from "./versions";
+
+const VersionParam = z.strictObject({ version: z.string().regex(/^v[0-9]{14}-[0-9a-f]{6}$/) });
+
+/** Operator routes. Reached only through the edge, which checks the caller's role first. */
+export const adminApp = new Hono<{ Bindings: Env }>()
+  .basePath("/admin")
+  .post("/seed", async (c) => {
+    const result = await seedDemoData(c.env);
+    const version = result.seeded ? await startRetrain(c.env, "seed") : null;
+    return c.json({ ...result, retrainVersion: version }, result.seeded ? 201 : 200);
+  })
+  .post("/retrain", async (c) => c.json({ version: await startRetrain(c.env, "operator"), status: "building" }, 202))
+  .get("/models", async (c) => c.json({ current: await currentPointer(c.env), versions: await listVersions(c.env) }))
+  .get("/models/:version", async (c) => {
+    const parsed = VersionParam.safeParse(c.req.param());
+    const row = parsed.success ? await getVersion(c.env, parsed.data.version) : undefined;
+    if (!row) return problemResponse(problem(404, `No model version ${c.req.param("version")}`));
+    return c.json(row);
+  });

@@ -1,0 +1,35 @@
+import { problem, problemResponse } from "../../shared/api/problem";
+import { adminApp } from "./admin";
+import type { Env } from "./env";
+import { ingestEvents, retryDelaySeconds } from "./ingest";
+import { Job } from "./jobs";
+import { runPublishJob, runTrainJob } from "./publish";
+import { startRetrain } from "./versions";
+
+adminApp.notFound((c) => problemResponse(problem(404, `No route for ${c.req.method} ${c.req.path}`)));
+
+async function runJobs(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+  for (const message of batch.messages) {
+    try {
+      // A job that cannot be parsed is retried like a failed one and ends in the jobs dead-letter queue.
+      const job = Job.parse(message.body);
+      if (job.kind === "train") await runTrainJob(env, job.version);
+      else await runPublishJob(env, job.version, job.part);
+      message.ack();
+    } catch (error) {
+      console.error(JSON.stringify({ msg: "job failed; retrying", body: message.body, error: String(error) }));
+      message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
+    }
+  }
+}
+
+export default {
+  fetch: adminApp.fetch,
+  async queue(batch, env) {
+    if (batch.queue.startsWith("setlist-jobs")) await runJobs(batch, env);
+    else await ingestEvents(batch, env);
+  },
+  async scheduled(_controller, env, ctx) {
+    ctx.waitUntil(startRetrain(env, "cron"));
+  },
+} satisfies ExportedHandler<Env>;

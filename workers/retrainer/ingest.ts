@@ -1,0 +1,50 @@
+import { QueueMessage, type QueuedEvent, type QueuedSessionSummary } from "../../shared/api/schemas";
+import { bulkInsertStatements } from "../../shared/db/bulk";
+import { eventRow, listenerRow, sessionRow } from "../../shared/db/rows";
+import { events, listeners, sessions } from "../../shared/db/schema";
+import type { Env } from "./env";
+
+/** Exponential backoff for a failed write, capped so a retried message still lands within minutes. */
+export function retryDelaySeconds(attempts: number): number {
+  return Math.min(2 ** attempts, 300);
+}
+
+/**
+ * Stores a batch of listening events and session summaries. Rows are keyed by (listener, event id)
+ * and (listener, session start) and inserted with OR IGNORE, so a redelivered message or a retried
+ * request changes nothing. Messages that can never be stored (invalid bodies) go straight to the
+ * dead-letter queue instead of burning retries.
+ */
+export async function ingestEvents(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+  const valid: { message: Message<unknown>; body: QueueMessage }[] = [];
+  for (const message of batch.messages) {
+    const parsed = QueueMessage.safeParse(message.body);
+    if (parsed.success) {
+      valid.push({ message, body: parsed.data });
+    } else {
+      await env.DEAD_LETTERS.send({ reason: parsed.error.message, body: message.body, queue: batch.queue });
+      message.ack();
+    }
+  }
+  if (valid.length === 0) return;
+  try {
+    await storeMessages(env.DB, valid.map((v) => v.body));
+    for (const { message } of valid) message.ack();
+  } catch (error) {
+    console.error(JSON.stringify({ msg: "event batch write failed; retrying", count: valid.length, error: String(error) }));
+    for (const { message } of valid) message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
+  }
+}
+
+/** One atomic D1 batch: listeners first seen here, their events and their closed sessions. */
+export async function storeMessages(db: D1Database, messages: QueueMessage[]): Promise<void> {
+  const listening = messages.filter((m): m is QueuedEvent => m.kind === "event");
+  const summaries = messages.filter((m): m is QueuedSessionSummary => m.kind === "session");
+  const firstSeen = new Map<string, QueuedEvent>();
+  for (const e of listening) if (!firstSeen.has(e.listener)) firstSeen.set(e.listener, e);
+  await db.batch([
+    ...bulkInsertStatements(db, listeners, [...firstSeen.values()].map((e) => listenerRow(e.listener, e.region, e.receivedAt)), "ignore"),
+    ...bulkInsertStatements(db, events, listening.map(eventRow), "ignore"),
+    ...bulkInsertStatements(db, sessions, summaries.map(sessionRow), "ignore"),
+  ]);
+}

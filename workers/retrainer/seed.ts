@@ -1,0 +1,62 @@
+import { bulkInsertStatements, runInBatches } from "../../shared/db/bulk";
+import { countRows } from "../../shared/db/queries";
+import { eventRow, listenerRow, trackRow } from "../../shared/db/rows";
+import { artists, events, listeners, tracks } from "../../shared/db/schema";
+import { generateDemoCatalog, generateDemoListeners } from "../../shared/demo";
+import { pseudonymize } from "../../shared/identity";
+import type { Env } from "./env";
+
+export interface SeedResult {
+  seeded: boolean;
+  tracks: number;
+  listeners: number;
+  events: number;
+}
+
+/**
+ * Fills an empty database with the generated demo catalog and listening histories. Demo listeners
+ * are stored under the same pseudonyms the edge computes, so `demo-1` works in every example.
+ */
+export async function seedDemoData(env: Env, now = Date.now()): Promise<SeedResult> {
+  if ((await countRows(env.DB, tracks)) > 0) {
+    return { seeded: false, tracks: await countRows(env.DB, tracks), listeners: await countRows(env.DB, listeners), events: await countRows(env.DB, events) };
+  }
+  const catalog = generateDemoCatalog(1, new Date(now).toISOString().slice(0, 10));
+  const demo = generateDemoListeners(catalog, { now });
+  const pseudonyms = new Map<string, string>();
+  for (const l of demo.listeners) pseudonyms.set(l.id, await pseudonymize(env.LISTENER_ID_KEY, l.id));
+
+  await runInBatches(env.DB, [
+    ...bulkInsertStatements(env.DB, artists, catalog.artists, "ignore"),
+    ...bulkInsertStatements(env.DB, tracks, catalog.tracks.map(trackRow), "ignore"),
+    ...bulkInsertStatements(
+      env.DB,
+      listeners,
+      demo.listeners.map((l) => listenerRow(pseudonyms.get(l.id)!, l.region, l.createdAt)),
+      "ignore",
+    ),
+    ...bulkInsertStatements(
+      env.DB,
+      events,
+      demo.events.map((e) =>
+        eventRow({
+          kind: "event",
+          listener: pseudonyms.get(e.listenerId)!,
+          eventId: e.id,
+          trackId: e.trackId,
+          type: e.type,
+          target: null,
+          clientTs: e.timestamp,
+          receivedAt: e.timestamp,
+          positionMs: e.positionMs ?? null,
+          msPlayed: null,
+          device: e.device ?? null,
+          context: e.context ?? null,
+          region: null,
+        }),
+      ),
+      "ignore",
+    ),
+  ]);
+  return { seeded: true, tracks: catalog.tracks.length, listeners: demo.listeners.length, events: demo.events.length };
+}
