@@ -22,7 +22,9 @@ function builtRetrainer(): LegacyWorkerOptions {
   );
   if (build.status !== 0) throw new Error(`building the retrainer failed:\n${build.stdout}\n${build.stderr}`);
   // Source options (main, module rules) are replaced by the built bundle.
-  const { modulesRules: _rules, ...workerOptions } = unstable_getMiniflareWorkerOptions("workers/retrainer/wrangler.toml").workerOptions;
+  const { modulesRules: _rules, ...workerOptions } = unstable_getMiniflareWorkerOptions(
+    "workers/retrainer/wrangler.toml",
+  ).workerOptions;
   return {
     ...workerOptions,
     name: "setlist-retrainer",
@@ -40,12 +42,18 @@ function workerProject(name: string, configPath: string, auxiliaryWorkers: Legac
         miniflare: { bindings: { ...testSecrets, TEST_MIGRATIONS: migrations }, workers: auxiliaryWorkers },
       }),
     ],
-    test: { name, include: [`test/${name}/**/*.test.ts`], setupFiles: ["./test/apply-migrations.ts"], testTimeout: 60_000 },
+    test: {
+      name,
+      include: [`test/${name}/**/*.test.ts`],
+      setupFiles: ["./test/apply-migrations.ts"],
+      testTimeout: 60_000,
+    },
   };
 }
 
 export default defineConfig({
   test: {
+    reporters: ["default", "./test/summary-reporter.ts"],
     projects: [
       { test: { name: "unit", include: ["shared/**/*.test.ts", "scripts/**/*.test.ts"], environment: "node" } },
       workerProject("edge", "./wrangler.toml", [builtRetrainer()]),

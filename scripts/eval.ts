@@ -9,7 +9,15 @@
 import { parseArgs } from "node:util";
 import { readInteractionFile, readSiblingHetrecTaggings, type InteractionFile } from "../shared/import/nodeFiles";
 import { tagContent, toTrainingData } from "../shared/import/trainingData";
-import { cooccurrenceCosine, evaluate, holdoutSplit, popularityRecommender, trainModel, type EvaluationReport, type HoldoutSplit } from "../shared/model";
+import {
+  cooccurrenceCosine,
+  evaluate,
+  holdoutSplit,
+  popularityRecommender,
+  trainModel,
+  type EvaluationReport,
+  type HoldoutSplit,
+} from "../shared/model";
 import { evidenceMatrix } from "../shared/model/interactions";
 
 const { values: args } = parseArgs({
@@ -24,13 +32,17 @@ const { values: args } = parseArgs({
 });
 const seed = Number(args.seed);
 if (!(args.data || (args.train && args.test)) || !Number.isInteger(seed)) {
-  console.error("usage: npm run eval -- --data FILE [--seed N] [--no-tags] | --train FILE --test FILE [--seed N] [--no-tags]");
+  console.error(
+    "usage: npm run eval -- --data FILE [--seed N] [--no-tags] | --train FILE --test FILE [--seed N] [--no-tags]",
+  );
   process.exit(2);
 }
 
 function reportRejected(path: string, file: InteractionFile): void {
   if (file.rejected.length > 0) {
-    console.warn(`${path}: ${file.rejected.length} rejected lines, first: line ${file.rejected[0]!.line}: ${file.rejected[0]!.reason}`);
+    console.warn(
+      `${path}: ${file.rejected.length} rejected lines, first: line ${file.rejected[0]!.line}: ${file.rejected[0]!.reason}`,
+    );
   }
 }
 
@@ -40,19 +52,23 @@ function loadSplit(): { split: HoldoutSplit; dataPath: string; format: string } 
     reportRejected(args.data, file);
     return { split: holdoutSplit(toTrainingData(file.rows), { seed }), dataPath: args.data, format: file.format };
   }
-  const train = readInteractionFile(args.train!), test = readInteractionFile(args.test!);
+  const train = readInteractionFile(args.train!),
+    test = readInteractionFile(args.test!);
   reportRejected(args.train!, train);
   reportRejected(args.test!, test);
   // Indexing both files together gives test-only items an index (recommendable through content only).
   const all = toTrainingData([...train.rows, ...test.rows]);
-  const interactions = (all.interactions as { listener: number; item: number; weight: number }[]);
+  const interactions = all.interactions as { listener: number; item: number; weight: number }[];
   const heldOut = all.listeners.map(() => new Set<number>());
   for (const row of interactions.slice(train.rows.length)) if (row.weight > 0) heldOut[row.listener]!.add(row.item);
   const trainData = { ...all, interactions: interactions.slice(0, train.rows.length) };
   const seen = evidenceMatrix(trainData);
   const trainPairs = (l: number, i: number) => seen.indices.subarray(seen.indptr[l]!, seen.indptr[l + 1]!).includes(i);
   return {
-    split: { train: trainData, heldOut: heldOut.map((items, l) => [...items].filter((i) => !trainPairs(l, i)).sort((a, b) => a - b)) },
+    split: {
+      train: trainData,
+      heldOut: heldOut.map((items, l) => [...items].filter((i) => !trainPairs(l, i)).sort((a, b) => a - b)),
+    },
     dataPath: args.train!,
     format: train.format,
   };
@@ -61,11 +77,16 @@ function loadSplit(): { split: HoldoutSplit; dataPath: string; format: string } 
 const { split, dataPath, format } = loadSplit();
 const taggings = format === "hetrec" && !args["no-tags"] ? readSiblingHetrecTaggings(dataPath) : undefined;
 if (taggings) {
-  const heldOutPairs = new Set(split.heldOut.flatMap((items, l) => items.map((i) => `${split.train.listeners[l]}\t${split.train.items[i]}`)));
-  split.train.itemContent = tagContent(split.train.items, taggings, (listener, item) => heldOutPairs.has(`${listener}\t${item}`));
+  const heldOutPairs = new Set(
+    split.heldOut.flatMap((items, l) => items.map((i) => `${split.train.listeners[l]}\t${split.train.items[i]}`)),
+  );
+  split.train.itemContent = tagContent(split.train.items, taggings, (listener, item) =>
+    heldOutPairs.has(`${listener}\t${item}`),
+  );
 }
 
-let peakRss = 0, peakHeap = 0;
+let peakRss = 0,
+  peakHeap = 0;
 const sampleMemory = () => {
   const m = process.memoryUsage();
   peakRss = Math.max(peakRss, m.rss);
@@ -74,7 +95,10 @@ const sampleMemory = () => {
 const sampler = setInterval(sampleMemory, 50);
 
 const started = performance.now();
-const model = trainModel(split.train, { seed, ...(args["min-coverage"] ? { minCoverage: Number(args["min-coverage"]) } : {}) });
+const model = trainModel(split.train, {
+  seed,
+  ...(args["min-coverage"] ? { minCoverage: Number(args["min-coverage"]) } : {}),
+});
 const trainSeconds = (performance.now() - started) / 1000;
 sampleMemory();
 clearInterval(sampler);
@@ -88,15 +112,32 @@ const reports: [string, EvaluationReport][] = [
 const evalSeconds = (performance.now() - evalStarted) / 1000;
 
 const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
-console.log(`data: ${dataPath} (${format}), ${split.train.listeners.length} listeners x ${split.train.items.length} items, content: ${taggings ? `${taggings.length} taggings` : "none"}`);
-console.log(`seed: ${seed}   train: ${trainSeconds.toFixed(1)} s   evaluate: ${evalSeconds.toFixed(1)} s   peak during training: rss ${mb(peakRss)}, heap ${mb(peakHeap)}`);
-console.log(`tuned blend: ${Object.entries(model.blendWeights).map(([k, v]) => `${k}=${v}`).join("  ")}`);
-console.log(`listeners evaluated: ${reports[0]![1].listeners}   diversity by: ${taggings ? "tag content cosine" : "co-occurrence cosine"}`);
+console.log(
+  `data: ${dataPath} (${format}), ${split.train.listeners.length} listeners x ${split.train.items.length} items, content: ${taggings ? `${taggings.length} taggings` : "none"}`,
+);
+console.log(
+  `seed: ${seed}   train: ${trainSeconds.toFixed(1)} s   evaluate: ${evalSeconds.toFixed(1)} s   peak during training: rss ${mb(peakRss)}, heap ${mb(peakHeap)}`,
+);
+console.log(
+  `tuned blend: ${Object.entries(model.blendWeights)
+    .map(([k, v]) => `${k}=${v}`)
+    .join("  ")}`,
+);
+console.log(
+  `listeners evaluated: ${reports[0]![1].listeners}   diversity by: ${taggings ? "tag content cosine" : "co-occurrence cosine"}`,
+);
 const columns: [string, keyof EvaluationReport, number][] = [
-  ["Recall@10", "recall", 4], ["NDCG@10", "ndcg", 4], ["HitRate@10", "hitRate", 4], ["Coverage@10", "coverage", 4],
-  ["MeanPop", "meanPopularity", 1], ["Diversity", "intraListDiversity", 4], ["LongTail", "longTailShare", 4],
+  ["Recall@10", "recall", 4],
+  ["NDCG@10", "ndcg", 4],
+  ["HitRate@10", "hitRate", 4],
+  ["Coverage@10", "coverage", 4],
+  ["MeanPop", "meanPopularity", 1],
+  ["Diversity", "intraListDiversity", 4],
+  ["LongTail", "longTailShare", 4],
 ];
 console.log(["".padEnd(11), ...columns.map(([name]) => name.padStart(12))].join(""));
 for (const [name, report] of reports) {
-  console.log([name.padEnd(11), ...columns.map(([, key, digits]) => report[key].toFixed(digits).padStart(12))].join(""));
+  console.log(
+    [name.padEnd(11), ...columns.map(([, key, digits]) => report[key].toFixed(digits).padStart(12))].join(""),
+  );
 }

@@ -32,7 +32,10 @@ if (taggings) data.itemContent = tagContent(data.items, taggings);
 
 const model = trainModel(data, { seed: Number(args.seed) });
 const listenerIndex = new Map(data.listeners.map((id, i) => [id, i]));
-const wanted = readFileSync(args.listeners, "utf8").split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== "");
+const wanted = readFileSync(args.listeners, "utf8")
+  .split(/\r?\n/)
+  .map((l) => l.trim())
+  .filter((l) => l !== "");
 const lines = wanted.map((user) => {
   const listener = listenerIndex.get(user);
   const items = listener === undefined ? [] : model.recommend(listener, 10).map((r) => data.items[r.item]!);
@@ -40,4 +43,6 @@ const lines = wanted.map((user) => {
 });
 writeFileSync(args.out, lines.length ? lines.join("\n") + "\n" : "");
 const missing = wanted.filter((u) => !listenerIndex.has(u)).length;
-console.log(`wrote ${lines.length} listeners to ${args.out}${missing ? ` (${missing} not in the training data: empty lists)` : ""}`);
+console.log(
+  `wrote ${lines.length} listeners to ${args.out}${missing ? ` (${missing} not in the training data: empty lists)` : ""}`,
+);

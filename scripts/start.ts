@@ -22,7 +22,8 @@ const env = { ...process.env, WRANGLER_SEND_METRICS: "false", CI: process.env.CI
 const wrangler = resolve(root, "node_modules/.bin/wrangler");
 
 for (const dir of [root, resolve(root, "workers/retrainer")]) {
-  if (!existsSync(resolve(dir, ".dev.vars"))) copyFileSync(resolve(root, ".dev.vars.example"), resolve(dir, ".dev.vars"));
+  if (!existsSync(resolve(dir, ".dev.vars")))
+    copyFileSync(resolve(root, ".dev.vars.example"), resolve(dir, ".dev.vars"));
 }
 
 const migrate = spawnSync(
@@ -36,11 +37,16 @@ const dev = spawn(
   wrangler,
   [
     "dev",
-    "-c", "wrangler.toml",
-    "-c", "workers/retrainer/wrangler.toml",
-    "--persist-to", args["persist-to"],
-    "--ip", "127.0.0.1",
-    "--port", args.port,
+    "-c",
+    "wrangler.toml",
+    "-c",
+    "workers/retrainer/wrangler.toml",
+    "--persist-to",
+    args["persist-to"],
+    "--ip",
+    "127.0.0.1",
+    "--port",
+    args.port,
     "--show-interactive-dev-session=false",
   ],
   { cwd: root, env, stdio: ["ignore", "inherit", "inherit"] },
@@ -63,8 +69,15 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, tim
 try {
   await waitFor("the edge worker", async () => ((await fetch(`${base}/health`)).ok ? true : undefined), 120_000);
   if (!args["no-seed"]) {
-    const seed = (await (await fetch(`${base}/admin/seed`, { method: "POST" })).json()) as { seeded: boolean; tracks: number; listeners: number; events: number };
-    console.log(`[setlist] ${seed.seeded ? "seeded" : "found"} ${seed.tracks} tracks, ${seed.listeners} listeners, ${seed.events} events`);
+    const seed = (await (await fetch(`${base}/admin/seed`, { method: "POST" })).json()) as {
+      seeded: boolean;
+      tracks: number;
+      listeners: number;
+      events: number;
+    };
+    console.log(
+      `[setlist] ${seed.seeded ? "seeded" : "found"} ${seed.tracks} tracks, ${seed.listeners} listeners, ${seed.events} events`,
+    );
     const current = await waitFor(
       "the first model",
       async () => {

@@ -30,9 +30,20 @@ export const IncomingEvent = z
     type: z.enum(EVENT_TYPES),
     /** Only for dislikes: the listener disliked the track (default) or its artist. */
     target: z.enum(["track", "artist"]).optional(),
-    timestamp: Timestamp,
-    positionMs: z.number().int().min(0).max(24 * 3600 * 1000).optional(),
-    msPlayed: z.number().int().min(0).max(24 * 3600 * 1000).optional(),
+    /** When it happened on the client; a client that does not know sends none and gets the arrival time. */
+    timestamp: Timestamp.default(() => Date.now()),
+    positionMs: z
+      .number()
+      .int()
+      .min(0)
+      .max(24 * 3600 * 1000)
+      .optional(),
+    msPlayed: z
+      .number()
+      .int()
+      .min(0)
+      .max(24 * 3600 * 1000)
+      .optional(),
     device: z.enum(DEVICES).optional(),
     context: PlaybackContext.optional(),
   })
@@ -92,8 +103,7 @@ export type QueuedSessionSummary = z.output<typeof QueuedSessionSummary>;
 export const QueueMessage = z.discriminatedUnion("kind", [QueuedEvent, QueuedSessionSummary]);
 export type QueueMessage = z.output<typeof QueueMessage>;
 
-export const Limit = (fallback: number, max: number) =>
-  z.coerce.number().int().min(1).max(max).default(fallback);
+export const Limit = (fallback: number, max: number) => z.coerce.number().int().min(1).max(max).default(fallback);
 
 export const Region = z
   .string()

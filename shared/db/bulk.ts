@@ -17,7 +17,10 @@ export function bulkInsertStatements(
   mode: ConflictMode,
 ): D1PreparedStatement[] {
   const { name, columns } = getTableConfig(table);
-  const properties = Object.entries(table).filter(([, col]) => columns.includes(col as never)) as [string, { name: string }][];
+  const properties = Object.entries(table).filter(([, col]) => columns.includes(col as never)) as [
+    string,
+    { name: string },
+  ][];
   const sql =
     `INSERT OR ${mode.toUpperCase()} INTO "${name}" (${properties.map(([, c]) => `"${c.name}"`).join(", ")}) ` +
     `SELECT ${properties.map(([prop]) => `json_extract(value, '$.${prop}')`).join(", ")} FROM json_each(?1)`;

@@ -6,7 +6,10 @@ export const CHART_WINDOW_MS = 30 * 24 * 3600 * 1000;
 const POSITIVE_TYPES = ["play", "complete", "repeat", "like", "add_to_playlist"];
 
 /** Top tracks by distinct listeners over a window, globally or in one region: the single chart rule. */
-export async function chartFromEvents(db: D1Database, options: { region: string | null; since: number; limit: number }) {
+export async function chartFromEvents(
+  db: D1Database,
+  options: { region: string | null; since: number; limit: number },
+) {
   const d = drizzle(db);
   const listenersCol = countDistinct(events.listenerId);
   const where = and(gte(events.clientTs, options.since), inArray(events.type, POSITIVE_TYPES));
@@ -18,7 +21,11 @@ export async function chartFromEvents(db: D1Database, options: { region: string 
         .groupBy(events.trackId)
         .orderBy(desc(listenersCol), asc(events.trackId))
         .limit(options.limit)
-    : await base.where(where).groupBy(events.trackId).orderBy(desc(listenersCol), asc(events.trackId)).limit(options.limit);
+    : await base
+        .where(where)
+        .groupBy(events.trackId)
+        .orderBy(desc(listenersCol), asc(events.trackId))
+        .limit(options.limit);
   return rows;
 }
 
@@ -49,7 +56,10 @@ export async function contentNeighbours(db: D1Database, trackId: string, limit: 
   return rows.map((r) => r.id);
 }
 
-export async function countRows(db: D1Database, table: typeof tracks | typeof events | typeof listeners): Promise<number> {
+export async function countRows(
+  db: D1Database,
+  table: typeof tracks | typeof events | typeof listeners,
+): Promise<number> {
   const [row] = await drizzle(db).select({ n: count() }).from(table);
   return row?.n ?? 0;
 }

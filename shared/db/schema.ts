@@ -4,7 +4,10 @@ import { index, integer, primaryKey, real, sqliteTable, text } from "drizzle-orm
 export const artists = sqliteTable("artists", {
   id: text("id").primaryKey(),
   name: text("name").notNull(),
-  genres: text("genres", { mode: "json" }).$type<string[]>().notNull().default(sql`'[]'`),
+  genres: text("genres", { mode: "json" })
+    .$type<string[]>()
+    .notNull()
+    .default(sql`'[]'`),
 });
 
 export const tracks = sqliteTable(

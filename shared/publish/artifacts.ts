@@ -77,19 +77,52 @@ export interface CatalogTrack extends Track {
 export function toCatalogRow(t: CatalogTrack): CatalogRow {
   const f = t.features;
   return [
-    t.id, t.title, t.artistId, t.artistName, t.albumId, t.albumTitle, t.genre, t.releaseDate, round4(t.popularity),
-    round4(f.tempo), round4(f.energy), round4(f.valence), round4(f.danceability), round4(f.acousticness),
-    round4(f.instrumentalness), round4(f.speechiness), round4(f.loudness), f.key, f.mode, f.durationMs,
+    t.id,
+    t.title,
+    t.artistId,
+    t.artistName,
+    t.albumId,
+    t.albumTitle,
+    t.genre,
+    t.releaseDate,
+    round4(t.popularity),
+    round4(f.tempo),
+    round4(f.energy),
+    round4(f.valence),
+    round4(f.danceability),
+    round4(f.acousticness),
+    round4(f.instrumentalness),
+    round4(f.speechiness),
+    round4(f.loudness),
+    f.key,
+    f.mode,
+    f.durationMs,
   ];
 }
 
 export function fromCatalogRow(r: CatalogRow): CatalogTrack {
   return {
-    id: r[0], title: r[1], artistId: r[2], artistName: r[3], albumId: r[4], albumTitle: r[5], genre: r[6],
-    releaseDate: r[7], popularity: r[8],
+    id: r[0],
+    title: r[1],
+    artistId: r[2],
+    artistName: r[3],
+    albumId: r[4],
+    albumTitle: r[5],
+    genre: r[6],
+    releaseDate: r[7],
+    popularity: r[8],
     features: {
-      tempo: r[9], energy: r[10], valence: r[11], danceability: r[12], acousticness: r[13],
-      instrumentalness: r[14], speechiness: r[15], loudness: r[16], key: r[17], mode: r[18], durationMs: r[19],
+      tempo: r[9],
+      energy: r[10],
+      valence: r[11],
+      danceability: r[12],
+      acousticness: r[13],
+      instrumentalness: r[14],
+      speechiness: r[15],
+      loudness: r[16],
+      key: r[17],
+      mode: r[18],
+      durationMs: r[19],
     },
   };
 }

@@ -10,7 +10,11 @@ export async function json<T = Record<string, unknown>>(res: Response, status = 
   return JSON.parse(body) as T;
 }
 
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 120_000): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined | null | false>,
+  timeoutMs = 120_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -30,18 +34,31 @@ export interface ModelsView {
 /** Seeds the demo data through the operator route and waits for the first model to go live. */
 export async function seedAndPublish(): Promise<string> {
   await edge("/admin/seed", { method: "POST" });
-  const models = await waitFor("first model", async () => (await json<ModelsView>(await edge("/admin/models"))).current);
+  const models = await waitFor(
+    "first model",
+    async () => (await json<ModelsView>(await edge("/admin/models"))).current,
+  );
   return models.version;
 }
 
 export async function retrainAndPublish(): Promise<string> {
   const { version } = await json<{ version: string }>(await edge("/admin/retrain", { method: "POST" }), 202);
-  await waitFor(`model ${version}`, async () => (await json<ModelsView>(await edge("/admin/models"))).current?.version === version);
+  await waitFor(
+    `model ${version}`,
+    async () => (await json<ModelsView>(await edge("/admin/models"))).current?.version === version,
+  );
   return version;
 }
 
 export interface RecommendationsView {
   modelVersion: string | null;
   source: string;
-  items: { id: string; title: string; artist: { id: string; name: string }; genre: string; reason: { code: string; text: string }; exploration: boolean }[];
+  items: {
+    id: string;
+    title: string;
+    artist: { id: string; name: string };
+    genre: string;
+    reason: { code: string; text: string };
+    exploration: boolean;
+  }[];
 }

@@ -1,6 +1,14 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { edge, json, pseudonymOf, retrainAndPublish, seedAndPublish, waitFor, type RecommendationsView } from "./helpers";
+import {
+  edge,
+  json,
+  pseudonymOf,
+  retrainAndPublish,
+  seedAndPublish,
+  waitFor,
+  type RecommendationsView,
+} from "./helpers";
 
 /**
  * The two workers together: the edge, its session objects and the real retraining worker behind the
@@ -22,20 +30,39 @@ describe("the worker network end to end", () => {
     for (const item of demo.items) expect(item.reason.text).toBeTruthy();
 
     // A new listener plays through one genre; before a retrain only the session and history know it.
-    const jazz = await env.DB.prepare("SELECT id FROM tracks WHERE genre = 'jazz' ORDER BY id LIMIT 12").all<{ id: string }>();
+    const jazz = await env.DB.prepare("SELECT id FROM tracks WHERE genre = 'jazz' ORDER BY id LIMIT 12").all<{
+      id: string;
+    }>();
     const now = Date.now();
     const events = jazz.results.flatMap((t, i) => [
       { id: `e2e-${i}-p`, listenerId: "e2e-listener", trackId: t.id, type: "play", timestamp: now - 60_000 * (30 - i) },
-      { id: `e2e-${i}-c`, listenerId: "e2e-listener", trackId: t.id, type: "complete", timestamp: now - 60_000 * (30 - i) + 1000 },
+      {
+        id: `e2e-${i}-c`,
+        listenerId: "e2e-listener",
+        trackId: t.id,
+        type: "complete",
+        timestamp: now - 60_000 * (30 - i) + 1000,
+      },
     ]);
-    expect(await json(await edge("/v1/events", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ events }) }), 202)).toEqual({
+    expect(
+      await json(
+        await edge("/v1/events", {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ events }),
+        }),
+        202,
+      ),
+    ).toEqual({
       accepted: 24,
       duplicates: 0,
     });
 
     const pseudonym = await pseudonymOf("e2e-listener");
     await waitFor("events in D1", async () => {
-      const row = await env.DB.prepare("SELECT count(*) AS n FROM events WHERE listener_id = ?").bind(pseudonym).first<{ n: number }>();
+      const row = await env.DB.prepare("SELECT count(*) AS n FROM events WHERE listener_id = ?")
+        .bind(pseudonym)
+        .first<{ n: number }>();
       return row!.n === 24;
     });
     const before = await json<RecommendationsView>(await edge("/v1/listeners/e2e-listener/recommendations?limit=10"));

@@ -3,7 +3,12 @@ import { describe, expect, it } from "vitest";
 
 const now = Date.now();
 const event = (over: Record<string, unknown> = {}) => ({
-  id: "ev-1", listenerId: "demo-1", trackId: "trk-00001", type: "play", timestamp: now, ...over,
+  id: "ev-1",
+  listenerId: "demo-1",
+  trackId: "trk-00001",
+  type: "play",
+  timestamp: now,
+  ...over,
 });
 
 async function post(body: string | object, headers: Record<string, string> = { "content-type": "application/json" }) {
@@ -29,7 +34,11 @@ describe("POST /v1/events rejects bad input with problem details", () => {
     await expectProblem(await post("{not json"), 400);
   });
   it("unknown event type names the field", async () => {
-    await expectProblem(await post({ events: [event(), event({ id: "ev-2", type: "teleport" })] }), 400, "events.1.type");
+    await expectProblem(
+      await post({ events: [event(), event({ id: "ev-2", type: "teleport" })] }),
+      400,
+      "events.1.type",
+    );
   });
   it("an over-long batch", async () => {
     const events = Array.from({ length: 101 }, (_, i) => event({ id: `ev-${i}` }));

@@ -6,12 +6,27 @@ import { beforeEach, describe, expect, it } from "vitest";
 import type { QueuedEvent } from "../../shared/api/schemas";
 
 const queued = (eventId: string, over: Partial<QueuedEvent> = {}): QueuedEvent => ({
-  kind: "event", listener: "l_test", eventId, trackId: "trk-00001", type: "complete", target: null, clientTs: 1_800_000_000_000,
-  receivedAt: 1_800_000_000_500, positionMs: null, msPlayed: 200_000, device: "phone", context: null, region: "SE", ...over,
+  kind: "event",
+  listener: "l_test",
+  eventId,
+  trackId: "trk-00001",
+  type: "complete",
+  target: null,
+  clientTs: 1_800_000_000_000,
+  receivedAt: 1_800_000_000_500,
+  positionMs: null,
+  msPlayed: 200_000,
+  device: "phone",
+  context: null,
+  region: "SE",
+  ...over,
 });
 
 async function deliver(bodies: unknown[], attempts = 1) {
-  const batch = createMessageBatch("setlist-events", bodies.map((body, i) => ({ id: `m${i}`, timestamp: new Date(), attempts, body })));
+  const batch = createMessageBatch(
+    "setlist-events",
+    bodies.map((body, i) => ({ id: `m${i}`, timestamp: new Date(), attempts, body })),
+  );
   const ctx = createExecutionContext();
   await worker.queue(batch, env);
   return getQueueResult(batch, ctx);
@@ -29,7 +44,10 @@ describe("event consumer", () => {
     expect(result.explicitAcks.sort()).toEqual(["m0", "m1", "m2"]);
     expect(await storedEvents()).toBe(3);
     const listeners = await env.DB.prepare("SELECT id, region FROM listeners ORDER BY id").all();
-    expect(listeners.results).toEqual([{ id: "l_other", region: "SE" }, { id: "l_test", region: "SE" }]);
+    expect(listeners.results).toEqual([
+      { id: "l_other", region: "SE" },
+      { id: "l_test", region: "SE" },
+    ]);
   });
 
   it("a redelivered batch and duplicated messages change nothing", async () => {
@@ -37,7 +55,13 @@ describe("event consumer", () => {
     await deliver([queued("a"), queued("b"), queued("b")], 2);
     expect(await storedEvents()).toBe(2);
     const row = await env.DB.prepare("SELECT * FROM events WHERE event_id = 'a'").first();
-    expect(row).toMatchObject({ listener_id: "l_test", track_id: "trk-00001", type: "complete", ms_played: 200_000, device: "phone" });
+    expect(row).toMatchObject({
+      listener_id: "l_test",
+      track_id: "trk-00001",
+      type: "complete",
+      ms_played: 200_000,
+      device: "phone",
+    });
   });
 
   it("invalid messages are acked into the dead-letter queue, valid ones still stored", async () => {

@@ -49,13 +49,17 @@ export async function recommend(env: Env, rawListenerId: string, options: Recomm
 
   const artifact = version ? await listenerCandidates(env, version, listener) : null;
   const taste = readTaste(session, now);
-  const sessionSeeds = [...taste.tracks].sort((a, b) => Math.abs(b[1]) - Math.abs(a[1])).slice(0, SESSION_SEEDS).map(([id]) => id);
+  const sessionSeeds = [...taste.tracks]
+    .sort((a, b) => Math.abs(b[1]) - Math.abs(a[1]))
+    .slice(0, SESSION_SEEDS)
+    .map(([id]) => id);
   const historySeeds = artifact ? [] : await recentPositiveTracks(env.DB, listener, HISTORY_SEEDS);
   const neighbourLists = new Map(
     await Promise.all(
       [...new Set([...sessionSeeds, ...historySeeds])].map(async (id) => {
         const published = version ? await similarTracks(env, version, id) : null;
-        const list = published?.similar ?? (await contentNeighbours(env.DB, id, 50)).map((t, i) => [t, 1 / (i + 1)] as const);
+        const list =
+          published?.similar ?? (await contentNeighbours(env.DB, id, 50)).map((t, i) => [t, 1 / (i + 1)] as const);
         return [id, list.map(([trackId, score]) => ({ trackId, score }))] as const;
       }),
     ),
@@ -68,7 +72,8 @@ export async function recommend(env: Env, rawListenerId: string, options: Recomm
   for (const [seed, list] of neighbourLists) {
     const seedWeight = taste.tracks.get(seed) ?? 1;
     if (seedWeight <= 0) continue;
-    for (const n of list) candidates.push({ trackId: n.trackId, score: n.score * seedWeight, source: "similar", because: seed });
+    for (const n of list)
+      candidates.push({ trackId: n.trackId, score: n.score * seedWeight, source: "similar", because: seed });
   }
   // The chart only fills in where the listener's own evidence runs thin (new listeners, cold start).
   const chart = await topChart(env, options.region ?? null, CHART_CANDIDATES);
@@ -77,7 +82,14 @@ export async function recommend(env: Env, rawListenerId: string, options: Recomm
   }
 
   const snapshot = version ? await catalog(env, version) : new Map<string, CatalogTrack>();
-  const tracks = snapshot.size > 0 ? snapshot : await findTracks(env, null, candidates.map((c) => c.trackId));
+  const tracks =
+    snapshot.size > 0
+      ? snapshot
+      : await findTracks(
+          env,
+          null,
+          candidates.map((c) => c.trackId),
+        );
   const items = rankRecommendations({
     candidates,
     tracks,
@@ -91,15 +103,28 @@ export async function recommend(env: Env, rawListenerId: string, options: Recomm
     seed: explorationSeed(listener, now),
     n: options.limit,
   });
-  const source: CandidateSource = artifact ? "model" : historySeeds.length > 0 || sessionSeeds.length > 0 ? "history" : "charts";
+  const source: CandidateSource = artifact
+    ? "model"
+    : historySeeds.length > 0 || sessionSeeds.length > 0
+      ? "history"
+      : "charts";
   return { listener, modelVersion: version, source, items, tracks, session };
 }
 
 /** New releases plus a daily sample of the catalog, from which the pipeline picks what is new to the listener. */
-async function explorationPool(env: Env, version: string, snapshot: Map<string, CatalogTrack>, listener: string, now: number) {
+async function explorationPool(
+  env: Env,
+  version: string,
+  snapshot: Map<string, CatalogTrack>,
+  listener: string,
+  now: number,
+) {
   const all = [...snapshot.values()];
   const random = seededRandom(explorationSeed(listener, now));
-  const sample = Array.from({ length: Math.min(EXPLORATION_SAMPLE, all.length) }, () => all[Math.floor(random() * all.length)]!);
+  const sample = Array.from(
+    { length: Math.min(EXPLORATION_SAMPLE, all.length) },
+    () => all[Math.floor(random() * all.length)]!,
+  );
   const newReleases = ((await charts(env, version))?.newReleases ?? []).flatMap((id) => snapshot.get(id) ?? []);
   return [...new Map([...newReleases, ...sample].map((t) => [t.id, t])).values()];
 }

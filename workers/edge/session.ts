@@ -26,9 +26,13 @@ export class ListenerSession extends DurableObject<Env> {
     super(ctx, env);
     ctx.blockConcurrencyWhile(async () => {
       const sql = ctx.storage.sql;
-      sql.exec(`CREATE TABLE IF NOT EXISTS session (id INTEGER PRIMARY KEY CHECK (id = 1), listener TEXT NOT NULL, state TEXT NOT NULL)`);
+      sql.exec(
+        `CREATE TABLE IF NOT EXISTS session (id INTEGER PRIMARY KEY CHECK (id = 1), listener TEXT NOT NULL, state TEXT NOT NULL)`,
+      );
       sql.exec(`CREATE TABLE IF NOT EXISTS seen_events (event_id TEXT PRIMARY KEY, seen_at INTEGER NOT NULL)`);
-      const row = sql.exec<{ listener: string; state: string }>(`SELECT listener, state FROM session WHERE id = 1`).toArray()[0];
+      const row = sql
+        .exec<{ listener: string; state: string }>(`SELECT listener, state FROM session WHERE id = 1`)
+        .toArray()[0];
       if (row) {
         this.#listener = row.listener;
         this.#state = JSON.parse(row.state) as SessionState;
@@ -37,11 +41,19 @@ export class ListenerSession extends DurableObject<Env> {
   }
 
   /** Folds new events into the session; events seen before (client retries) change nothing. */
-  async record(listener: string, events: ListeningEvent[], now = Date.now()): Promise<{ fresh: number; session: SessionState }> {
+  async record(
+    listener: string,
+    events: ListeningEvent[],
+    now = Date.now(),
+  ): Promise<{ fresh: number; session: SessionState }> {
     this.#listener = listener;
     await this.#closeIfIdle(now);
     const fresh = events
-      .filter((e) => this.ctx.storage.sql.exec(`INSERT OR IGNORE INTO seen_events (event_id, seen_at) VALUES (?, ?)`, e.id, now).rowsWritten > 0)
+      .filter(
+        (e) =>
+          this.ctx.storage.sql.exec(`INSERT OR IGNORE INTO seen_events (event_id, seen_at) VALUES (?, ?)`, e.id, now)
+            .rowsWritten > 0,
+      )
       .sort((a, b) => a.timestamp - b.timestamp);
     for (const e of fresh) this.#state = applyEvent(this.#state, e, now);
     this.#save();

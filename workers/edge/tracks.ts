@@ -10,7 +10,11 @@ import { catalog } from "./model-store";
  * Track metadata from the published catalog snapshot (isolate memory); tracks added since the last
  * publish are read from D1, with no popularity known yet.
  */
-export async function findTracks(env: Env, version: string | null, ids: readonly string[]): Promise<Map<string, CatalogTrack>> {
+export async function findTracks(
+  env: Env,
+  version: string | null,
+  ids: readonly string[],
+): Promise<Map<string, CatalogTrack>> {
   const found = new Map<string, CatalogTrack>();
   const snapshot = version ? await catalog(env, version) : undefined;
   const missing: string[] = [];
@@ -20,7 +24,10 @@ export async function findTracks(env: Env, version: string | null, ids: readonly
     else missing.push(id);
   }
   for (let i = 0; i < missing.length; i += 90) {
-    const rows = await drizzle(env.DB).select().from(tracks).where(inArray(tracks.id, missing.slice(i, i + 90)));
+    const rows = await drizzle(env.DB)
+      .select()
+      .from(tracks)
+      .where(inArray(tracks.id, missing.slice(i, i + 90)));
     for (const row of rows) found.set(row.id, { ...trackFromRow(row), popularity: 0 });
   }
   return found;

@@ -28,10 +28,15 @@ export async function ingestEvents(batch: MessageBatch<unknown>, env: Env): Prom
   }
   if (valid.length === 0) return;
   try {
-    await storeMessages(env.DB, valid.map((v) => v.body));
+    await storeMessages(
+      env.DB,
+      valid.map((v) => v.body),
+    );
     for (const { message } of valid) message.ack();
   } catch (error) {
-    console.error(JSON.stringify({ msg: "event batch write failed; retrying", count: valid.length, error: String(error) }));
+    console.error(
+      JSON.stringify({ msg: "event batch write failed; retrying", count: valid.length, error: String(error) }),
+    );
     for (const { message } of valid) message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
   }
 }
@@ -43,7 +48,12 @@ export async function storeMessages(db: D1Database, messages: QueueMessage[]): P
   const firstSeen = new Map<string, QueuedEvent>();
   for (const e of listening) if (!firstSeen.has(e.listener)) firstSeen.set(e.listener, e);
   await db.batch([
-    ...bulkInsertStatements(db, listeners, [...firstSeen.values()].map((e) => listenerRow(e.listener, e.region, e.receivedAt)), "ignore"),
+    ...bulkInsertStatements(
+      db,
+      listeners,
+      [...firstSeen.values()].map((e) => listenerRow(e.listener, e.region, e.receivedAt)),
+      "ignore",
+    ),
     ...bulkInsertStatements(db, events, listening.map(eventRow), "ignore"),
     ...bulkInsertStatements(db, sessions, summaries.map(sessionRow), "ignore"),
   ]);

@@ -43,7 +43,10 @@ export async function runTrainJob(env: Env, version: string, now = Date.now()): 
     { similar: similar[item]!.map((s) => [set.data.items[s.item]!, round(s.score)]) },
   ]);
   set.data.listeners.forEach((listener, l) => {
-    entries.push([artifactKey.listener(version, listener), listenerArtifact(set, l, model.recommend(l, CANDIDATES_PER_LISTENER), similar)]);
+    entries.push([
+      artifactKey.listener(version, listener),
+      listenerArtifact(set, l, model.recommend(l, CANDIDATES_PER_LISTENER), similar),
+    ]);
   });
 
   const parts: string[] = [];
@@ -66,7 +69,10 @@ export async function runTrainJob(env: Env, version: string, now = Date.now()): 
       metrics: { blendWeights: model.blendWeights },
     })
     .where(eq(modelVersions.version, version));
-  await enqueueJobs(env.JOBS, parts.map((part) => ({ kind: "publish" as const, version, part })));
+  await enqueueJobs(
+    env.JOBS,
+    parts.map((part) => ({ kind: "publish" as const, version, part })),
+  );
 }
 
 /** Fans one staged part out to its keys; the last part to land switches the pointer to the version. */
@@ -78,7 +84,10 @@ export async function runPublishJob(env: Env, version: string, part: string, now
   }
   if (await markPartWritten(env, version, part, now)) {
     await switchPointer(env, version, now);
-    await drizzle(env.DB).update(modelVersions).set({ status: "published", publishedAt: now }).where(eq(modelVersions.version, version));
+    await drizzle(env.DB)
+      .update(modelVersions)
+      .set({ status: "published", publishedAt: now })
+      .where(eq(modelVersions.version, version));
   }
   if (staged) await env.MODELS.delete(stagingKey);
 }

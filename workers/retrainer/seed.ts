@@ -19,7 +19,12 @@ export interface SeedResult {
  */
 export async function seedDemoData(env: Env, now = Date.now()): Promise<SeedResult> {
   if ((await countRows(env.DB, tracks)) > 0) {
-    return { seeded: false, tracks: await countRows(env.DB, tracks), listeners: await countRows(env.DB, listeners), events: await countRows(env.DB, events) };
+    return {
+      seeded: false,
+      tracks: await countRows(env.DB, tracks),
+      listeners: await countRows(env.DB, listeners),
+      events: await countRows(env.DB, events),
+    };
   }
   const catalog = generateDemoCatalog(1, new Date(now).toISOString().slice(0, 10));
   const demo = generateDemoListeners(catalog, { now });

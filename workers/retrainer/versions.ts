@@ -13,7 +13,9 @@ export function newVersionId(now: number): string {
 /** Registers a version and queues its training; the answer comes before the work is done. */
 export async function startRetrain(env: Env, trigger: string, now = Date.now()): Promise<string> {
   const version = newVersionId(now);
-  await drizzle(env.DB).insert(modelVersions).values({ version, algorithm: "pending", status: "building", trigger, createdAt: now });
+  await drizzle(env.DB)
+    .insert(modelVersions)
+    .values({ version, algorithm: "pending", status: "building", trigger, createdAt: now });
   await enqueueJobs(env.JOBS, [{ kind: "train", version }]);
   return version;
 }
@@ -40,7 +42,10 @@ export async function switchPointer(env: Env, version: string, now = Date.now())
 export async function markPartWritten(env: Env, version: string, part: string, now = Date.now()): Promise<boolean> {
   const d = drizzle(env.DB);
   await d.insert(modelParts).values({ version, part, writtenAt: now }).onConflictDoNothing();
-  const [written] = await d.select({ n: count() }).from(modelParts).where(and(eq(modelParts.version, version)));
+  const [written] = await d
+    .select({ n: count() })
+    .from(modelParts)
+    .where(and(eq(modelParts.version, version)));
   const row = await getVersion(env, version);
   return !!row && row.partsTotal > 0 && (written?.n ?? 0) >= row.partsTotal;
 }

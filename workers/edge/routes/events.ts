@@ -49,7 +49,9 @@ export const eventsApp = new Hono<AppEnv>().post(
   bodyLimit({
     maxSize: MAX_EVENTS_BODY_BYTES,
     onError: () =>
-      problemResponse(problem(413, `Request body is larger than ${MAX_EVENTS_BODY_BYTES} bytes; send at most 100 events per request`)),
+      problemResponse(
+        problem(413, `Request body is larger than ${MAX_EVENTS_BODY_BYTES} bytes; send at most 100 events per request`),
+      ),
   }),
   validate("json", EventsBody),
   async (c) => {
@@ -57,9 +59,13 @@ export const eventsApp = new Hono<AppEnv>().post(
     const { events } = c.req.valid("json");
     const model = await currentModel(c.env);
     const known = await findTracks(c.env, model?.version ?? null, [...new Set(events.map((e) => e.trackId))]);
-    const unknown = events.flatMap((e, i) => (known.has(e.trackId) ? [] : [{ path: `events.${i}.trackId`, message: `no track ${e.trackId}` }]));
+    const unknown = events.flatMap((e, i) =>
+      known.has(e.trackId) ? [] : [{ path: `events.${i}.trackId`, message: `no track ${e.trackId}` }],
+    );
     if (unknown.length > 0) {
-      return problemResponse(problem(422, `Unknown tracks: ${unknown.map((u) => u.path).join(", ")}`, { errors: unknown }));
+      return problemResponse(
+        problem(422, `Unknown tracks: ${unknown.map((u) => u.path).join(", ")}`, { errors: unknown }),
+      );
     }
 
     const country = c.req.raw.cf?.country;
@@ -72,7 +78,10 @@ export const eventsApp = new Hono<AppEnv>().post(
     await Promise.all(
       [...byListener].map(async ([rawId, listenerEvents]) => {
         const pseudonym = await listenerPseudonym(c.env, rawId);
-        await sessionOf(c.env, pseudonym).record(pseudonym, listenerEvents.map((e) => toListening(e, known.get(e.trackId)!)));
+        await sessionOf(c.env, pseudonym).record(
+          pseudonym,
+          listenerEvents.map((e) => toListening(e, known.get(e.trackId)!)),
+        );
         queued.push(...listenerEvents.map((e) => toQueued(e, pseudonym, receivedAt, region)));
       }),
     );

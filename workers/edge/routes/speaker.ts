@@ -13,7 +13,14 @@ import { ContextQuery, ListenerParam } from "./listeners";
 export const speakerApp = new Hono<AppEnv>().get(
   "/:id/next",
   validate("param", ListenerParam),
-  validate("query", z.strictObject({ activity: ContextQuery.activity, localTime: ContextQuery.localTime, timeZone: ContextQuery.timeZone })),
+  validate(
+    "query",
+    z.strictObject({
+      activity: ContextQuery.activity,
+      localTime: ContextQuery.localTime,
+      timeZone: ContextQuery.timeZone,
+    }),
+  ),
   async (c) => {
     const { id } = c.req.valid("param");
     const result = await recommend(c.env, id, { limit: 1, context: { ...c.req.valid("query"), device: "speaker" } });
