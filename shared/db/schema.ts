@@ -107,3 +107,50 @@ export const sessions = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.listenerId, t.startedAt] })],
 );
+
+/** API keys of apps, speakers and operators. Only a SHA-256 of each key is stored. */
+export const apiKeys = sqliteTable("api_keys", {
+  hash: text("hash").primaryKey(),
+  name: text("name").notNull(),
+  role: text("role", { enum: ["client", "speaker", "operator"] }).notNull(),
+  createdAt: integer("created_at").notNull(),
+  revokedAt: integer("revoked_at"),
+});
+
+/** Queue messages that exhausted their retries, kept for operators to inspect and replay. */
+export const deadLetters = sqliteTable(
+  "dead_letters",
+  {
+    messageId: text("message_id").primaryKey(),
+    queue: text("queue").notNull(),
+    body: text("body", { mode: "json" }).notNull(),
+    reason: text("reason"),
+    receivedAt: integer("received_at").notNull(),
+    replayedAt: integer("replayed_at"),
+  },
+  (t) => [index("dead_letters_received").on(t.receivedAt)],
+);
+
+/** Listeners who asked to be erased: the consumer drops their events still in flight. */
+export const erasures = sqliteTable("erasures", {
+  listenerId: text("listener_id").primaryKey(),
+  erasedAt: integer("erased_at").notNull(),
+});
+
+/** Raw events past the retention window, folded into per-(listener, track) counts the model still learns from. */
+export const eventRollups = sqliteTable(
+  "event_rollups",
+  {
+    listenerId: text("listener_id").notNull(),
+    trackId: text("track_id").notNull(),
+    plays: integer("plays").notNull().default(0),
+    completes: integer("completes").notNull().default(0),
+    skips: integer("skips").notNull().default(0),
+    likes: integer("likes").notNull().default(0),
+    dislikes: integer("dislikes").notNull().default(0),
+    repeats: integer("repeats").notNull().default(0),
+    adds: integer("adds").notNull().default(0),
+    lastTs: integer("last_ts").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.listenerId, t.trackId] })],
+);
