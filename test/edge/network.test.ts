@@ -56,6 +56,7 @@ describe("the worker network end to end", () => {
     ).toEqual({
       accepted: 24,
       duplicates: 0,
+      notStored: 0,
     });
 
     const pseudonym = await pseudonymOf("e2e-listener");

@@ -1,7 +1,7 @@
 import { recentPositiveTracks, contentNeighbours } from "../../shared/db/queries";
 import type { CatalogTrack } from "../../shared/publish/artifacts";
 import { explorationSeed, rankRecommendations, type Candidate, type RankedItem } from "../../shared/ranking";
-import { readTaste, type SessionState } from "../../shared/session";
+import { createSession, readTaste, type SessionState } from "../../shared/session";
 import type { ContextInput } from "../../shared/context/resolve";
 import { seededRandom } from "../../shared/util/random";
 import { topChart } from "./charts";
@@ -23,6 +23,7 @@ export interface Recommendations {
   listener: string;
   modelVersion: string | null;
   source: CandidateSource;
+  personalized: boolean;
   items: RankedItem[];
   tracks: ReadonlyMap<string, CatalogTrack>;
   session: SessionState;
@@ -44,16 +45,19 @@ export interface RecommendOptions {
 export async function recommend(env: Env, rawListenerId: string, options: RecommendOptions): Promise<Recommendations> {
   const now = options.now ?? Date.now();
   const listener = await listenerPseudonym(env, rawListenerId);
-  const [session, model] = await Promise.all([sessionOf(env, listener).snapshot(), currentModel(env)]);
+  const [view, model] = await Promise.all([sessionOf(env, listener).snapshot(), currentModel(env)]);
   const version = model?.version ?? null;
+  // Without consent to personalise, the answer uses only what is not about the listener: charts and context.
+  const personalized = view.consent.personalization;
+  const session = personalized ? view.state : createSession();
 
-  const artifact = version ? await listenerCandidates(env, version, listener) : null;
+  const artifact = personalized && version ? await listenerCandidates(env, version, listener) : null;
   const taste = readTaste(session, now);
   const sessionSeeds = [...taste.tracks]
     .sort((a, b) => Math.abs(b[1]) - Math.abs(a[1]))
     .slice(0, SESSION_SEEDS)
     .map(([id]) => id);
-  const historySeeds = artifact ? [] : await recentPositiveTracks(env.DB, listener, HISTORY_SEEDS);
+  const historySeeds = artifact || !personalized ? [] : await recentPositiveTracks(env.DB, listener, HISTORY_SEEDS);
   const neighbourLists = new Map(
     await Promise.all(
       [...new Set([...sessionSeeds, ...historySeeds])].map(async (id) => {
@@ -108,7 +112,7 @@ export async function recommend(env: Env, rawListenerId: string, options: Recomm
     : historySeeds.length > 0 || sessionSeeds.length > 0
       ? "history"
       : "charts";
-  return { listener, modelVersion: version, source, items, tracks, session };
+  return { listener, modelVersion: version, source, personalized, items, tracks, session };
 }
 
 /** New releases plus a daily sample of the catalog, from which the pipeline picks what is new to the listener. */

@@ -75,17 +75,27 @@ export const eventsApp = new Hono<AppEnv>().post(
     const byListener = Map.groupBy(unique, (e) => e.listenerId);
 
     const queued: QueuedEvent[] = [];
+    let declined = 0;
     await Promise.all(
       [...byListener].map(async ([rawId, listenerEvents]) => {
         const pseudonym = await listenerPseudonym(c.env, rawId);
-        await sessionOf(c.env, pseudonym).record(
+        const { consent } = await sessionOf(c.env, pseudonym).record(
           pseudonym,
           listenerEvents.map((e) => toListening(e, known.get(e.trackId)!)),
         );
-        queued.push(...listenerEvents.map((e) => toQueued(e, pseudonym, receivedAt, region)));
+        if (consent.personalization) queued.push(...listenerEvents.map((e) => toQueued(e, pseudonym, receivedAt, region)));
+        else declined += listenerEvents.length;
       }),
     );
-    await c.env.EVENTS.sendBatch(queued.map((body) => ({ body, contentType: "json" as const })));
-    return c.json({ accepted: unique.length, duplicates: events.length - unique.length }, 202);
+    if (queued.length > 0) await c.env.EVENTS.sendBatch(queued.map((body) => ({ body, contentType: "json" as const })));
+    return c.json(
+      {
+        accepted: queued.length,
+        duplicates: events.length - unique.length,
+        // Listeners who withdrew personalization consent: their events are neither stored nor queued.
+        notStored: declined,
+      },
+      202,
+    );
   },
 );

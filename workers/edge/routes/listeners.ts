@@ -66,7 +66,7 @@ export const listenersApp = new Hono<AppEnv>()
   .get("/:id/now-playing", validate("param", ListenerParam), async (c) => {
     const { id } = c.req.valid("param");
     const now = Date.now();
-    const session = await sessionOf(c.env, await listenerPseudonym(c.env, id)).snapshot(now);
+    const { state: session } = await sessionOf(c.env, await listenerPseudonym(c.env, id)).snapshot(now);
     const playing = session.nowPlaying;
     if (!playing) return c.json({ listenerId: id, nowPlaying: null });
     const model = await currentModel(c.env);

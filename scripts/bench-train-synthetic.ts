@@ -1,0 +1,89 @@
+/**
+ * Step-wise training at scale on synthetic data: 100,000 listeners, 50,000 items, 5,000,000 interactions.
+ *   tsx scripts/bench-train-synthetic.ts [--listeners N] [--items N] [--interactions N] [--seed N]
+ * Listeners belong to latent taste groups and draw items with Zipf-like popularity, so the model has
+ * structure to find. Training runs through Trainer.step() with a snapshot/restore half-way, as a worker
+ * would across invocations; prints wall time per phase and peak memory (sampled after every step).
+ */
+import { parseArgs } from "node:util";
+import { modelFrom, Trainer, type TrainingData } from "../shared/model";
+import { seededRandom } from "../shared/util/random";
+
+const { values } = parseArgs({
+  options: {
+    listeners: { type: "string", default: "100000" },
+    items: { type: "string", default: "50000" },
+    interactions: { type: "string", default: "5000000" },
+    seed: { type: "string", default: "1" },
+  },
+});
+const listenerCount = Number(values.listeners), itemCount = Number(values.items), interactionCount = Number(values.interactions);
+const seed = Number(values.seed);
+
+function syntheticData(): TrainingData {
+  const random = seededRandom(seed);
+  const groups = 50;
+  // Items are ranked by popularity within each group; a listener mostly draws from its own group.
+  const groupItems = Array.from({ length: groups }, () => Int32Array.from({ length: itemCount }, () => Math.floor(random() * itemCount)));
+  const perListener = interactionCount / listenerCount;
+  const listener = new Int32Array(interactionCount), item = new Int32Array(interactionCount), weight = new Float32Array(interactionCount);
+  for (let e = 0; e < interactionCount; e++) {
+    const l = Math.floor(e / perListener);
+    const group = random() < 0.8 ? l % groups : Math.floor(random() * groups);
+    // Zipf-like rank: exponent 1.2 tail over the item pool.
+    const rank = Math.min(itemCount - 1, Math.floor(Math.pow(random(), 2.5) * itemCount));
+    listener[e] = l;
+    item[e] = groupItems[group]![rank]!;
+    weight[e] = 1 + Math.floor(-Math.log(1 - random()) * 20);
+  }
+  return {
+    listeners: Array.from({ length: listenerCount }, (_, l) => `l${l}`),
+    items: Array.from({ length: itemCount }, (_, i) => `i${i}`),
+    interactions: { listener, item, weight },
+  };
+}
+
+let peakRss = 0, peakHeap = 0;
+const sampleMemory = () => {
+  const m = process.memoryUsage();
+  peakRss = Math.max(peakRss, m.rss);
+  peakHeap = Math.max(peakHeap, m.heapUsed + m.arrayBuffers);
+};
+const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
+
+const started = performance.now();
+const data = syntheticData();
+sampleMemory();
+console.log(`data: ${listenerCount} listeners x ${itemCount} items, ${interactionCount} interactions (${((performance.now() - started) / 1000).toFixed(1)} s to generate)`);
+
+const options = { seed };
+let trainer = new Trainer(data, options);
+const phaseSeconds = new Map<string, number>();
+let steps = 0, restored = false;
+const trainStarted = performance.now();
+for (;;) {
+  const phase = trainer.progress().phase;
+  const t = performance.now();
+  const progress = trainer.step();
+  phaseSeconds.set(phase, (phaseSeconds.get(phase) ?? 0) + (performance.now() - t) / 1000);
+  steps++;
+  sampleMemory();
+  if (progress.finished) break;
+  // Half-way through, carry on in a "new invocation" from a copy of the snapshot.
+  if (!restored && progress.phase === "item-kNN") {
+    trainer = new Trainer(data, options, structuredClone(trainer.snapshot()));
+    restored = true;
+  }
+}
+const trainSeconds = (performance.now() - trainStarted) / 1000;
+const model = modelFrom(trainer.outcome());
+const recommendStarted = performance.now();
+for (let l = 0; l < 100; l++) model.recommend(l * 997 % listenerCount, 300);
+const recommendMs = (performance.now() - recommendStarted) / 100;
+sampleMemory();
+
+console.log(`trained in ${trainSeconds.toFixed(1)} s over ${steps} steps (restored from a snapshot once: ${restored})`);
+for (const [phase, seconds] of phaseSeconds) console.log(`  ${phase.padEnd(22)} ${seconds.toFixed(1)} s`);
+console.log(`blend: ${Object.entries(model.blendWeights).map(([k, v]) => `${k}=${v}`).join("  ")}`);
+console.log(`recommend(listener, 300): ${recommendMs.toFixed(1)} ms per listener`);
+console.log(`peak memory: rss ${mb(peakRss)}, heap+arrayBuffers ${mb(peakHeap)}`);
