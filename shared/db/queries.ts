@@ -63,3 +63,17 @@ export async function countRows(
   const [row] = await drizzle(db).select({ n: count() }).from(table);
   return row?.n ?? 0;
 }
+
+/** Per-(listener, track) event counts, the shape the model's evidence weight and the retention rollups share. */
+export const eventCounts = {
+  listenerId: events.listenerId,
+  trackId: events.trackId,
+  plays: sql<number>`sum(${events.type} = 'play')`.as("plays"),
+  completes: sql<number>`sum(${events.type} = 'complete')`.as("completes"),
+  skips: sql<number>`sum(${events.type} = 'skip')`.as("skips"),
+  likes: sql<number>`sum(${events.type} = 'like')`.as("likes"),
+  dislikes: sql<number>`sum(${events.type} = 'dislike')`.as("dislikes"),
+  repeats: sql<number>`sum(${events.type} = 'repeat')`.as("repeats"),
+  adds: sql<number>`sum(${events.type} = 'add_to_playlist')`.as("adds"),
+  lastTs: sql<number>`max(${events.clientTs})`.as("last_ts"),
+};

@@ -4,6 +4,7 @@ import type { Env } from "./env";
 import { ingestEvents, retryDelaySeconds } from "./ingest";
 import { Job } from "./jobs";
 import { runPublishJob, runTrainJob } from "./publish";
+import { applyRetention } from "./retention";
 import { startRetrain } from "./versions";
 
 adminApp.notFound((c) => problemResponse(problem(404, `No route for ${c.req.method} ${c.req.path}`)));
@@ -30,6 +31,6 @@ export default {
     else await ingestEvents(batch, env);
   },
   async scheduled(_controller, env, ctx) {
-    ctx.waitUntil(startRetrain(env, "cron"));
+    ctx.waitUntil(applyRetention(env).then(() => startRetrain(env, "cron")));
   },
 } satisfies ExportedHandler<Env>;

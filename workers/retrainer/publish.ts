@@ -1,7 +1,7 @@
-import { eq } from "drizzle-orm";
+import { eq, gte } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { chartFromEvents, CHART_WINDOW_MS } from "../../shared/db/queries";
-import { listeners, modelVersions } from "../../shared/db/schema";
+import { erasures, listeners, modelVersions } from "../../shared/db/schema";
 import { trainModel } from "../../shared/model";
 import {
   artifactKey,
@@ -80,7 +80,12 @@ export async function runPublishJob(env: Env, version: string, part: string, now
   const stagingKey = artifactKey.staging(version, part);
   const staged = await env.MODELS.get<StagedEntries>(stagingKey, "json");
   if (staged) {
-    await Promise.all(staged.map(([key, value]) => env.MODELS.put(key, JSON.stringify(value))));
+    const erased = await erasedListenerKeys(env, version);
+    const kept = staged.filter(([key]) => !erased.has(key));
+    await Promise.all(kept.map(([key, value]) => env.MODELS.put(key, JSON.stringify(value))));
+    // An erasure that landed while this part was being written must not be undone by it.
+    const erasedSince = await erasedListenerKeys(env, version);
+    await Promise.all(kept.filter(([key]) => erasedSince.has(key)).map(([key]) => env.MODELS.delete(key)));
   }
   if (await markPartWritten(env, version, part, now)) {
     await switchPointer(env, version, now);
@@ -143,4 +148,15 @@ async function chartsArtifact(db: D1Database, set: TrainingSet, now: number): Pr
 
 function round(x: number): number {
   return Math.round(x * 1e5) / 1e5;
+}
+
+/** KV keys of this version that belong to listeners erased since its training began. */
+async function erasedListenerKeys(env: Env, version: string): Promise<Set<string>> {
+  const d = drizzle(env.DB);
+  const [row] = await d.select({ createdAt: modelVersions.createdAt }).from(modelVersions).where(eq(modelVersions.version, version));
+  const erased = await d
+    .select({ listener: erasures.listenerId })
+    .from(erasures)
+    .where(gte(erasures.erasedAt, row?.createdAt ?? 0));
+  return new Set(erased.map((e) => artifactKey.listener(version, e.listener)));
 }

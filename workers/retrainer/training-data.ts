@@ -2,8 +2,11 @@ import { drizzle } from "drizzle-orm/d1";
 import { sql } from "drizzle-orm";
 import { contentTags, featureVector } from "../../shared/catalog/features";
 import { trackFromRow } from "../../shared/db/rows";
-import { events, listeners, tracks } from "../../shared/db/schema";
-import { evidenceWeight } from "../../shared/model/evidence";
+import { eventRollups, events, listeners, tracks } from "../../shared/db/schema";
+import { eventCounts } from "../../shared/db/queries";
+import { evidenceWeight, type EventCounts } from "../../shared/model/evidence";
+
+const COUNT_FIELDS = ["plays", "completes", "skips", "likes", "dislikes", "repeats", "adds"] as const;
 import type { Interaction, TrainingData } from "../../shared/model/types";
 import type { Track } from "../../shared/catalog/types";
 
@@ -25,31 +28,31 @@ export async function loadTrainingSet(db: D1Database): Promise<TrainingSet> {
   const itemIndex = new Map(trackRows.map((t, i) => [t.id, i]));
   const listenerIndex = new Map(listenerIds.map((id, i) => [id, i]));
 
-  const counts = await d
-    .select({
-      listener: events.listenerId,
-      track: events.trackId,
-      plays: sql<number>`sum(${events.type} = 'play')`,
-      completes: sql<number>`sum(${events.type} = 'complete')`,
-      skips: sql<number>`sum(${events.type} = 'skip')`,
-      likes: sql<number>`sum(${events.type} = 'like')`,
-      dislikes: sql<number>`sum(${events.type} = 'dislike')`,
-      repeats: sql<number>`sum(${events.type} = 'repeat')`,
-      adds: sql<number>`sum(${events.type} = 'add_to_playlist')`,
-      events: sql<number>`count(*)`,
-      last: sql<number>`max(${events.clientTs})`,
-    })
-    .from(events)
-    .groupBy(events.listenerId, events.trackId)
-    .orderBy(events.listenerId, sql`max(${events.clientTs}) desc`);
+  // Recent raw events and the rollups of those past retention are both evidence.
+  const [recent, rolledUp] = await Promise.all([
+    d
+      .select({ ...eventCounts, events: sql<number>`count(*)` })
+      .from(events)
+      .groupBy(events.listenerId, events.trackId),
+    d.select().from(eventRollups),
+  ]);
+  const counts = new Map<string, EventCounts & { listenerId: string; trackId: string; lastTs: number; events: number }>();
+  for (const row of [...recent, ...rolledUp.map((r) => ({ ...r, events: 0 }))]) {
+    const key = `${row.listenerId}\u0000${row.trackId}`;
+    const seen = counts.get(key);
+    if (!seen) counts.set(key, { ...row });
+    else for (const k of COUNT_FIELDS) seen[k] += row[k];
+    if (seen) seen.lastTs = Math.max(seen.lastTs, row.lastTs);
+  }
+  const ordered = [...counts.values()].sort((a, b) => b.lastTs - a.lastTs);
 
   const interactions: Interaction[] = [];
   const history: number[][] = listenerIds.map(() => []);
   const listenersPerTrack = new Int32Array(trackRows.length);
   let eventCount = 0;
-  for (const row of counts) {
-    const listener = listenerIndex.get(row.listener);
-    const item = itemIndex.get(row.track);
+  for (const row of ordered) {
+    const listener = listenerIndex.get(row.listenerId);
+    const item = itemIndex.get(row.trackId);
     eventCount += row.events;
     if (listener === undefined || item === undefined) continue;
     const weight = evidenceWeight(row);
