@@ -39,7 +39,11 @@ function workerProject(name: string, configPath: string, auxiliaryWorkers: Legac
     plugins: [
       cloudflareTest({
         wrangler: { configPath },
-        miniflare: { bindings: { ...testSecrets, TEST_MIGRATIONS: migrations }, workers: auxiliaryWorkers },
+        // Tests read a new model version as soon as it is published, not after the pointer's cache time.
+        miniflare: {
+          bindings: { ...testSecrets, MODEL_POINTER_TTL_MS: "0", TEST_MIGRATIONS: migrations },
+          workers: auxiliaryWorkers,
+        },
       }),
     ],
     test: {

@@ -29,7 +29,14 @@ describe("retention", () => {
     const remaining = await env.DB.prepare("SELECT event_id FROM events").all();
     expect(remaining.results).toEqual([{ event_id: "new-1" }]);
     const rollup = await env.DB.prepare("SELECT * FROM event_rollups").first();
-    expect(rollup).toMatchObject({ listener_id: "l1", track_id: "t1", plays: 1, completes: 1, likes: 1, last_ts: now - 120 * DAY });
+    expect(rollup).toMatchObject({
+      listener_id: "l1",
+      track_id: "t1",
+      plays: 1,
+      completes: 1,
+      likes: 1,
+      last_ts: now - 120 * DAY,
+    });
 
     await insertEvent("l1", "old-4", "t1", "play", 100);
     expect(await applyRetention(env, now)).toMatchObject({ folded: 1 });

@@ -153,7 +153,10 @@ function round(x: number): number {
 /** KV keys of this version that belong to listeners erased since its training began. */
 async function erasedListenerKeys(env: Env, version: string): Promise<Set<string>> {
   const d = drizzle(env.DB);
-  const [row] = await d.select({ createdAt: modelVersions.createdAt }).from(modelVersions).where(eq(modelVersions.version, version));
+  const [row] = await d
+    .select({ createdAt: modelVersions.createdAt })
+    .from(modelVersions)
+    .where(eq(modelVersions.version, version));
   const erased = await d
     .select({ listener: erasures.listenerId })
     .from(erasures)

@@ -36,7 +36,10 @@ export async function loadTrainingSet(db: D1Database): Promise<TrainingSet> {
       .groupBy(events.listenerId, events.trackId),
     d.select().from(eventRollups),
   ]);
-  const counts = new Map<string, EventCounts & { listenerId: string; trackId: string; lastTs: number; events: number }>();
+  const counts = new Map<
+    string,
+    EventCounts & { listenerId: string; trackId: string; lastTs: number; events: number }
+  >();
   for (const row of [...recent, ...rolledUp.map((r) => ({ ...r, events: 0 }))]) {
     const key = `${row.listenerId}\u0000${row.trackId}`;
     const seen = counts.get(key);

@@ -42,6 +42,7 @@ export const listenersApp = new Hono<AppEnv>()
         listenerId: id,
         modelVersion: result.modelVersion,
         source: result.source,
+        personalized: result.personalized,
         items: result.items.flatMap((item, i) => {
           const track = result.tracks.get(item.trackId);
           return track

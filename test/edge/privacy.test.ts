@@ -1,0 +1,139 @@
+import { runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { beforeAll, describe, expect, it } from "vitest";
+import { bulkInsertStatements } from "../../shared/db/bulk";
+import { trackRow } from "../../shared/db/rows";
+import { tracks } from "../../shared/db/schema";
+import { generateDemoCatalog } from "../../shared/demo";
+import { edge, json, pseudonymOf, retrainAndPublish, waitFor } from "./helpers";
+
+const RAW_ID = "privacy-raw-listener-7";
+const OTHER_ID = "privacy-other-listener";
+const catalog = generateDemoCatalog(3).tracks.slice(0, 60);
+
+async function postEvents(listenerId: string, prefix: string, count: number) {
+  const now = Date.now();
+  const events = catalog.slice(0, count).map((t, i) => ({
+    id: `${prefix}-${i}`,
+    listenerId,
+    trackId: t.id,
+    type: i % 5 === 0 ? "like" : "complete",
+    timestamp: now - (count - i) * 60_000,
+    device: "phone",
+  }));
+  return edge("/v1/events", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ events }),
+  });
+}
+
+async function storedEvents(pseudonym: string) {
+  const row = await env.DB.prepare("SELECT count(*) AS n FROM events WHERE listener_id = ?")
+    .bind(pseudonym)
+    .first<{ n: number }>();
+  return row!.n;
+}
+
+/** Every text value in every D1 table, every KV key and value, and the session object's storage. */
+async function everythingStored(pseudonym: string): Promise<string> {
+  const tables = await env.DB.prepare(
+    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_cf%' ESCAPE '\\'",
+  ).all<{ name: string }>();
+  const parts: string[] = [];
+  for (const { name } of tables.results) {
+    if (name === "sqlite_sequence" || name === "d1_migrations") continue;
+    parts.push(JSON.stringify((await env.DB.prepare(`SELECT * FROM "${name}"`).all()).results));
+  }
+  let cursor: string | undefined;
+  do {
+    const page = await env.MODELS.list({ cursor });
+    for (const key of page.keys) parts.push(key.name, (await env.MODELS.get(key.name)) ?? "");
+    cursor = page.list_complete ? undefined : page.cursor;
+  } while (cursor);
+  const stub = env.SESSIONS.get(env.SESSIONS.idFromName(pseudonym));
+  parts.push(
+    await runInDurableObject(stub, (_instance, state) =>
+      JSON.stringify(
+        [...state.storage.sql.exec("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '_cf%'")].map(
+          (t) => [...state.storage.sql.exec(`SELECT * FROM "${t.name}"`)],
+        ),
+      ),
+    ),
+  );
+  return parts.join("\n");
+}
+
+describe("privacy", () => {
+  beforeAll(async () => {
+    await env.DB.batch(bulkInsertStatements(env.DB, tracks, catalog.map(trackRow), "ignore"));
+  });
+
+  it("raw listener ids never reach D1, KV, the queue or the session object", async () => {
+    expect(await json(await postEvents(RAW_ID, "raw", 40), 202)).toMatchObject({ accepted: 40 });
+    expect(await json(await postEvents(OTHER_ID, "other", 30), 202)).toMatchObject({ accepted: 30 });
+    const pseudonym = await pseudonymOf(RAW_ID);
+    await waitFor("events stored", async () => (await storedEvents(pseudonym)) === 40);
+    await retrainAndPublish();
+
+    const stored = await everythingStored(pseudonym);
+    expect(stored).toContain(pseudonym);
+    expect(stored).not.toContain(RAW_ID);
+    expect(stored).not.toContain(OTHER_ID);
+  });
+
+  it("exports everything held, then erases it everywhere", async () => {
+    const pseudonym = await pseudonymOf(RAW_ID);
+    const exported = await json<{
+      events: unknown[];
+      consent: { personalization: boolean };
+      liveSession: { recent: unknown[] };
+      recommendations: { candidates: unknown[] } | null;
+      profile: unknown;
+    }>(await edge(`/v1/listeners/${RAW_ID}/export`));
+    expect(exported.events).toHaveLength(40);
+    expect(exported.liveSession.recent.length).toBeGreaterThan(0);
+    expect(exported.recommendations?.candidates.length).toBeGreaterThan(0);
+    expect(exported.profile).toBeTruthy();
+    expect(exported.consent.personalization).toBe(true);
+
+    expect(await json(await edge(`/v1/listeners/${RAW_ID}`, { method: "DELETE" }))).toMatchObject({ erased: true });
+    const after = await everythingStored(pseudonym);
+    // Only the erasure tombstone may still name the pseudonym.
+    expect(after.split(pseudonym).length - 1).toBe(1);
+    expect(after).toContain(`"listener_id":"${pseudonym}","erased_at"`);
+    expect(await storedEvents(await pseudonymOf(OTHER_ID))).toBe(30);
+
+    const empty = await json<{ events: unknown[]; recommendations: unknown }>(
+      await edge(`/v1/listeners/${RAW_ID}/export`),
+    );
+    expect(empty.events).toEqual([]);
+    expect(empty.recommendations).toBeNull();
+  });
+
+  it("without personalization consent, nothing is stored or queued and answers are not personal", async () => {
+    const id = "privacy-consent-listener";
+    expect(
+      await json(
+        await edge(`/v1/listeners/${id}/consent`, {
+          method: "PUT",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ personalization: false }),
+        }),
+      ),
+    ).toEqual({ personalization: false, analytics: true });
+
+    expect(await json(await postEvents(id, "nc", 10), 202)).toEqual({ accepted: 0, duplicates: 0, notStored: 10 });
+    const recs = await json<{ personalized: boolean; source: string }>(
+      await edge(`/v1/listeners/${id}/recommendations`),
+    );
+    expect(recs).toMatchObject({ personalized: false, source: "charts" });
+    // Give the queue time to deliver anything it (wrongly) carried.
+    await new Promise((r) => setTimeout(r, 3000));
+    expect(await storedEvents(await pseudonymOf(id))).toBe(0);
+    const { liveSession } = await json<{ liveSession: { recent: unknown[] } }>(
+      await edge(`/v1/listeners/${id}/export`),
+    );
+    expect(liveSession.recent).toEqual([]);
+  });
+});
