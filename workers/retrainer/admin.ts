@@ -3,7 +3,21 @@ import { z } from "zod";
 import { problem, problemResponse } from "../../shared/api/problem";
 import type { Env } from "./env";
 import { seedDemoData } from "./seed";
-import { currentPointer, getVersion, listVersions, startRetrain } from "./versions";
+import {
+  currentPointer,
+  getVersion,
+  listVersions,
+  previousVersion,
+  promote,
+  startRetrain,
+  type PromoteResult,
+} from "./versions";
+
+function promotionResponse(result: PromoteResult) {
+  return result.ok
+    ? Response.json({ current: result.pointer })
+    : problemResponse(problem(result.status, result.detail));
+}
 
 const VersionParam = z.strictObject({ version: z.string().regex(/^v[0-9]{14}-[0-9a-f]{6}$/) });
 
@@ -22,4 +36,10 @@ export const adminApp = new Hono<{ Bindings: Env }>()
     const row = parsed.success ? await getVersion(c.env, parsed.data.version) : undefined;
     if (!row) return problemResponse(problem(404, `No model version ${c.req.param("version")}`));
     return c.json(row);
+  })
+  .post("/models/:version/promote", async (c) => promotionResponse(await promote(c.env, c.req.param("version"))))
+  .post("/models/rollback", async (c) => {
+    const previous = await previousVersion(c.env);
+    if (!previous) return problemResponse(problem(409, "There is no earlier published version to roll back to"));
+    return promotionResponse(await promote(c.env, previous));
   });

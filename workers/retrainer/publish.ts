@@ -2,7 +2,7 @@ import { eq, gte } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { chartFromEvents, CHART_WINDOW_MS } from "../../shared/db/queries";
 import { erasures, listeners, modelVersions } from "../../shared/db/schema";
-import { trainModel } from "../../shared/model";
+import { evaluate, holdoutSplit, trainModel } from "../../shared/model";
 import {
   artifactKey,
   toCatalogRow,
@@ -15,8 +15,9 @@ import {
 import type { Env } from "./env";
 import { enqueueJobs } from "./jobs";
 import { loadTrainingSet, type TrainingSet } from "./training-data";
-import { markPartWritten, switchPointer } from "./versions";
+import { finishVersion, markPartWritten, type VersionMetrics } from "./versions";
 
+const TRAINING_SEED = 1;
 const CANDIDATES_PER_LISTENER = 300;
 const SIMILAR_PER_TRACK = 50;
 const HEARD_PER_LISTENER = 500;
@@ -35,7 +36,10 @@ type StagedEntries = [key: string, value: ListenerArtifact | SimilarArtifact][];
  */
 export async function runTrainJob(env: Env, version: string, now = Date.now()): Promise<void> {
   const set = await loadTrainingSet(env.DB);
-  const model = trainModel(set.data, { seed: 1 });
+  // The version is judged on a holdout by a twin trained without it, then trained on everything.
+  const split = holdoutSplit(set.data, { seed: TRAINING_SEED });
+  const holdout = evaluate(trainModel(split.train, { seed: TRAINING_SEED }), split);
+  const model = trainModel(set.data, { seed: TRAINING_SEED });
 
   const similar = set.data.items.map((_, item) => model.similarItems(item, SIMILAR_PER_TRACK));
   const entries: StagedEntries = set.data.items.map((trackId, item) => [
@@ -66,7 +70,7 @@ export async function runTrainJob(env: Env, version: string, now = Date.now()): 
       listenerCount: set.data.listeners.length,
       trackCount: set.data.items.length,
       eventCount: set.eventCount,
-      metrics: { blendWeights: model.blendWeights },
+      metrics: { holdout, blendWeights: model.blendWeights } satisfies VersionMetrics,
     })
     .where(eq(modelVersions.version, version));
   await enqueueJobs(
@@ -75,7 +79,7 @@ export async function runTrainJob(env: Env, version: string, now = Date.now()): 
   );
 }
 
-/** Fans one staged part out to its keys; the last part to land switches the pointer to the version. */
+/** Fans one staged part out to its keys; the last part to land decides whether the version goes live. */
 export async function runPublishJob(env: Env, version: string, part: string, now = Date.now()): Promise<void> {
   const stagingKey = artifactKey.staging(version, part);
   const staged = await env.MODELS.get<StagedEntries>(stagingKey, "json");
@@ -87,13 +91,7 @@ export async function runPublishJob(env: Env, version: string, part: string, now
     const erasedSince = await erasedListenerKeys(env, version);
     await Promise.all(kept.filter(([key]) => erasedSince.has(key)).map(([key]) => env.MODELS.delete(key)));
   }
-  if (await markPartWritten(env, version, part, now)) {
-    await switchPointer(env, version, now);
-    await drizzle(env.DB)
-      .update(modelVersions)
-      .set({ status: "published", publishedAt: now })
-      .where(eq(modelVersions.version, version));
-  }
+  if (await markPartWritten(env, version, part, now)) await finishVersion(env, version, now);
   if (staged) await env.MODELS.delete(stagingKey);
 }
 

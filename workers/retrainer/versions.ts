@@ -1,9 +1,17 @@
-import { and, count, desc, eq } from "drizzle-orm";
+import { and, count, desc, eq, isNotNull, ne } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { modelParts, modelVersions } from "../../shared/db/schema";
+import type { EvaluationReport } from "../../shared/model";
 import { CURRENT_MODEL_KEY, type ModelPointer } from "../../shared/publish/artifacts";
+import { promotionDecision } from "../../shared/publish/promotion";
 import type { Env } from "./env";
 import { enqueueJobs } from "./jobs";
+
+export interface VersionMetrics {
+  holdout: EvaluationReport;
+  blendWeights: Record<string, number>;
+  promotion?: { promote: boolean; reason: string };
+}
 
 export function newVersionId(now: number): string {
   const stamp = new Date(now).toISOString().replace(/[-:T]/g, "").slice(0, 14);
@@ -33,19 +41,67 @@ export async function currentPointer(env: Env): Promise<ModelPointer | null> {
   return env.MODELS.get<ModelPointer>(CURRENT_MODEL_KEY, "json");
 }
 
-export async function switchPointer(env: Env, version: string, now = Date.now()): Promise<void> {
-  const pointer: ModelPointer = { version, publishedAt: now };
-  await env.MODELS.put(CURRENT_MODEL_KEY, JSON.stringify(pointer));
-}
-
 /** Records a written part; true once every part of the version is written (idempotent per part). */
 export async function markPartWritten(env: Env, version: string, part: string, now = Date.now()): Promise<boolean> {
   const d = drizzle(env.DB);
   await d.insert(modelParts).values({ version, part, writtenAt: now }).onConflictDoNothing();
-  const [written] = await d
-    .select({ n: count() })
-    .from(modelParts)
-    .where(and(eq(modelParts.version, version)));
+  const [written] = await d.select({ n: count() }).from(modelParts).where(eq(modelParts.version, version));
   const row = await getVersion(env, version);
   return !!row && row.partsTotal > 0 && (written?.n ?? 0) >= row.partsTotal;
+}
+
+/**
+ * A fully written version goes live only if it is not worse on its holdout than the live one;
+ * otherwise it stays `rejected`, kept for an operator who may still promote it.
+ */
+export async function finishVersion(env: Env, version: string, now = Date.now()): Promise<void> {
+  const row = await getVersion(env, version);
+  if (!row || row.status !== "building") return;
+  const metrics = row.metrics as VersionMetrics;
+  const live = await currentPointer(env);
+  const liveRow = live && live.version !== version ? await getVersion(env, live.version) : undefined;
+  const decision = promotionDecision(
+    metrics.holdout,
+    (liveRow?.metrics as VersionMetrics | undefined)?.holdout ?? null,
+  );
+  const d = drizzle(env.DB);
+  await d
+    .update(modelVersions)
+    .set({ status: decision.promote ? "published" : "rejected", metrics: { ...metrics, promotion: decision } })
+    .where(eq(modelVersions.version, version));
+  if (decision.promote) await promote(env, version, now);
+}
+
+export type PromoteResult = { ok: true; pointer: ModelPointer } | { ok: false; status: 404 | 409; detail: string };
+
+/** Switches the live pointer to a fully written version: promotion by an operator, and rollback. */
+export async function promote(env: Env, version: string, now = Date.now()): Promise<PromoteResult> {
+  const row = await getVersion(env, version);
+  if (!row) return { ok: false, status: 404, detail: `No model version ${version}` };
+  if (row.status === "building") return { ok: false, status: 409, detail: `Version ${version} is still being written` };
+  const pointer: ModelPointer = { version, publishedAt: now };
+  await env.MODELS.put(CURRENT_MODEL_KEY, JSON.stringify(pointer));
+  await drizzle(env.DB)
+    .update(modelVersions)
+    .set({ status: "published", publishedAt: now })
+    .where(eq(modelVersions.version, version));
+  return { ok: true, pointer };
+}
+
+/** The version that was live before the current one. */
+export async function previousVersion(env: Env): Promise<string | undefined> {
+  const live = await currentPointer(env);
+  const [row] = await drizzle(env.DB)
+    .select({ version: modelVersions.version })
+    .from(modelVersions)
+    .where(
+      and(
+        isNotNull(modelVersions.publishedAt),
+        eq(modelVersions.status, "published"),
+        ne(modelVersions.version, live?.version ?? ""),
+      ),
+    )
+    .orderBy(desc(modelVersions.publishedAt))
+    .limit(1);
+  return row?.version;
 }

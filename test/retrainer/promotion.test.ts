@@ -1,0 +1,95 @@
+import { env, exports } from "cloudflare:workers";
+import { beforeAll, describe, expect, it } from "vitest";
+import { bulkInsertStatements, runInBatches } from "../../shared/db/bulk";
+import { eventRow, listenerRow, trackRow } from "../../shared/db/rows";
+import { events, listeners, tracks } from "../../shared/db/schema";
+import { generateDemoCatalog, generateDemoListeners } from "../../shared/demo";
+
+const admin = (path: string, method = "GET") => exports.default.fetch(`http://retrainer/admin${path}`, { method });
+
+interface VersionRow {
+  version: string;
+  status: string;
+  metrics: { holdout: { ndcg: number; recall: number }; promotion?: { promote: boolean; reason: string } };
+}
+
+async function retrain(): Promise<VersionRow> {
+  const { version } = (await (await admin("/retrain", "POST")).json()) as { version: string };
+  for (let i = 0; i < 600; i++) {
+    const row = (await (await admin(`/models/${version}`)).json()) as VersionRow;
+    if (row.status !== "building") return row;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`version ${version} never finished`);
+}
+
+const live = async () =>
+  ((await (await admin("/models")).json()) as { current: { version: string } | null }).current?.version;
+
+describe("model promotion", () => {
+  beforeAll(async () => {
+    const catalog = generateDemoCatalog(2);
+    const now = Date.now();
+    const demo = generateDemoListeners(catalog, { seed: 2, count: 120, now });
+    await runInBatches(env.DB, [
+      ...bulkInsertStatements(env.DB, tracks, catalog.tracks.slice(0, 1500).map(trackRow), "ignore"),
+      ...bulkInsertStatements(
+        env.DB,
+        listeners,
+        demo.listeners.map((l) => listenerRow(l.id, l.region, l.createdAt)),
+        "ignore",
+      ),
+      ...bulkInsertStatements(
+        env.DB,
+        events,
+        demo.events.map((e) =>
+          eventRow({
+            kind: "event",
+            listener: e.listenerId,
+            eventId: e.id,
+            trackId: e.trackId,
+            type: e.type,
+            target: null,
+            clientTs: e.timestamp,
+            receivedAt: e.timestamp,
+            positionMs: e.positionMs,
+            msPlayed: null,
+            device: e.device,
+            context: e.context ?? null,
+            region: null,
+          }),
+        ),
+        "ignore",
+      ),
+    ]);
+  });
+
+  it("publishes the first version with its holdout figures", async () => {
+    const first = await retrain();
+    expect(first.status).toBe("published");
+    expect(first.metrics.holdout.ndcg).toBeGreaterThan(0);
+    expect(first.metrics.promotion).toMatchObject({ promote: true });
+    expect(await live()).toBe(first.version);
+  });
+
+  it("keeps a version that is worse on the holdout out, until an operator promotes it; rollback returns", async () => {
+    const liveVersion = (await live())!;
+    // Make the live version look far better than anything the same data can produce.
+    await env.DB.prepare(
+      "UPDATE model_versions SET metrics = json_set(metrics, '$.holdout.ndcg', 0.99, '$.holdout.recall', 0.99) WHERE version = ?",
+    )
+      .bind(liveVersion)
+      .run();
+
+    const challenger = await retrain();
+    expect(challenger.status).toBe("rejected");
+    expect(challenger.metrics.promotion?.reason).toMatch(/worse than the live version/);
+    expect(await live()).toBe(liveVersion);
+
+    expect((await admin(`/models/${challenger.version}/promote`, "POST")).status).toBe(200);
+    expect(await live()).toBe(challenger.version);
+    expect((await admin("/models/rollback", "POST")).status).toBe(200);
+    expect(await live()).toBe(liveVersion);
+    expect((await admin("/models/v20990101000000-abcdef/promote", "POST")).status).toBe(404);
+  });
+});
