@@ -109,3 +109,40 @@ export const Region = z
   .string()
   .regex(/^[A-Za-z]{2}$/, "must be an ISO 3166-1 alpha-2 country code")
   .transform((s) => s.toUpperCase());
+
+const unit = z.number().min(0).max(1);
+
+/** A catalog track as importers send it; the ranges are those of Spotify's audio features. */
+export const TrackInput = z.strictObject({
+  id: Id,
+  title: z.string().min(1).max(300),
+  artistId: Id,
+  artistName: z.string().min(1).max(300),
+  albumId: z.string().min(1).max(128),
+  albumTitle: z.string().min(1).max(300),
+  genre: z.string().min(1).max(60),
+  releaseDate: z.iso.date(),
+  features: z.strictObject({
+    tempo: z.number().min(0).max(300),
+    energy: unit,
+    valence: unit,
+    danceability: unit,
+    acousticness: unit,
+    instrumentalness: unit,
+    speechiness: unit,
+    loudness: z.number().min(-80).max(10),
+    key: z.number().int().min(0).max(11),
+    mode: z.union([z.literal(0), z.literal(1)]),
+    durationMs: z.number().int().min(1000).max(24 * 3600 * 1000),
+  }),
+});
+
+/** Aggregated evidence from public data sets: how much a listener played (or rejected) an item. */
+export const InteractionInput = z.strictObject({
+  listener: Id,
+  trackId: Id,
+  weight: z.number().finite().min(-1e6).max(1e9),
+  timestamp: z.number().int().positive().optional(),
+});
+
+export const MAX_IMPORT_ROWS = 1000;

@@ -1,7 +1,11 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { problem, problemResponse } from "../../shared/api/problem";
+import { Limit, MAX_IMPORT_ROWS } from "../../shared/api/schemas";
+import { validate } from "../edge/validate";
+import { listDeadLetters, replayDeadEvents } from "./dead-letters";
 import type { Env } from "./env";
+import { importInteractions, importTracks } from "./import";
 import { seedDemoData } from "./seed";
 import {
   currentPointer,
@@ -24,10 +28,30 @@ const VersionParam = z.strictObject({ version: z.string().regex(/^v[0-9]{14}-[0-
 /** Operator routes. Reached only through the edge, which checks the caller's role first. */
 export const adminApp = new Hono<{ Bindings: Env }>()
   .basePath("/admin")
+  .get("/dlq", validate("query", z.strictObject({ limit: Limit(50, 100) })), async (c) =>
+    c.json(await listDeadLetters(c.env, c.req.valid("query").limit)),
+  )
+  .post("/dlq/replay", validate("query", z.strictObject({ limit: Limit(100, 100) })), async (c) =>
+    c.json(await replayDeadEvents(c.env, c.req.valid("query").limit)),
+  )
   .post("/seed", async (c) => {
     const result = await seedDemoData(c.env);
     const version = result.seeded ? await startRetrain(c.env, "seed") : null;
     return c.json({ ...result, retrainVersion: version }, result.seeded ? 201 : 200);
+  })
+  .post("/import/:kind{tracks|interactions}", async (c) => {
+    const body = await c.req.json().catch(() => undefined);
+    const rows = (body as { rows?: unknown } | undefined)?.rows;
+    if (!Array.isArray(rows) || rows.length === 0 || rows.length > MAX_IMPORT_ROWS) {
+      return problemResponse(
+        problem(400, `Body must be {"rows": [...]} with 1 to ${MAX_IMPORT_ROWS} rows`, {
+          errors: [{ path: "rows", message: `expected an array of 1-${MAX_IMPORT_ROWS} rows` }],
+        }),
+      );
+    }
+    const result =
+      c.req.param("kind") === "tracks" ? await importTracks(c.env, rows) : await importInteractions(c.env, rows);
+    return c.json(result);
   })
   .post("/retrain", async (c) => c.json({ version: await startRetrain(c.env, "operator"), status: "building" }, 202))
   .get("/models", async (c) => c.json({ current: await currentPointer(c.env), versions: await listVersions(c.env) }))

@@ -1,0 +1,147 @@
+/**
+ * `npm run import`: loads public data into a running Setlist through the operator import routes,
+ * the same validation and row mapping for every source.
+ *   --spotify FILE   Spotify audio-features CSV: catalog tracks
+ *   --lastfm DIR     HetRec Last.fm 2K folder: artists become catalog items, user_artists play counts history
+ *   --tsv FILE       listener<TAB>track<TAB>weight[<TAB>timestamp] history for tracks already in the catalog
+ *   --url URL (default http://127.0.0.1:8787), --api-key KEY (default: the development operator key)
+ */
+import { SingleBar, Presets } from "cli-progress";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { MAX_IMPORT_ROWS } from "../shared/api/schemas";
+import type { Track } from "../shared/catalog/types";
+import { parseInteractionTsv } from "../shared/import/genericTsv";
+import { parseArtists } from "../shared/import/hetrec";
+import { readInteractionFile, readSiblingHetrecTaggings } from "../shared/import/nodeFiles";
+import type { RejectedRow } from "../shared/import/rows";
+import { parseSpotifyFeatures, UNKNOWN_RELEASE_DATE } from "../shared/import/spotify";
+
+const { values: args } = parseArgs({
+  options: {
+    spotify: { type: "string" },
+    lastfm: { type: "string" },
+    tsv: { type: "string" },
+    url: { type: "string", default: "http://127.0.0.1:8787" },
+    "api-key": { type: "string", default: "dev-operator-key" },
+  },
+});
+
+interface Outcome {
+  accepted: number;
+  rejected: string[];
+}
+
+async function upload(kind: "tracks" | "interactions", rows: unknown[], label: string): Promise<Outcome> {
+  const bar = new SingleBar(
+    { format: `${label.padEnd(12)} [{bar}] {percentage}% {value}/{total} rows` },
+    Presets.shades_classic,
+  );
+  const outcome: Outcome = { accepted: 0, rejected: [] };
+  bar.start(rows.length, 0);
+  for (let i = 0; i < rows.length; i += MAX_IMPORT_ROWS) {
+    const chunk = rows.slice(i, i + MAX_IMPORT_ROWS);
+    const res = await fetch(`${args.url}/admin/import/${kind}`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-api-key": args["api-key"]! },
+      body: JSON.stringify({ rows: chunk }),
+    });
+    if (!res.ok) throw new Error(`import of ${kind} failed: ${res.status} ${await res.text()}`);
+    const result = (await res.json()) as {
+      accepted: number;
+      rejected: { index: number; errors: { path: string; message: string }[] }[];
+    };
+    outcome.accepted += result.accepted;
+    for (const r of result.rejected) {
+      outcome.rejected.push(`row ${i + r.index + 1}: ${r.errors.map((e) => `${e.path} ${e.message}`).join("; ")}`);
+    }
+    bar.update(i + chunk.length);
+  }
+  bar.stop();
+  return outcome;
+}
+
+function report(what: string, parsed: RejectedRow[], outcome: Outcome) {
+  const reasons = [...parsed.map((r) => `line ${r.line}: ${r.reason}`), ...outcome.rejected];
+  console.log(`${what}: ${outcome.accepted} rows accepted, ${reasons.length} rejected`);
+  for (const reason of reasons.slice(0, 10)) console.log(`  rejected ${reason}`);
+  if (reasons.length > 10) console.log(`  ... and ${reasons.length - 10} more`);
+}
+
+/** HetRec has no audio features: artists enter the catalog with neutral ones, their top tag as genre. */
+const NEUTRAL_FEATURES: Track["features"] = {
+  tempo: 120,
+  energy: 0.5,
+  valence: 0.5,
+  danceability: 0.5,
+  acousticness: 0.5,
+  instrumentalness: 0.1,
+  speechiness: 0.05,
+  loudness: -9,
+  key: 0,
+  mode: 1,
+  durationMs: 240_000,
+};
+
+function lastfmCatalog(dir: string): { tracks: Track[]; rejected: RejectedRow[] } {
+  const artists = parseArtists(readFileSync(join(dir, "artists.dat"), "utf8"));
+  const tagCounts = new Map<string, Map<string, number>>();
+  for (const t of readSiblingHetrecTaggings(join(dir, "user_artists.dat")) ?? []) {
+    const counts = tagCounts.get(t.item) ?? new Map<string, number>();
+    counts.set(t.tag, (counts.get(t.tag) ?? 0) + 1);
+    tagCounts.set(t.item, counts);
+  }
+  const topTag = (artistId: string) =>
+    [...(tagCounts.get(artistId) ?? [])].sort((a, b) => b[1] - a[1])[0]?.[0].slice(0, 60) ?? "unknown";
+  const tracks = artists.rows.map((a): Track => {
+    const id = `lfm-${a.id}`;
+    return {
+      id,
+      title: a.name.slice(0, 300) || id,
+      artistId: id,
+      artistName: a.name.slice(0, 300) || id,
+      albumId: `${id}-top`,
+      albumTitle: "Top tracks",
+      genre: topTag(String(a.id)),
+      releaseDate: UNKNOWN_RELEASE_DATE,
+      features: NEUTRAL_FEATURES,
+    };
+  });
+  return { tracks, rejected: artists.rejected };
+}
+
+if (!args.spotify && !args.lastfm && !args.tsv) {
+  console.error("usage: npm run import -- (--spotify FILE | --lastfm DIR | --tsv FILE) [--url URL] [--api-key KEY]");
+  process.exit(2);
+}
+if (args.spotify) {
+  const parsed = parseSpotifyFeatures(readFileSync(args.spotify, "utf8"));
+  report(
+    "spotify tracks",
+    parsed.rejected,
+    await upload(
+      "tracks",
+      parsed.rows.map((r) => r.track),
+      "tracks",
+    ),
+  );
+}
+if (args.lastfm) {
+  const catalog = lastfmCatalog(args.lastfm);
+  report("last.fm artists", catalog.rejected, await upload("tracks", catalog.tracks, "artists"));
+  const plays = readInteractionFile(join(args.lastfm, "user_artists.dat"));
+  const rows = plays.rows.map((r) => ({ listener: `lfm-u${r.listener}`, trackId: `lfm-${r.item}`, weight: r.weight }));
+  report("last.fm plays", plays.rejected, await upload("interactions", rows, "plays"));
+}
+if (args.tsv) {
+  const plays = parseInteractionTsv(readFileSync(args.tsv, "utf8"));
+  const rows = plays.rows.map((r) => ({
+    listener: r.listener,
+    trackId: r.item,
+    weight: r.weight,
+    timestamp: r.timestamp,
+  }));
+  report("interactions", plays.rejected, await upload("interactions", rows, "interactions"));
+}
+console.log(`done; run a retrain to learn from it: curl -X POST ${args.url}/admin/retrain`);
