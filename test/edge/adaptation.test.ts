@@ -1,0 +1,103 @@
+import { env } from "cloudflare:workers";
+import { beforeAll, describe, expect, it } from "vitest";
+import { asListener, edge, json, jsonBody, seedAndPublish, type RecommendationsView } from "./helpers";
+
+/** The live session changes the very next answer, on the running workers with the seeded demo data. */
+async function recommendations(listener: string, query = "") {
+  return json<RecommendationsView>(
+    await edge(`/v1/listeners/${listener}/recommendations?limit=20${query}`, { headers: await asListener(listener) }),
+  );
+}
+
+async function post(listener: string, events: object[]) {
+  const now = Date.now();
+  const body = {
+    events: events.map((e, i) => ({ listenerId: listener, timestamp: now - (events.length - i) * 1000, ...e })),
+  };
+  await json(await edge("/v1/events", jsonBody("POST", body, await asListener(listener))), 202);
+}
+
+async function featuresOf(ids: string[]) {
+  const rows = await env.DB.prepare(`SELECT energy, tempo FROM tracks WHERE id IN (${ids.map(() => "?").join(",")})`)
+    .bind(...ids)
+    .all<{ energy: number; tempo: number }>();
+  const mean = (k: "energy" | "tempo") => rows.results.reduce((s, r) => s + r[k], 0) / rows.results.length;
+  return { energy: mean("energy"), tempo: mean("tempo") };
+}
+
+describe("session context changes the next answer", () => {
+  beforeAll(async () => {
+    await seedAndPublish();
+  }, 300_000);
+
+  it("a workout top 20 is more energetic and faster than a sleep top 20 for the same listener", async () => {
+    const workout = await featuresOf((await recommendations("demo-3", "&activity=workout")).items.map((i) => i.id));
+    const sleep = await featuresOf((await recommendations("demo-3", "&activity=sleep")).items.map((i) => i.id));
+    console.log(
+      `demo-3 top 20: workout energy ${workout.energy.toFixed(3)} tempo ${workout.tempo.toFixed(1)}; ` +
+        `sleep energy ${sleep.energy.toFixed(3)} tempo ${sleep.tempo.toFixed(1)}`,
+    );
+    expect(workout.energy).toBeGreaterThan(sleep.energy + 0.15);
+    expect(workout.tempo).toBeGreaterThan(sleep.tempo + 10);
+  });
+
+  it("an early skip ranks the track's artist lower at once", async () => {
+    const before = await recommendations("demo-4");
+    const skipped = before.items[0]!;
+    const artistRanks = (r: RecommendationsView) =>
+      r.items.flatMap((item, i) => (item.artist.id === skipped.artist.id ? [i] : []));
+    await post("demo-4", [
+      { id: "adapt-skip-1p", trackId: skipped.id, type: "play", device: "phone" },
+      { id: "adapt-skip-1s", trackId: skipped.id, type: "skip", positionMs: 4000, device: "phone" },
+    ]);
+    const after = await recommendations("demo-4");
+    expect(after.items.map((i) => i.id)).not.toContain(skipped.id);
+    const [firstBefore] = artistRanks(before);
+    const [firstAfter = Infinity] = artistRanks(after);
+    expect(firstAfter).toBeGreaterThan(firstBefore!);
+  });
+
+  it("completing and repeating a track brings its neighbours up", async () => {
+    const before = await recommendations("demo-5");
+    const { results } = await env.DB.prepare(
+      "SELECT id FROM tracks WHERE genre = (SELECT genre FROM tracks WHERE id = ?) ORDER BY id LIMIT 1 OFFSET 7",
+    )
+      .bind(before.items[0]!.id)
+      .all<{ id: string }>();
+    const loved = results[0]!.id;
+    const similar = await json<{ items: { id: string }[] }>(
+      await edge(`/v1/tracks/${loved}/similar?limit=20`, { headers: await asListener("demo-5") }),
+    );
+    const neighbours = new Set(similar.items.map((i) => i.id));
+    await post("demo-5", [
+      { id: "adapt-love-p", trackId: loved, type: "play" },
+      { id: "adapt-love-c", trackId: loved, type: "complete" },
+      { id: "adapt-love-r", trackId: loved, type: "repeat" },
+      { id: "adapt-love-c2", trackId: loved, type: "complete" },
+    ]);
+    const after = await recommendations("demo-5");
+    const count = (r: RecommendationsView) => r.items.filter((i) => neighbours.has(i.id)).length;
+    expect(count(after)).toBeGreaterThan(count(before));
+    expect(
+      after.items.some((i) => i.reason.code === "because_you_played" || i.reason.code === "similar_to_liked"),
+    ).toBe(true);
+  });
+
+  it("playback moves from phone to speaker through the one session", async () => {
+    const { items } = await recommendations("demo-6");
+    await post("demo-6", [
+      { id: "adapt-move-p", trackId: items[0]!.id, type: "play", positionMs: 60_000, device: "phone" },
+    ]);
+    const playing = await json<{ nowPlaying: { track: { id: string }; device: string; positionMs: number } }>(
+      await edge("/v1/listeners/demo-6/now-playing", { headers: await asListener("demo-6") }),
+    );
+    expect(playing.nowPlaying).toMatchObject({ track: { id: items[0]!.id }, device: "phone" });
+    expect(playing.nowPlaying.positionMs).toBeGreaterThanOrEqual(60_000);
+
+    const next = await json<{ trackId: string; say: string }>(
+      await edge("/v1/speaker/demo-6/next", { headers: await asListener("demo-6", "speaker") }),
+    );
+    expect(next.trackId).not.toBe(items[0]!.id);
+    expect(next.say).toMatch(/ by /);
+  });
+});
