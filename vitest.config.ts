@@ -6,7 +6,10 @@ import { unstable_getMiniflareWorkerOptions } from "wrangler";
 
 const migrations = await readD1Migrations("./migrations");
 /** Tests use their own listener key; the development key lives in .dev.vars, which a fresh clone lacks. */
-const testSecrets = { LISTENER_ID_KEY: "test-listener-key" };
+const testSecrets = {
+  LISTENER_ID_KEY: "test-listener-key",
+  LISTENER_TOKEN_SECRET: "test-listener-token-secret-at-least-32-bytes",
+};
 
 /**
  * The edge's tests run with the real retraining worker beside it (service binding, shared D1 and KV,
@@ -59,7 +62,7 @@ export default defineConfig({
   test: {
     reporters: ["default", "./test/summary-reporter.ts"],
     projects: [
-      { test: { name: "unit", include: ["shared/**/*.test.ts", "scripts/**/*.test.ts"], environment: "node" } },
+      { test: { name: "unit", include: ["shared/**/*.test.ts", "scripts/**/*.test.ts", "test/*.test.ts"], environment: "node" } },
       workerProject("edge", "./wrangler.toml", [builtRetrainer()]),
       workerProject("retrainer", "./workers/retrainer/wrangler.toml"),
     ],
