@@ -36,7 +36,7 @@ const storedEvents = async () => (await env.DB.prepare("SELECT count(*) AS n FRO
 
 describe("event consumer", () => {
   beforeEach(async () => {
-    await env.DB.batch([env.DB.prepare("DELETE FROM events"), env.DB.prepare("DELETE FROM listeners")]);
+    await env.DB.batch(["events", "listeners", "erasures"].map((t) => env.DB.prepare(`DELETE FROM ${t}`)));
   });
 
   it("stores a batch and acks every message", async () => {
@@ -62,6 +62,18 @@ describe("event consumer", () => {
       ms_played: 200_000,
       device: "phone",
     });
+  });
+
+  it("drops events of an erased listener that were still in the queue, keeps what came after", async () => {
+    await env.DB.prepare("INSERT INTO erasures (listener_id, erased_at) VALUES ('l_test', 1800000001000)").run();
+    const result = await deliver([
+      queued("before-erasure", { receivedAt: 1_800_000_000_500 }),
+      queued("after-erasure", { receivedAt: 1_800_000_002_000 }),
+      queued("someone-else", { listener: "l_other" }),
+    ]);
+    expect(result.explicitAcks.sort()).toEqual(["m0", "m1", "m2"]);
+    const stored = await env.DB.prepare("SELECT event_id FROM events ORDER BY event_id").all();
+    expect(stored.results).toEqual([{ event_id: "after-erasure" }, { event_id: "someone-else" }]);
   });
 
   it("invalid messages are acked into the dead-letter queue, valid ones still stored", async () => {

@@ -1,4 +1,5 @@
 import { chartFromEvents, CHART_WINDOW_MS } from "../../shared/db/queries";
+import { Degradation } from "./degraded";
 import type { Env } from "./env";
 import { charts, currentModel } from "./model-store";
 
@@ -9,12 +10,18 @@ export interface Chart {
 }
 
 /**
- * The published chart of the current model, or, before the first publish, one computed from D1.
- * A region without enough listeners gets the global chart, which is what listeners there hear anyway.
+ * The published chart of the current model, or, before the first publish or while KV is down, one
+ * computed from D1. A region without enough listeners gets the global chart, which is what
+ * listeners there hear anyway. With a tolerant `degraded`, a chart no store can give is empty.
  */
-export async function topChart(env: Env, region: string | null, limit: number): Promise<Chart> {
-  const model = await currentModel(env);
-  const published = model ? await charts(env, model.version) : null;
+export async function topChart(
+  env: Env,
+  region: string | null,
+  limit: number,
+  degraded = new Degradation(false),
+): Promise<Chart> {
+  const model = await degraded.read("kv", () => currentModel(env), null);
+  const published = model ? await degraded.read("kv", () => charts(env, model.version), null) : null;
   if (published) {
     const regional = region ? published.regions[region] : undefined;
     return {
@@ -23,9 +30,13 @@ export async function topChart(env: Env, region: string | null, limit: number): 
       source: "model",
     };
   }
+  return degraded.read("d1", () => liveChart(env.DB, region, limit), { region: null, trackIds: [], source: "live" });
+}
+
+async function liveChart(db: D1Database, region: string | null, limit: number): Promise<Chart> {
   const since = Date.now() - CHART_WINDOW_MS;
-  let rows = region ? await chartFromEvents(env.DB, { region, since, limit }) : [];
+  let rows = region ? await chartFromEvents(db, { region, since, limit }) : [];
   const regional = rows.length > 0;
-  if (!regional) rows = await chartFromEvents(env.DB, { region: null, since, limit });
+  if (!regional) rows = await chartFromEvents(db, { region: null, since, limit });
   return { region: regional ? region : null, trackIds: rows.map((r) => r.trackId), source: "live" };
 }

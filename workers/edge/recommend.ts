@@ -1,10 +1,14 @@
+import { eq } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/d1";
 import { recentPositiveTracks, contentNeighbours } from "../../shared/db/queries";
+import { listeners } from "../../shared/db/schema";
 import type { CatalogTrack } from "../../shared/publish/artifacts";
 import { explorationSeed, rankRecommendations, type Candidate, type RankedItem } from "../../shared/ranking";
 import { createSession, readTaste, type SessionState } from "../../shared/session";
 import type { ContextInput } from "../../shared/context/resolve";
 import { seededRandom } from "../../shared/util/random";
 import { topChart } from "./charts";
+import { Degradation, type Store } from "./degraded";
 import type { Env } from "./env";
 import { listenerPseudonym, sessionOf } from "./listener";
 import { catalog, charts, currentModel, listenerCandidates, similarTracks } from "./model-store";
@@ -27,6 +31,8 @@ export interface Recommendations {
   items: RankedItem[];
   tracks: ReadonlyMap<string, CatalogTrack>;
   session: SessionState;
+  /** Stores that failed while answering; the answer was made without them. */
+  degraded: Store[];
 }
 
 export interface RecommendOptions {
@@ -40,30 +46,46 @@ export interface RecommendOptions {
  * Personal recommendations for one listener: the model's candidates for them from KV (or, for a
  * listener the model has not seen, neighbours of their history from D1), widened by neighbours of
  * what the session just played and by the regional chart, then ranked by the shared pipeline
- * with the live session from its Durable Object.
+ * with the live session from its Durable Object. When a store fails the answer is made without it
+ * (KV: candidates from D1 history and content neighbours; D1: the published chart; session object:
+ * no session features) and `degraded` names it.
  */
 export async function recommend(env: Env, rawListenerId: string, options: RecommendOptions): Promise<Recommendations> {
   const now = options.now ?? Date.now();
+  const degraded = new Degradation();
   const listener = await listenerPseudonym(env, rawListenerId);
-  const [view, model] = await Promise.all([sessionOf(env, listener).snapshot(), currentModel(env)]);
+  const [view, model] = await Promise.all([
+    degraded.read("session", () => sessionOf(env, listener).snapshot(), null),
+    degraded.read("kv", () => currentModel(env), null),
+  ]);
   const version = model?.version ?? null;
-  // Without consent to personalise, the answer uses only what is not about the listener: charts and context.
-  const personalized = view.consent.personalization;
-  const session = personalized ? view.state : createSession();
+  // Without consent to personalise, the answer uses only what is not about the listener: charts and
+  // context. Without the session object its consent comes from D1's copy, or, lacking both, is not assumed.
+  const personalized = view
+    ? view.consent.personalization
+    : await degraded.read("d1", () => storedConsent(env.DB, listener), false);
+  const session = view && personalized ? view.state : createSession();
 
-  const artifact = personalized && version ? await listenerCandidates(env, version, listener) : null;
+  const artifact =
+    personalized && version ? await degraded.read("kv", () => listenerCandidates(env, version, listener), null) : null;
   const taste = readTaste(session, now);
   const sessionSeeds = [...taste.tracks]
     .sort((a, b) => Math.abs(b[1]) - Math.abs(a[1]))
     .slice(0, SESSION_SEEDS)
     .map(([id]) => id);
-  const historySeeds = artifact || !personalized ? [] : await recentPositiveTracks(env.DB, listener, HISTORY_SEEDS);
+  const historySeeds =
+    artifact || !personalized
+      ? []
+      : await degraded.read("d1", () => recentPositiveTracks(env.DB, listener, HISTORY_SEEDS), []);
   const neighbourLists = new Map(
     await Promise.all(
       [...new Set([...sessionSeeds, ...historySeeds])].map(async (id) => {
-        const published = version ? await similarTracks(env, version, id) : null;
+        const published = version ? await degraded.read("kv", () => similarTracks(env, version, id), null) : null;
         const list =
-          published?.similar ?? (await contentNeighbours(env.DB, id, 50)).map((t, i) => [t, 1 / (i + 1)] as const);
+          published?.similar ??
+          (await degraded.read("d1", () => contentNeighbours(env.DB, id, 50), [])).map(
+            (t, i) => [t, 1 / (i + 1)] as const,
+          );
         return [id, list.map(([trackId, score]) => ({ trackId, score }))] as const;
       }),
     ),
@@ -80,26 +102,23 @@ export async function recommend(env: Env, rawListenerId: string, options: Recomm
       candidates.push({ trackId: n.trackId, score: n.score * seedWeight, source: "similar", because: seed });
   }
   // The chart only fills in where the listener's own evidence runs thin (new listeners, cold start).
-  const chart = await topChart(env, options.region ?? null, CHART_CANDIDATES);
+  const chart = await topChart(env, options.region ?? null, CHART_CANDIDATES, degraded);
   if (candidates.length < options.limit * CHART_FILL_FACTOR) {
     chart.trackIds.forEach((trackId, i) => candidates.push({ trackId, score: 1 / (i + 1), source: "chart" }));
   }
 
-  const snapshot = version ? await catalog(env, version) : new Map<string, CatalogTrack>();
+  const snapshot = version ? await degraded.read("kv", () => catalog(env, version), NO_TRACKS) : NO_TRACKS;
+  const candidateIds = candidates.map((c) => c.trackId);
   const tracks =
-    snapshot.size > 0
-      ? snapshot
-      : await findTracks(
-          env,
-          null,
-          candidates.map((c) => c.trackId),
-        );
+    snapshot.size > 0 ? snapshot : await degraded.read("d1", () => findTracks(env, null, candidateIds), NO_TRACKS);
   const items = rankRecommendations({
     candidates,
     tracks,
     session,
     context: options.context,
-    explorationPool: version ? await explorationPool(env, version, snapshot, listener, now) : [],
+    // Exploration samples the catalog snapshot; without it there is nothing to explore.
+    explorationPool:
+      version && snapshot.size > 0 ? await explorationPool(env, degraded, version, snapshot, listener, now) : [],
     heardTrackIds: new Set([...(artifact?.heard ?? []), ...session.played]),
     neighbours: (id) => neighbourLists.get(id) ?? [],
     region: chart.region ?? undefined,
@@ -112,14 +131,26 @@ export async function recommend(env: Env, rawListenerId: string, options: Recomm
     : historySeeds.length > 0 || sessionSeeds.length > 0
       ? "history"
       : "charts";
-  return { listener, modelVersion: version, source, personalized, items, tracks, session };
+  return { listener, modelVersion: version, source, personalized, items, tracks, session, degraded: degraded.stores };
+}
+
+const NO_TRACKS: ReadonlyMap<string, CatalogTrack> = new Map();
+
+async function storedConsent(db: D1Database, listener: string): Promise<boolean> {
+  const [row] = await drizzle(db)
+    .select({ personalization: listeners.consentPersonalization })
+    .from(listeners)
+    .where(eq(listeners.id, listener));
+  // A listener D1 has no row for has nothing stored to personalise with, whatever they chose.
+  return row?.personalization ?? true;
 }
 
 /** New releases plus a daily sample of the catalog, from which the pipeline picks what is new to the listener. */
 async function explorationPool(
   env: Env,
+  degraded: Degradation,
   version: string,
-  snapshot: Map<string, CatalogTrack>,
+  snapshot: ReadonlyMap<string, CatalogTrack>,
   listener: string,
   now: number,
 ) {
@@ -129,6 +160,7 @@ async function explorationPool(
     { length: Math.min(EXPLORATION_SAMPLE, all.length) },
     () => all[Math.floor(random() * all.length)]!,
   );
-  const newReleases = ((await charts(env, version))?.newReleases ?? []).flatMap((id) => snapshot.get(id) ?? []);
+  const published = await degraded.read("kv", () => charts(env, version), null);
+  const newReleases = (published?.newReleases ?? []).flatMap((id) => snapshot.get(id) ?? []);
   return [...new Map([...newReleases, ...sample].map((t) => [t.id, t])).values()];
 }

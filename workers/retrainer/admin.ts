@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { problem, problemResponse } from "../../shared/api/problem";
 import { Limit, MAX_IMPORT_ROWS } from "../../shared/api/schemas";
-import { validate } from "../edge/validate";
+import { validate } from "../../shared/api/validate";
 import { listDeadLetters, replayDeadEvents } from "./dead-letters";
 import type { Env } from "./env";
 import { importInteractions, importTracks } from "./import";

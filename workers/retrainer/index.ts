@@ -1,5 +1,6 @@
 import { problem, problemResponse } from "../../shared/api/problem";
 import { adminApp } from "./admin";
+import { storeDeadLetters } from "./dead-letters";
 import type { Env } from "./env";
 import { ingestEvents, retryDelaySeconds } from "./ingest";
 import { Job } from "./jobs";
@@ -14,7 +15,7 @@ async function runJobs(batch: MessageBatch<unknown>, env: Env): Promise<void> {
     try {
       // A job that cannot be parsed is retried like a failed one and ends in the jobs dead-letter queue.
       const job = Job.parse(message.body);
-      if (job.kind === "train") await runTrainJob(env, job.version);
+      if (job.kind === "train") await runTrainJob(env, job);
       else await runPublishJob(env, job.version, job.part);
       message.ack();
     } catch (error) {
@@ -27,7 +28,8 @@ async function runJobs(batch: MessageBatch<unknown>, env: Env): Promise<void> {
 export default {
   fetch: adminApp.fetch,
   async queue(batch, env) {
-    if (batch.queue.startsWith("setlist-jobs")) await runJobs(batch, env);
+    if (batch.queue.endsWith("-dlq")) await storeDeadLetters(batch, env);
+    else if (batch.queue.startsWith("setlist-jobs")) await runJobs(batch, env);
     else await ingestEvents(batch, env);
   },
   async scheduled(_controller, env, ctx) {

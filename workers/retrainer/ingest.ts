@@ -1,7 +1,10 @@
 import { QueueMessage, type QueuedEvent, type QueuedSessionSummary } from "../../shared/api/schemas";
 import { bulkInsertStatements } from "../../shared/db/bulk";
 import { eventRow, listenerRow, sessionRow } from "../../shared/db/rows";
-import { events, listeners, sessions } from "../../shared/db/schema";
+import { inArray } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/d1";
+import { erasures, events, listeners, sessions } from "../../shared/db/schema";
+import type { Rejection } from "./dead-letters";
 import type { Env } from "./env";
 
 /** Exponential backoff for a failed write, capped so a retried message still lands within minutes. */
@@ -22,7 +25,8 @@ export async function ingestEvents(batch: MessageBatch<unknown>, env: Env): Prom
     if (parsed.success) {
       valid.push({ message, body: parsed.data });
     } else {
-      await env.DEAD_LETTERS.send({ reason: parsed.error.message, body: message.body, queue: batch.queue });
+      const rejection: Rejection = { queue: batch.queue, reason: parsed.error.message, body: message.body };
+      await env.DEAD_LETTERS.send(rejection);
       message.ack();
     }
   }
@@ -41,13 +45,30 @@ export async function ingestEvents(batch: MessageBatch<unknown>, env: Env): Prom
   }
 }
 
+/** Listeners in this batch who asked to be erased, and when: what they sent before then is dropped. */
+async function erasedAt(db: D1Database, messages: QueueMessage[]): Promise<Map<string, number>> {
+  const listenerIds = [...new Set(messages.map((m) => m.listener))];
+  const erased = new Map<string, number>();
+  for (let i = 0; i < listenerIds.length; i += 90) {
+    const rows = await drizzle(db)
+      .select()
+      .from(erasures)
+      .where(inArray(erasures.listenerId, listenerIds.slice(i, i + 90)));
+    for (const row of rows) erased.set(row.listenerId, row.erasedAt);
+  }
+  return erased;
+}
+
 /** One atomic D1 batch: listeners first seen here, their events and their closed sessions. */
 export async function storeMessages(db: D1Database, messages: QueueMessage[]): Promise<void> {
-  const listening = messages.filter((m): m is QueuedEvent => m.kind === "event");
-  const summaries = messages.filter((m): m is QueuedSessionSummary => m.kind === "session");
+  const erased = await erasedAt(db, messages);
+  const sentAt = (m: QueueMessage) => (m.kind === "event" ? m.receivedAt : m.endedAt);
+  const kept = messages.filter((m) => sentAt(m) > (erased.get(m.listener) ?? -Infinity));
+  const listening = kept.filter((m): m is QueuedEvent => m.kind === "event");
+  const summaries = kept.filter((m): m is QueuedSessionSummary => m.kind === "session");
   const firstSeen = new Map<string, QueuedEvent>();
   for (const e of listening) if (!firstSeen.has(e.listener)) firstSeen.set(e.listener, e);
-  await db.batch([
+  const statements = [
     ...bulkInsertStatements(
       db,
       listeners,
@@ -56,5 +77,6 @@ export async function storeMessages(db: D1Database, messages: QueueMessage[]): P
     ),
     ...bulkInsertStatements(db, events, listening.map(eventRow), "ignore"),
     ...bulkInsertStatements(db, sessions, summaries.map(sessionRow), "ignore"),
-  ]);
+  ];
+  if (statements.length > 0) await db.batch(statements);
 }

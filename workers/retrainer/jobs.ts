@@ -2,10 +2,18 @@ import { z } from "zod";
 
 /** Training and publishing run as a chain of queue jobs so each step stays inside one invocation's limits. */
 export const Job = z.discriminatedUnion("kind", [
-  z.object({ kind: z.literal("train"), version: z.string() }),
+  z.object({
+    kind: z.literal("train"),
+    version: z.string(),
+    /** First the holdout twin that judges the version, then the model trained on everything. */
+    stage: z.enum(["holdout", "full"]).default("holdout"),
+    /** Where the previous job left the trainer; a redelivered job that does not match it is stale. */
+    resumeAt: z.object({ phase: z.number().int(), cursor: z.number().int() }).optional(),
+  }),
   z.object({ kind: z.literal("publish"), version: z.string(), part: z.string() }),
 ]);
-export type Job = z.output<typeof Job>;
+export type Job = z.input<typeof Job>;
+export type TrainJob = Extract<z.output<typeof Job>, { kind: "train" }>;
 
 export async function enqueueJobs(queue: Queue, jobs: Job[]): Promise<void> {
   for (let i = 0; i < jobs.length; i += 100) {

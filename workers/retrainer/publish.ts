@@ -1,8 +1,9 @@
-import { eq, gte } from "drizzle-orm";
+import { eq, gte, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { chartFromEvents, CHART_WINDOW_MS } from "../../shared/db/queries";
 import { erasures, listeners, modelVersions } from "../../shared/db/schema";
-import { evaluate, holdoutSplit, trainModel } from "../../shared/model";
+import { evaluate, holdoutSplit, modelFrom, Trainer, type TrainedModel } from "../../shared/model";
+import { decodeTrainerSnapshot, encodeTrainerSnapshot } from "../../shared/publish/trainer-snapshot";
 import {
   artifactKey,
   toCatalogRow,
@@ -13,11 +14,13 @@ import {
   type SimilarArtifact,
 } from "../../shared/publish/artifacts";
 import type { Env } from "./env";
-import { enqueueJobs } from "./jobs";
+import { enqueueJobs, type TrainJob } from "./jobs";
 import { loadTrainingSet, type TrainingSet } from "./training-data";
 import { finishVersion, markPartWritten, type VersionMetrics } from "./versions";
 
 const TRAINING_SEED = 1;
+/** Trainer steps per job: each is a block of about 2,000 items or 250 listeners, or one ALS half-sweep. */
+const TRAINER_STEPS_PER_JOB = 6;
 const CANDIDATES_PER_LISTENER = 300;
 const SIMILAR_PER_TRACK = 50;
 const HEARD_PER_LISTENER = 500;
@@ -31,16 +34,52 @@ const EXPLAINING_HISTORY = 20;
 type StagedEntries = [key: string, value: ListenerArtifact | SimilarArtifact][];
 
 /**
- * Trains a version and stages everything it will publish: per-listener candidates and per-track
- * neighbours go to KV in parts, each part then fanned out to its keys by its own publish job.
+ * One bounded slice of a version's training. The trainer runs a fixed number of steps (wall time is
+ * no guide on the edge, where the clock stands still during computation), leaves its state in KV and
+ * queues the next slice. The holdout twin's figures judge the version; the full model is then staged
+ * for publishing.
  */
-export async function runTrainJob(env: Env, version: string, now = Date.now()): Promise<void> {
+export async function runTrainJob(env: Env, job: TrainJob, now = Date.now()): Promise<void> {
+  const { version, stage } = job;
   const set = await loadTrainingSet(env.DB);
-  // The version is judged on a holdout by a twin trained without it, then trained on everything.
   const split = holdoutSplit(set.data, { seed: TRAINING_SEED });
-  const holdout = evaluate(trainModel(split.train, { seed: TRAINING_SEED }), split);
-  const model = trainModel(set.data, { seed: TRAINING_SEED });
+  const snapshotKey = artifactKey.staging(version, `trainer-${stage}`);
+  const stored = await env.MODELS.get(snapshotKey, "arrayBuffer");
+  const snapshot = stored ? decodeTrainerSnapshot(stored) : undefined;
+  if (job.resumeAt?.phase !== snapshot?.phase || job.resumeAt?.cursor !== snapshot?.cursor) {
+    console.warn(JSON.stringify({ msg: "stale training job ignored", job }));
+    return;
+  }
+  const trainer = new Trainer(stage === "holdout" ? split.train : set.data, { seed: TRAINING_SEED }, snapshot);
+  let progress = trainer.progress();
+  for (let step = 0; step < TRAINER_STEPS_PER_JOB && !progress.finished; step++) progress = trainer.step();
+  if (!progress.finished) {
+    const next = trainer.snapshot();
+    await env.MODELS.put(snapshotKey, encodeTrainerSnapshot(next));
+    await enqueueJobs(env.JOBS, [
+      { kind: "train", version, stage, resumeAt: { phase: next.phase, cursor: next.cursor } },
+    ]);
+    return;
+  }
+  const model = modelFrom(trainer.outcome());
+  if (stored) await env.MODELS.delete(snapshotKey);
+  if (stage === "holdout") {
+    const metrics: VersionMetrics = { holdout: evaluate(model, split), blendWeights: model.blendWeights };
+    await drizzle(env.DB).update(modelVersions).set({ metrics }).where(eq(modelVersions.version, version));
+    await enqueueJobs(env.JOBS, [{ kind: "train", version, stage: "full" }]);
+    return;
+  }
+  await stageVersion(env, version, set, model, now);
+}
 
+/** Stages everything a trained version publishes, in parts of at most KEYS_PER_PART keys. */
+async function stageVersion(
+  env: Env,
+  version: string,
+  set: TrainingSet,
+  model: TrainedModel,
+  now: number,
+): Promise<void> {
   const similar = set.data.items.map((_, item) => model.similarItems(item, SIMILAR_PER_TRACK));
   const entries: StagedEntries = set.data.items.map((trackId, item) => [
     artifactKey.similar(version, trackId),
@@ -70,7 +109,8 @@ export async function runTrainJob(env: Env, version: string, now = Date.now()): 
       listenerCount: set.data.listeners.length,
       trackCount: set.data.items.length,
       eventCount: set.eventCount,
-      metrics: { holdout, blendWeights: model.blendWeights } satisfies VersionMetrics,
+      // The served model's own blend, tuned like the holdout twin's on a validation split of its data.
+      metrics: sql`json_set(${modelVersions.metrics}, '$.blendWeights', json(${JSON.stringify(model.blendWeights)}))`,
     })
     .where(eq(modelVersions.version, version));
   await enqueueJobs(

@@ -1,7 +1,7 @@
 import { zValidator } from "@hono/zod-validator";
 import type { ValidationTargets } from "hono";
 import type { ZodType } from "zod";
-import { fieldErrors, problem, problemResponse } from "../../shared/api/problem";
+import { fieldErrors, problem, problemResponse } from "./problem";
 
 /** zod validation whose failures are problem details naming each offending field. */
 export function validate<Target extends keyof ValidationTargets, Schema extends ZodType>(

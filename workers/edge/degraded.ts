@@ -1,0 +1,53 @@
+import type { CatalogTrack } from "../../shared/publish/artifacts";
+import type { Env } from "./env";
+import { catalog } from "./model-store";
+import { findTracks } from "./tracks";
+
+/** The stores behind an answer, each of which it can do without. */
+export type Store = "kv" | "d1" | "session";
+
+/**
+ * What one request had to do without. Reads of a store go through `read`, which answers a fallback
+ * when the store fails, so a route serves a lesser answer, and says which stores it lacked, rather
+ * than a 5xx. A strict instance lets failures through, for callers with no way to report them.
+ */
+export class Degradation {
+  readonly #down = new Set<Store>();
+
+  constructor(readonly tolerant = true) {}
+
+  async read<T>(store: Store, load: () => Promise<T>, fallback: T): Promise<T> {
+    if (!this.tolerant) return load();
+    try {
+      return await load();
+    } catch (error) {
+      if (!this.#down.has(store)) {
+        // The first line only: drizzle appends the query's parameters, listener pseudonyms among them.
+        const reason = String(error).split("\n")[0];
+        console.error(JSON.stringify({ msg: "store unavailable; answering degraded", store, error: reason }));
+      }
+      this.#down.add(store);
+      return fallback;
+    }
+  }
+
+  /** The stores that failed, in a stable order, for the response's `degraded` field. */
+  get stores(): Store[] {
+    return [...this.#down].sort();
+  }
+}
+
+/**
+ * Track metadata from the published catalog (KV), or from D1 when KV is down; when D1 is down
+ * too, whatever the catalog had.
+ */
+export async function findTracksDegrading(
+  env: Env,
+  degraded: Degradation,
+  version: string | null,
+  ids: readonly string[],
+): Promise<Map<string, CatalogTrack>> {
+  const snapshot = version ? await degraded.read("kv", () => catalog(env, version), null) : null;
+  const fromSnapshot = new Map(ids.flatMap((id) => (snapshot?.has(id) ? [[id, snapshot.get(id)!] as const] : [])));
+  return degraded.read("d1", () => findTracks(env, snapshot ? version : null, ids), fromSnapshot);
+}
