@@ -1,9 +1,8 @@
 import { env, exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { bulkInsertStatements, runInBatches } from "../../shared/db/bulk";
-import { eventRow, listenerRow, trackRow } from "../../shared/db/rows";
-import { events, listeners, tracks } from "../../shared/db/schema";
+import { runInBatches } from "../../shared/db/bulk";
 import { generateDemoCatalog, generateDemoListeners } from "../../shared/demo";
+import { demoStatements } from "../../workers/retrainer/seed";
 
 const admin = (path: string, method = "GET") => exports.default.fetch(`http://retrainer/admin${path}`, { method });
 
@@ -31,37 +30,13 @@ describe("model promotion", () => {
     const catalog = generateDemoCatalog(2);
     const now = Date.now();
     const demo = generateDemoListeners(catalog, { seed: 2, count: 120, now });
-    await runInBatches(env.DB, [
-      ...bulkInsertStatements(env.DB, tracks, catalog.tracks.slice(0, 1500).map(trackRow), "ignore"),
-      ...bulkInsertStatements(
-        env.DB,
-        listeners,
-        demo.listeners.map((l) => listenerRow(l.id, l.region, l.createdAt)),
-        "ignore",
-      ),
-      ...bulkInsertStatements(
-        env.DB,
-        events,
-        demo.events.map((e) =>
-          eventRow({
-            kind: "event",
-            listener: e.listenerId,
-            eventId: e.id,
-            trackId: e.trackId,
-            type: e.type,
-            target: null,
-            clientTs: e.timestamp,
-            receivedAt: e.timestamp,
-            positionMs: e.positionMs,
-            msPlayed: null,
-            device: e.device,
-            context: e.context ?? null,
-            region: null,
-          }),
-        ),
-        "ignore",
-      ),
-    ]);
+    const trimmed = { artists: catalog.artists, tracks: catalog.tracks.slice(0, 1500) };
+    const inCatalog = new Set(trimmed.tracks.map((t) => t.id));
+    const listening = { ...demo, events: demo.events.filter((e) => inCatalog.has(e.trackId)) };
+    await runInBatches(
+      env.DB,
+      demoStatements(env.DB, trimmed, listening, (id) => id),
+    );
   });
 
   it("publishes the first version with its holdout figures", async () => {

@@ -2,7 +2,7 @@ import { bulkInsertStatements, runInBatches } from "../../shared/db/bulk";
 import { countRows } from "../../shared/db/queries";
 import { eventRow, listenerRow, trackRow } from "../../shared/db/rows";
 import { artists, events, listeners, tracks } from "../../shared/db/schema";
-import { generateDemoCatalog, generateDemoListeners } from "../../shared/demo";
+import { generateDemoCatalog, generateDemoListeners, type DemoCatalog, type DemoListening } from "../../shared/demo";
 import { pseudonymize } from "../../shared/identity";
 import type { Env } from "./env";
 
@@ -31,37 +31,50 @@ export async function seedDemoData(env: Env, now = Date.now()): Promise<SeedResu
   const pseudonyms = new Map<string, string>();
   for (const l of demo.listeners) pseudonyms.set(l.id, await pseudonymize(env.LISTENER_ID_KEY, l.id));
 
-  await runInBatches(env.DB, [
-    ...bulkInsertStatements(env.DB, artists, catalog.artists, "ignore"),
-    ...bulkInsertStatements(env.DB, tracks, catalog.tracks.map(trackRow), "ignore"),
+  await runInBatches(
+    env.DB,
+    demoStatements(env.DB, catalog, demo, (id) => pseudonyms.get(id)!),
+  );
+  return { seeded: true, tracks: catalog.tracks.length, listeners: demo.listeners.length, events: demo.events.length };
+}
+
+/** The statements that write demo data: the catalog, and listeners with their events under `listenerId(raw)`. */
+export function demoStatements(
+  db: D1Database,
+  catalog: DemoCatalog,
+  demo: DemoListening,
+  listenerId: (rawId: string) => string,
+): D1PreparedStatement[] {
+  return [
+    ...bulkInsertStatements(db, artists, catalog.artists, "ignore"),
+    ...bulkInsertStatements(db, tracks, catalog.tracks.map(trackRow), "ignore"),
     ...bulkInsertStatements(
-      env.DB,
+      db,
       listeners,
-      demo.listeners.map((l) => listenerRow(pseudonyms.get(l.id)!, l.region, l.createdAt)),
+      demo.listeners.map((l) => listenerRow(listenerId(l.id), l.region, l.createdAt)),
       "ignore",
     ),
     ...bulkInsertStatements(
-      env.DB,
+      db,
       events,
       demo.events.map((e) =>
         eventRow({
           kind: "event",
-          listener: pseudonyms.get(e.listenerId)!,
+          listener: listenerId(e.listenerId),
           eventId: e.id,
           trackId: e.trackId,
           type: e.type,
           target: null,
           clientTs: e.timestamp,
           receivedAt: e.timestamp,
-          positionMs: e.positionMs ?? null,
+          positionMs: e.positionMs,
           msPlayed: null,
-          device: e.device ?? null,
+          device: e.device,
           context: e.context ?? null,
           region: null,
         }),
       ),
       "ignore",
     ),
-  ]);
-  return { seeded: true, tracks: catalog.tracks.length, listeners: demo.listeners.length, events: demo.events.length };
+  ];
 }
