@@ -17,16 +17,22 @@ const { values } = parseArgs({
     seed: { type: "string", default: "1" },
   },
 });
-const listenerCount = Number(values.listeners), itemCount = Number(values.items), interactionCount = Number(values.interactions);
+const listenerCount = Number(values.listeners),
+  itemCount = Number(values.items),
+  interactionCount = Number(values.interactions);
 const seed = Number(values.seed);
 
 function syntheticData(): TrainingData {
   const random = seededRandom(seed);
   const groups = 50;
   // Items are ranked by popularity within each group; a listener mostly draws from its own group.
-  const groupItems = Array.from({ length: groups }, () => Int32Array.from({ length: itemCount }, () => Math.floor(random() * itemCount)));
+  const groupItems = Array.from({ length: groups }, () =>
+    Int32Array.from({ length: itemCount }, () => Math.floor(random() * itemCount)),
+  );
   const perListener = interactionCount / listenerCount;
-  const listener = new Int32Array(interactionCount), item = new Int32Array(interactionCount), weight = new Float32Array(interactionCount);
+  const listener = new Int32Array(interactionCount),
+    item = new Int32Array(interactionCount),
+    weight = new Float32Array(interactionCount);
   for (let e = 0; e < interactionCount; e++) {
     const l = Math.floor(e / perListener);
     const group = random() < 0.8 ? l % groups : Math.floor(random() * groups);
@@ -43,7 +49,8 @@ function syntheticData(): TrainingData {
   };
 }
 
-let peakRss = 0, peakHeap = 0;
+let peakRss = 0,
+  peakHeap = 0;
 const sampleMemory = () => {
   const m = process.memoryUsage();
   peakRss = Math.max(peakRss, m.rss);
@@ -54,12 +61,15 @@ const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
 const started = performance.now();
 const data = syntheticData();
 sampleMemory();
-console.log(`data: ${listenerCount} listeners x ${itemCount} items, ${interactionCount} interactions (${((performance.now() - started) / 1000).toFixed(1)} s to generate)`);
+console.log(
+  `data: ${listenerCount} listeners x ${itemCount} items, ${interactionCount} interactions (${((performance.now() - started) / 1000).toFixed(1)} s to generate)`,
+);
 
 const options = { seed };
 let trainer = new Trainer(data, options);
 const phaseSeconds = new Map<string, number>();
-let steps = 0, restored = false;
+let steps = 0,
+  restored = false;
 const trainStarted = performance.now();
 for (;;) {
   const phase = trainer.progress().phase;
@@ -78,12 +88,16 @@ for (;;) {
 const trainSeconds = (performance.now() - trainStarted) / 1000;
 const model = modelFrom(trainer.outcome());
 const recommendStarted = performance.now();
-for (let l = 0; l < 100; l++) model.recommend(l * 997 % listenerCount, 300);
+for (let l = 0; l < 100; l++) model.recommend((l * 997) % listenerCount, 300);
 const recommendMs = (performance.now() - recommendStarted) / 100;
 sampleMemory();
 
 console.log(`trained in ${trainSeconds.toFixed(1)} s over ${steps} steps (restored from a snapshot once: ${restored})`);
 for (const [phase, seconds] of phaseSeconds) console.log(`  ${phase.padEnd(22)} ${seconds.toFixed(1)} s`);
-console.log(`blend: ${Object.entries(model.blendWeights).map(([k, v]) => `${k}=${v}`).join("  ")}`);
+console.log(
+  `blend: ${Object.entries(model.blendWeights)
+    .map(([k, v]) => `${k}=${v}`)
+    .join("  ")}`,
+);
 console.log(`recommend(listener, 300): ${recommendMs.toFixed(1)} ms per listener`);
 console.log(`peak memory: rss ${mb(peakRss)}, heap+arrayBuffers ${mb(peakHeap)}`);

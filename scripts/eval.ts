@@ -80,7 +80,7 @@ if (taggings) {
   const heldOutPairs = new Set(
     split.heldOut.flatMap((items, l) => items.map((i) => `${split.train.listeners[l]}\t${split.train.items[i]}`)),
   );
-  split.train.itemContent = tagContent(split.train.items, taggings, (listener, item) =>
+  split.train.itemContent = tagContent(split.train, taggings, (listener, item) =>
     heldOutPairs.has(`${listener}\t${item}`),
   );
 }
@@ -90,7 +90,7 @@ let peakRss = 0,
 const sampleMemory = () => {
   const m = process.memoryUsage();
   peakRss = Math.max(peakRss, m.rss);
-  peakHeap = Math.max(peakHeap, m.heapUsed);
+  peakHeap = Math.max(peakHeap, m.heapUsed + m.arrayBuffers);
 };
 const sampler = setInterval(sampleMemory, 50);
 
@@ -116,7 +116,7 @@ console.log(
   `data: ${dataPath} (${format}), ${split.train.listeners.length} listeners x ${split.train.items.length} items, content: ${taggings ? `${taggings.length} taggings` : "none"}`,
 );
 console.log(
-  `seed: ${seed}   train: ${trainSeconds.toFixed(1)} s   evaluate: ${evalSeconds.toFixed(1)} s   peak during training: rss ${mb(peakRss)}, heap ${mb(peakHeap)}`,
+  `seed: ${seed}   train: ${trainSeconds.toFixed(1)} s   evaluate: ${evalSeconds.toFixed(1)} s   peak during training: rss ${mb(peakRss)}, heap+arrayBuffers ${mb(peakHeap)}`,
 );
 console.log(
   `tuned blend: ${Object.entries(model.blendWeights)

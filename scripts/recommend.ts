@@ -28,7 +28,7 @@ const file = readInteractionFile(args.train);
 if (file.rejected.length > 0) console.warn(`${args.train}: ${file.rejected.length} rejected lines`);
 const data = toTrainingData(file.rows);
 const taggings = file.format === "hetrec" && !args["no-tags"] ? readSiblingHetrecTaggings(args.train) : undefined;
-if (taggings) data.itemContent = tagContent(data.items, taggings);
+if (taggings) data.itemContent = tagContent(data, taggings);
 
 const model = trainModel(data, { seed: Number(args.seed) });
 const listenerIndex = new Map(data.listeners.map((id, i) => [id, i]));

@@ -4,8 +4,17 @@ import { contextFit } from "./fit";
 import { ACTIVITY_TARGETS } from "./targets";
 
 const base: AudioFeatures = {
-  tempo: 120, energy: 0.5, valence: 0.5, danceability: 0.5, acousticness: 0.5,
-  instrumentalness: 0.1, speechiness: 0.05, loudness: -8, key: 0, mode: 1, durationMs: 200_000,
+  tempo: 120,
+  energy: 0.5,
+  valence: 0.5,
+  danceability: 0.5,
+  acousticness: 0.5,
+  instrumentalness: 0.1,
+  speechiness: 0.05,
+  loudness: -8,
+  key: 0,
+  mode: 1,
+  durationMs: 200_000,
 };
 const features = (overrides: Partial<AudioFeatures>): AudioFeatures => ({ ...base, ...overrides });
 

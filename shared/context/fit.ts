@@ -14,7 +14,8 @@ const TOLERANCE: Record<TargetFeature, number> = {
 
 /** 0..1: weighted share of the target ranges the track falls in, with partial credit just outside. */
 export function contextFit(features: AudioFeatures, targets: FeatureTargets): number {
-  let total = 0, weights = 0;
+  let total = 0,
+    weights = 0;
   for (const feature of TARGET_FEATURES) {
     const wanted = targets[feature];
     if (!wanted) continue;

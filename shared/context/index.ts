@@ -1,6 +1,13 @@
 export { contextFit } from "./fit";
 export { localHour } from "./local-hour";
-export { contextInputSchema, contextPhrase, resolveContext, type ContextInput, type ContextLabel, type ResolvedContext } from "./resolve";
+export {
+  contextInputSchema,
+  contextPhrase,
+  resolveContext,
+  type ContextInput,
+  type ContextLabel,
+  type ResolvedContext,
+} from "./resolve";
 export {
   ACTIVITY_TARGETS,
   adjustForDevice,

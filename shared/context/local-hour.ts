@@ -19,8 +19,13 @@ function hourInZone(timeZone: string, now: number): number | undefined {
  * The listener's wall-clock hour. An ISO string with offset already states local time, so its
  * hour is read as written rather than converted; a time zone is only used when no local time is given.
  */
-export function localHour(localTime: string | number | undefined, timeZone: string | undefined, now: number): number | undefined {
-  if (typeof localTime === "number") return Number.isInteger(localTime) && localTime >= 0 && localTime <= 23 ? localTime : undefined;
+export function localHour(
+  localTime: string | number | undefined,
+  timeZone: string | undefined,
+  now: number,
+): number | undefined {
+  if (typeof localTime === "number")
+    return Number.isInteger(localTime) && localTime >= 0 && localTime <= 23 ? localTime : undefined;
   if (typeof localTime === "string") {
     const hour = Number(/(?:^|T)(\d{2}):\d{2}/.exec(localTime)?.[1]);
     if (Number.isInteger(hour) && hour <= 23) return hour;

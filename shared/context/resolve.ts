@@ -1,7 +1,14 @@
 import { z } from "zod";
 import { ACTIVITIES, DEVICES, type Activity, type Device } from "../catalog/types";
 import { localHour } from "./local-hour";
-import { ACTIVITY_TARGETS, adjustForDevice, TIME_OF_DAY_TARGETS, timeOfDay, type FeatureTargets, type TimeOfDay } from "./targets";
+import {
+  ACTIVITY_TARGETS,
+  adjustForDevice,
+  TIME_OF_DAY_TARGETS,
+  timeOfDay,
+  type FeatureTargets,
+  type TimeOfDay,
+} from "./targets";
 
 export const contextInputSchema = z.object({
   localTime: z.union([z.string().max(40), z.number().int().min(0).max(23)]).optional(),
@@ -32,7 +39,12 @@ export function resolveContext(input: ContextInput | undefined, now: number): Re
   const hour = localHour(input?.localTime, input?.timeZone, now);
   if (hour === undefined) return { label: null, source: "none", strength: 0, targets: {} };
   const label = timeOfDay(hour);
-  return { label, source: "time", strength: TIME_STRENGTH, targets: adjustForDevice(TIME_OF_DAY_TARGETS[label], label, device) };
+  return {
+    label,
+    source: "time",
+    strength: TIME_STRENGTH,
+    targets: adjustForDevice(TIME_OF_DAY_TARGETS[label], label, device),
+  };
 }
 
 const CONTEXT_PHRASES: Record<ContextLabel, string> = {

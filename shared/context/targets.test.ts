@@ -4,7 +4,15 @@ import { ACTIVITY_TARGETS, adjustForDevice, timeOfDay } from "./targets";
 describe("timeOfDay", () => {
   it("splits the day at 5, 12, 18 and 22", () => {
     expect([4, 5, 11, 12, 17, 18, 21, 22, 0].map(timeOfDay)).toEqual([
-      "night", "morning", "morning", "afternoon", "afternoon", "evening", "evening", "night", "night",
+      "night",
+      "morning",
+      "morning",
+      "afternoon",
+      "afternoon",
+      "evening",
+      "evening",
+      "night",
+      "night",
     ]);
   });
 });

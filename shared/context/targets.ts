@@ -1,6 +1,14 @@
 import type { Activity, Device } from "../catalog/types";
 
-export const TARGET_FEATURES = ["tempo", "energy", "valence", "danceability", "acousticness", "instrumentalness", "speechiness"] as const;
+export const TARGET_FEATURES = [
+  "tempo",
+  "energy",
+  "valence",
+  "danceability",
+  "acousticness",
+  "instrumentalness",
+  "speechiness",
+] as const;
 export type TargetFeature = (typeof TARGET_FEATURES)[number];
 
 /** A wanted range for one feature; weight says how much it matters against the other ranges. */
@@ -17,10 +25,31 @@ export type TimeOfDay = (typeof TIMES_OF_DAY)[number];
 const range = (min: number, max: number, weight = 1): FeatureRange => ({ min, max, weight });
 
 export const ACTIVITY_TARGETS: Record<Activity, FeatureTargets> = {
-  workout: { energy: range(0.7, 1), tempo: range(120, 180), danceability: range(0.5, 1, 0.5), valence: range(0.4, 1, 0.3) },
-  sleep: { energy: range(0, 0.3), tempo: range(50, 90), acousticness: range(0.6, 1), instrumentalness: range(0.4, 1, 0.5), speechiness: range(0, 0.1, 0.5) },
-  focus: { speechiness: range(0, 0.1), instrumentalness: range(0.5, 1), energy: range(0.3, 0.6), tempo: range(70, 130, 0.3) },
-  relax: { energy: range(0.1, 0.5), tempo: range(60, 110), acousticness: range(0.4, 1, 0.7), valence: range(0.3, 0.8, 0.3) },
+  workout: {
+    energy: range(0.7, 1),
+    tempo: range(120, 180),
+    danceability: range(0.5, 1, 0.5),
+    valence: range(0.4, 1, 0.3),
+  },
+  sleep: {
+    energy: range(0, 0.3),
+    tempo: range(50, 90),
+    acousticness: range(0.6, 1),
+    instrumentalness: range(0.4, 1, 0.5),
+    speechiness: range(0, 0.1, 0.5),
+  },
+  focus: {
+    speechiness: range(0, 0.1),
+    instrumentalness: range(0.5, 1),
+    energy: range(0.3, 0.6),
+    tempo: range(70, 130, 0.3),
+  },
+  relax: {
+    energy: range(0.1, 0.5),
+    tempo: range(60, 110),
+    acousticness: range(0.4, 1, 0.7),
+    valence: range(0.3, 0.8, 0.3),
+  },
   party: { danceability: range(0.7, 1), energy: range(0.7, 1), valence: range(0.6, 1), tempo: range(110, 135, 0.5) },
   commute: { energy: range(0.4, 0.8), valence: range(0.4, 1, 0.7), tempo: range(90, 140, 0.5) },
 };
@@ -49,12 +78,17 @@ const DEVICE_SHIFTS: Partial<Record<Activity | TimeOfDay, Partial<Record<Device,
 };
 
 /** Moves the lower bound of each range up by the device's shift, never past the upper bound. */
-export function adjustForDevice(targets: FeatureTargets, label: Activity | TimeOfDay, device: Device | undefined): FeatureTargets {
+export function adjustForDevice(
+  targets: FeatureTargets,
+  label: Activity | TimeOfDay,
+  device: Device | undefined,
+): FeatureTargets {
   const shift = device ? DEVICE_SHIFTS[label]?.[device] : undefined;
   if (!shift) return targets;
   const adjusted: FeatureTargets = { ...targets };
   for (const feature of TARGET_FEATURES) {
-    const wanted = targets[feature], by = shift[feature];
+    const wanted = targets[feature],
+      by = shift[feature];
     if (wanted && by) adjusted[feature] = { ...wanted, min: Math.min(wanted.max, wanted.min + by) };
   }
   return adjusted;

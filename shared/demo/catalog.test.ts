@@ -14,7 +14,9 @@ const meanOf = (genre: string, feature: "energy" | "speechiness" | "acousticness
 
 describe("generateDemoCatalog", () => {
   it("is fast enough to seed a database inside a Worker", () => {
-    console.log(`demo catalog: ${catalog.tracks.length} tracks, ${catalog.artists.length} artists in ${elapsedMs.toFixed(0)} ms`);
+    console.log(
+      `demo catalog: ${catalog.tracks.length} tracks, ${catalog.artists.length} artists in ${elapsedMs.toFixed(0)} ms`,
+    );
     expect(elapsedMs).toBeLessThan(1000);
   });
 
@@ -64,16 +66,29 @@ describe("generateDemoCatalog", () => {
   });
 
   it("keeps every audio feature in its valid range", () => {
-    const unitFeatures = ["energy", "valence", "danceability", "acousticness", "instrumentalness", "speechiness"] as const;
-    const invalid = catalog.tracks.filter(({ features }) =>
-      !(
-        unitFeatures.every((unit) => features[unit] >= 0 && features[unit] <= 1) &&
-        features.tempo >= 50 && features.tempo <= 200 &&
-        features.loudness >= -35 && features.loudness <= -2 &&
-        Number.isInteger(features.key) && features.key >= 0 && features.key <= 11 &&
-        (features.mode === 0 || features.mode === 1) &&
-        features.durationMs >= 90_000 && features.durationMs <= 540_000
-      ),
+    const unitFeatures = [
+      "energy",
+      "valence",
+      "danceability",
+      "acousticness",
+      "instrumentalness",
+      "speechiness",
+    ] as const;
+    const invalid = catalog.tracks.filter(
+      ({ features }) =>
+        !(
+          unitFeatures.every((unit) => features[unit] >= 0 && features[unit] <= 1) &&
+          features.tempo >= 50 &&
+          features.tempo <= 200 &&
+          features.loudness >= -35 &&
+          features.loudness <= -2 &&
+          Number.isInteger(features.key) &&
+          features.key >= 0 &&
+          features.key <= 11 &&
+          (features.mode === 0 || features.mode === 1) &&
+          features.durationMs >= 90_000 &&
+          features.durationMs <= 540_000
+        ),
     );
     expect(invalid).toEqual([]);
   });

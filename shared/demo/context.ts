@@ -6,7 +6,16 @@ export type DemoRegion = (typeof DEMO_REGIONS)[number];
 export const REGION_SHARES = [30, 10, 9, 5, 10, 8, 10, 6, 7, 5];
 /** Standard time, ignoring daylight saving: only used to put listening at plausible local hours. */
 const UTC_OFFSET_HOURS: Record<DemoRegion, number> = {
-  US: -5, GB: 0, DE: 1, SE: 1, BR: -3, JP: 9, IN: 5.5, MX: -6, FR: 1, AU: 10,
+  US: -5,
+  GB: 0,
+  DE: 1,
+  SE: 1,
+  BR: -3,
+  JP: 9,
+  IN: 5.5,
+  MX: -6,
+  FR: 1,
+  AU: 10,
 };
 
 /** Phones everywhere; other devices only in some households. */
@@ -52,13 +61,24 @@ export function sessionActivity(random: Random, device: Device, preferredEnergy:
 
 /** Local hour ranges [from, to) when each activity happens; evenings dominate unlabelled listening. */
 const ACTIVITY_HOURS: Record<Activity | "any", readonly [number, number][]> = {
-  commute: [[7, 9], [17, 19]],
-  workout: [[6, 8], [17, 20]],
+  commute: [
+    [7, 9],
+    [17, 19],
+  ],
+  workout: [
+    [6, 8],
+    [17, 20],
+  ],
   focus: [[9, 17]],
   relax: [[18, 23]],
   sleep: [[21, 24]],
   party: [[20, 24]],
-  any: [[7, 12], [12, 18], [18, 24], [18, 24]],
+  any: [
+    [7, 12],
+    [12, 18],
+    [18, 24],
+    [18, 24],
+  ],
 };
 
 /** Milliseconds after local midnight at which a session starts. */

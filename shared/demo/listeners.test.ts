@@ -49,7 +49,9 @@ describe("generateDemoListeners", () => {
   });
 
   it("creates 500 listeners in ten regions with 50k-100k events", () => {
-    expect(demo.listeners.map((listener) => listener.id)).toEqual(Array.from({ length: 500 }, (_, i) => `demo-${i + 1}`));
+    expect(demo.listeners.map((listener) => listener.id)).toEqual(
+      Array.from({ length: 500 }, (_, i) => `demo-${i + 1}`),
+    );
     expect(new Set(demo.listeners.map((listener) => listener.region))).toEqual(new Set(DEMO_REGIONS));
     expect(demo.events.length).toBeGreaterThan(50_000);
     expect(demo.events.length).toBeLessThan(100_000);
@@ -124,7 +126,9 @@ describe("generateDemoListeners", () => {
       }
     }
     const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
-    console.log(`artist Jaccard: same cluster ${mean(same).toFixed(3)}, different clusters ${mean(different).toFixed(3)}`);
+    console.log(
+      `artist Jaccard: same cluster ${mean(same).toFixed(3)}, different clusters ${mean(different).toFixed(3)}`,
+    );
     expect(mean(same)).toBeGreaterThan(3 * mean(different));
   });
 

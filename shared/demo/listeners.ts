@@ -1,7 +1,15 @@
 import type { Activity, Device, EventType, Track } from "../catalog/types";
 import { seededRandom } from "../util/random";
 import type { DemoCatalog } from "./catalog";
-import { DEMO_REGIONS, REGION_SHARES, deviceHabits, pickDevice, sessionActivity, sessionStart, type DemoRegion } from "./context";
+import {
+  DEMO_REGIONS,
+  REGION_SHARES,
+  deviceHabits,
+  pickDevice,
+  sessionActivity,
+  sessionStart,
+  type DemoRegion,
+} from "./context";
 import { demoPopularity, type Popularity } from "./popularity";
 import { chance, clamp, intBetween, pickWeighted, weightedSampler, type Random } from "./sampling";
 import { affinity, artistSounds, buildTasteClusters, createListenerTaste, type ListenerTaste } from "./taste";
@@ -75,7 +83,11 @@ function buildLibrary(catalog: DemoCatalog, popularity: Popularity): Library {
     if (genreTracks) genreTracks.push(i);
     else tracksOfGenre.set(track.genre, [i]);
   });
-  const byPopularity = (indexes: number[]) => weightedSampler(indexes, indexes.map((i) => popularity.tracks[i]!));
+  const byPopularity = (indexes: number[]) =>
+    weightedSampler(
+      indexes,
+      indexes.map((i) => popularity.tracks[i]!),
+    );
   return {
     tracks: catalog.tracks,
     artistOfTrack,
@@ -172,11 +184,14 @@ function simulateListener(
   const { random, library, taste } = listening;
   const budget = MIN_EVENTS + Math.floor((MAX_EVENTS - MIN_EVENTS) * random() ** 1.3);
   const habits = deviceHabits(random);
-  const plans: SessionPlan[] = Array.from({ length: Math.max(3, Math.round(budget / intBetween(random, 12, 28))) }, () => {
-    const device = pickDevice(random, habits);
-    const activity = sessionActivity(random, device, taste.energy);
-    return { device, activity, startMs: sessionStart(random, listener.region, activity, fromMs, nowMs) };
-  }).sort((a, b) => a.startMs - b.startMs);
+  const plans: SessionPlan[] = Array.from(
+    { length: Math.max(3, Math.round(budget / intBetween(random, 12, 28))) },
+    () => {
+      const device = pickDevice(random, habits);
+      const activity = sessionActivity(random, device, taste.energy);
+      return { device, activity, startMs: sessionStart(random, listener.region, activity, fromMs, nowMs) };
+    },
+  ).sort((a, b) => a.startMs - b.startMs);
 
   const events: DemoEvent[] = [];
   let clock = fromMs - SESSION_GAP_MS;
@@ -241,7 +256,13 @@ export function generateDemoListeners(catalog: DemoCatalog, options: DemoListene
       liked: new Set(),
       disliked: new Set(),
     };
-    for (const event of simulateListener(listening, listener, listenerNumber, Math.max(createdAt, windowStartMs), now)) {
+    for (const event of simulateListener(
+      listening,
+      listener,
+      listenerNumber,
+      Math.max(createdAt, windowStartMs),
+      now,
+    )) {
       events.push(event);
     }
   }

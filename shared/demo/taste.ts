@@ -61,18 +61,28 @@ function soundFit(energy: number, valence: number, preferredEnergy: number, pref
 }
 
 /** Every genre anchors at least one cluster; the remaining clusters follow genre size. */
-export function buildTasteClusters(random: Random, sounds: ArtistSound[], artistPopularity: Float64Array): TasteCluster[] {
+export function buildTasteClusters(
+  random: Random,
+  sounds: ArtistSound[],
+  artistPopularity: Float64Array,
+): TasteCluster[] {
   const artistIndexes = sounds.map((_, i) => i);
   return Array.from({ length: TASTE_CLUSTER_COUNT }, (_, k) => {
     const mainGenre = DEMO_GENRES[k] ?? pickWeighted(random, DEMO_GENRES, GENRE_SHARES);
     const related = GENRE_PROFILES[mainGenre].related;
-    const partners = sampleWithoutReplacement(random, related, related.map(() => 1), intBetween(random, 1, 2));
+    const partners = sampleWithoutReplacement(
+      random,
+      related,
+      related.map(() => 1),
+      intBetween(random, 1, 2),
+    );
     const genreWeights = new Map<string, number>([[mainGenre, MAIN_GENRE_WEIGHT]]);
     for (const partner of partners) genreWeights.set(partner, (1 - MAIN_GENRE_WEIGHT) / partners.length);
 
     const typical = (feature: "energy" | "valence") =>
       MAIN_GENRE_WEIGHT * GENRE_PROFILES[mainGenre][feature] +
-      partners.reduce((sum, partner) => sum + GENRE_PROFILES[partner][feature], 0) * ((1 - MAIN_GENRE_WEIGHT) / partners.length);
+      partners.reduce((sum, partner) => sum + GENRE_PROFILES[partner][feature], 0) *
+        ((1 - MAIN_GENRE_WEIGHT) / partners.length);
     // Moods vary inside a genre: sad indie and sunny indie fans like different bands.
     const energy = clamp(gaussian(random, typical("energy"), 0.1), 0.05, 0.95);
     const valence = clamp(gaussian(random, typical("valence"), 0.15), 0.05, 0.95);
@@ -90,7 +100,12 @@ export function buildTasteClusters(random: Random, sounds: ArtistSound[], artist
 
 export function createListenerTaste(random: Random, clusters: TasteCluster[], clusterShares: number[]): ListenerTaste {
   const clusterCount = chance(random, SECOND_CLUSTER_SHARE) ? 2 : 1;
-  const chosen = sampleWithoutReplacement(random, clusters.map((_, i) => i), clusterShares, clusterCount);
+  const chosen = sampleWithoutReplacement(
+    random,
+    clusters.map((_, i) => i),
+    clusterShares,
+    clusterCount,
+  );
   const mix = clusterCount === 1 ? [1] : [1 - SECOND_CLUSTER_WEIGHT, SECOND_CLUSTER_WEIGHT];
 
   const genreWeights = new Map<string, number>();
@@ -101,11 +116,17 @@ export function createListenerTaste(random: Random, clusters: TasteCluster[], cl
   chosen.forEach((clusterIndex, c) => {
     const cluster = clusters[clusterIndex]!;
     const share = mix[c]!;
-    for (const [genre, weight] of cluster.genreWeights) genreWeights.set(genre, (genreWeights.get(genre) ?? 0) + share * weight);
+    for (const [genre, weight] of cluster.genreWeights)
+      genreWeights.set(genre, (genreWeights.get(genre) ?? 0) + share * weight);
     energy += share * cluster.energy;
     valence += share * cluster.valence;
     const centrality = cluster.favouriteArtists.map((_, rank) => 1 / Math.sqrt(rank + 1));
-    const picks = sampleWithoutReplacement(random, cluster.favouriteArtists, centrality, Math.round(LISTENER_FAVOURITES * share));
+    const picks = sampleWithoutReplacement(
+      random,
+      cluster.favouriteArtists,
+      centrality,
+      Math.round(LISTENER_FAVOURITES * share),
+    );
     picks.forEach((artistIndex, rank) => {
       if (favouriteArtists.includes(artistIndex)) return;
       favouriteArtists.push(artistIndex);

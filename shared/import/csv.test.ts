@@ -14,7 +14,10 @@ describe("parseCsv (RFC 4180)", () => {
 
   it("rejects stray quotes and unterminated quotes with line numbers", () => {
     const { records, rejected } = parseCsv('ok,1\nbad"quote,2\n"closed"tail,3\nfine,4\n"never closed,5\n');
-    expect(records.map((r) => r.fields)).toEqual([["ok", "1"], ["fine", "4"]]);
+    expect(records.map((r) => r.fields)).toEqual([
+      ["ok", "1"],
+      ["fine", "4"],
+    ]);
     expect(rejected).toEqual([
       { line: 2, reason: "quote inside an unquoted field" },
       { line: 3, reason: "text after a closing quote" },
@@ -24,7 +27,10 @@ describe("parseCsv (RFC 4180)", () => {
 
   it("round-trips any table written with RFC 4180 quoting", () => {
     const quote = (field: string) => (/[",\r\n]/.test(field) ? `"${field.replaceAll('"', '""')}"` : field);
-    const table = fc.array(fc.array(fc.string({ unit: fc.constantFrom("a", ",", '"', "\n", "\r\n", " ") }), { minLength: 2, maxLength: 4 }), { minLength: 1, maxLength: 5 });
+    const table = fc.array(
+      fc.array(fc.string({ unit: fc.constantFrom("a", ",", '"', "\n", "\r\n", " ") }), { minLength: 2, maxLength: 4 }),
+      { minLength: 1, maxLength: 5 },
+    );
     fc.assert(
       fc.property(table, (rows) => {
         const text = rows.map((fields) => fields.map(quote).join(",")).join("\r\n") + "\r\n";

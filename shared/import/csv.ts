@@ -45,17 +45,34 @@ export function parseCsv(text: string): { records: CsvRecord[]; rejected: Reject
           error = "unterminated quoted field";
           break;
         }
-        if (pos < text.length && text[pos] !== "," && text[pos] !== "\n" && !(text[pos] === "\r" && text[pos + 1] === "\n")) {
+        if (
+          pos < text.length &&
+          text[pos] !== "," &&
+          text[pos] !== "\n" &&
+          !(text[pos] === "\r" && text[pos + 1] === "\n")
+        ) {
           error = "text after a closing quote";
         }
       } else {
-        while (pos < text.length && text[pos] !== "," && text[pos] !== "\n" && !(text[pos] === "\r" && text[pos + 1] === "\n")) {
+        while (
+          pos < text.length &&
+          text[pos] !== "," &&
+          text[pos] !== "\n" &&
+          !(text[pos] === "\r" && text[pos + 1] === "\n")
+        ) {
           if (text[pos] === '"') error ??= "quote inside an unquoted field";
           field += text[pos++];
         }
       }
       // After a stray quote or trailing text, skip to the end of the field.
-      while (error && pos < text.length && text[pos] !== "," && text[pos] !== "\n" && !(text[pos] === "\r" && text[pos + 1] === "\n")) pos++;
+      while (
+        error &&
+        pos < text.length &&
+        text[pos] !== "," &&
+        text[pos] !== "\n" &&
+        !(text[pos] === "\r" && text[pos + 1] === "\n")
+      )
+        pos++;
       fields.push(field);
       if (text[pos] === ",") {
         pos++;

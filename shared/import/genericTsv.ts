@@ -30,7 +30,9 @@ function parseInteractionFields(fields: string[]): InteractionRow | string {
   if (weight === undefined) return `weight is not a number: ${JSON.stringify(weightText)}`;
   if (timestampText === undefined || timestampText === "") return { listener, item, weight };
   const timestamp = parseTimestamp(timestampText);
-  return timestamp === undefined ? `timestamp is neither epoch time nor ISO 8601: ${JSON.stringify(timestampText)}` : { listener, item, weight, timestamp };
+  return timestamp === undefined
+    ? `timestamp is neither epoch time nor ISO 8601: ${JSON.stringify(timestampText)}`
+    : { listener, item, weight, timestamp };
 }
 
 /** The first line is a header when its weight column is not a number. */
@@ -41,4 +43,5 @@ export function interactionTsvParser(): LineParser<InteractionRow> {
   });
 }
 
-export const parseInteractionTsv = (text: string): ParseResult<InteractionRow> => parseLines(text, interactionTsvParser());
+export const parseInteractionTsv = (text: string): ParseResult<InteractionRow> =>
+  parseLines(text, interactionTsvParser());

@@ -6,7 +6,9 @@ import { decodeLatin1 } from "./latin1";
 
 describe("HetRec Last.fm parsers", () => {
   it("parse rows, skip the header and reject bad lines with reasons", () => {
-    const { rows, rejected } = parseUserArtists("userID\tartistID\tweight\n2\t51\t13883\r\n2\tx\t1\n3\t7\n\n4\t8\t-1\n");
+    const { rows, rejected } = parseUserArtists(
+      "userID\tartistID\tweight\n2\t51\t13883\r\n2\tx\t1\n3\t7\n\n4\t8\t-1\n",
+    );
     expect(rows).toEqual([{ userId: 2, artistId: 51, weight: 13883 }]);
     expect(rejected.map((r) => r.line)).toEqual([3, 4, 6]);
     expect(rejected[1]!.reason).toMatch(/expected 3/);
@@ -16,7 +18,9 @@ describe("HetRec Last.fm parsers", () => {
     expect(parseArtists("id\tname\turl\tpictureURL\n1\tMALICE MIZER\thttp://a\t\n").rows).toEqual([
       { id: 1, name: "MALICE MIZER", url: "http://a", pictureUrl: "" },
     ]);
-    expect(parseTags(decodeLatin1(Uint8Array.of(0x37, 0x09, 0x6d, 0xe9, 0x74, 0x61, 0x6c))).rows).toEqual([{ id: 7, value: "métal" }]);
+    expect(parseTags(decodeLatin1(Uint8Array.of(0x37, 0x09, 0x6d, 0xe9, 0x74, 0x61, 0x6c))).rows).toEqual([
+      { id: 7, value: "métal" },
+    ]);
     const taggings = parseUserTaggedArtists("2\t52\t13\t1\t4\t2009\n2\t52\t13\t31\t2\t2009\n");
     expect(taggings.rows).toEqual([{ userId: 2, artistId: 52, tagId: 13, date: "2009-04-01" }]);
     expect(taggings.rejected[0]!.reason).toMatch(/calendar/);
@@ -24,13 +28,16 @@ describe("HetRec Last.fm parsers", () => {
   });
 
   const folder = resolve(import.meta.dirname, "../../../shared/data/lastfm-hetrec2011");
-  it.skipIf(!existsSync(folder))("read the published files without rejects (skipped when ../shared/data is absent)", () => {
-    const read = (name: string) => readFileSync(resolve(folder, name));
-    expect(parseUserArtists(read("user_artists.dat").toString("utf8")).rows).toHaveLength(92834);
-    expect(parseArtists(read("artists.dat").toString("utf8")).rows).toHaveLength(17632);
-    const tags = parseTags(decodeLatin1(read("tags.dat")));
-    expect(tags.rows).toHaveLength(11946);
-    expect(parseUserTaggedArtists(read("user_taggedartists.dat").toString("utf8")).rejected).toEqual([]);
-    expect(parseUserFriends(read("user_friends.dat").toString("utf8")).rows).toHaveLength(25434);
-  });
+  it.skipIf(!existsSync(folder))(
+    "read the published files without rejects (skipped when ../shared/data is absent)",
+    () => {
+      const read = (name: string) => readFileSync(resolve(folder, name));
+      expect(parseUserArtists(read("user_artists.dat").toString("utf8")).rows).toHaveLength(92834);
+      expect(parseArtists(read("artists.dat").toString("utf8")).rows).toHaveLength(17632);
+      const tags = parseTags(decodeLatin1(read("tags.dat")));
+      expect(tags.rows).toHaveLength(11946);
+      expect(parseUserTaggedArtists(read("user_taggedartists.dat").toString("utf8")).rejected).toEqual([]);
+      expect(parseUserFriends(read("user_friends.dat").toString("utf8")).rows).toHaveLength(25434);
+    },
+  );
 });

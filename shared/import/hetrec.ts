@@ -1,4 +1,12 @@
-import { expectFields, headerIs, parseInteger, parseLines, tabSeparatedParser, type LineParser, type ParseResult } from "./rows";
+import {
+  expectFields,
+  headerIs,
+  parseInteger,
+  parseLines,
+  tabSeparatedParser,
+  type LineParser,
+  type ParseResult,
+} from "./rows";
 
 /** Parsers for the HetRec 2011 Last.fm 2K files (tab-separated, one header line). tags.dat is ISO-8859-1: decode it with decodeLatin1 first. */
 
@@ -50,7 +58,8 @@ export function userArtistsParser(): LineParser<UserArtistRow> {
       const weight = parseInteger(fields[2]);
       if (typeof userId === "string") return userId;
       if (typeof artistId === "string") return artistId;
-      if (weight === undefined || weight < 0) return `weight is not a non-negative integer: ${JSON.stringify(fields[2])}`;
+      if (weight === undefined || weight < 0)
+        return `weight is not a non-negative integer: ${JSON.stringify(fields[2])}`;
       return { userId, artistId, weight };
     },
   });

@@ -34,7 +34,8 @@ export function readSiblingHetrecTaggings(dataPath: string): KeyedTagging[] | un
   const folder = dirname(dataPath);
   const taggingsPath = join(folder, "user_taggedartists.dat");
   const tagsPath = join(folder, "tags.dat");
-  if (basename(dataPath) === "user_taggedartists.dat" || !existsSync(taggingsPath) || !existsSync(tagsPath)) return undefined;
+  if (basename(dataPath) === "user_taggedartists.dat" || !existsSync(taggingsPath) || !existsSync(tagsPath))
+    return undefined;
   const tagNames = new Map(parseTags(decodeLatin1(readFileSync(tagsPath))).rows.map((t) => [t.id, t.value]));
   return parseUserTaggedArtists(readFileSync(taggingsPath, "utf8")).rows.flatMap((t) => {
     const tag = tagNames.get(t.tagId);

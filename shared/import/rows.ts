@@ -21,7 +21,11 @@ export interface TabSeparatedSpec<T> {
 /** Header test for files with a fixed header, compared case-insensitively. */
 export function headerIs(...names: string[]): (fields: string[]) => boolean {
   const expected = names.join("\t").toLowerCase();
-  return (fields) => fields.map((f) => f.trim()).join("\t").toLowerCase() === expected;
+  return (fields) =>
+    fields
+      .map((f) => f.trim())
+      .join("\t")
+      .toLowerCase() === expected;
 }
 
 /** Line-at-a-time parser, so a stream can be fed without holding the whole file. */

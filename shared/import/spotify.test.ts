@@ -4,7 +4,8 @@ import { describe, expect, it } from "vitest";
 import { artistIdFor, parseSpotifyFeatures, SPOTIFY_HEADER, UNKNOWN_RELEASE_DATE } from "./spotify";
 
 const header = SPOTIFY_HEADER.join(",");
-const row = 'Country,A Thousand Horses,"My Time\'s Comin\', live",16zol4,45,0.00192,0.327,194107,0.835,0.00015,F#,0.167,-4.952,Minor,0.0609,171.795,4/4,0.385,"artist: a thousand horses, track: x"';
+const row =
+  'Country,A Thousand Horses,"My Time\'s Comin\', live",16zol4,45,0.00192,0.327,194107,0.835,0.00015,F#,0.167,-4.952,Minor,0.0609,171.795,4/4,0.385,"artist: a thousand horses, track: x"';
 
 describe("parseSpotifyFeatures", () => {
   it("maps a row onto a Track", () => {
@@ -23,7 +24,9 @@ describe("parseSpotifyFeatures", () => {
 
   it("rejects bad values and repeated track ids with reasons", () => {
     const badKey = row.replace(",F#,", ",H,");
-    const { rows, rejected } = parseSpotifyFeatures(`${header}\n${row}\n${row}\n${badKey.replace("16zol4", "other")}\n`);
+    const { rows, rejected } = parseSpotifyFeatures(
+      `${header}\n${row}\n${row}\n${badKey.replace("16zol4", "other")}\n`,
+    );
     expect(rows).toHaveLength(1);
     expect(rejected.map((r) => r.line)).toEqual([3, 4]);
     expect(rejected[0]!.reason).toMatch(/duplicate track_id/);
@@ -37,7 +40,10 @@ describe("parseSpotifyFeatures", () => {
     expect(artistIdFor("宇多田ヒカル")).toMatch(/^artist-[0-9a-f]{8}$/);
   });
 
-  const sample = resolve(import.meta.dirname, "../../../shared/data/spotify-features-sample/SpotifyFeatures_sample.csv");
+  const sample = resolve(
+    import.meta.dirname,
+    "../../../shared/data/spotify-features-sample/SpotifyFeatures_sample.csv",
+  );
   it.skipIf(!existsSync(sample))("reads the 15,000-row sample (skipped when ../shared/data is absent)", () => {
     const { rows, rejected } = parseSpotifyFeatures(readFileSync(sample, "utf8"));
     expect(rows).toHaveLength(14652);

@@ -12,8 +12,25 @@ import { parseDecimal, parseInteger, type ParseResult } from "./rows";
  * A track_id seen before (the file lists some tracks under two genres) is rejected: a Track has one genre.
  */
 export const SPOTIFY_HEADER = [
-  "genre", "artist_name", "track_name", "track_id", "popularity", "acousticness", "danceability", "duration_ms", "energy",
-  "instrumentalness", "key", "liveness", "loudness", "mode", "speechiness", "tempo", "time_signature", "valence", "combined_text",
+  "genre",
+  "artist_name",
+  "track_name",
+  "track_id",
+  "popularity",
+  "acousticness",
+  "danceability",
+  "duration_ms",
+  "energy",
+  "instrumentalness",
+  "key",
+  "liveness",
+  "loudness",
+  "mode",
+  "speechiness",
+  "tempo",
+  "time_signature",
+  "valence",
+  "combined_text",
 ] as const;
 
 export const UNKNOWN_ALBUM_PREFIX = "unknown-album:";
@@ -27,7 +44,23 @@ export interface SpotifyTrackRow {
 }
 
 const PITCH_CLASSES: Record<string, number> = {
-  C: 0, "C#": 1, Db: 1, D: 2, "D#": 3, Eb: 3, E: 4, F: 5, "F#": 6, Gb: 6, G: 7, "G#": 8, Ab: 8, A: 9, "A#": 10, Bb: 10, B: 11,
+  C: 0,
+  "C#": 1,
+  Db: 1,
+  D: 2,
+  "D#": 3,
+  Eb: 3,
+  E: 4,
+  F: 5,
+  "F#": 6,
+  Gb: 6,
+  G: 7,
+  "G#": 8,
+  Ab: 8,
+  A: 9,
+  "A#": 10,
+  Bb: 10,
+  B: 11,
 };
 
 /** FNV-1a, 32 bits: a stable hash with no dependencies. */
@@ -43,7 +76,12 @@ function fnv1a(text: string): string {
  */
 export function artistIdFor(artistName: string): string {
   const normalised = artistName.normalize("NFKC").trim().toLowerCase();
-  const slug = normalised.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 40);
+  const slug = normalised
+    .normalize("NFKD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, 40);
   return `artist-${slug ? `${slug}-` : ""}${fnv1a(normalised)}`;
 }
 
@@ -53,7 +91,8 @@ function normaliseGenre(genre: string): string {
 }
 
 function toRow(fields: string[]): SpotifyTrackRow | string {
-  if (fields.length !== SPOTIFY_HEADER.length) return `expected ${SPOTIFY_HEADER.length} fields, found ${fields.length}`;
+  if (fields.length !== SPOTIFY_HEADER.length)
+    return `expected ${SPOTIFY_HEADER.length} fields, found ${fields.length}`;
   const get = (name: (typeof SPOTIFY_HEADER)[number]) => fields[SPOTIFY_HEADER.indexOf(name)]!.trim();
   const unit = ["acousticness", "danceability", "energy", "instrumentalness", "speechiness", "valence"] as const;
   const numbers: Record<string, number> = {};
@@ -62,26 +101,44 @@ function toRow(fields: string[]): SpotifyTrackRow | string {
     if (value === undefined) return `${name} is not a number: ${JSON.stringify(get(name))}`;
     numbers[name] = value;
   }
-  for (const name of unit) if (numbers[name]! < 0 || numbers[name]! > 1) return `${name} is outside 0..1: ${numbers[name]}`;
+  for (const name of unit)
+    if (numbers[name]! < 0 || numbers[name]! > 1) return `${name} is outside 0..1: ${numbers[name]}`;
   const durationMs = parseInteger(get("duration_ms"));
-  if (durationMs === undefined || durationMs <= 0) return `duration_ms is not a positive integer: ${JSON.stringify(get("duration_ms"))}`;
+  if (durationMs === undefined || durationMs <= 0)
+    return `duration_ms is not a positive integer: ${JSON.stringify(get("duration_ms"))}`;
   const key = PITCH_CLASSES[get("key")];
   if (key === undefined) return `key is not a note name C..B: ${JSON.stringify(get("key"))}`;
   const mode = get("mode") === "Major" ? 1 : get("mode") === "Minor" ? 0 : undefined;
   if (mode === undefined) return `mode is neither Major nor Minor: ${JSON.stringify(get("mode"))}`;
-  const id = get("track_id"), title = get("track_name"), artistName = get("artist_name"), genre = normaliseGenre(get("genre"));
+  const id = get("track_id"),
+    title = get("track_name"),
+    artistName = get("artist_name"),
+    genre = normaliseGenre(get("genre"));
   if (!id) return "track_id is empty";
   if (!artistName) return "artist_name is empty";
   if (!genre) return "genre is empty";
   const features: AudioFeatures = {
-    tempo: numbers.tempo!, energy: numbers.energy!, valence: numbers.valence!, danceability: numbers.danceability!,
-    acousticness: numbers.acousticness!, instrumentalness: numbers.instrumentalness!, speechiness: numbers.speechiness!,
-    loudness: numbers.loudness!, key, mode, durationMs,
+    tempo: numbers.tempo!,
+    energy: numbers.energy!,
+    valence: numbers.valence!,
+    danceability: numbers.danceability!,
+    acousticness: numbers.acousticness!,
+    instrumentalness: numbers.instrumentalness!,
+    speechiness: numbers.speechiness!,
+    loudness: numbers.loudness!,
+    key,
+    mode,
+    durationMs,
   };
   const artistId = artistIdFor(artistName);
   return {
     track: {
-      id, title, artistId, artistName, genre, features,
+      id,
+      title,
+      artistId,
+      artistName,
+      genre,
+      features,
       albumId: UNKNOWN_ALBUM_PREFIX + artistId,
       albumTitle: UNKNOWN_ALBUM_TITLE,
       releaseDate: UNKNOWN_RELEASE_DATE,

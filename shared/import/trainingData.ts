@@ -32,21 +32,25 @@ export interface KeyedTagging {
 }
 
 /**
- * Item content from listener taggings: each item's tags, repeated once per listener who applied them.
- * `isHidden` drops taggings that must not be seen, e.g. of pairs held out for evaluation, whose tags would
- * leak the held-out listening.
+ * Item content from listener taggings: each item's tags, repeated once per listener who applied them, with
+ * the tagging listener's index (so training can hide tags of validation pairs; -1 when not a listener of
+ * the data). `isHidden` drops taggings that must not be seen at all, e.g. of pairs held out for
+ * evaluation, whose tags would leak the held-out listening.
  */
 export function tagContent(
-  items: readonly string[],
+  data: Pick<TrainingData, "listeners" | "items">,
   taggings: readonly KeyedTagging[],
   isHidden: (listener: string, item: string) => boolean = () => false,
 ): (ItemContent | undefined)[] {
-  const position = new Map(items.map((item, i) => [item, i]));
-  const content: (ItemContent | undefined)[] = items.map(() => undefined);
+  const itemPosition = new Map(data.items.map((item, i) => [item, i]));
+  const listenerPosition = new Map(data.listeners.map((listener, l) => [listener, l]));
+  const content: (ItemContent | undefined)[] = data.items.map(() => undefined);
   for (const t of taggings) {
-    const i = position.get(t.item);
+    const i = itemPosition.get(t.item);
     if (i === undefined || isHidden(t.listener, t.item)) continue;
-    (content[i] ??= { tags: [] }).tags!.push(t.tag.toLowerCase().trim());
+    const entry = (content[i] ??= { tags: [], taggedBy: [] });
+    entry.tags!.push(t.tag.toLowerCase().trim());
+    entry.taggedBy!.push(listenerPosition.get(t.listener) ?? -1);
   }
   return content;
 }

@@ -59,7 +59,10 @@ export function solveRows(
   to: number,
 ): void {
   const f = options.factors;
-  const x = new Float64Array(f), r = new Float64Array(f), p = new Float64Array(f), ap = new Float64Array(f);
+  const x = new Float64Array(f),
+    r = new Float64Array(f),
+    p = new Float64Array(f),
+    ap = new Float64Array(f);
   const multiplyGram = (v: Float64Array, out: Float64Array) => {
     for (let a = 0; a < f; a++) {
       let sum = 0;
@@ -73,13 +76,15 @@ export function solveRows(
     return sum;
   };
   for (let row = from; row < to; row++) {
-    const start = matrix.indptr[row]!, end = matrix.indptr[row + 1]!;
+    const start = matrix.indptr[row]!,
+      end = matrix.indptr[row + 1]!;
     for (let a = 0; a < f; a++) x[a] = solved[row * f + a]!;
     // Residual b - A x, with A = gram + sum (c - 1) y y^T and b = sum c * preference * y.
     multiplyGram(x, r);
     for (let a = 0; a < f; a++) r[a] = -r[a]!;
     for (let q = start; q < end; q++) {
-      const value = matrix.values[q]!, base = matrix.indices[q]! * f;
+      const value = matrix.values[q]!,
+        base = matrix.indices[q]! * f;
       const c = 1 + options.alpha * Math.abs(value);
       const coefficient = (value > 0 ? c : 0) - (c - 1) * dotFixed(base, x);
       for (let a = 0; a < f; a++) r[a]! += coefficient * fixed[base + a]!;

@@ -22,7 +22,10 @@ export const EXPOSURE_LIST = 50;
 /** Exposure is the blended score mass an item collects in listeners' top lists, relative to an even spread. */
 export function exposureFactors(mass: Float64Array, penalty: number): Float32Array {
   const even = mass.reduce((sum, m) => sum + m, 0) / Math.max(mass.length, 1);
-  return Float32Array.from(mass, (m) => (even > 0 ? Math.pow(1 + m / even, -penalty) : 1));
+  const factors = new Float32Array(mass.length).fill(1);
+  if (even > 0 && penalty !== 0)
+    for (let j = 0; j < mass.length; j++) if (mass[j]! > 0) factors[j] = Math.pow(1 + mass[j]! / even, -penalty);
+  return factors;
 }
 
 /** Scales scores so the largest over non-excluded items is 1 (left alone when nothing is positive). */
@@ -62,7 +65,8 @@ export function measureBlend(
   const weights = COMPONENTS.map((name) => blend.weights[name]);
   const blended = new Float64Array(candidates.listeners * width);
   const exposure = new Float64Array(itemCount);
-  const heap = new TopKHeap(Math.max(EXPOSURE_LIST, k));
+  const exposureHeap = new TopKHeap(EXPOSURE_LIST);
+  const heap = new TopKHeap(k);
   for (let n = 0; n < candidates.listeners; n++) {
     for (let s = 0; s < width; s++) {
       const slot = n * width + s;
@@ -70,19 +74,21 @@ export function measureBlend(
       let sum = 0;
       for (let m = 0; m < c; m++) sum += weights[m]! * scores[slot * c + m]!;
       blended[slot] = sum;
-      heap.push(slot, sum);
+      exposureHeap.push(slot, sum);
     }
-    for (const { item: slot, score } of heap.drain().slice(0, EXPOSURE_LIST)) exposure[items[slot]!]! += score;
+    exposureHeap.takeEach((slot, score) => (exposure[items[slot]!]! += score));
   }
   const damping = exposureFactors(exposure, blend.exposurePenalty);
   const recommended = new Set<number>();
-  let ndcg = 0, recall = 0, measured = 0;
+  let ndcg = 0,
+    recall = 0,
+    measured = 0;
   for (let n = 0; n < candidates.listeners; n++) {
     for (let s = 0; s < width; s++) {
       const slot = n * width + s;
       if (items[slot]! >= 0) heap.push(items[slot]!, blended[slot]! * damping[items[slot]!]!);
     }
-    const ranked = heap.drain().slice(0, k).map((r) => r.item);
+    const ranked = heap.drain().map((r) => r.item);
     ranked.forEach((item) => recommended.add(item));
     const wanted = relevant[n]!;
     if (wanted.size === 0) continue;
@@ -90,7 +96,11 @@ export function measureBlend(
     ndcg += ndcgAtK(ranked, wanted, k);
     recall += hitsAtK(ranked, wanted, k) / Math.min(k, wanted.size);
   }
-  return { ndcg: ndcg / Math.max(measured, 1), recall: recall / Math.max(measured, 1), coverage: recommended.size / Math.max(catalogSize, 1) };
+  return {
+    ndcg: ndcg / Math.max(measured, 1),
+    recall: recall / Math.max(measured, 1),
+    coverage: recommended.size / Math.max(catalogSize, 1),
+  };
 }
 
 const WEIGHT_GRID = [0, 0.25, 0.5, 1, 2, 4];
@@ -99,26 +109,60 @@ const MAX_PENALTY = 0.5;
 
 /**
  * Coordinate ascent over component weights (relative, so only ratios matter). Each weight vector is judged
- * at the smallest exposure penalty whose validation coverage reaches `minCoverage` (coverage grows with the
+ * at the exposure penalty where its validation coverage reaches `minCoverage` (coverage grows with the
  * penalty), so accuracy is compared at equal reach; a vector that cannot reach the floor ranks below all
  * that can, by its best coverage.
  */
-export function tuneBlend(measure: (blend: Blend) => BlendQuality, minCoverage: number, available: Record<Component, boolean>): { blend: Blend; quality: BlendQuality } {
+export function tuneBlend(
+  measure: (blend: Blend) => BlendQuality,
+  minCoverage: number,
+  available: Record<Component, boolean>,
+): { blend: Blend; quality: BlendQuality } {
   const atFloor = (weights: Record<Component, number>) => {
-    let result = { blend: { weights, exposurePenalty: 0 }, quality: measure({ weights, exposurePenalty: 0 }) };
-    for (let step = 1; result.quality.coverage < minCoverage && step * PENALTY_STEP <= MAX_PENALTY; step++) {
+    const at = (step: number) => {
       const blend = { weights, exposurePenalty: step * PENALTY_STEP };
-      result = { blend, quality: measure(blend) };
+      return { blend, quality: measure(blend) };
+    };
+    let below = at(0);
+    if (below.quality.coverage >= minCoverage) return below;
+    for (let step = 1; step * PENALTY_STEP <= MAX_PENALTY; step++) {
+      const above = at(step);
+      if (above.quality.coverage >= minCoverage) return interpolate(below, above);
+      below = above;
     }
-    return result;
+    return below;
+  };
+  // Between the grid penalties either side of the floor, read quality at the floor itself: comparing blends
+  // at exactly equal reach, rather than at whichever grid step happens to clear it, keeps the choice from
+  // hinging on noise.
+  const interpolate = (
+    below: { blend: Blend; quality: BlendQuality },
+    above: { blend: Blend; quality: BlendQuality },
+  ) => {
+    const t = (minCoverage - below.quality.coverage) / (above.quality.coverage - below.quality.coverage);
+    const mix = (a: number, b: number) => a + t * (b - a);
+    return {
+      blend: {
+        weights: above.blend.weights,
+        exposurePenalty: Math.round(mix(below.blend.exposurePenalty, above.blend.exposurePenalty) * 1000) / 1000,
+      },
+      quality: {
+        ndcg: mix(below.quality.ndcg, above.quality.ndcg),
+        recall: mix(below.quality.recall, above.quality.recall),
+        coverage: minCoverage,
+      },
+    };
   };
   const better = (a: BlendQuality, b: BlendQuality) => {
-    const aFeasible = a.coverage >= minCoverage, bFeasible = b.coverage >= minCoverage;
+    const aFeasible = a.coverage >= minCoverage,
+      bFeasible = b.coverage >= minCoverage;
     if (aFeasible !== bFeasible) return aFeasible;
     return aFeasible ? a.ndcg > b.ndcg : a.coverage > b.coverage;
   };
   const names = COMPONENTS.filter((n) => available[n]);
-  let best = atFloor(Object.fromEntries(COMPONENTS.map((name) => [name, available[name] ? 1 : 0])) as Record<Component, number>);
+  let best = atFloor(
+    Object.fromEntries(COMPONENTS.map((name) => [name, available[name] ? 1 : 0])) as Record<Component, number>,
+  );
   for (let round = 0; round < 3; round++) {
     const before = best;
     for (const name of names) {

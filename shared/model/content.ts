@@ -9,13 +9,19 @@ import type { ItemContent } from "./types";
  *   to half the catalogue hardly at all);
  * - numeric features: standardised per dimension (tempo in BPM would otherwise drown 0..1 scores).
  * An item with both gets the two parts at equal weight. Items without content get an empty row.
+ * `isHidden(listener, item)` drops tags a listener applied to an item (see ItemContent.taggedBy).
  */
-export function contentVectors(content: readonly (ItemContent | undefined)[]): CsrMatrix {
+export function contentVectors(
+  content: readonly (ItemContent | undefined)[],
+  isHidden: (listener: number, item: number) => boolean = () => false,
+): CsrMatrix {
   const vocabulary = new Map<string, number>();
   const documentFrequency: number[] = [];
-  const tagCounts = content.map((c) => {
+  const tagCounts = content.map((c, item) => {
     const counts = new Map<number, number>();
-    for (const tag of c?.tags ?? []) {
+    for (const [n, tag] of (c?.tags ?? []).entries()) {
+      const tagger = c?.taggedBy?.[n] ?? -1;
+      if (tagger >= 0 && isHidden(tagger, item)) continue;
       let d = vocabulary.get(tag);
       if (d === undefined) {
         vocabulary.set(tag, (d = vocabulary.size));
@@ -34,9 +40,13 @@ export function contentVectors(content: readonly (ItemContent | undefined)[]): C
   const indices: number[] = [];
   const values: number[] = [];
   content.forEach((c, i) => {
-    const tagPart = [...tagCounts[i]!].sort((a, b) => a[0] - b[0]).map(([d, n]) => [d, Math.log1p(n) * Math.log((1 + tagged) / documentFrequency[d]!)] as const);
+    const tagPart = [...tagCounts[i]!]
+      .sort((a, b) => a[0] - b[0])
+      .map(([d, n]) => [d, Math.log1p(n) * Math.log((1 + tagged) / documentFrequency[d]!)] as const);
     const features = c?.features?.length === featureDims ? c.features : undefined;
-    const featurePart = features ? features.map((x, d) => [vocabulary.size + d, (x - mean[d]!) / deviation[d]!] as const) : [];
+    const featurePart = features
+      ? features.map((x, d) => [vocabulary.size + d, (x - mean[d]!) / deviation[d]!] as const)
+      : [];
     const parts = [tagPart, featurePart].filter((part) => part.some(([, v]) => v !== 0));
     for (const part of parts) {
       const norm = Math.sqrt(part.reduce((sum, [, v]) => sum + v * v, 0) * parts.length);
@@ -59,15 +69,21 @@ export function contentVectors(content: readonly (ItemContent | undefined)[]): C
 function featureMoments(content: readonly (ItemContent | undefined)[], dims: number) {
   const rows = content.flatMap((c) => (c?.features?.length === dims && dims > 0 ? [c.features] : []));
   const mean = Array.from({ length: dims }, (_, d) => rows.reduce((s, r) => s + r[d]!, 0) / Math.max(rows.length, 1));
-  const deviation = mean.map((m, d) => Math.sqrt(rows.reduce((s, r) => s + (r[d]! - m) ** 2, 0) / Math.max(rows.length, 1)) || 1);
+  const deviation = mean.map(
+    (m, d) => Math.sqrt(rows.reduce((s, r) => s + (r[d]! - m) ** 2, 0) / Math.max(rows.length, 1)) || 1,
+  );
   return { mean, deviation };
 }
 
 export function cosine(vectors: CsrMatrix, a: number, b: number): number {
-  let p = vectors.indptr[a]!, q = vectors.indptr[b]!, sum = 0;
-  const pEnd = vectors.indptr[a + 1]!, qEnd = vectors.indptr[b + 1]!;
+  let p = vectors.indptr[a]!,
+    q = vectors.indptr[b]!,
+    sum = 0;
+  const pEnd = vectors.indptr[a + 1]!,
+    qEnd = vectors.indptr[b + 1]!;
   while (p < pEnd && q < qEnd) {
-    const da = vectors.indices[p]!, db = vectors.indices[q]!;
+    const da = vectors.indices[p]!,
+      db = vectors.indices[q]!;
     if (da === db) sum += vectors.values[p++]! * vectors.values[q++]!;
     else if (da < db) p++;
     else q++;
@@ -76,7 +92,13 @@ export function cosine(vectors: CsrMatrix, a: number, b: number): number {
 }
 
 /** Content neighbours of items [from, to), found through the dimension -> items inverted index. */
-export function fillContentRows(table: NeighbourTable, vectors: CsrMatrix, byDimension: CsrMatrix, from: number, to: number): void {
+export function fillContentRows(
+  table: NeighbourTable,
+  vectors: CsrMatrix,
+  byDimension: CsrMatrix,
+  from: number,
+  to: number,
+): void {
   const accumulated = new Float64Array(vectors.rows);
   const touched = new Int32Array(vectors.rows);
   // Stamped with i + 1 when j is first met for row i: feature products can cancel to an exact 0.
@@ -85,7 +107,8 @@ export function fillContentRows(table: NeighbourTable, vectors: CsrMatrix, byDim
   for (let i = from; i < to; i++) {
     let touchedCount = 0;
     for (let p = vectors.indptr[i]!; p < vectors.indptr[i + 1]!; p++) {
-      const d = vectors.indices[p]!, v = vectors.values[p]!;
+      const d = vectors.indices[p]!,
+        v = vectors.values[p]!;
       for (let q = byDimension.indptr[d]!; q < byDimension.indptr[d + 1]!; q++) {
         const j = byDimension.indices[q]!;
         if (j === i) continue;

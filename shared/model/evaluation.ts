@@ -1,5 +1,14 @@
 import { evidenceMatrix } from "./interactions";
-import { catalogCoverage, headItems, hitRateAtK, intraListDiversity, longTailShare, meanPopularity, ndcgAtK, recallAtK } from "./metrics";
+import {
+  catalogCoverage,
+  headItems,
+  hitRateAtK,
+  intraListDiversity,
+  longTailShare,
+  meanPopularity,
+  ndcgAtK,
+  recallAtK,
+} from "./metrics";
 import { listenerCounts } from "./popularity";
 import { transpose, type CsrMatrix } from "./sparse";
 import type { HoldoutSplit } from "./split";
@@ -30,10 +39,14 @@ export type ItemSimilarity = (a: number, b: number) => number;
 export function cooccurrenceCosine(evidence: CsrMatrix): ItemSimilarity {
   const byItem = transpose(evidence);
   return (a, b) => {
-    let p = byItem.indptr[a]!, q = byItem.indptr[b]!, shared = 0;
-    const pEnd = byItem.indptr[a + 1]!, qEnd = byItem.indptr[b + 1]!;
+    let p = byItem.indptr[a]!,
+      q = byItem.indptr[b]!,
+      shared = 0;
+    const pEnd = byItem.indptr[a + 1]!,
+      qEnd = byItem.indptr[b + 1]!;
     while (p < pEnd && q < qEnd) {
-      const u = byItem.indices[p]!, v = byItem.indices[q]!;
+      const u = byItem.indices[p]!,
+        v = byItem.indices[q]!;
       if (u === v) shared++;
       if (u <= v) p++;
       if (v <= u) q++;
@@ -44,13 +57,20 @@ export function cooccurrenceCosine(evidence: CsrMatrix): ItemSimilarity {
 }
 
 /** Ranks all items for every listener with held-out items (training items excluded by the recommender) and averages. */
-export function evaluate(recommender: Recommender, split: HoldoutSplit, options: { k?: number; similarity?: ItemSimilarity } = {}): EvaluationReport {
+export function evaluate(
+  recommender: Recommender,
+  split: HoldoutSplit,
+  options: { k?: number; similarity?: ItemSimilarity } = {},
+): EvaluationReport {
   const k = options.k ?? 10;
   const evidence = evidenceMatrix(split.train);
   const popularity = listenerCounts(evidence);
   const similarity = options.similarity ?? cooccurrenceCosine(evidence);
   const lists: number[][] = [];
-  let recall = 0, ndcg = 0, hitRate = 0, diversity = 0;
+  let recall = 0,
+    ndcg = 0,
+    hitRate = 0,
+    diversity = 0;
   split.heldOut.forEach((items, listener) => {
     if (items.length === 0) return;
     const relevant = new Set(items);

@@ -27,6 +27,12 @@ export { Trainer, type TrainerSnapshot, type TrainingProgress, type TrainingOutc
 export type { TrainOptions } from "./options";
 export { COMPONENTS, type Blend, type Component } from "./blend";
 export { holdoutSplit, type HoldoutSplit, type HoldoutOptions } from "./split";
-export { evaluate, cooccurrenceCosine, type EvaluationReport, type Recommender, type ItemSimilarity } from "./evaluation";
+export {
+  evaluate,
+  cooccurrenceCosine,
+  type EvaluationReport,
+  type Recommender,
+  type ItemSimilarity,
+} from "./evaluation";
 export { popularityRecommender } from "./popularity";
 export * from "./metrics";

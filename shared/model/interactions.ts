@@ -20,7 +20,8 @@ export function interactionColumns(data: TrainingData): InteractionColumns {
 export function evidenceMatrix(data: TrainingData): CsrMatrix {
   const columns = interactionColumns(data);
   for (let e = 0; e < columns.listener.length; e++) {
-    const l = columns.listener[e]!, i = columns.item[e]!;
+    const l = columns.listener[e]!,
+      i = columns.item[e]!;
     if (!(l >= 0 && l < data.listeners.length && i >= 0 && i < data.items.length)) {
       throw new RangeError(`interaction ${e} refers to listener ${l} / item ${i} outside the data`);
     }

@@ -7,8 +7,6 @@ export interface KnnOptions {
   neighbours: number;
   /** 0.5 is cosine; higher values discount the source item's own norm more (asymmetric cosine). */
   asymmetry: number;
-  /** Added to the denominator so pairs seen together by few listeners count for less. */
-  shrink: number;
   /** Divides similarity by popularity(target)^this, so popular items stop being everybody's neighbour. */
   popularityPenalty: number;
 }
@@ -22,12 +20,14 @@ export interface KnnInputs {
 
 /**
  * Listener rows are reweighted before co-occurrence is counted: a listener with many items says less
- * about each pair (inverse listener frequency, as tf-idf does for long documents).
+ * about each pair (inverse listener frequency, as tf-idf does for long documents). Neutral on Last.fm,
+ * where every listener has about 50 artists; it matters where a few listeners have thousands of items.
  */
 export function knnInputs(positive: CsrMatrix): KnnInputs {
   const values = new Float32Array(positive.values.length);
   for (let u = 0; u < positive.rows; u++) {
-    const start = positive.indptr[u]!, end = positive.indptr[u + 1]!;
+    const start = positive.indptr[u]!,
+      end = positive.indptr[u + 1]!;
     const listenerWeight = 1 / Math.sqrt(Math.log(2 + end - start));
     for (let p = start; p < end; p++) values[p] = positive.values[p]! * listenerWeight;
   }
@@ -43,7 +43,13 @@ export function knnInputs(positive: CsrMatrix): KnnInputs {
 }
 
 /** Fills the neighbour rows of items [from, to); rows are independent, so blocks can run in separate steps. */
-export function fillKnnRows(table: NeighbourTable, inputs: KnnInputs, options: KnnOptions, from: number, to: number): void {
+export function fillKnnRows(
+  table: NeighbourTable,
+  inputs: KnnInputs,
+  options: KnnOptions,
+  from: number,
+  to: number,
+): void {
   const { byListener, byItem, squaredNorms, popularity } = inputs;
   const itemCount = byItem.rows;
   const accumulated = new Float64Array(itemCount);
@@ -51,12 +57,14 @@ export function fillKnnRows(table: NeighbourTable, inputs: KnnInputs, options: K
   const heap = new TopKHeap(table.k);
   const targetNorm = new Float64Array(itemCount);
   for (let j = 0; j < itemCount; j++) {
-    targetNorm[j] = Math.pow(squaredNorms[j]!, 1 - options.asymmetry) * Math.pow(popularity[j]! + 1, options.popularityPenalty);
+    targetNorm[j] =
+      Math.pow(squaredNorms[j]!, 1 - options.asymmetry) * Math.pow(popularity[j]! + 1, options.popularityPenalty);
   }
   for (let i = from; i < to; i++) {
     let touchedCount = 0;
     for (let p = byItem.indptr[i]!; p < byItem.indptr[i + 1]!; p++) {
-      const u = byItem.indices[p]!, wi = byItem.values[p]!;
+      const u = byItem.indices[p]!,
+        wi = byItem.values[p]!;
       for (let q = byListener.indptr[u]!; q < byListener.indptr[u + 1]!; q++) {
         const j = byListener.indices[q]!;
         if (j === i) continue;
@@ -67,7 +75,7 @@ export function fillKnnRows(table: NeighbourTable, inputs: KnnInputs, options: K
     const sourceNorm = Math.pow(squaredNorms[i]!, options.asymmetry);
     for (let t = 0; t < touchedCount; t++) {
       const j = touched[t]!;
-      heap.push(j, accumulated[j]! / (sourceNorm * targetNorm[j]! + options.shrink));
+      heap.push(j, accumulated[j]! / (sourceNorm * targetNorm[j]!));
       accumulated[j] = 0;
     }
     setNeighbours(table, i, heap.drain());

@@ -1,5 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { catalogCoverage, headItems, hitRateAtK, intraListDiversity, longTailShare, meanPopularity, ndcgAtK, recallAtK } from "./metrics";
+import {
+  catalogCoverage,
+  headItems,
+  hitRateAtK,
+  intraListDiversity,
+  longTailShare,
+  meanPopularity,
+  ndcgAtK,
+  recallAtK,
+} from "./metrics";
 
 describe("ranking metrics", () => {
   const relevant = new Set([2, 5, 9]);
@@ -27,7 +36,15 @@ describe("ranking metrics", () => {
 
 describe("list and catalogue metrics", () => {
   it("coverage counts distinct recommended items over the catalogue", () => {
-    expect(catalogCoverage([[1, 2], [2, 3]], 10)).toBeCloseTo(0.3);
+    expect(
+      catalogCoverage(
+        [
+          [1, 2],
+          [2, 3],
+        ],
+        10,
+      ),
+    ).toBeCloseTo(0.3);
   });
 
   it("mean popularity averages over every slot", () => {
@@ -44,6 +61,14 @@ describe("list and catalogue metrics", () => {
   it("the head holds the most popular items up to 80% of interactions; the rest is long tail", () => {
     const popularity = [50, 30, 10, 5, 5, 0];
     expect([...headItems(popularity)].sort()).toEqual([0, 1]);
-    expect(longTailShare([[0, 2], [3, 1]], headItems(popularity))).toBeCloseTo(0.5);
+    expect(
+      longTailShare(
+        [
+          [0, 2],
+          [3, 1],
+        ],
+        headItems(popularity),
+      ),
+    ).toBeCloseTo(0.5);
   });
 });

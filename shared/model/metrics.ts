@@ -39,7 +39,8 @@ export function meanPopularity(lists: readonly (readonly number[])[], popularity
 
 /** Mean pairwise dissimilarity (1 - similarity) within one list; 0 for lists shorter than two. */
 export function intraListDiversity(list: readonly number[], similarity: (a: number, b: number) => number): number {
-  let sum = 0, pairs = 0;
+  let sum = 0,
+    pairs = 0;
   for (let a = 0; a < list.length; a++) {
     for (let b = a + 1; b < list.length; b++) {
       sum += 1 - similarity(list[a]!, list[b]!);

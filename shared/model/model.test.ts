@@ -29,8 +29,11 @@ describe("trainModel", () => {
 
   it("excludes the listener's training items and is deterministic for a seed", () => {
     const data = plantedBlocks(4);
-    const a = trainModel(data, { seed: 11 }), b = trainModel(data, { seed: 11 });
-    const own = new Set((data.interactions as { listener: number; item: number }[]).filter((x) => x.listener === 0).map((x) => x.item));
+    const a = trainModel(data, { seed: 11 }),
+      b = trainModel(data, { seed: 11 });
+    const own = new Set(
+      (data.interactions as { listener: number; item: number }[]).filter((x) => x.listener === 0).map((x) => x.item),
+    );
     expect(a.recommend(0, 10).some((r) => own.has(r.item))).toBe(false);
     expect(a.recommend(3, 10)).toEqual(b.recommend(3, 10));
     expect(a.blendWeights).toEqual(b.blendWeights);
@@ -52,23 +55,29 @@ describe("trainModel", () => {
     const features = data.items.map(() => Array.from({ length: 5 }, () => random()));
     features[0] = features[27]!.map((x) => x + 1e-4);
     data.itemContent = features.map((f) => ({ features: f }));
-    data.interactions = (data.interactions as { listener: number; item: number; weight: number }[]).filter((x) => x.item !== 0);
+    data.interactions = (data.interactions as { listener: number; item: number; weight: number }[]).filter(
+      (x) => x.item !== 0,
+    );
     const model = trainModel(data, { seed: 2 });
     const similar = model.similarItems(0, 5);
     expect(similar[0]?.item).toBe(27);
     expect(similar).toHaveLength(5);
   });
 
-  it("trains step-wise across a snapshot and restore to the same model", () => {
-    const data = plantedBlocks(8);
-    const oneGo = trainModel(data, { seed: 4 });
-    let trainer = new Trainer(data, { seed: 4 });
-    for (let steps = 0; steps < 6; steps++) trainer.step();
-    const snapshot = structuredClone(trainer.snapshot());
-    trainer = new Trainer(data, { seed: 4 }, snapshot);
-    while (!trainer.step().finished);
-    const resumed = modelFrom(trainer.outcome());
-    expect(resumed.blendWeights).toEqual(oneGo.blendWeights);
-    for (const l of [0, 25]) expect(resumed.recommend(l, 10)).toEqual(oneGo.recommend(l, 10));
-  });
+  it.each(["validation ALS", "ALS"])(
+    "trains step-wise across a snapshot and restore (in %s) to the same model",
+    (restoreIn) => {
+      const data = plantedBlocks(8);
+      const oneGo = trainModel(data, { seed: 4 });
+      let trainer = new Trainer(data, { seed: 4 });
+      while (trainer.step().phase !== restoreIn);
+      trainer.step();
+      trainer = new Trainer(data, { seed: 4 }, structuredClone(trainer.snapshot()));
+      expect(trainer.progress().phase).toBe(restoreIn);
+      while (!trainer.step().finished);
+      const resumed = modelFrom(trainer.outcome());
+      expect(resumed.blendWeights).toEqual(oneGo.blendWeights);
+      for (const l of [0, 25]) expect(resumed.recommend(l, 10)).toEqual(oneGo.recommend(l, 10));
+    },
+  );
 });

@@ -65,17 +65,26 @@ export function modelFrom(outcome: TrainingOutcome): TrainedModel {
     },
 
     similarItems(item, k) {
-      // Neighbour tables only: fast enough to publish for every item. Without collaborative neighbours
-      // (an item nobody played yet) content is all there is, whatever weight the blend gave it.
+      // Neighbour tables only: fast enough to publish for every item, mixed in the blend's proportions.
+      // A blend that dropped item-kNN from listener scores keeps it here at unit weight: item-to-item has
+      // no other collaborative signal. Without collaborative neighbours (an item nobody played yet)
+      // content is all there is, whatever weight the blend gave it.
       const collaborative = neighboursOf(parts.itemKnn, item);
       const content = neighboursOf(parts.content, item);
       const contentWeight = collaborative.length === 0 ? 1 : blend.weights.content;
       const scores = new Map<number, number>();
-      for (const [list, weight] of [[collaborative, blend.weights.itemKnn || 1], [content, contentWeight]] as const) {
+      for (const [list, weight] of [
+        [collaborative, blend.weights.itemKnn || 1],
+        [content, contentWeight],
+      ] as const) {
         const max = list[0]?.score ?? 0;
-        if (max > 0 && weight > 0) for (const n of list) scores.set(n.item, (scores.get(n.item) ?? 0) + (weight * n.score) / max);
+        if (max > 0 && weight > 0)
+          for (const n of list) scores.set(n.item, (scores.get(n.item) ?? 0) + (weight * n.score) / max);
       }
-      return [...scores].map(([i, score]) => ({ item: i, score })).sort((a, b) => b.score - a.score || a.item - b.item).slice(0, k);
+      return [...scores]
+        .map(([i, score]) => ({ item: i, score }))
+        .sort((a, b) => b.score - a.score || a.item - b.item)
+        .slice(0, k);
     },
 
     contentSimilarity: (a, b) => cosine(contentVectors, a, b),

@@ -11,10 +11,12 @@ export function listenerCounts(evidence: CsrMatrix): Float64Array {
 }
 
 /** Whether `item` is in the listener's row of a CSR matrix (rows are sorted, so binary search). */
-export function rowHas(m: CsrMatrix, row: number, item: number): boolean {
-  let lo = m.indptr[row]!, hi = m.indptr[row + 1]! - 1;
+function rowHas(m: CsrMatrix, row: number, item: number): boolean {
+  let lo = m.indptr[row]!,
+    hi = m.indptr[row + 1]! - 1;
   while (lo <= hi) {
-    const mid = (lo + hi) >> 1, value = m.indices[mid]!;
+    const mid = (lo + hi) >> 1,
+      value = m.indices[mid]!;
     if (value === item) return true;
     if (value < item) lo = mid + 1;
     else hi = mid - 1;

@@ -61,7 +61,3 @@ export function transpose(m: CsrMatrix): CsrMatrix {
   }
   return { rows: m.cols, cols: m.rows, indptr: counts, indices, values };
 }
-
-export function rowLength(m: CsrMatrix, r: number): number {
-  return m.indptr[r + 1]! - m.indptr[r]!;
-}

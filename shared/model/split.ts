@@ -26,7 +26,8 @@ export function holdoutSplit(data: TrainingData, options: HoldoutOptions): Holdo
   const heldOutPairs = new Set<number>();
   const pairKey = (listener: number, item: number) => listener * data.items.length + item;
   for (let l = 0; l < evidence.rows; l++) {
-    const start = evidence.indptr[l]!, end = evidence.indptr[l + 1]!;
+    const start = evidence.indptr[l]!,
+      end = evidence.indptr[l + 1]!;
     const positions = Array.from({ length: end - start }, (_, n) => start + n);
     const relevant: number[] = [];
     if (positions.length >= minItems) {
@@ -43,7 +44,8 @@ export function holdoutSplit(data: TrainingData, options: HoldoutOptions): Holdo
   }
   const all = interactionColumns(data);
   const keep: number[] = [];
-  for (let e = 0; e < all.listener.length; e++) if (!heldOutPairs.has(pairKey(all.listener[e]!, all.item[e]!))) keep.push(e);
+  for (let e = 0; e < all.listener.length; e++)
+    if (!heldOutPairs.has(pairKey(all.listener[e]!, all.item[e]!))) keep.push(e);
   const interactions = {
     listener: Int32Array.from(keep, (e) => all.listener[e]!),
     item: Int32Array.from(keep, (e) => all.item[e]!),

@@ -40,6 +40,12 @@ export class TopKHeap {
     return result.sort((a, b) => b.score - a.score || a.item - b.item);
   }
 
+  /** Visits the kept pairs in no particular order and empties the heap; cheaper than drain() when order does not matter. */
+  takeEach(visit: (index: number, score: number) => void): void {
+    for (let p = 0; p < this.size; p++) visit(this.indices[p]!, this.scores[p]!);
+    this.size = 0;
+  }
+
   /** Whether the entry at heap position p ranks below (index, score). */
   private isWorse(p: number, index: number, score: number): boolean {
     const s = this.scores[p]!;
@@ -59,7 +65,8 @@ export class TopKHeap {
   private siftDown(start: number): void {
     let p = start;
     for (;;) {
-      const l = 2 * p + 1, r = l + 1;
+      const l = 2 * p + 1,
+        r = l + 1;
       let w = p;
       if (l < this.size && this.isWorse(l, this.indices[w]!, this.scores[w]!)) w = l;
       if (r < this.size && this.isWorse(r, this.indices[w]!, this.scores[w]!)) w = r;
@@ -70,7 +77,8 @@ export class TopKHeap {
   }
 
   private swap(a: number, b: number): void {
-    const i = this.indices[a]!, s = this.scores[a]!;
+    const i = this.indices[a]!,
+      s = this.scores[a]!;
     this.indices[a] = this.indices[b]!;
     this.scores[a] = this.scores[b]!;
     this.indices[b] = i;

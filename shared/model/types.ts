@@ -16,6 +16,12 @@ export interface InteractionColumns {
 export interface ItemContent {
   features?: number[];
   tags?: string[];
+  /**
+   * For tags applied by listeners: the listener index behind tags[n] (-1 for editorial tags). Training
+   * drops a listener's tags on the items held out from them for validation, since those tags would reveal
+   * the held-out listening and make content look better than it is.
+   */
+  taggedBy?: number[];
 }
 
 export interface TrainingData {

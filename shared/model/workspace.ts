@@ -27,7 +27,10 @@ export class Workspace {
   readonly listenerKnn: ListenerKnn;
   readonly alsOptions: AlsOptions;
 
-  constructor(readonly data: TrainingData, readonly options: ResolvedOptions) {
+  constructor(
+    readonly data: TrainingData,
+    readonly options: ResolvedOptions,
+  ) {
     this.evidence = evidenceMatrix(data);
     this.signed = signedConfidence(this.evidence);
     this.signedByItem = transpose(this.signed);
@@ -47,7 +50,8 @@ export class Workspace {
   }
 
   profileOf(listener: number): Profile {
-    const start = this.positive.indptr[listener]!, end = this.positive.indptr[listener + 1]!;
+    const start = this.positive.indptr[listener]!,
+      end = this.positive.indptr[listener + 1]!;
     return { items: this.positive.indices.subarray(start, end), weights: this.positive.values.subarray(start, end) };
   }
 
@@ -56,14 +60,21 @@ export class Workspace {
    * recommended back. A reusable dense mask beats a search per item and per component.
    */
   markSeen(listener: number, mask: Uint8Array, value: 0 | 1): void {
-    for (let p = this.evidence.indptr[listener]!; p < this.evidence.indptr[listener + 1]!; p++) mask[this.evidence.indices[p]!] = value;
+    for (let p = this.evidence.indptr[listener]!; p < this.evidence.indptr[listener + 1]!; p++)
+      mask[this.evidence.indices[p]!] = value;
   }
 
   /**
    * Fills one score array per component (in COMPONENTS order) for a training listener (`self`) or a new
    * one described only by a profile, each scaled to unit max over non-excluded items.
    */
-  scoreComponents(parts: ModelParts, profile: Profile, self: number | undefined, excluded: Uint8Array, out: Float32Array[]): void {
+  scoreComponents(
+    parts: ModelParts,
+    profile: Profile,
+    self: number | undefined,
+    excluded: Uint8Array,
+    out: Float32Array[],
+  ): void {
     for (const scores of out) scores.fill(0);
     const [als, itemKnn, listenerKnn, content] = out as [Float32Array, Float32Array, Float32Array, Float32Array];
     this.alsScores(parts, profile, self, als);
@@ -77,7 +88,8 @@ export class Workspace {
 
   private alsScores(parts: ModelParts, profile: Profile, self: number | undefined, scores: Float32Array): void {
     const f = this.options.factors;
-    const listenerVector = self === undefined ? this.foldIn(parts, profile) : parts.factors.listener.subarray(self * f, (self + 1) * f);
+    const listenerVector =
+      self === undefined ? this.foldIn(parts, profile) : parts.factors.listener.subarray(self * f, (self + 1) * f);
     const items = parts.factors.item;
     for (let j = 0; j < this.itemCount; j++) {
       let sum = 0;
@@ -97,7 +109,15 @@ export class Workspace {
     };
     const solved = new Float32Array(this.options.factors);
     // Enough CG steps for an exact solve from zero: a new listener has no previous iterate.
-    solveRows(solved, parts.factors.item, parts.itemGram, row, { ...this.alsOptions, cgSteps: this.options.factors }, 0, 1);
+    solveRows(
+      solved,
+      parts.factors.item,
+      parts.itemGram,
+      row,
+      { ...this.alsOptions, cgSteps: this.options.factors },
+      0,
+      1,
+    );
     return solved;
   }
 }

@@ -37,8 +37,15 @@ export function prepareCandidates(
     const previous = best.get(c.trackId);
     if (previous && previous.model >= model) continue;
     best.set(c.trackId, {
-      track, vector: previous?.vector ?? trackVector(track), source: c.source, because: c.because,
-      model, taste: 0, tasteAnchor: undefined, fit: 0.5, score: model,
+      track,
+      vector: previous?.vector ?? trackVector(track),
+      source: c.source,
+      because: c.because,
+      model,
+      taste: 0,
+      tasteAnchor: undefined,
+      fit: 0.5,
+      score: model,
     });
   }
   return [...best.values()];

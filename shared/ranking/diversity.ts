@@ -20,7 +20,8 @@ export function diversify(
 ): ScoredCandidate[] {
   const lambda = config.diversityLambda;
   const items = [...candidates].sort((a, b) => b.score - a.score);
-  const min = items.at(-1)?.score ?? 0, spread = (items[0]?.score ?? 0) - min;
+  const min = items.at(-1)?.score ?? 0,
+    spread = (items[0]?.score ?? 0) - min;
   // Pre-multiplied by lambda: relevance[i] alone bounds what candidate i can be worth.
   const relevance = items.map((item) => lambda * (spread > 0 ? (item.score - min) / spread : 1));
   const closest = new Float64Array(items.length);
@@ -39,7 +40,10 @@ export function diversify(
 
   while (picked.length < Math.min(count, items.length)) {
     const capped = picked.length < config.artistCapWindow;
-    let best = -1, bestValue = -Infinity, fallback = -1, fallbackValue = -Infinity;
+    let best = -1,
+      bestValue = -Infinity,
+      fallback = -1,
+      fallbackValue = -Infinity;
     for (let i = 0; i < items.length; i++) {
       if (taken[i]) continue;
       if (best >= 0 && relevance[i]! <= bestValue) break;

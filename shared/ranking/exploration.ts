@@ -26,12 +26,23 @@ export function explorationCandidates(
   const seen = new Set<string>();
   const out: ScoredCandidate[] = [];
   for (const track of pool) {
-    if (seen.has(track.id) || neighbourhood.trackIds.has(track.id) || neighbourhood.artistIds.has(track.artistId)) continue;
+    if (seen.has(track.id) || neighbourhood.trackIds.has(track.id) || neighbourhood.artistIds.has(track.artistId))
+      continue;
     if (isExcluded(track, exclusions)) continue;
     seen.add(track.id);
     const vector = trackVector(track);
     if (neighbourhood.vectors.some((anchor) => trackSimilarity(anchor, vector) > maxSimilarity)) continue;
-    out.push({ track, vector, source: "exploration", because: undefined, model: 0, taste: 0, tasteAnchor: undefined, fit: 0.5, score: 0 });
+    out.push({
+      track,
+      vector,
+      source: "exploration",
+      because: undefined,
+      model: 0,
+      taste: 0,
+      tasteAnchor: undefined,
+      fit: 0.5,
+      score: 0,
+    });
   }
   return out;
 }
@@ -49,7 +60,9 @@ export function sampleExploration(
 ): ScoredCandidate[] {
   const remaining = items.map((item) => ({
     item,
-    weight: (0.25 + item.fit) * (isNewRelease(item.track.releaseDate, now, config.newReleaseDays) ? config.newReleaseBoost : 1),
+    weight:
+      (0.25 + item.fit) *
+      (isNewRelease(item.track.releaseDate, now, config.newReleaseDays) ? config.newReleaseBoost : 1),
   }));
   const picked: ScoredCandidate[] = [];
   while (picked.length < count && remaining.length > 0) {
@@ -69,11 +82,13 @@ export function interleave<T>(ranked: readonly T[], exploration: readonly T[], n
   const positions = new Set<number>();
   const block = n / Math.max(1, exploration.length);
   for (let j = 0; j < exploration.length; j++) {
-    const start = Math.floor(j * block), end = Math.floor((j + 1) * block);
+    const start = Math.floor(j * block),
+      end = Math.floor((j + 1) * block);
     positions.add(start + 1 + Math.floor(random() * Math.max(0, end - start - 1)));
   }
   const out: T[] = [];
-  let r = 0, e = 0;
+  let r = 0,
+    e = 0;
   for (let position = 0; position < n && (r < ranked.length || e < exploration.length); position++) {
     const takeExploration = e < exploration.length && (positions.has(position) || r >= ranked.length);
     out.push(takeExploration ? exploration[e++]! : ranked[r++]!);

@@ -99,8 +99,10 @@ describe("rankRecommendations", () => {
   });
 
   it("ranks energetic, fast tracks higher for a workout than for sleep", () => {
-    const top = (context: ContextInput) => rankRecommendations(input({ context })).map((r) => tracks.get(r.trackId)!.features);
-    const workout = top({ activity: "workout" }), sleep = top({ activity: "sleep" });
+    const top = (context: ContextInput) =>
+      rankRecommendations(input({ context })).map((r) => tracks.get(r.trackId)!.features);
+    const workout = top({ activity: "workout" }),
+      sleep = top({ activity: "sleep" });
     expect(mean(workout.map((f) => f.energy))).toBeGreaterThan(mean(sleep.map((f) => f.energy)) + 0.2);
     expect(mean(workout.map((f) => f.tempo))).toBeGreaterThan(mean(sleep.map((f) => f.tempo)) + 20);
   });
@@ -119,7 +121,11 @@ describe("rankRecommendations", () => {
 
   it("keeps at most 2 tracks per artist in the top 10, even with few prolific artists", () => {
     const crowded = generateTracks(300, 21, { artists: 15 });
-    const ranked = rankRecommendations({ ...input({ n: 30 }), candidates: modelCandidates(crowded, 3), tracks: byId(crowded) });
+    const ranked = rankRecommendations({
+      ...input({ n: 30 }),
+      candidates: modelCandidates(crowded, 3),
+      tracks: byId(crowded),
+    });
     const counts = new Map<string, number>();
     for (const r of ranked.slice(0, 10)) {
       const artist = byId(crowded).get(r.trackId)!.artistId;
@@ -134,7 +140,12 @@ describe("rankRecommendations", () => {
     const pool = generateTracks(200, 32, { prefix: "p" });
     const heard = new Set(pool.slice(0, 100).map((t) => t.id));
     const base = {
-      candidates: modelCandidates(home, 33), tracks: byId(home), explorationPool: pool, heardTrackIds: heard, now: NOW, seed: 7,
+      candidates: modelCandidates(home, 33),
+      tracks: byId(home),
+      explorationPool: pool,
+      heardTrackIds: heard,
+      now: NOW,
+      seed: 7,
     };
 
     it("fills 1 slot in 10 with a marked, unheard track from outside the neighbourhood", () => {
@@ -148,24 +159,38 @@ describe("rankRecommendations", () => {
       const others = ranked.filter((r) => !r.exploration).map((r) => byId(home).get(r.trackId)!);
       expect(others.some((t) => t.artistId === track.artistId)).toBe(false);
       for (const t of others) {
-        expect(trackSimilarity(trackVector(t), trackVector(track))).toBeLessThanOrEqual(DEFAULT_RANKING_CONFIG.explorationMaxSimilarity);
+        expect(trackSimilarity(trackVector(t), trackVector(track))).toBeLessThanOrEqual(
+          DEFAULT_RANKING_CONFIG.explorationMaxSimilarity,
+        );
       }
     });
 
     it("scales with n and the configured share, and can be turned off", () => {
       expect(rankRecommendations({ ...base, n: 30 }).filter((r) => r.exploration)).toHaveLength(3);
-      expect(rankRecommendations({ ...base, n: 10 }, { explorationShare: 0.3 }).filter((r) => r.exploration)).toHaveLength(3);
-      expect(rankRecommendations({ ...base, n: 10 }, { explorationShare: 0 }).filter((r) => r.exploration)).toHaveLength(0);
+      expect(
+        rankRecommendations({ ...base, n: 10 }, { explorationShare: 0.3 }).filter((r) => r.exploration),
+      ).toHaveLength(3);
+      expect(
+        rankRecommendations({ ...base, n: 10 }, { explorationShare: 0 }).filter((r) => r.exploration),
+      ).toHaveLength(0);
     });
 
     it("changes with the seed and repeats for the same seed", () => {
-      const picks = (seed: number) => rankRecommendations({ ...base, n: 30, seed }).filter((r) => r.exploration).map((r) => r.trackId);
+      const picks = (seed: number) =>
+        rankRecommendations({ ...base, n: 30, seed })
+          .filter((r) => r.exploration)
+          .map((r) => r.trackId);
       expect(picks(7)).toEqual(picks(7));
       expect(picks(7)).not.toEqual(picks(8));
     });
 
     it("says a new release is one", () => {
-      const fresh = makeTrack("fresh", { genre: "ambient", artistId: "newcomer", releaseDate: "2025-05-20", features: { energy: 0.05, tempo: 60, acousticness: 1, instrumentalness: 1, valence: 0.1 } });
+      const fresh = makeTrack("fresh", {
+        genre: "ambient",
+        artistId: "newcomer",
+        releaseDate: "2025-05-20",
+        features: { energy: 0.05, tempo: 60, acousticness: 1, instrumentalness: 1, valence: 0.1 },
+      });
       const ranked = rankRecommendations({ ...base, n: 10, explorationPool: [fresh] });
       expect(ranked.find((r) => r.exploration)).toMatchObject({ trackId: "fresh", reason: { code: "new_release" } });
     });

@@ -28,7 +28,10 @@ export function rankRecommendations(input: RankingInput, overrides: Partial<Rank
     trackIds: new Set([...playedThisSession(session, now), ...session.dislikes.tracks]),
     artistIds: new Set(session.dislikes.artists),
   };
-  const context = resolveContext({ ...input.context, activity: input.context?.activity ?? currentActivity(session, now) }, now);
+  const context = resolveContext(
+    { ...input.context, activity: input.context?.activity ?? currentActivity(session, now) },
+    now,
+  );
   const taste = readTaste(session, now, config.tasteHalfLifeMs);
   const signals = tasteSignals(taste, input.tracks, input.neighbours, config.tasteSignalLimit);
 
@@ -43,7 +46,10 @@ export function rankRecommendations(input: RankingInput, overrides: Partial<Rank
   const neighbourhood = {
     trackIds: new Set([...(input.heardTrackIds ?? []), ...items.map((item) => item.track.id)]),
     artistIds: new Set(top.map((item) => item.track.artistId)),
-    vectors: [...top.map((item) => item.vector), ...signals.filter((s) => s.weight > 0 && s.vector).map((s) => s.vector!)],
+    vectors: [
+      ...top.map((item) => item.vector),
+      ...signals.filter((s) => s.weight > 0 && s.vector).map((s) => s.vector!),
+    ],
   };
   const pool = applyContextFit(
     explorationCandidates(input.explorationPool ?? [], neighbourhood, exclusions, config.explorationMaxSimilarity),
@@ -66,4 +72,13 @@ export function rankRecommendations(input: RankingInput, overrides: Partial<Rank
 
 export { DEFAULT_RANKING_CONFIG, resolveConfig, type RankingConfig } from "./config";
 export { explorationSeed } from "./exploration";
-export type { Candidate, CandidateSource, Neighbours, RankedItem, RankingInput, Reason, ReasonCode, TrackInfo } from "./types";
+export type {
+  Candidate,
+  CandidateSource,
+  Neighbours,
+  RankedItem,
+  RankingInput,
+  Reason,
+  ReasonCode,
+  TrackInfo,
+} from "./types";

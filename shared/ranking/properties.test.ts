@@ -43,14 +43,35 @@ describe("rankRecommendations properties", () => {
           .reduce((state, e, i) => {
             const track = catalog[e.index]!;
             const timestamp = NOW - e.minutesAgo * 60_000;
-            return applyEvent(state, { id: `e${i}`, trackId: track.id, artistId: track.artistId, type: e.type, target: e.target, positionMs: e.positionMs, timestamp }, timestamp);
+            return applyEvent(
+              state,
+              {
+                id: `e${i}`,
+                trackId: track.id,
+                artistId: track.artistId,
+                type: e.type,
+                target: e.target,
+                positionMs: e.positionMs,
+                timestamp,
+              },
+              timestamp,
+            );
           }, createSession());
         const explorationPool = pool.slice(0, poolSize);
         const ranked = rankRecommendations({
           candidates: candidates.map((c) => ({
-            trackId: catalog[c.index]!.id, score: c.score, source: c.source, because: c.because === undefined ? undefined : catalog[c.because]!.id,
+            trackId: catalog[c.index]!.id,
+            score: c.score,
+            source: c.source,
+            because: c.because === undefined ? undefined : catalog[c.because]!.id,
           })),
-          tracks, session, explorationPool, context: { activity }, now: NOW, seed, n,
+          tracks,
+          session,
+          explorationPool,
+          context: { activity },
+          now: NOW,
+          seed,
+          n,
         });
 
         const allowed = new Set([...candidates.map((c) => catalog[c.index]!.id), ...explorationPool.map((t) => t.id)]);

@@ -10,8 +10,16 @@ const played = makeTrack("played", { title: "Blue Monday" });
 const liked = makeTrack("liked", { title: "Heroes" });
 const track = makeTrack("t", { artistName: "Nova", releaseDate: "2025-05-28" });
 const item = (overrides: Partial<ScoredCandidate>): ScoredCandidate => ({
-  track: makeTrack("t"), vector: trackVector(track), source: "model", because: undefined, model: 1, taste: 0,
-  tasteAnchor: undefined, fit: 0.5, score: 1, ...overrides,
+  track: makeTrack("t"),
+  vector: trackVector(track),
+  source: "model",
+  because: undefined,
+  model: 1,
+  taste: 0,
+  tasteAnchor: undefined,
+  fit: 0.5,
+  score: 1,
+  ...overrides,
 });
 const inputs: ReasonInputs = {
   tracks: byId([played, liked, track]),
@@ -29,12 +37,21 @@ describe("chooseReason", () => {
   });
 
   it("names the session track that raised the item, as liked when it was", () => {
-    expect(reason({ tasteAnchor: "liked", because: "played" })).toEqual({ code: "similar_to_liked", text: "Similar to Heroes, which you liked" });
-    expect(reason({ tasteAnchor: "played" })).toEqual({ code: "because_you_played", text: "Because you played Blue Monday" });
+    expect(reason({ tasteAnchor: "liked", because: "played" })).toEqual({
+      code: "similar_to_liked",
+      text: "Similar to Heroes, which you liked",
+    });
+    expect(reason({ tasteAnchor: "played" })).toEqual({
+      code: "because_you_played",
+      text: "Because you played Blue Monday",
+    });
   });
 
   it("then the model's history track", () => {
-    expect(reason({ because: "played", fit: 1 })).toEqual({ code: "because_you_played", text: "Because you played Blue Monday" });
+    expect(reason({ because: "played", fit: 1 })).toEqual({
+      code: "because_you_played",
+      text: "Because you played Blue Monday",
+    });
   });
 
   it("skips a because track without metadata", () => {

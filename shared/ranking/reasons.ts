@@ -25,7 +25,9 @@ export function chooseReason(
   const { track } = item;
   const isNew = isNewRelease(track.releaseDate, inputs.now, config.newReleaseDays);
   if (item.source === "exploration") {
-    return isNew ? { code: "new_release", text: `New release from ${track.artistName}` } : { code: "new_for_you", text: "New for you" };
+    return isNew
+      ? { code: "new_release", text: `New release from ${track.artistName}` }
+      : { code: "new_for_you", text: "New for you" };
   }
   const anchor = item.tasteAnchor && inputs.tracks.get(item.tasteAnchor);
   if (anchor) {

@@ -24,7 +24,10 @@ describe("applyContextFit", () => {
 describe("blendScores", () => {
   it("adds taste and context fit to the model score", () => {
     const [l, q] = blendScores(
-      [{ ...items[0]!, taste: 0.5, fit: 1 }, { ...items[1]!, taste: -0.5, fit: 0 }],
+      [
+        { ...items[0]!, taste: 0.5, fit: 1 },
+        { ...items[1]!, taste: -0.5, fit: 0 },
+      ],
       1,
       { sessionWeight: 1, contextWeight: 1, popularityPenalty: 0 },
     );
@@ -33,7 +36,11 @@ describe("blendScores", () => {
   });
 
   it("scales context by its strength", () => {
-    const [l] = blendScores([{ ...items[0]!, fit: 1 }], 0.5, { sessionWeight: 0, contextWeight: 1, popularityPenalty: 0 });
+    const [l] = blendScores([{ ...items[0]!, fit: 1 }], 0.5, {
+      sessionWeight: 0,
+      contextWeight: 1,
+      popularityPenalty: 0,
+    });
     expect(l!.score).toBeCloseTo(1.5);
   });
 

@@ -11,8 +11,12 @@ describe("trackSimilarity", () => {
 
   it("ranks a close same-genre track above a distant one, and genre counts on its own", () => {
     const near = trackVector(makeTrack("n", { genre: "rock", features: { energy: 0.75, tempo: 135 } }));
-    const farSameGenre = trackVector(makeTrack("f", { genre: "rock", features: { energy: 0.1, tempo: 60, acousticness: 1, valence: 0 } }));
-    const farOtherGenre = trackVector(makeTrack("o", { genre: "jazz", features: { energy: 0.1, tempo: 60, acousticness: 1, valence: 0 } }));
+    const farSameGenre = trackVector(
+      makeTrack("f", { genre: "rock", features: { energy: 0.1, tempo: 60, acousticness: 1, valence: 0 } }),
+    );
+    const farOtherGenre = trackVector(
+      makeTrack("o", { genre: "jazz", features: { energy: 0.1, tempo: 60, acousticness: 1, valence: 0 } }),
+    );
     expect(trackSimilarity(a, near)).toBeGreaterThan(0.8);
     expect(trackSimilarity(a, farSameGenre)).toBeGreaterThan(trackSimilarity(a, farOtherGenre));
     expect(trackSimilarity(a, farOtherGenre)).toBeLessThan(0.05);

@@ -22,7 +22,8 @@ const NEGLIGIBLE_SQUARED_WIDTHS = 9;
 
 /** 0..1: a sharp kernel over feature distance, plus a share for the same genre. */
 export function trackSimilarity(a: TrackVector, b: TrackVector): number {
-  const x = a.values, y = b.values;
+  const x = a.values,
+    y = b.values;
   let squared = 0;
   for (let i = 0; i < x.length; i++) {
     const d = x[i]! - y[i]!;

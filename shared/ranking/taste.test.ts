@@ -6,11 +6,27 @@ import { byId, makeTrack } from "./test-fixtures";
 import { applySessionTaste, tasteSignals } from "./taste";
 import type { TrackInfo } from "./types";
 
-const skipped = makeTrack("A", { artistId: "X", genre: "rock", features: { energy: 0.9, tempo: 150, acousticness: 0.1 } });
-const sameArtist = makeTrack("x2", { artistId: "X", genre: "pop", features: { energy: 0.2, tempo: 80, acousticness: 0.9 } });
-const contentNeighbour = makeTrack("near", { artistId: "Y", genre: "rock", features: { energy: 0.88, tempo: 148, acousticness: 0.12 } });
+const skipped = makeTrack("A", {
+  artistId: "X",
+  genre: "rock",
+  features: { energy: 0.9, tempo: 150, acousticness: 0.1 },
+});
+const sameArtist = makeTrack("x2", {
+  artistId: "X",
+  genre: "pop",
+  features: { energy: 0.2, tempo: 80, acousticness: 0.9 },
+});
+const contentNeighbour = makeTrack("near", {
+  artistId: "Y",
+  genre: "rock",
+  features: { energy: 0.88, tempo: 148, acousticness: 0.12 },
+});
 const modelNeighbour = makeTrack("mnb", { artistId: "W", genre: "jazz", features: { energy: 0.3, valence: 0.9 } });
-const unrelated = makeTrack("far", { artistId: "Z", genre: "classical", features: { energy: 0.1, tempo: 60, acousticness: 1, instrumentalness: 0.9 } });
+const unrelated = makeTrack("far", {
+  artistId: "Z",
+  genre: "classical",
+  features: { energy: 0.1, tempo: 60, acousticness: 1, instrumentalness: 0.9 },
+});
 const catalog: TrackInfo[] = [skipped, sameArtist, contentNeighbour, modelNeighbour, unrelated];
 const tracks = byId(catalog);
 const items = prepareCandidates(
@@ -22,7 +38,9 @@ const neighbours = (id: string) => (id === "A" ? [{ trackId: "mnb", score: 0.9 }
 
 function tasteFor(taste: SessionTaste): Record<string, number> {
   const signals = tasteSignals(taste, tracks, neighbours, 20);
-  return Object.fromEntries(applySessionTaste(items, taste, signals, DEFAULT_RANKING_CONFIG).map((i) => [i.track.id, i.taste]));
+  return Object.fromEntries(
+    applySessionTaste(items, taste, signals, DEFAULT_RANKING_CONFIG).map((i) => [i.track.id, i.taste]),
+  );
 }
 
 describe("applySessionTaste", () => {
@@ -50,7 +68,14 @@ describe("applySessionTaste", () => {
   });
 
   it("keeps only the strongest signals", () => {
-    const taste = { tracks: new Map([["a", 0.1], ["b", -2], ["c", 1]]), artists: new Map() };
+    const taste = {
+      tracks: new Map([
+        ["a", 0.1],
+        ["b", -2],
+        ["c", 1],
+      ]),
+      artists: new Map(),
+    };
     expect(tasteSignals(taste, tracks, undefined, 2).map((s) => s.trackId)).toEqual(["b", "c"]);
   });
 });

@@ -44,7 +44,8 @@ export function applySessionTaste(
   if (taste.tracks.size === 0 && taste.artists.size === 0) return [...items];
   return items.map((item) => {
     let raw = (taste.tracks.get(item.track.id) ?? 0) + (taste.artists.get(item.track.artistId) ?? 0);
-    let anchor: string | undefined, anchorContribution = config.tasteReasonThreshold;
+    let anchor: string | undefined,
+      anchorContribution = config.tasteReasonThreshold;
     for (const signal of signals) {
       if (signal.trackId === item.track.id) continue;
       const content = signal.vector ? trackSimilarity(signal.vector, item.vector) : 0;

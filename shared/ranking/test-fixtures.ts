@@ -7,15 +7,34 @@ export const NOW = Date.UTC(2025, 5, 1, 18, 0);
 export const GENRES = ["rock", "pop", "jazz", "electronic", "classical", "hiphop", "folk", "metal", "soul", "ambient"];
 
 export const BASE_FEATURES: AudioFeatures = {
-  tempo: 120, energy: 0.5, valence: 0.5, danceability: 0.5, acousticness: 0.5,
-  instrumentalness: 0.1, speechiness: 0.05, loudness: -8, key: 0, mode: 1, durationMs: 200_000,
+  tempo: 120,
+  energy: 0.5,
+  valence: 0.5,
+  danceability: 0.5,
+  acousticness: 0.5,
+  instrumentalness: 0.1,
+  speechiness: 0.05,
+  loudness: -8,
+  key: 0,
+  mode: 1,
+  durationMs: 200_000,
 };
 
-export function makeTrack(id: string, overrides: Partial<Omit<TrackInfo, "features">> & { features?: Partial<AudioFeatures> } = {}): TrackInfo {
+export function makeTrack(
+  id: string,
+  overrides: Partial<Omit<TrackInfo, "features">> & { features?: Partial<AudioFeatures> } = {},
+): TrackInfo {
   const { features, ...rest } = overrides;
   return {
-    id, title: `Title ${id}`, artistId: `artist-${id}`, artistName: `Artist ${id}`, genre: "pop",
-    releaseDate: "2020-01-01", popularity: 0.5, ...rest, features: { ...BASE_FEATURES, ...features },
+    id,
+    title: `Title ${id}`,
+    artistId: `artist-${id}`,
+    artistName: `Artist ${id}`,
+    genre: "pop",
+    releaseDate: "2020-01-01",
+    popularity: 0.5,
+    ...rest,
+    features: { ...BASE_FEATURES, ...features },
   };
 }
 
@@ -39,8 +58,14 @@ export function generateTracks(count: number, seed: number, options: GenerateOpt
       popularity: rnd(),
       releaseDate,
       features: {
-        tempo: 50 + rnd() * 150, energy: rnd(), valence: rnd(), danceability: rnd(), acousticness: rnd(),
-        instrumentalness: rnd(), speechiness: rnd() * 0.5, loudness: -30 + rnd() * 28,
+        tempo: 50 + rnd() * 150,
+        energy: rnd(),
+        valence: rnd(),
+        danceability: rnd(),
+        acousticness: rnd(),
+        instrumentalness: rnd(),
+        speechiness: rnd() * 0.5,
+        loudness: -30 + rnd() * 28,
       },
     });
   });

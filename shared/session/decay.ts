@@ -14,7 +14,12 @@ export function decayedValue(weight: DecayedWeight, now: number, halfLifeMs: num
  * Adds `delta` observed at time `t`. Events can arrive out of order, so an older delta is
  * decayed to the existing anchor instead of moving the anchor back in time.
  */
-export function addDecayed(weight: DecayedWeight | undefined, delta: number, t: number, halfLifeMs: number): DecayedWeight {
+export function addDecayed(
+  weight: DecayedWeight | undefined,
+  delta: number,
+  t: number,
+  halfLifeMs: number,
+): DecayedWeight {
   if (!weight) return { value: delta, at: t };
   if (t >= weight.at) return { value: decayedValue(weight, t, halfLifeMs) + delta, at: t };
   return { value: weight.value + decayedValue({ value: delta, at: t }, weight.at, halfLifeMs), at: weight.at };

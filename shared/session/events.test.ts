@@ -3,7 +3,12 @@ import { isEarlySkip, listeningEventSchema, tasteDelta, type ListeningEvent } fr
 
 const thresholds = { earlySkipMs: 30_000, earlySkipShare: 0.25 };
 const skip = (positionMs?: number, durationMs?: number): ListeningEvent => ({
-  id: "e", trackId: "t", type: "skip", timestamp: 0, positionMs, durationMs,
+  id: "e",
+  trackId: "t",
+  type: "skip",
+  timestamp: 0,
+  positionMs,
+  durationMs,
 });
 
 describe("isEarlySkip", () => {
@@ -33,7 +38,14 @@ describe("tasteDelta", () => {
 
 describe("listeningEventSchema", () => {
   it("accepts a well-formed event and rejects unknown types", () => {
-    const event = { id: "e1", trackId: "t1", type: "complete", timestamp: 1, device: "phone", context: { activity: "focus" } };
+    const event = {
+      id: "e1",
+      trackId: "t1",
+      type: "complete",
+      timestamp: 1,
+      device: "phone",
+      context: { activity: "focus" },
+    };
     expect(listeningEventSchema.parse(event)).toEqual(event);
     expect(listeningEventSchema.safeParse({ ...event, type: "teleport" }).success).toBe(false);
   });

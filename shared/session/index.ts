@@ -1,5 +1,12 @@
 export { addDecayed, decayedValue, type DecayedWeight } from "./decay";
-export { isEarlySkip, listeningEventSchema, tasteDelta, type EarlySkipThresholds, type ListeningEvent, type TasteDelta } from "./events";
+export {
+  isEarlySkip,
+  listeningEventSchema,
+  tasteDelta,
+  type EarlySkipThresholds,
+  type ListeningEvent,
+  type TasteDelta,
+} from "./events";
 export { currentActivity, playedThisSession, readTaste, recentlyLiked, type SessionTaste } from "./read";
 export {
   applyEvent,

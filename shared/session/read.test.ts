@@ -28,7 +28,11 @@ describe("recentlyLiked", () => {
 
 describe("currentActivity", () => {
   it("is the session's latest activity until the session goes idle", () => {
-    const state = applyEvent(createSession(), { id: "1", trackId: "a", type: "play", timestamp: T0, context: { activity: "focus" } }, T0);
+    const state = applyEvent(
+      createSession(),
+      { id: "1", trackId: "a", type: "play", timestamp: T0, context: { activity: "focus" } },
+      T0,
+    );
     expect(currentActivity(state, T0 + MIN)).toBe("focus");
     expect(currentActivity(state, T0 + 31 * MIN)).toBeUndefined();
   });

@@ -20,8 +20,15 @@ function decayAll(weights: Record<string, DecayedWeight>, now: number, halfLifeM
   return out;
 }
 
-export function readTaste(state: SessionState, now: number, halfLifeMs = DEFAULT_SESSION_CONFIG.tasteHalfLifeMs): SessionTaste {
-  return { tracks: decayAll(state.taste.tracks, now, halfLifeMs), artists: decayAll(state.taste.artists, now, halfLifeMs) };
+export function readTaste(
+  state: SessionState,
+  now: number,
+  halfLifeMs = DEFAULT_SESSION_CONFIG.tasteHalfLifeMs,
+): SessionTaste {
+  return {
+    tracks: decayAll(state.taste.tracks, now, halfLifeMs),
+    artists: decayAll(state.taste.artists, now, halfLifeMs),
+  };
 }
 
 function isActive(state: SessionState, now: number, idleTimeoutMs: number): boolean {
@@ -29,12 +36,20 @@ function isActive(state: SessionState, now: number, idleTimeoutMs: number): bool
 }
 
 /** Tracks played in the session still open at `now`; none once it has gone idle. */
-export function playedThisSession(state: SessionState, now: number, idleTimeoutMs = DEFAULT_SESSION_CONFIG.idleTimeoutMs): ReadonlySet<string> {
+export function playedThisSession(
+  state: SessionState,
+  now: number,
+  idleTimeoutMs = DEFAULT_SESSION_CONFIG.idleTimeoutMs,
+): ReadonlySet<string> {
   return new Set(isActive(state, now, idleTimeoutMs) ? state.played : []);
 }
 
 /** The activity the listener last told this session about, while it is still open. */
-export function currentActivity(state: SessionState, now: number, idleTimeoutMs = DEFAULT_SESSION_CONFIG.idleTimeoutMs): Activity | undefined {
+export function currentActivity(
+  state: SessionState,
+  now: number,
+  idleTimeoutMs = DEFAULT_SESSION_CONFIG.idleTimeoutMs,
+): Activity | undefined {
   return isActive(state, now, idleTimeoutMs) ? state.activity?.activity : undefined;
 }
 

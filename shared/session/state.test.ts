@@ -7,8 +7,20 @@ const MIN = 60_000;
 const T0 = Date.UTC(2025, 5, 1, 9, 0);
 
 let counter = 0;
-function event(type: ListeningEvent["type"], trackId: string, minute: number, extra: Partial<ListeningEvent> = {}): ListeningEvent {
-  return { id: `e${++counter}`, trackId, artistId: `artist-of-${trackId}`, type, timestamp: T0 + minute * MIN, ...extra };
+function event(
+  type: ListeningEvent["type"],
+  trackId: string,
+  minute: number,
+  extra: Partial<ListeningEvent> = {},
+): ListeningEvent {
+  return {
+    id: `e${++counter}`,
+    trackId,
+    artistId: `artist-of-${trackId}`,
+    type,
+    timestamp: T0 + minute * MIN,
+    ...extra,
+  };
 }
 function replay(events: ListeningEvent[], state: SessionState = createSession()): SessionState {
   return events.reduce((s, e) => applyEvent(s, e, e.timestamp), state);
@@ -114,7 +126,11 @@ describe("applyEvent", () => {
 });
 
 describe("closeIfIdle", () => {
-  const session = replay([event("play", "a", 0), event("complete", "a", 4), event("skip", "b", 6, { positionMs: 2_000 })]);
+  const session = replay([
+    event("play", "a", 0),
+    event("complete", "a", 4),
+    event("skip", "b", 6, { positionMs: 2_000 }),
+  ]);
 
   it("stays open before 30 idle minutes", () => {
     const result = closeIfIdle(session, T0 + 35 * MIN);
@@ -125,7 +141,14 @@ describe("closeIfIdle", () => {
   it("closes after 30 idle minutes with a summary ending at the last activity", () => {
     const { state, summary } = closeIfIdle(session, T0 + 36 * MIN);
     expect(state.open).toBe(false);
-    expect(summary).toEqual({ startedAt: T0, endedAt: T0 + 6 * MIN, lengthMs: 6 * MIN, tracksPlayed: 2, skips: 1, completions: 1 });
+    expect(summary).toEqual({
+      startedAt: T0,
+      endedAt: T0 + 6 * MIN,
+      lengthMs: 6 * MIN,
+      tracksPlayed: 2,
+      skips: 1,
+      completions: 1,
+    });
     expect(closeIfIdle(state, T0 + 90 * MIN).summary).toBeNull();
   });
 

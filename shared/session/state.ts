@@ -144,7 +144,17 @@ function startsListen(state: SessionState, event: ListeningEvent): boolean {
 }
 
 function startSession(state: SessionState, t: number): SessionState {
-  return { ...state, open: true, startedAt: t, lastActivityAt: t, tracksPlayed: 0, skips: 0, completions: 0, played: [], activity: null };
+  return {
+    ...state,
+    open: true,
+    startedAt: t,
+    lastActivityAt: t,
+    tracksPlayed: 0,
+    skips: 0,
+    completions: 0,
+    played: [],
+    activity: null,
+  };
 }
 
 /**
@@ -194,7 +204,9 @@ export function applyEvent(
           ? pushRecent(next.dislikes.artists, event.artistId, config.dislikeLimit)
           : next.dislikes.artists,
     },
-    devices: event.device ? { ...next.devices, [event.device]: Math.max(next.devices[event.device] ?? t, t) } : next.devices,
+    devices: event.device
+      ? { ...next.devices, [event.device]: Math.max(next.devices[event.device] ?? t, t) }
+      : next.devices,
     nowPlaying:
       isPlayback && t >= (next.nowPlaying?.updatedAt ?? -Infinity)
         ? { trackId: event.trackId, positionMs: event.positionMs ?? 0, device: event.device ?? null, updatedAt: t }
