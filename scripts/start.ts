@@ -1,13 +1,16 @@
 /**
  * `npm start`: the whole network on one local Workers runtime. Applies the D1 migrations, starts the
  * edge and the retraining worker together (one persistence folder, so they share D1, KV and queues),
- * seeds the demo data into an empty database and waits until the first model is published.
+ * seeds the demo data into an empty database and waits until the first model is published. The
+ * documented development API keys are stored in the local database only; nothing here touches a
+ * deployed one.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { copyFileSync, existsSync } from "node:fs";
+import { appendFileSync, copyFileSync, existsSync, readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
+import { parseArgs, parseEnv } from "node:util";
+import { storeKeys, type NewKey } from "./keys";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const { values: args } = parseArgs({
@@ -21,9 +24,23 @@ const base = `http://127.0.0.1:${args.port}`;
 const env = { ...process.env, WRANGLER_SEND_METRICS: "false", CI: process.env.CI ?? "" };
 const wrangler = resolve(root, "node_modules/.bin/wrangler");
 
+/** The development keys the README's examples use. */
+const DEV_KEYS: NewKey[] = [
+  { key: "dev-client-key", role: "client", name: "development client" },
+  { key: "dev-speaker-key", role: "speaker", name: "development speaker" },
+  { key: "dev-operator-key", role: "operator", name: "development operator" },
+];
+const asOperator = { headers: { "x-api-key": "dev-operator-key" } };
+
+// A checkout without .dev.vars gets the example; one from before a variable was added gets that variable.
+const example = resolve(root, ".dev.vars.example");
 for (const dir of [root, resolve(root, "workers/retrainer")]) {
-  if (!existsSync(resolve(dir, ".dev.vars")))
-    copyFileSync(resolve(root, ".dev.vars.example"), resolve(dir, ".dev.vars"));
+  const devVars = resolve(dir, ".dev.vars");
+  if (!existsSync(devVars)) copyFileSync(example, devVars);
+  const present = parseEnv(readFileSync(devVars, "utf8"));
+  const missing = Object.entries(parseEnv(readFileSync(example, "utf8"))).filter(([name]) => !(name in present));
+  if (missing.length > 0)
+    appendFileSync(devVars, `\n${missing.map(([name, value]) => `${name}=${value}`).join("\n")}\n`);
 }
 
 const migrate = spawnSync(
@@ -32,6 +49,7 @@ const migrate = spawnSync(
   { cwd: root, env, stdio: "inherit" },
 );
 if (migrate.status !== 0) process.exit(migrate.status ?? 1);
+await storeKeys({ persistTo: args["persist-to"] }, DEV_KEYS);
 
 const dev = spawn(
   wrangler,
@@ -69,7 +87,7 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, tim
 try {
   await waitFor("the edge worker", async () => ((await fetch(`${base}/health`)).ok ? true : undefined), 120_000);
   if (!args["no-seed"]) {
-    const seed = (await (await fetch(`${base}/admin/seed`, { method: "POST" })).json()) as {
+    const seed = (await (await fetch(`${base}/admin/seed`, { method: "POST", ...asOperator })).json()) as {
       seeded: boolean;
       tracks: number;
       listeners: number;
@@ -81,14 +99,19 @@ try {
     const current = await waitFor(
       "the first model",
       async () => {
-        const models = (await (await fetch(`${base}/admin/models`)).json()) as { current: { version: string } | null };
+        const models = (await (await fetch(`${base}/admin/models`, asOperator)).json()) as {
+          current: { version: string } | null;
+        };
         return models.current ?? undefined;
       },
       300_000,
     );
     console.log(`[setlist] serving model ${current.version}`);
   }
-  console.log(`[setlist] ready on ${base}  (try: curl ${base}/v1/listeners/demo-1/recommendations)`);
+  console.log(
+    `[setlist] ready on ${base}  (try: curl ${base}/v1/listeners/demo-1/recommendations ` +
+      `-H "x-api-key: dev-client-key" -H "authorization: Bearer $(npm run -s token -- demo-1)")`,
+  );
 } catch (error) {
   console.error(`[setlist] start-up failed: ${String(error)}`);
   stop();

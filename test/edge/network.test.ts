@@ -1,8 +1,10 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import {
+  asListener,
   edge,
   json,
+  jsonBody,
   pseudonymOf,
   retrainAndPublish,
   seedAndPublish,
@@ -16,7 +18,7 @@ import {
  */
 describe("the worker network end to end", () => {
   it("answers before any model exists, without a 5xx", async () => {
-    const res = await edge("/v1/listeners/demo-1/recommendations");
+    const res = await edge("/v1/listeners/demo-1/recommendations", { headers: await asListener("demo-1") });
     expect(res.status).toBe(200);
     expect((await res.json()) as RecommendationsView).toMatchObject({ modelVersion: null, source: "charts" });
   });
@@ -24,7 +26,9 @@ describe("the worker network end to end", () => {
   it("seeds, trains, learns from new events and serves the change", async () => {
     const first = await seedAndPublish();
 
-    const demo = await json<RecommendationsView>(await edge("/v1/listeners/demo-1/recommendations?limit=20"));
+    const demo = await json<RecommendationsView>(
+      await edge("/v1/listeners/demo-1/recommendations?limit=20", { headers: await asListener("demo-1") }),
+    );
     expect(demo).toMatchObject({ modelVersion: first, source: "model" });
     expect(demo.items).toHaveLength(20);
     for (const item of demo.items) expect(item.reason.text).toBeTruthy();
@@ -45,14 +49,7 @@ describe("the worker network end to end", () => {
       },
     ]);
     expect(
-      await json(
-        await edge("/v1/events", {
-          method: "POST",
-          headers: { "content-type": "application/json" },
-          body: JSON.stringify({ events }),
-        }),
-        202,
-      ),
+      await json(await edge("/v1/events", jsonBody("POST", { events }, await asListener("e2e-listener"))), 202),
     ).toEqual({
       accepted: 24,
       duplicates: 0,
@@ -66,12 +63,16 @@ describe("the worker network end to end", () => {
         .first<{ n: number }>();
       return row!.n === 24;
     });
-    const before = await json<RecommendationsView>(await edge("/v1/listeners/e2e-listener/recommendations?limit=10"));
+    const before = await json<RecommendationsView>(
+      await edge("/v1/listeners/e2e-listener/recommendations?limit=10", { headers: await asListener("e2e-listener") }),
+    );
     expect(before.source).toBe("history");
 
     const second = await retrainAndPublish();
     expect(second).not.toBe(first);
-    const after = await json<RecommendationsView>(await edge("/v1/listeners/e2e-listener/recommendations?limit=10"));
+    const after = await json<RecommendationsView>(
+      await edge("/v1/listeners/e2e-listener/recommendations?limit=10", { headers: await asListener("e2e-listener") }),
+    );
     expect(after).toMatchObject({ modelVersion: second, source: "model" });
     expect(after.items.map((i) => i.id)).not.toEqual(before.items.map((i) => i.id));
     const jazzShare = after.items.filter((i) => i.genre === "jazz").length / after.items.length;

@@ -5,7 +5,7 @@ import { bulkInsertStatements } from "../../shared/db/bulk";
 import { trackRow } from "../../shared/db/rows";
 import { tracks } from "../../shared/db/schema";
 import { generateDemoCatalog } from "../../shared/demo";
-import { edge, json, pseudonymOf, retrainAndPublish, waitFor } from "./helpers";
+import { asListener, edge, json, jsonBody, pseudonymOf, retrainAndPublish, waitFor } from "./helpers";
 
 const RAW_ID = "privacy-raw-listener-7";
 const OTHER_ID = "privacy-other-listener";
@@ -21,11 +21,7 @@ async function postEvents(listenerId: string, prefix: string, count: number) {
     timestamp: now - (count - i) * 60_000,
     device: "phone",
   }));
-  return edge("/v1/events", {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ events }),
-  });
+  return edge("/v1/events", jsonBody("POST", { events }, await asListener(listenerId)));
 }
 
 async function storedEvents(pseudonym: string) {
@@ -90,14 +86,16 @@ describe("privacy", () => {
       liveSession: { recent: unknown[] };
       recommendations: { candidates: unknown[] } | null;
       profile: unknown;
-    }>(await edge(`/v1/listeners/${RAW_ID}/export`));
+    }>(await edge(`/v1/listeners/${RAW_ID}/export`, { headers: await asListener(RAW_ID) }));
     expect(exported.events).toHaveLength(40);
     expect(exported.liveSession.recent.length).toBeGreaterThan(0);
     expect(exported.recommendations?.candidates.length).toBeGreaterThan(0);
     expect(exported.profile).toBeTruthy();
     expect(exported.consent.personalization).toBe(true);
 
-    expect(await json(await edge(`/v1/listeners/${RAW_ID}`, { method: "DELETE" }))).toMatchObject({ erased: true });
+    expect(
+      await json(await edge(`/v1/listeners/${RAW_ID}`, { method: "DELETE", headers: await asListener(RAW_ID) })),
+    ).toMatchObject({ erased: true });
     const after = await everythingStored(pseudonym);
     // Only the erasure tombstone may still name the pseudonym.
     expect(after.split(pseudonym).length - 1).toBe(1);
@@ -105,7 +103,7 @@ describe("privacy", () => {
     expect(await storedEvents(await pseudonymOf(OTHER_ID))).toBe(30);
 
     const empty = await json<{ events: unknown[]; recommendations: unknown }>(
-      await edge(`/v1/listeners/${RAW_ID}/export`),
+      await edge(`/v1/listeners/${RAW_ID}/export`, { headers: await asListener(RAW_ID) }),
     );
     expect(empty.events).toEqual([]);
     expect(empty.recommendations).toBeNull();
@@ -115,24 +113,20 @@ describe("privacy", () => {
     const id = "privacy-consent-listener";
     expect(
       await json(
-        await edge(`/v1/listeners/${id}/consent`, {
-          method: "PUT",
-          headers: { "content-type": "application/json" },
-          body: JSON.stringify({ personalization: false }),
-        }),
+        await edge(`/v1/listeners/${id}/consent`, jsonBody("PUT", { personalization: false }, await asListener(id))),
       ),
     ).toEqual({ personalization: false, analytics: true });
 
     expect(await json(await postEvents(id, "nc", 10), 202)).toEqual({ accepted: 0, duplicates: 0, notStored: 10 });
     const recs = await json<{ personalized: boolean; source: string }>(
-      await edge(`/v1/listeners/${id}/recommendations`),
+      await edge(`/v1/listeners/${id}/recommendations`, { headers: await asListener(id) }),
     );
     expect(recs).toMatchObject({ personalized: false, source: "charts" });
     // Give the queue time to deliver anything it (wrongly) carried.
     await new Promise((r) => setTimeout(r, 3000));
     expect(await storedEvents(await pseudonymOf(id))).toBe(0);
     const { liveSession } = await json<{ liveSession: { recent: unknown[] } }>(
-      await edge(`/v1/listeners/${id}/export`),
+      await edge(`/v1/listeners/${id}/export`, { headers: await asListener(id) }),
     );
     expect(liveSession.recent).toEqual([]);
   });

@@ -1,5 +1,5 @@
-import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { asClient, asListener, edge, expectProblem } from "./helpers";
 
 const now = Date.now();
 const event = (over: Record<string, unknown> = {}) => ({
@@ -11,22 +11,12 @@ const event = (over: Record<string, unknown> = {}) => ({
   ...over,
 });
 
-async function post(body: string | object, headers: Record<string, string> = { "content-type": "application/json" }) {
-  return exports.default.fetch("http://edge/v1/events", {
+async function post(body: string | object) {
+  return edge("/v1/events", {
     method: "POST",
-    headers,
+    headers: { ...(await asListener("demo-1")), "content-type": "application/json" },
     body: typeof body === "string" ? body : JSON.stringify(body),
   });
-}
-
-async function expectProblem(res: Response, status: number, field?: string) {
-  expect(res.status).toBe(status);
-  expect(res.headers.get("content-type")).toContain("application/problem+json");
-  const body = (await res.json()) as { status: number; title: string; detail: string; errors?: { path: string }[] };
-  expect(body.status).toBe(status);
-  expect(body.title).toBeTruthy();
-  if (field) expect(body.errors?.map((e) => e.path)).toContain(field);
-  return body;
 }
 
 describe("POST /v1/events rejects bad input with problem details", () => {
@@ -64,13 +54,13 @@ describe("POST /v1/events rejects bad input with problem details", () => {
 
 describe("other routes", () => {
   it("unknown routes are problem details too", async () => {
-    await expectProblem(await exports.default.fetch("http://edge/v1/nothing"), 404);
+    await expectProblem(await edge("/v1/nothing"), 404);
   });
   it("a bad track id in the path", async () => {
-    await expectProblem(await exports.default.fetch("http://edge/v1/tracks/bad%20id"), 400, "id");
+    await expectProblem(await edge("/v1/tracks/bad%20id", { headers: asClient }), 400, "id");
   });
   it("a bad limit", async () => {
-    await expectProblem(await exports.default.fetch("http://edge/v1/charts/top?limit=0"), 400, "limit");
-    await expectProblem(await exports.default.fetch("http://edge/v1/charts/top?region=USA"), 400, "region");
+    await expectProblem(await edge("/v1/charts/top?limit=0", { headers: asClient }), 400, "limit");
+    await expectProblem(await edge("/v1/charts/top?region=USA", { headers: asClient }), 400, "region");
   });
 });

@@ -1,4 +1,10 @@
 import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { cors } from "hono/cors";
+import { secureHeaders } from "hono/secure-headers";
+import { problem, problemResponse } from "../../shared/api/problem";
+import { MAX_EVENTS_BODY_BYTES } from "../../shared/api/schemas";
+import { API_KEY_HEADER, requireRole } from "./auth/require";
 import type { AppEnv } from "./env";
 import { notFound, onError } from "./errors";
 import { chartsApp } from "./routes/charts";
@@ -8,7 +14,31 @@ import { privacyApp } from "./routes/privacy";
 import { speakerApp } from "./routes/speaker";
 import { tracksApp } from "./routes/tracks";
 
+/** The largest body an API route takes is a batch of events; operators import catalogs in bigger chunks. */
+const MAX_API_BODY_BYTES = MAX_EVENTS_BODY_BYTES;
+const MAX_OPERATOR_BODY_BYTES = 8 * 1024 * 1024;
+
+function limitBody(maxSize: number, hint: string) {
+  return bodyLimit({
+    maxSize,
+    onError: () => problemResponse(problem(413, `Request body is larger than ${maxSize} bytes; ${hint}`)),
+  });
+}
+
 export const app = new Hono<AppEnv>()
+  // An API answers JSON only: nothing in it may be framed, run as script or embedded by other sites.
+  .use(secureHeaders({ contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } }))
+  .use(
+    cors({
+      origin: (origin, c) => (allowedOrigins(c.env.CORS_ORIGINS).includes(origin) ? origin : null),
+      allowMethods: ["GET", "POST", "PUT", "DELETE"],
+      allowHeaders: ["content-type", "authorization", API_KEY_HEADER],
+      exposeHeaders: ["retry-after", "content-disposition"],
+      maxAge: 600,
+    }),
+  )
+  .use("/v1/*", limitBody(MAX_API_BODY_BYTES, "send at most 100 events per request"))
+  .use("/admin/*", limitBody(MAX_OPERATOR_BODY_BYTES, "import in smaller chunks"))
   .get("/health", (c) => c.json({ status: "ok" }))
   .route("/v1/listeners", listenersApp)
   .route("/v1/listeners", privacyApp)
@@ -17,7 +47,18 @@ export const app = new Hono<AppEnv>()
   .route("/v1/charts", chartsApp)
   .route("/v1/speaker", speakerApp)
   // Operator routes live in the retraining worker; the edge is their only door.
-  .all("/admin/*", (c) => c.env.RETRAINER.fetch(c.req.raw));
+  .all("/admin/*", requireRole("operator"), async (c) => {
+    const res = await c.env.RETRAINER.fetch(c.req.raw);
+    // A fetched response's headers are immutable; the middleware above adds to them.
+    return new Response(res.body, res);
+  });
+
+function allowedOrigins(configured: string): string[] {
+  return configured
+    .split(",")
+    .map((o) => o.trim())
+    .filter(Boolean);
+}
 
 app.onError(onError);
 app.notFound(notFound);

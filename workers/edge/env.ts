@@ -1,9 +1,13 @@
 import type { ListenerSession } from "./session";
 
-export interface Env extends Omit<EdgeBindings, "SESSIONS"> {
+export interface Env extends Omit<EdgeBindings, "SESSIONS" | "CORS_ORIGINS"> {
   SESSIONS: DurableObjectNamespace<ListenerSession>;
   /** Secret key for listener pseudonyms; `wrangler secret put LISTENER_ID_KEY` on both workers. */
   LISTENER_ID_KEY: string;
+  /** Signs listener tokens (HS256); `wrangler secret put LISTENER_TOKEN_SECRET` on the edge. */
+  LISTENER_TOKEN_SECRET: string;
+  /** Browser origins allowed by CORS, comma-separated. */
+  CORS_ORIGINS: string;
 }
 
 export interface AppEnv {

@@ -2,13 +2,16 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { Limit, Region } from "../../../shared/api/schemas";
 import { topChart } from "../charts";
+import { ROLES } from "../auth/api-key";
+import { requireRole } from "../auth/require";
 import type { AppEnv } from "../env";
 import { currentModel } from "../model-store";
 import { findTracks, trackSummary } from "../tracks";
-import { validate } from "../validate";
+import { validate } from "../../../shared/api/validate";
 
 export const chartsApp = new Hono<AppEnv>().get(
   "/top",
+  requireRole(...ROLES),
   validate("query", z.strictObject({ region: Region.optional(), limit: Limit(50, 100) })),
   async (c) => {
     const { region, limit } = c.req.valid("query");

@@ -1,14 +1,15 @@
 import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { problem, problemResponse } from "../../../shared/api/problem";
-import { EventsBody, MAX_EVENTS_BODY_BYTES, type IncomingEvent, type QueuedEvent } from "../../../shared/api/schemas";
+import { EventsBody, type IncomingEvent, type QueuedEvent } from "../../../shared/api/schemas";
 import type { CatalogTrack } from "../../../shared/publish/artifacts";
 import type { ListeningEvent } from "../../../shared/session";
+import { requireListener, requireRole } from "../auth/require";
 import type { AppEnv } from "../env";
 import { listenerPseudonym, sessionOf } from "../listener";
 import { currentModel } from "../model-store";
 import { findTracks } from "../tracks";
-import { validate } from "../validate";
+import { validate } from "../../../shared/api/validate";
+import { NoQuery } from "./listeners";
 
 function toQueued(e: IncomingEvent, listener: string, receivedAt: number, region: string | null): QueuedEvent {
   return {
@@ -46,17 +47,25 @@ function toListening(e: IncomingEvent, track: CatalogTrack): ListeningEvent {
 
 export const eventsApp = new Hono<AppEnv>().post(
   "/",
-  bodyLimit({
-    maxSize: MAX_EVENTS_BODY_BYTES,
-    onError: () =>
-      problemResponse(
-        problem(413, `Request body is larger than ${MAX_EVENTS_BODY_BYTES} bytes; send at most 100 events per request`),
-      ),
-  }),
+  requireRole("client"),
+  requireListener(),
+  validate("query", NoQuery),
   validate("json", EventsBody),
   async (c) => {
     const receivedAt = Date.now();
     const { events } = c.req.valid("json");
+    const foreign = events.flatMap((e, i) =>
+      e.listenerId === c.var.listener
+        ? []
+        : [{ path: `events.${i}.listenerId`, message: "is not the token's listener" }],
+    );
+    if (foreign.length > 0) {
+      return problemResponse(
+        problem(403, `A listener token covers only that listener's events: ${foreign.map((f) => f.path).join(", ")}`, {
+          errors: foreign,
+        }),
+      );
+    }
     const model = await currentModel(c.env);
     const known = await findTracks(c.env, model?.version ?? null, [...new Set(events.map((e) => e.trackId))]);
     const unknown = events.flatMap((e, i) =>
@@ -83,7 +92,8 @@ export const eventsApp = new Hono<AppEnv>().post(
           pseudonym,
           listenerEvents.map((e) => toListening(e, known.get(e.trackId)!)),
         );
-        if (consent.personalization) queued.push(...listenerEvents.map((e) => toQueued(e, pseudonym, receivedAt, region)));
+        if (consent.personalization)
+          queued.push(...listenerEvents.map((e) => toQueued(e, pseudonym, receivedAt, region)));
         else declined += listenerEvents.length;
       }),
     );

@@ -2,14 +2,18 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { Id, Limit, Region } from "../../../shared/api/schemas";
 import { ACTIVITIES, DEVICES } from "../../../shared/catalog/types";
+import { requireListener, requireRole } from "../auth/require";
+import { Degradation, findTracksDegrading } from "../degraded";
 import type { AppEnv } from "../env";
 import { listenerPseudonym, sessionOf } from "../listener";
 import { currentModel } from "../model-store";
 import { recommend } from "../recommend";
-import { findTracks, trackSummary } from "../tracks";
-import { validate } from "../validate";
+import { trackSummary } from "../tracks";
+import { validate } from "../../../shared/api/validate";
 
 export const ListenerParam = z.strictObject({ id: Id });
+/** For routes that take no query parameters: any given is an error, like an unknown field in a body. */
+export const NoQuery = z.strictObject({});
 
 /** What a client may say about the moment; with none of it, the time of day is used. */
 export const ContextQuery = {
@@ -32,6 +36,8 @@ export const ContextQuery = {
 export const listenersApp = new Hono<AppEnv>()
   .get(
     "/:id/recommendations",
+    requireRole("client"),
+    requireListener("id"),
     validate("param", ListenerParam),
     validate("query", z.strictObject({ limit: Limit(20, 100), ...ContextQuery })),
     async (c) => {
@@ -42,6 +48,7 @@ export const listenersApp = new Hono<AppEnv>()
         listenerId: id,
         modelVersion: result.modelVersion,
         source: result.source,
+        degraded: result.degraded,
         personalized: result.personalized,
         items: result.items.flatMap((item, i) => {
           const track = result.tracks.get(item.trackId);
@@ -64,24 +71,36 @@ export const listenersApp = new Hono<AppEnv>()
    * What the listener's last active device reported, so another device can pick up playback. The
    * position is projected forward from the last report while the track would still be playing.
    */
-  .get("/:id/now-playing", validate("param", ListenerParam), async (c) => {
-    const { id } = c.req.valid("param");
-    const now = Date.now();
-    const { state: session } = await sessionOf(c.env, await listenerPseudonym(c.env, id)).snapshot(now);
-    const playing = session.nowPlaying;
-    if (!playing) return c.json({ listenerId: id, nowPlaying: null });
-    const model = await currentModel(c.env);
-    const track = (await findTracks(c.env, model?.version ?? null, [playing.trackId])).get(playing.trackId);
-    const duration = track?.features.durationMs ?? playing.positionMs;
-    return c.json({
-      listenerId: id,
-      nowPlaying: {
-        track: track ? trackSummary(track) : { id: playing.trackId },
-        device: playing.device,
-        reportedPositionMs: playing.positionMs,
-        positionMs: Math.min(duration, playing.positionMs + Math.max(0, now - playing.updatedAt)),
-        updatedAt: new Date(playing.updatedAt).toISOString(),
-        devices: session.devices,
-      },
-    });
-  });
+  .get(
+    "/:id/now-playing",
+    requireRole("client"),
+    requireListener("id"),
+    validate("param", ListenerParam),
+    validate("query", NoQuery),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      const now = Date.now();
+      const degraded = new Degradation();
+      const pseudonym = await listenerPseudonym(c.env, id);
+      const view = await degraded.read("session", () => sessionOf(c.env, pseudonym).snapshot(now), null);
+      const playing = view?.state.nowPlaying;
+      if (!view || !playing) return c.json({ listenerId: id, nowPlaying: null, degraded: degraded.stores });
+      const model = await degraded.read("kv", () => currentModel(c.env), null);
+      const track = (await findTracksDegrading(c.env, degraded, model?.version ?? null, [playing.trackId])).get(
+        playing.trackId,
+      );
+      const duration = track?.features.durationMs ?? playing.positionMs;
+      return c.json({
+        listenerId: id,
+        degraded: degraded.stores,
+        nowPlaying: {
+          track: track ? trackSummary(track) : { id: playing.trackId },
+          device: playing.device,
+          reportedPositionMs: playing.positionMs,
+          positionMs: Math.min(duration, playing.positionMs + Math.max(0, now - playing.updatedAt)),
+          updatedAt: new Date(playing.updatedAt).toISOString(),
+          devices: view.state.devices,
+        },
+      });
+    },
+  );

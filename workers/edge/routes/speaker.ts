@@ -1,9 +1,10 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { problem, problemResponse } from "../../../shared/api/problem";
+import { requireListener, requireRole } from "../auth/require";
 import type { AppEnv } from "../env";
 import { recommend } from "../recommend";
-import { validate } from "../validate";
+import { validate } from "../../../shared/api/validate";
 import { ContextQuery, ListenerParam } from "./listeners";
 
 /**
@@ -12,6 +13,8 @@ import { ContextQuery, ListenerParam } from "./listeners";
  */
 export const speakerApp = new Hono<AppEnv>().get(
   "/:id/next",
+  requireRole("speaker"),
+  requireListener("id"),
   validate("param", ListenerParam),
   validate(
     "query",
@@ -26,12 +29,18 @@ export const speakerApp = new Hono<AppEnv>().get(
     const result = await recommend(c.env, id, { limit: 1, context: { ...c.req.valid("query"), device: "speaker" } });
     const item = result.items[0];
     const track = item && result.tracks.get(item.trackId);
-    if (!item || !track) return problemResponse(problem(503, "No track is available yet; the catalog is empty"));
+    const { degraded } = result;
+    if (!item || !track) {
+      const why = degraded.length > 0 ? `the catalog is unreachable (${degraded.join(", ")})` : "the catalog is empty";
+      return problemResponse(problem(503, `No track is available yet; ${why}`, { degraded }));
+    }
     return c.json({
       trackId: track.id,
       say: `${track.title} by ${track.artistName}`,
       durationMs: track.features.durationMs,
       reason: item.reason.text,
+      // Only when it applies: a speaker's answer is kept to a few hundred bytes.
+      ...(degraded.length > 0 ? { degraded } : {}),
     });
   },
 );

@@ -3,15 +3,18 @@ import { z } from "zod";
 import { problem, problemResponse } from "../../../shared/api/problem";
 import { Id, Limit } from "../../../shared/api/schemas";
 import { contentNeighbours } from "../../../shared/db/queries";
+import { ROLES } from "../auth/api-key";
+import { requireRole } from "../auth/require";
 import type { AppEnv } from "../env";
 import { currentModel, similarTracks } from "../model-store";
 import { findTracks, trackSummary } from "../tracks";
-import { validate } from "../validate";
+import { validate } from "../../../shared/api/validate";
+import { NoQuery } from "./listeners";
 
 const TrackParam = z.strictObject({ id: Id });
 
 export const tracksApp = new Hono<AppEnv>()
-  .get("/:id", validate("param", TrackParam), async (c) => {
+  .get("/:id", requireRole(...ROLES), validate("param", TrackParam), validate("query", NoQuery), async (c) => {
     const { id } = c.req.valid("param");
     const model = await currentModel(c.env);
     const track = (await findTracks(c.env, model?.version ?? null, [id])).get(id);
@@ -20,6 +23,7 @@ export const tracksApp = new Hono<AppEnv>()
   })
   .get(
     "/:id/similar",
+    requireRole(...ROLES),
     validate("param", TrackParam),
     validate("query", z.strictObject({ limit: Limit(20, 50) })),
     async (c) => {

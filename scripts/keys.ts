@@ -1,0 +1,110 @@
+/**
+ * `npm run keys -- <command>`: API keys for the apps that call Setlist, stored hashed in D1.
+ *
+ *   npm run keys -- create --role client --name my-app [--remote]   prints the new key once
+ *   npm run keys -- revoke --name my-app [--remote]                 revokes every active key of that name
+ *   npm run keys -- list [--remote]
+ *
+ * Without --remote it works on the local database of `npm start` (--persist-to, default .wrangler/state).
+ * Edge isolates cache what they read about a key for a minute, so a revocation takes up to that long.
+ */
+import { spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { hashApiKey, ROLES, type Role } from "../workers/edge/auth/api-key";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+
+/** Where the D1 commands go: the deployed database, or a local one as `npm start` keeps it. */
+export type Database = { remote: true } | { persistTo: string };
+
+export interface NewKey {
+  key: string;
+  role: Role;
+  name: string;
+}
+
+const NAME = /^[\w .-]{1,64}$/;
+
+/** Runs SQL with `wrangler d1 execute` and returns wrangler's JSON result. */
+function execute(db: Database, sql: string): { results: Record<string, unknown>[] }[] {
+  const target = "remote" in db ? ["--remote"] : ["--local", "--persist-to", db.persistTo];
+  const run = spawnSync(
+    resolve(root, "node_modules/.bin/wrangler"),
+    ["d1", "execute", "DB", ...target, "--json", "--yes", "-c", "wrangler.toml", "--command", sql],
+    { cwd: root, env: { ...process.env, WRANGLER_SEND_METRICS: "false" }, encoding: "utf8" },
+  );
+  if (run.status !== 0) throw new Error(`wrangler d1 execute failed:\n${run.stdout}\n${run.stderr}`);
+  return JSON.parse(run.stdout) as { results: Record<string, unknown>[] }[];
+}
+
+/** Names and roles are checked before they go into SQL; quoting is the second line of defence. */
+function sqlText(value: string): string {
+  return `'${value.replaceAll("'", "''")}'`;
+}
+
+/** Stores keys by their hash; a key already stored is left as it is (so a revoked one stays revoked). */
+export async function storeKeys(db: Database, keys: readonly NewKey[], now = Date.now()): Promise<void> {
+  const rows = await Promise.all(
+    keys.map(async ({ key, role, name }) => {
+      if (!ROLES.includes(role)) throw new Error(`role must be one of ${ROLES.join(", ")}`);
+      if (!NAME.test(name)) throw new Error("name must be 1-64 letters, digits, spaces, '.', '_' or '-'");
+      return `(${sqlText(await hashApiKey(key))}, ${sqlText(name)}, ${sqlText(role)}, ${now})`;
+    }),
+  );
+  execute(db, `INSERT OR IGNORE INTO api_keys (hash, name, role, created_at) VALUES ${rows.join(", ")}`);
+}
+
+async function main() {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: {
+      role: { type: "string" },
+      name: { type: "string" },
+      remote: { type: "boolean", default: false },
+      "persist-to": { type: "string", default: resolve(root, ".wrangler/state") },
+    },
+  });
+  const db: Database = values.remote ? { remote: true } : { persistTo: values["persist-to"] };
+  const [command] = positionals;
+
+  if (command === "create" && values.role && values.name) {
+    const role = values.role as Role;
+    const key = `setlist_${role}_${randomBytes(32).toString("base64url")}`;
+    await storeKeys(db, [{ key, role, name: values.name }]);
+    console.log(key);
+    console.error(`Created a ${role} key named "${values.name}". It is stored only as a hash: keep it now.`);
+  } else if (command === "revoke" && values.name) {
+    if (!NAME.test(values.name)) throw new Error("no such name");
+    const [result] = execute(
+      db,
+      `UPDATE api_keys SET revoked_at = ${Date.now()} WHERE name = ${sqlText(values.name)} AND revoked_at IS NULL RETURNING hash`,
+    );
+    console.log(`Revoked ${result?.results.length ?? 0} key(s) named "${values.name}".`);
+  } else if (command === "list") {
+    const [result] = execute(
+      db,
+      "SELECT name, role, substr(hash, 1, 12) AS hash, created_at, revoked_at FROM api_keys ORDER BY created_at",
+    );
+    for (const row of result?.results ?? []) {
+      const revoked = row.revoked_at ? `revoked ${new Date(Number(row.revoked_at)).toISOString()}` : "active";
+      console.log(`${String(row.role).padEnd(9)} ${String(row.name).padEnd(24)} ${row.hash}…  ${revoked}`);
+    }
+  } else {
+    console.error(
+      "usage: npm run keys -- create --role client|speaker|operator --name NAME [--remote]\n" +
+        "       npm run keys -- revoke --name NAME [--remote]\n" +
+        "       npm run keys -- list [--remote]",
+    );
+    process.exitCode = 2;
+  }
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  await main().catch((error: Error) => {
+    console.error(error.message);
+    process.exitCode = 1;
+  });
+}

@@ -1,0 +1,227 @@
+import { createExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { sign } from "hono/jwt";
+import { beforeAll, describe, expect, it } from "vitest";
+import { ROLES, type Role } from "../../workers/edge/auth/api-key";
+import { signListenerToken } from "../../workers/edge/auth/listener-token";
+import { app } from "../../workers/edge/app";
+import { ACCESS, appRoutes, asListener, edge, expectProblem, storeApiKey, TEST_KEYS, tokenFor } from "./helpers";
+
+const OWNER = "walk-owner";
+const OTHER = "walk-other";
+const TRACK = "trk-00001";
+const REVOKED_KEY = "test-revoked-client-key";
+
+interface Call {
+  method: string;
+  path: string;
+  body?: string;
+}
+
+/** Concrete requests for a route, well-formed for OWNER, so that credentials are the only thing wrong. */
+function callsFor(route: string): Call[] {
+  const [method, pattern] = route.split(" ") as [string, string];
+  const path = pattern
+    .replace(/^\/v1\/tracks\/:id/, `/v1/tracks/${TRACK}`)
+    .replace(":id", OWNER)
+    .replace("*", "models");
+  if (method === "ALL") return ["GET", "POST", "PUT", "DELETE"].map((m) => ({ method: m, path }));
+  if (path === "/v1/events") {
+    const events = [{ id: "walk-1", listenerId: OWNER, trackId: TRACK, type: "play" }];
+    return [{ method, path, body: JSON.stringify({ events }) }];
+  }
+  if (method === "PUT") return [{ method, path, body: JSON.stringify({ analytics: true }) }];
+  return [{ method, path }];
+}
+
+function send(call: Call, headers: Record<string, string>) {
+  return edge(call.path, {
+    method: call.method,
+    headers: call.body ? { ...headers, "content-type": "application/json" } : headers,
+    body: call.body,
+  });
+}
+
+const keyOf = (role: Role) => ({ "x-api-key": TEST_KEYS[role] });
+const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+beforeAll(async () => {
+  await storeApiKey(REVOKED_KEY, "client", Date.now() - 1000);
+});
+
+describe("every route of the app declares who may call it", () => {
+  it("the access table names exactly the app's routes", () => {
+    expect(appRoutes()).toEqual(Object.keys(ACCESS).sort());
+  });
+
+  const routes = Object.entries(ACCESS).flatMap(([route, access]) => ("roles" in access ? [{ route, access }] : []));
+
+  it.each(routes)(
+    "$route: 401 without credentials, 403 for other roles and other listeners",
+    async ({ route, access }) => {
+      for (const call of callsFor(route)) {
+        const res = await send(call, {});
+        await expectProblem(res, 401);
+        expect(res.headers.get("www-authenticate")).toMatch(/^ApiKey realm="setlist"/);
+
+        await expectProblem(await send(call, { "x-api-key": "not-a-key" }), 401);
+        await expectProblem(await send(call, { "x-api-key": REVOKED_KEY }), 401);
+
+        for (const role of ROLES.filter((r) => !access.roles.includes(r))) {
+          await expectProblem(await send(call, { ...keyOf(role), ...bearer(await tokenFor(OWNER)) }), 403);
+        }
+
+        const allowed = keyOf(access.roles[0]!);
+        if (access.listener) {
+          const noToken = await send(call, allowed);
+          await expectProblem(noToken, 401);
+          expect(noToken.headers.get("www-authenticate")).toBe('Bearer realm="setlist"');
+          await expectProblem(await send(call, { ...allowed, ...bearer(await tokenFor(OTHER)) }), 403);
+          const expired = await signListenerToken(env.LISTENER_TOKEN_SECRET, OWNER, 60, Date.now() - 3_600_000);
+          const res = await send(call, { ...allowed, ...bearer(expired) });
+          expect((await expectProblem(res, 401)).detail).toMatch(/expired/);
+          expect(res.headers.get("www-authenticate")).toMatch(/error="invalid_token"/);
+        }
+      }
+    },
+  );
+
+  it.each(routes)("$route: the right credentials get through", async ({ route, access }) => {
+    // Operator writes (seed, retrain) would start real jobs; reading the models shows the door opens.
+    const calls = callsFor(route).filter((c) => !c.path.startsWith("/admin") || c.method === "GET");
+    for (const call of calls) {
+      const headers = { ...keyOf(access.roles[0]!), ...(access.listener ? bearer(await tokenFor(OWNER)) : {}) };
+      const res = await send(call, headers);
+      expect([401, 403, 429], `${call.method} ${call.path}: ${await res.text()}`).not.toContain(res.status);
+    }
+  });
+
+  it("/health is public", async () => {
+    expect(await (await edge("/health")).json()).toEqual({ status: "ok" });
+  });
+});
+
+describe("API keys", () => {
+  it("while D1 cannot be read, keys this isolate has checked still work and unseen ones get 503", async () => {
+    const seen = "test-key-seen-before-outage";
+    const unseen = "test-key-never-seen";
+    await storeApiKey(seen, "client");
+    await storeApiKey(unseen, "client");
+    expect((await edge("/v1/charts/top", { headers: { "x-api-key": seen } })).status).toBe(200);
+
+    const failing = { prepare: () => failing, bind: () => failing, all: () => Promise.reject(new Error("D1 is down")) };
+    const d1Down = (key: string) =>
+      app.request(
+        "/v1/tracks/bad%20id",
+        { headers: { "x-api-key": key } },
+        { ...env, DB: failing },
+        createExecutionContext(),
+      );
+    expect((await d1Down(seen)).status).toBe(400);
+    const res = await d1Down(unseen);
+    await expectProblem(res, 503);
+    expect(res.headers.get("retry-after")).toBe("10");
+  });
+});
+
+describe("listener tokens", () => {
+  const path = `/v1/listeners/${OWNER}/now-playing`;
+  const withToken = (token: string) => edge(path, { headers: { ...keyOf("client"), ...bearer(token) } });
+  const now = Math.floor(Date.now() / 1000);
+
+  it("a valid token is accepted", async () => {
+    expect((await edge(path, { headers: await asListener(OWNER) })).status).toBe(200);
+  });
+
+  it("refuses tokens signed with another secret, tampered, unsigned or without the required claims", async () => {
+    const valid = await tokenFor(OWNER);
+    const [header, payload] = valid.split(".") as [string, string];
+    const otherListener = btoa(JSON.stringify({ sub: OTHER, exp: now + 600 })).replace(/=+$/, "");
+    const refused = [
+      await sign({ sub: OWNER, exp: now + 600 }, "another-secret-of-at-least-32-bytes!!", "HS256"),
+      `${header}.${otherListener}.${valid.split(".")[2]}`,
+      `${btoa(JSON.stringify({ alg: "none", typ: "JWT" })).replace(/=+$/, "")}.${payload}.`,
+      await sign({ sub: OWNER, exp: now + 600 }, env.LISTENER_TOKEN_SECRET, "HS512"),
+      await sign({ sub: OWNER }, env.LISTENER_TOKEN_SECRET, "HS256"),
+      await sign({ sub: "not a valid id", exp: now + 600 }, env.LISTENER_TOKEN_SECRET, "HS256"),
+      await sign({ sub: OWNER, exp: now + 600, nbf: now + 300 }, env.LISTENER_TOKEN_SECRET, "HS256"),
+      "not.a.token",
+      "x".repeat(10_000),
+    ];
+    for (const token of refused) await expectProblem(await withToken(token), 401);
+    await expectProblem(
+      await edge(path, { headers: { ...keyOf("client"), authorization: `Basic ${btoa("a:b")}` } }),
+      401,
+    );
+  });
+
+  it("events for another listener are refused, naming each one", async () => {
+    const events = [OWNER, OTHER].map((listenerId, i) => ({
+      id: `own-${i}`,
+      listenerId,
+      trackId: TRACK,
+      type: "play",
+    }));
+    const res = await edge("/v1/events", {
+      method: "POST",
+      headers: { ...(await asListener(OWNER)), "content-type": "application/json" },
+      body: JSON.stringify({ events }),
+    });
+    const body = await expectProblem(res, 403);
+    expect(body.errors).toEqual([{ path: "events.1.listenerId", message: expect.any(String) }]);
+  });
+});
+
+describe("browser clients", () => {
+  const allowed = "http://localhost:3000";
+
+  it("an allowed origin gets CORS headers, and its preflight names the headers the API needs", async () => {
+    const preflight = await edge("/v1/charts/top", {
+      method: "OPTIONS",
+      headers: {
+        origin: allowed,
+        "access-control-request-method": "GET",
+        "access-control-request-headers": "x-api-key",
+      },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get("access-control-allow-origin")).toBe(allowed);
+    expect(preflight.headers.get("access-control-allow-headers")).toContain("x-api-key");
+    expect(preflight.headers.get("access-control-allow-headers")).toContain("authorization");
+
+    const res = await edge("/v1/charts/top", { headers: { origin: allowed, ...keyOf("client") } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("access-control-allow-origin")).toBe(allowed);
+    expect(res.headers.get("vary")).toContain("Origin");
+  });
+
+  it("another origin gets no CORS permission, on answers and errors alike", async () => {
+    for (const res of [
+      await edge("/v1/charts/top", { method: "OPTIONS", headers: { origin: "https://evil.example" } }),
+      await edge("/v1/charts/top", { headers: { origin: "https://evil.example", ...keyOf("client") } }),
+      await edge("/v1/charts/top", { headers: { origin: "https://evil.example" } }),
+    ]) {
+      expect(res.headers.get("access-control-allow-origin")).toBeNull();
+    }
+  });
+
+  it("every response carries the security headers: answers, errors, the operator proxy and unknown routes", async () => {
+    const responses = [
+      await edge("/health"),
+      await edge("/v1/charts/top", { headers: keyOf("client") }),
+      await edge("/v1/charts/top"),
+      await edge("/v1/charts/top?limit=0", { headers: keyOf("client") }),
+      await edge("/admin/models", { headers: keyOf("operator") }),
+      await edge("/v1/nothing"),
+      await edge("/v1/events", { method: "POST", headers: { "content-length": "100000" }, body: "x".repeat(100_000) }),
+    ];
+    expect(responses.map((r) => r.status)).toEqual([200, 200, 401, 400, 200, 404, 413]);
+    for (const res of responses) {
+      expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+      expect(res.headers.get("x-frame-options")).toBe("SAMEORIGIN");
+      expect(res.headers.get("strict-transport-security")).toMatch(/max-age=/);
+      expect(res.headers.get("referrer-policy")).toBe("no-referrer");
+      expect(res.headers.get("content-security-policy")).toBe("default-src 'none'; frame-ancestors 'none'");
+    }
+  });
+});

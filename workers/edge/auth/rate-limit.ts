@@ -1,0 +1,23 @@
+import { problem, problemResponse } from "../../../shared/api/problem";
+import type { Env } from "../env";
+
+/**
+ * The binding does not say when its window ends, so Retry-After is the whole period. These must
+ * match `simple.period` of the `[[ratelimits]]` in wrangler.toml.
+ */
+export const RATE_LIMIT_PERIODS = { API_KEY_RATE_LIMIT: 10, LISTENER_RATE_LIMIT: 60 } as const;
+
+/** Counts one request against `key`: null while under the limit, otherwise the 429 to answer with. */
+export async function rateLimit(
+  env: Env,
+  limiter: keyof typeof RATE_LIMIT_PERIODS,
+  key: string,
+  counted: string,
+): Promise<Response | null> {
+  const { success } = await env[limiter].limit({ key });
+  if (success) return null;
+  const period = RATE_LIMIT_PERIODS[limiter];
+  return problemResponse(problem(429, `Too many requests for this ${counted}; try again in ${period} s`), {
+    "retry-after": String(period),
+  });
+}
