@@ -5,6 +5,9 @@
  */
 import autocannon from "autocannon";
 import { parseArgs } from "node:util";
+import { signListenerToken } from "../workers/edge/auth/listener-token";
+import { developmentTokenSecret } from "./dev-credentials";
+import { storeKeys } from "./keys";
 import { startLocalNetwork } from "./local-network";
 
 const { values: args } = parseArgs({
@@ -16,22 +19,53 @@ const { values: args } = parseArgs({
   },
 });
 const listenerCount = Number(args.listeners);
-const routes: [name: string, path: (i: number) => string][] = [
-  ["trivial (/health)", () => "/health"],
-  ["recommendations", (i) => `/v1/listeners/demo-${(i % listenerCount) + 1}/recommendations?limit=20`],
-  ["speaker next", (i) => `/v1/speaker/demo-${(i % listenerCount) + 1}/next`],
-];
+/** An app's key is limited to 1,000 requests per 10 s; the load is spread over enough keys to stay below. */
+const BENCH_KEYS = 20;
 
 const network = await startLocalNetwork(Number(args.port));
 try {
+  const keys = (role: "client" | "speaker") =>
+    Array.from({ length: BENCH_KEYS }, (_, i) => ({ key: `bench-${role}-key-${i}`, role, name: `bench ${role} ${i}` }));
+  const clientKeys = keys("client"),
+    speakerKeys = keys("speaker");
+  await storeKeys({ persistTo: network.persistTo }, [...clientKeys, ...speakerKeys]);
+  const secret = developmentTokenSecret();
+  const tokens = await Promise.all(
+    Array.from({ length: listenerCount }, (_, i) => signListenerToken(secret, `demo-${i + 1}`, 3600)),
+  );
+  const asListener = (i: number, appKeys: { key: string }[]) => ({
+    "x-api-key": appKeys[i % BENCH_KEYS]!.key,
+    authorization: `Bearer ${tokens[i % listenerCount]}`,
+  });
+  const routes: [name: string, request: (i: number) => { path: string; headers?: Record<string, string> }][] = [
+    ["trivial (/health)", () => ({ path: "/health" })],
+    [
+      "recommendations",
+      (i) => ({
+        path: `/v1/listeners/demo-${(i % listenerCount) + 1}/recommendations?limit=20`,
+        headers: asListener(i, clientKeys),
+      }),
+    ],
+    [
+      "speaker next",
+      (i) => ({ path: `/v1/speaker/demo-${(i % listenerCount) + 1}/next`, headers: asListener(i, speakerKeys) }),
+    ],
+  ];
   const results: { name: string; rps: number; p50: number; p99: number; errors: number }[] = [];
-  for (const [name, path] of routes) {
+  for (const [name, request] of routes) {
     let i = 0;
     const result = await autocannon({
       url: network.base,
       duration: Number(args.duration),
       connections: Number(args.connections),
-      requests: [{ setupRequest: (req) => ({ ...req, path: path(i++) }) }],
+      requests: [
+        {
+          setupRequest: (req) => {
+            const { path, headers } = request(i++);
+            return { ...req, path, headers: { ...req.headers, ...headers } };
+          },
+        },
+      ],
     });
     results.push({
       name,

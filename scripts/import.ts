@@ -11,6 +11,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { MAX_IMPORT_ROWS } from "../shared/api/schemas";
+import { DEV_KEYS } from "./dev-credentials";
 import type { Track } from "../shared/catalog/types";
 import { parseInteractionTsv } from "../shared/import/genericTsv";
 import { parseArtists } from "../shared/import/hetrec";
@@ -24,7 +25,7 @@ const { values: args } = parseArgs({
     lastfm: { type: "string" },
     tsv: { type: "string" },
     url: { type: "string", default: "http://127.0.0.1:8787" },
-    "api-key": { type: "string", default: "dev-operator-key" },
+    "api-key": { type: "string", default: DEV_KEYS.operator.key },
   },
 });
 

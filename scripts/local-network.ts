@@ -8,6 +8,8 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
 export interface LocalNetwork {
   base: string;
+  /** Its local storage, for wrangler commands against the same D1. */
+  persistTo: string;
   stop(): Promise<void>;
 }
 
@@ -36,5 +38,5 @@ export async function startLocalNetwork(port: number): Promise<LocalNetwork> {
     await stop();
     throw error;
   });
-  return { base: `http://127.0.0.1:${port}`, stop };
+  return { base: `http://127.0.0.1:${port}`, persistTo, stop };
 }

@@ -10,7 +10,8 @@ import { appendFileSync, copyFileSync, existsSync, readFileSync } from "node:fs"
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs, parseEnv } from "node:util";
-import { storeKeys, type NewKey } from "./keys";
+import { DEV_KEYS } from "./dev-credentials";
+import { storeKeys } from "./keys";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const { values: args } = parseArgs({
@@ -24,13 +25,7 @@ const base = `http://127.0.0.1:${args.port}`;
 const env = { ...process.env, WRANGLER_SEND_METRICS: "false", CI: process.env.CI ?? "" };
 const wrangler = resolve(root, "node_modules/.bin/wrangler");
 
-/** The development keys the README's examples use. */
-const DEV_KEYS: NewKey[] = [
-  { key: "dev-client-key", role: "client", name: "development client" },
-  { key: "dev-speaker-key", role: "speaker", name: "development speaker" },
-  { key: "dev-operator-key", role: "operator", name: "development operator" },
-];
-const asOperator = { headers: { "x-api-key": "dev-operator-key" } };
+const asOperator = { headers: { "x-api-key": DEV_KEYS.operator.key } };
 
 // A checkout without .dev.vars gets the example; one from before a variable was added gets that variable.
 const example = resolve(root, ".dev.vars.example");
@@ -49,7 +44,7 @@ const migrate = spawnSync(
   { cwd: root, env, stdio: "inherit" },
 );
 if (migrate.status !== 0) process.exit(migrate.status ?? 1);
-await storeKeys({ persistTo: args["persist-to"] }, DEV_KEYS);
+await storeKeys({ persistTo: args["persist-to"] }, Object.values(DEV_KEYS));
 
 const dev = spawn(
   wrangler,

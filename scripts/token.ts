@@ -4,14 +4,11 @@
  * .dev.vars.example). In production a sign-in service issues these with the edge's
  * LISTENER_TOKEN_SECRET; set that variable in the environment to mint one with it.
  */
-import { existsSync, readFileSync } from "node:fs";
-import { dirname, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
-import { parseArgs, parseEnv } from "node:util";
+import { parseArgs } from "node:util";
 import { Id } from "../shared/api/schemas";
 import { signListenerToken } from "../workers/edge/auth/listener-token";
+import { developmentTokenSecret } from "./dev-credentials";
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: { ttl: { type: "string", default: "3600" } },
@@ -23,13 +20,4 @@ if (!listenerId || !Id.safeParse(listenerId).success || !Number.isInteger(ttl) |
   process.exit(2);
 }
 
-function developmentSecret(): string {
-  for (const file of [".dev.vars", ".dev.vars.example"]) {
-    const path = resolve(root, file);
-    const secret = existsSync(path) ? parseEnv(readFileSync(path, "utf8")).LISTENER_TOKEN_SECRET : undefined;
-    if (secret) return secret;
-  }
-  throw new Error("LISTENER_TOKEN_SECRET is in neither .dev.vars nor .dev.vars.example");
-}
-
-console.log(await signListenerToken(process.env.LISTENER_TOKEN_SECRET ?? developmentSecret(), listenerId, ttl));
+console.log(await signListenerToken(process.env.LISTENER_TOKEN_SECRET ?? developmentTokenSecret(), listenerId, ttl));

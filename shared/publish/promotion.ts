@@ -10,7 +10,7 @@ export interface HoldoutMetrics {
  * Holdouts of two versions differ in their data and random split, so small drops are noise;
  * only a drop beyond this share of the live version's figure keeps a new version out.
  */
-export const PROMOTION_TOLERANCE = 0.05;
+export const PROMOTION_TOLERANCE = 0.1;
 
 export interface PromotionDecision {
   promote: boolean;

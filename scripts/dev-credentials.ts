@@ -1,0 +1,24 @@
+/** The development credentials the README's examples and the local scripts use; never valid in production. */
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseEnv } from "node:util";
+import type { NewKey } from "./keys";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+
+export const DEV_KEYS = {
+  client: { key: "dev-client-key", role: "client", name: "development client" },
+  speaker: { key: "dev-speaker-key", role: "speaker", name: "development speaker" },
+  operator: { key: "dev-operator-key", role: "operator", name: "development operator" },
+} as const satisfies Record<string, NewKey>;
+
+/** The listener-token secret of local development: .dev.vars, else its committed example. */
+export function developmentTokenSecret(): string {
+  for (const file of [".dev.vars", ".dev.vars.example"]) {
+    const path = resolve(root, file);
+    const secret = existsSync(path) ? parseEnv(readFileSync(path, "utf8")).LISTENER_TOKEN_SECRET : undefined;
+    if (secret) return secret;
+  }
+  throw new Error("LISTENER_TOKEN_SECRET is in neither .dev.vars nor .dev.vars.example");
+}
