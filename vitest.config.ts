@@ -61,6 +61,8 @@ function workerProject(name: string, configPath: string, auxiliaryWorkers: Legac
 export default defineConfig({
   test: {
     reporters: ["default", "./test/summary-reporter.ts"],
+    // The slow tests mostly wait on queues, retries and training jobs, so more files than cores run at once.
+    maxWorkers: 4,
     projects: [
       { test: { name: "unit", include: ["shared/**/*.test.ts", "scripts/**/*.test.ts", "test/*.test.ts"], environment: "node" } },
       workerProject("edge", "./wrangler.toml", [builtRetrainer()]),

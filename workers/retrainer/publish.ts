@@ -19,8 +19,11 @@ import { loadTrainingSet, type TrainingSet } from "./training-data";
 import { finishVersion, markPartWritten, type VersionMetrics } from "./versions";
 
 const TRAINING_SEED = 1;
-/** Trainer steps per job: each is a block of about 2,000 items or 250 listeners, or one ALS half-sweep. */
-const TRAINER_STEPS_PER_JOB = 6;
+/**
+ * Trainer steps per job: each is a block of about 2,000 items or 250 listeners, or one ALS half-sweep
+ * (seconds at 100,000 listeners), so a job stays well inside the retrainer's CPU limit.
+ */
+const TRAINER_STEPS_PER_JOB = 24;
 const CANDIDATES_PER_LISTENER = 300;
 const SIMILAR_PER_TRACK = 50;
 const HEARD_PER_LISTENER = 500;
