@@ -37,7 +37,14 @@ function builtRetrainer(): LegacyWorkerOptions {
   };
 }
 
-function workerProject(name: string, configPath: string, auxiliaryWorkers: LegacyWorkerOptions[] = []) {
+interface WorkerProjectOptions {
+  include: string[];
+  exclude?: string[];
+  auxiliaryWorkers?: LegacyWorkerOptions[];
+  ratelimits?: LegacyWorkerOptions["ratelimits"];
+}
+
+function workerProject(name: string, configPath: string, options: WorkerProjectOptions) {
   return {
     plugins: [
       cloudflareTest({
@@ -45,18 +52,22 @@ function workerProject(name: string, configPath: string, auxiliaryWorkers: Legac
         // Tests read a new model version as soon as it is published, not after the pointer's cache time.
         miniflare: {
           bindings: { ...testSecrets, MODEL_POINTER_TTL_MS: "0", TEST_MIGRATIONS: migrations },
-          workers: auxiliaryWorkers,
+          workers: options.auxiliaryWorkers ?? [],
+          ...(options.ratelimits ? { ratelimits: options.ratelimits } : {}),
         },
       }),
     ],
     test: {
       name,
-      include: [`test/${name}/**/*.test.ts`],
+      include: options.include,
+      exclude: options.exclude ?? [],
       setupFiles: ["./test/apply-migrations.ts"],
       testTimeout: 60_000,
     },
   };
 }
+
+const retrainer = builtRetrainer();
 
 export default defineConfig({
   test: {
@@ -64,9 +75,28 @@ export default defineConfig({
     // The slow tests mostly wait on queues, retries and training jobs, so more files than cores run at once.
     maxWorkers: 4,
     projects: [
-      { test: { name: "unit", include: ["shared/**/*.test.ts", "scripts/**/*.test.ts", "test/*.test.ts"], environment: "node" } },
-      workerProject("edge", "./wrangler.toml", [builtRetrainer()]),
-      workerProject("retrainer", "./workers/retrainer/wrangler.toml"),
+      {
+        test: {
+          name: "unit",
+          include: ["shared/**/*.test.ts", "scripts/**/*.test.ts", "test/*.test.ts"],
+          environment: "node",
+        },
+      },
+      workerProject("edge", "./wrangler.toml", {
+        include: ["test/edge/**/*.test.ts"],
+        exclude: ["test/edge/rate-limit.test.ts"],
+        auxiliaryWorkers: [retrainer],
+      }),
+      // Limits are checked with small budgets, so that exhausting one does not race the window under load.
+      workerProject("edge-limits", "./wrangler.toml", {
+        include: ["test/edge/rate-limit.test.ts"],
+        auxiliaryWorkers: [retrainer],
+        ratelimits: {
+          API_KEY_RATE_LIMIT: { namespace_id: "1001", simple: { limit: 100, period: 10 } },
+          LISTENER_RATE_LIMIT: { namespace_id: "1002", simple: { limit: 30, period: 60 } },
+        },
+      }),
+      workerProject("retrainer", "./workers/retrainer/wrangler.toml", { include: ["test/retrainer/**/*.test.ts"] }),
     ],
   },
 });

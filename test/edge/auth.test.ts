@@ -30,6 +30,7 @@ function callsFor(route: string): Call[] {
     const events = [{ id: "walk-1", listenerId: OWNER, trackId: TRACK, type: "play" }];
     return [{ method, path, body: JSON.stringify({ events }) }];
   }
+  if (path.endsWith("/onboarding")) return [{ method, path, body: JSON.stringify({ genres: ["rock"] }) }];
   if (method === "PUT") return [{ method, path, body: JSON.stringify({ analytics: true }) }];
   return [{ method, path }];
 }

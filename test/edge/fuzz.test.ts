@@ -470,6 +470,28 @@ const eventsWrite = writeCase(
   eventDefects,
 );
 
+const onboardingWrite = writeCase(
+  "POST /v1/listeners/:id/onboarding",
+  (listener) => `/v1/listeners/${listener}/onboarding`,
+  () =>
+    fc.record(
+      {
+        artists: fc.array(fc.oneof(fc.string(), anyJson), { maxLength: 3 }),
+        genres: fc.array(fc.oneof(fc.string(), anyJson), { maxLength: 3 }),
+      },
+      { requiredKeys: [] },
+    ),
+  () => [
+    credentialsDefect,
+    unknownField,
+    malformed,
+    oversized,
+    unknownQuery,
+    { name: "too many genres", apply: (b) => (b.value.genres = Array.from({ length: 11 }, (_, i) => `g${i}`)) },
+    { name: "not an array", apply: (b) => (b.value.artists = "art-0001") },
+  ],
+);
+
 const consentWrite = writeCase(
   "PUT /v1/listeners/:id/consent",
   (listener) => `/v1/listeners/${listener}/consent`,
@@ -581,6 +603,7 @@ const FUZZED: Record<string, { arb: fc.Arbitrary<FuzzCase>; runs: number }[]> = 
   "GET /v1/charts/top": [{ arb: catalogRead("GET /v1/charts/top"), runs: 500 }],
   "POST /v1/events": [{ arb: eventsWrite, runs: 2500 }],
   "PUT /v1/listeners/:id/consent": [{ arb: consentWrite, runs: 800 }],
+  "POST /v1/listeners/:id/onboarding": [{ arb: onboardingWrite, runs: 400 }],
   "DELETE /v1/listeners/:id": [{ arb: eraseWrite, runs: 500 }],
   "ALL /admin/*": [
     { arb: adminRead, runs: 600 },

@@ -53,6 +53,7 @@ export const ACCESS: Record<string, Access> = {
   "GET /v1/listeners/:id/export": { roles: ["client"], listener: true },
   "DELETE /v1/listeners/:id": { roles: ["client"], listener: true },
   "POST /v1/events": { roles: ["client"], listener: true },
+  "POST /v1/listeners/:id/onboarding": { roles: ["client"], listener: true },
   "GET /v1/tracks/:id": { roles: [...ROLES], listener: false },
   "GET /v1/tracks/:id/similar": { roles: [...ROLES], listener: false },
   "GET /v1/charts/top": { roles: [...ROLES], listener: false },

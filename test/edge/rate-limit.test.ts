@@ -2,9 +2,9 @@ import { describe, expect, it } from "vitest";
 import { RATE_LIMIT_PERIODS } from "../../workers/edge/auth/rate-limit";
 import { edge, expectProblem, storeApiKey, tokenFor } from "./helpers";
 
-/** `simple.limit` of the `[[ratelimits]]` in wrangler.toml. */
-const PER_KEY = 1000;
-const PER_LISTENER = 300;
+/** The budgets the `edge-limits` test project gives the `[[ratelimits]]` bindings (vitest.config.ts). */
+const PER_KEY = 100;
+const PER_LISTENER = 30;
 
 /** Fresh keys and listeners for every run: the local limiter keeps its counters on disk between runs. */
 const unique = (name: string) => `${name}-${crypto.randomUUID()}`;

@@ -10,6 +10,7 @@ import { notFound, onError } from "./errors";
 import { chartsApp } from "./routes/charts";
 import { eventsApp } from "./routes/events";
 import { listenersApp } from "./routes/listeners";
+import { onboardingApp } from "./routes/onboarding";
 import { privacyApp } from "./routes/privacy";
 import { speakerApp } from "./routes/speaker";
 import { tracksApp } from "./routes/tracks";
@@ -42,6 +43,7 @@ export const app = new Hono<AppEnv>()
   .get("/health", (c) => c.json({ status: "ok" }))
   .route("/v1/listeners", listenersApp)
   .route("/v1/listeners", privacyApp)
+  .route("/v1/listeners", onboardingApp)
   .route("/v1/events", eventsApp)
   .route("/v1/tracks", tracksApp)
   .route("/v1/charts", chartsApp)

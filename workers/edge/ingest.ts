@@ -1,0 +1,83 @@
+import type { IncomingEvent, QueuedEvent } from "../../shared/api/schemas";
+import type { CatalogTrack } from "../../shared/publish/artifacts";
+import type { ListeningEvent } from "../../shared/session";
+import type { Env } from "./env";
+import { listenerPseudonym, sessionOf } from "./listener";
+
+function toQueued(e: IncomingEvent, listener: string, receivedAt: number, region: string | null): QueuedEvent {
+  return {
+    kind: "event",
+    listener,
+    eventId: e.id,
+    trackId: e.trackId,
+    type: e.type,
+    target: e.target ?? null,
+    clientTs: e.timestamp,
+    receivedAt,
+    positionMs: e.positionMs ?? null,
+    msPlayed: e.msPlayed ?? null,
+    device: e.device ?? null,
+    context: e.context ?? null,
+    region,
+  };
+}
+
+/** The session object needs the artist and length of the track to judge skips and artist taste. */
+function toListening(e: IncomingEvent, track: CatalogTrack): ListeningEvent {
+  return {
+    id: e.id,
+    trackId: e.trackId,
+    artistId: track.artistId,
+    type: e.type,
+    target: e.target,
+    positionMs: e.positionMs,
+    durationMs: track.features.durationMs,
+    device: e.device,
+    timestamp: e.timestamp,
+    context: e.context?.activity ? { activity: e.context.activity, device: e.device } : undefined,
+  };
+}
+
+export interface Accepted {
+  accepted: number;
+  duplicates: number;
+  /** Events of listeners who withdrew personalization consent: neither stored nor queued. */
+  notStored: number;
+}
+
+/**
+ * The one way events enter: each listener's session object sees them at once (so the next answer
+ * adapts), then the queue carries them to D1. Every track must be in `tracks`.
+ */
+export async function acceptEvents(
+  env: Env,
+  events: IncomingEvent[],
+  tracks: ReadonlyMap<string, CatalogTrack>,
+  region: string | null,
+  receivedAt = Date.now(),
+): Promise<Accepted> {
+  // A client retrying a request may repeat an id inside one batch; the first occurrence wins.
+  const unique = [...new Map(events.map((e) => [`${e.listenerId}\u0000${e.id}`, e])).values()];
+  const queued: QueuedEvent[] = [];
+  let notStored = 0;
+  await Promise.all(
+    [...Map.groupBy(unique, (e) => e.listenerId)].map(async ([rawId, listenerEvents]) => {
+      const pseudonym = await listenerPseudonym(env, rawId);
+      const { consent } = await sessionOf(env, pseudonym).record(
+        pseudonym,
+        listenerEvents.map((e) => toListening(e, tracks.get(e.trackId)!)),
+      );
+      if (consent.personalization)
+        queued.push(...listenerEvents.map((e) => toQueued(e, pseudonym, receivedAt, region)));
+      else notStored += listenerEvents.length;
+    }),
+  );
+  if (queued.length > 0) await env.EVENTS.sendBatch(queued.map((body) => ({ body, contentType: "json" as const })));
+  return { accepted: queued.length, duplicates: events.length - unique.length, notStored };
+}
+
+/** The caller's country as Cloudflare reports it, when it is one. */
+export function requestRegion(request: Request): string | null {
+  const country = request.cf?.country;
+  return typeof country === "string" && /^[A-Z]{2}$/.test(country) ? country : null;
+}
