@@ -133,7 +133,11 @@ export const TrackInput = z.strictObject({
     loudness: z.number().min(-80).max(10),
     key: z.number().int().min(0).max(11),
     mode: z.union([z.literal(0), z.literal(1)]),
-    durationMs: z.number().int().min(1000).max(24 * 3600 * 1000),
+    durationMs: z
+      .number()
+      .int()
+      .min(1000)
+      .max(24 * 3600 * 1000),
   }),
 });
 

@@ -47,7 +47,9 @@ export class ListenerSession extends DurableObject<Env> {
       );
       sql.exec(`CREATE TABLE IF NOT EXISTS seen_events (event_id TEXT PRIMARY KEY, seen_at INTEGER NOT NULL)`);
       const row = sql
-        .exec<{ listener: string; state: string; consent: string }>(`SELECT listener, state, consent FROM session WHERE id = 1`)
+        .exec<{ listener: string; state: string; consent: string }>(
+          `SELECT listener, state, consent FROM session WHERE id = 1`,
+        )
         .toArray()[0];
       if (row) {
         this.#listener = row.listener;
@@ -61,7 +63,11 @@ export class ListenerSession extends DurableObject<Env> {
    * Folds new events into the session; events seen before (client retries) change nothing. Without
    * personalization consent nothing is kept, and the caller must not pass the events on either.
    */
-  async record(listener: string, events: ListeningEvent[], now = Date.now()): Promise<{ fresh: number; consent: Consent }> {
+  async record(
+    listener: string,
+    events: ListeningEvent[],
+    now = Date.now(),
+  ): Promise<{ fresh: number; consent: Consent }> {
     this.#listener = listener;
     if (!this.#consent.personalization) return { fresh: 0, consent: this.#consent };
     await this.#closeIfIdle(now);
