@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { MAX_IMPORT_ROWS } from "../shared/api/schemas";
 import { DEV_KEYS } from "./dev-credentials";
+import { NEUTRAL_FEATURES } from "../shared/catalog/features";
 import type { Track } from "../shared/catalog/types";
 import { parseInteractionTsv } from "../shared/import/genericTsv";
 import { parseArtists } from "../shared/import/hetrec";
@@ -71,20 +72,6 @@ function report(what: string, parsed: RejectedRow[], outcome: Outcome) {
 }
 
 /** HetRec has no audio features: artists enter the catalog with neutral ones, their top tag as genre. */
-const NEUTRAL_FEATURES: Track["features"] = {
-  tempo: 120,
-  energy: 0.5,
-  valence: 0.5,
-  danceability: 0.5,
-  acousticness: 0.5,
-  instrumentalness: 0.1,
-  speechiness: 0.05,
-  loudness: -9,
-  key: 0,
-  mode: 1,
-  durationMs: 240_000,
-};
-
 function lastfmCatalog(dir: string): { tracks: Track[]; rejected: RejectedRow[] } {
   const artists = parseArtists(readFileSync(join(dir, "artists.dat"), "utf8"));
   const tagCounts = new Map<string, Map<string, number>>();

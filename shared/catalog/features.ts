@@ -18,6 +18,21 @@ export function featureVector(f: AudioFeatures): number[] {
   ];
 }
 
+/** Mid-range features for tracks whose sound is unknown (HetRec artists), so context neither favours nor buries them. */
+export const NEUTRAL_FEATURES: AudioFeatures = {
+  tempo: 120,
+  energy: 0.5,
+  valence: 0.5,
+  danceability: 0.5,
+  acousticness: 0.5,
+  instrumentalness: 0.1,
+  speechiness: 0.05,
+  loudness: -8,
+  key: 0,
+  mode: 1,
+  durationMs: 200_000,
+};
+
 /** Descriptive tags of a track for the content part: its genre and its artist. */
 export function contentTags(t: Pick<Track, "genre" | "artistId">): string[] {
   return [`genre:${t.genre.toLowerCase()}`, `artist:${t.artistId}`];

@@ -1,21 +1,10 @@
+import { NEUTRAL_FEATURES } from "../catalog/features";
 import { describe, expect, it } from "vitest";
 import type { AudioFeatures } from "../catalog/types";
 import { contextFit } from "./fit";
 import { ACTIVITY_TARGETS } from "./targets";
 
-const base: AudioFeatures = {
-  tempo: 120,
-  energy: 0.5,
-  valence: 0.5,
-  danceability: 0.5,
-  acousticness: 0.5,
-  instrumentalness: 0.1,
-  speechiness: 0.05,
-  loudness: -8,
-  key: 0,
-  mode: 1,
-  durationMs: 200_000,
-};
+const base: AudioFeatures = NEUTRAL_FEATURES;
 const features = (overrides: Partial<AudioFeatures>): AudioFeatures => ({ ...base, ...overrides });
 
 describe("contextFit", () => {

@@ -1,3 +1,4 @@
+import { NEUTRAL_FEATURES } from "../catalog/features";
 // Test-only: generated tracks and candidates shared by the ranking tests.
 import type { AudioFeatures } from "../catalog/types";
 import { seededRandom } from "../util/random";
@@ -6,19 +7,7 @@ import type { Candidate, TrackInfo } from "./types";
 export const NOW = Date.UTC(2025, 5, 1, 18, 0);
 export const GENRES = ["rock", "pop", "jazz", "electronic", "classical", "hiphop", "folk", "metal", "soul", "ambient"];
 
-export const BASE_FEATURES: AudioFeatures = {
-  tempo: 120,
-  energy: 0.5,
-  valence: 0.5,
-  danceability: 0.5,
-  acousticness: 0.5,
-  instrumentalness: 0.1,
-  speechiness: 0.05,
-  loudness: -8,
-  key: 0,
-  mode: 1,
-  durationMs: 200_000,
-};
+export const BASE_FEATURES: AudioFeatures = NEUTRAL_FEATURES;
 
 export function makeTrack(
   id: string,
