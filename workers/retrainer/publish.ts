@@ -47,7 +47,7 @@ export async function runTrainJob(env: Env, job: TrainJob, now = Date.now()): Pr
   const set = await loadTrainingSet(env.DB);
   const split = holdoutSplit(set.data, { seed: TRAINING_SEED });
   const snapshotKey = artifactKey.staging(version, `trainer-${stage}`);
-  const stored = await env.MODELS.get(snapshotKey, "arrayBuffer");
+  const stored = await getChunked(env.MODELS, snapshotKey);
   const snapshot = stored ? decodeTrainerSnapshot(stored) : undefined;
   if (job.resumeAt?.phase !== snapshot?.phase || job.resumeAt?.cursor !== snapshot?.cursor) {
     console.warn(JSON.stringify({ msg: "stale training job ignored", job }));
@@ -58,14 +58,14 @@ export async function runTrainJob(env: Env, job: TrainJob, now = Date.now()): Pr
   for (let step = 0; step < TRAINER_STEPS_PER_JOB && !progress.finished; step++) progress = trainer.step();
   if (!progress.finished) {
     const next = trainer.snapshot();
-    await env.MODELS.put(snapshotKey, encodeTrainerSnapshot(next));
+    await putChunked(env.MODELS, snapshotKey, encodeTrainerSnapshot(next));
     await enqueueJobs(env.JOBS, [
       { kind: "train", version, stage, resumeAt: { phase: next.phase, cursor: next.cursor } },
     ]);
     return;
   }
   const model = modelFrom(trainer.outcome());
-  if (stored) await env.MODELS.delete(snapshotKey);
+  if (stored) await deleteChunked(env.MODELS, snapshotKey);
   if (stage === "holdout") {
     const metrics: VersionMetrics = { holdout: evaluate(model, split), blendWeights: model.blendWeights };
     await drizzle(env.DB).update(modelVersions).set({ metrics }).where(eq(modelVersions.version, version));
@@ -203,4 +203,35 @@ async function erasedListenerKeys(env: Env, version: string): Promise<Set<string
     .from(erasures)
     .where(gte(erasures.erasedAt, row?.createdAt ?? 0));
   return new Set(erased.map((e) => artifactKey.listener(version, e.listener)));
+}
+
+/** KV values stop at 25 MiB; a trainer's state can be larger, so it is kept in parts under one key's count. */
+const KV_CHUNK_BYTES = 20 * 1024 * 1024;
+
+async function putChunked(kv: KVNamespace, key: string, value: ArrayBuffer): Promise<void> {
+  const count = Math.max(1, Math.ceil(value.byteLength / KV_CHUNK_BYTES));
+  for (let i = 0; i < count; i++) {
+    await kv.put(`${key}:${i}`, value.slice(i * KV_CHUNK_BYTES, (i + 1) * KV_CHUNK_BYTES));
+  }
+  await kv.put(key, String(count));
+}
+
+async function getChunked(kv: KVNamespace, key: string): Promise<ArrayBuffer | null> {
+  const count = Number(await kv.get(key));
+  if (!count) return null;
+  const parts = await Promise.all(Array.from({ length: count }, (_, i) => kv.get(`${key}:${i}`, "arrayBuffer")));
+  const whole = new Uint8Array(parts.reduce((n, p) => n + (p?.byteLength ?? 0), 0));
+  let offset = 0;
+  for (const part of parts) {
+    if (!part) throw new Error(`a part of ${key} is missing`);
+    whole.set(new Uint8Array(part), offset);
+    offset += part.byteLength;
+  }
+  return whole.buffer;
+}
+
+async function deleteChunked(kv: KVNamespace, key: string): Promise<void> {
+  const count = Number(await kv.get(key));
+  await Promise.all(Array.from({ length: count }, (_, i) => kv.delete(`${key}:${i}`)));
+  await kv.delete(key);
 }
