@@ -8,6 +8,7 @@
 import { parseArgs } from "node:util";
 import { modelFrom, Trainer, type TrainingData } from "../shared/model";
 import { seededRandom } from "../shared/util/random";
+import { MemoryPeak } from "./memory-peak";
 
 const { values } = parseArgs({
   options: {
@@ -49,14 +50,8 @@ function syntheticData(): TrainingData {
   };
 }
 
-let peakRss = 0,
-  peakHeap = 0;
-const sampleMemory = () => {
-  const m = process.memoryUsage();
-  peakRss = Math.max(peakRss, m.rss);
-  peakHeap = Math.max(peakHeap, m.heapUsed + m.arrayBuffers);
-};
-const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
+const peak = new MemoryPeak();
+const sampleMemory = () => peak.sample();
 
 const started = performance.now();
 const data = syntheticData();
@@ -100,4 +95,4 @@ console.log(
     .join("  ")}`,
 );
 console.log(`recommend(listener, 300): ${recommendMs.toFixed(1)} ms per listener`);
-console.log(`peak memory: rss ${mb(peakRss)}, heap+arrayBuffers ${mb(peakHeap)}`);
+console.log(`peak memory: ${peak}`);

@@ -19,6 +19,7 @@ import {
   type HoldoutSplit,
 } from "../shared/model";
 import { evidenceMatrix } from "../shared/model/interactions";
+import { MemoryPeak } from "./memory-peak";
 
 const { values: args } = parseArgs({
   options: {
@@ -85,13 +86,8 @@ if (taggings) {
   );
 }
 
-let peakRss = 0,
-  peakHeap = 0;
-const sampleMemory = () => {
-  const m = process.memoryUsage();
-  peakRss = Math.max(peakRss, m.rss);
-  peakHeap = Math.max(peakHeap, m.heapUsed + m.arrayBuffers);
-};
+const peak = new MemoryPeak();
+const sampleMemory = () => peak.sample();
 const sampler = setInterval(sampleMemory, 50);
 
 const started = performance.now();
@@ -111,12 +107,11 @@ const reports: [string, EvaluationReport][] = [
 ];
 const evalSeconds = (performance.now() - evalStarted) / 1000;
 
-const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
 console.log(
   `data: ${dataPath} (${format}), ${split.train.listeners.length} listeners x ${split.train.items.length} items, content: ${taggings ? `${taggings.length} taggings` : "none"}`,
 );
 console.log(
-  `seed: ${seed}   train: ${trainSeconds.toFixed(1)} s   evaluate: ${evalSeconds.toFixed(1)} s   peak during training: rss ${mb(peakRss)}, heap+arrayBuffers ${mb(peakHeap)}`,
+  `seed: ${seed}   train: ${trainSeconds.toFixed(1)} s   evaluate: ${evalSeconds.toFixed(1)} s   peak during training: ${peak}`,
 );
 console.log(
   `tuned blend: ${Object.entries(model.blendWeights)
