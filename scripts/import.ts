@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { MAX_IMPORT_ROWS } from "../shared/api/schemas";
 import { DEV_KEYS } from "./dev-credentials";
-import { NEUTRAL_FEATURES } from "../shared/catalog/features";
+import { NEUTRAL_FEATURES, UNKNOWN_GENRE } from "../shared/catalog/features";
 import type { Track } from "../shared/catalog/types";
 import { parseInteractionTsv } from "../shared/import/genericTsv";
 import { parseArtists } from "../shared/import/hetrec";
@@ -81,7 +81,7 @@ function lastfmCatalog(dir: string): { tracks: Track[]; rejected: RejectedRow[] 
     tagCounts.set(t.item, counts);
   }
   const topTag = (artistId: string) =>
-    [...(tagCounts.get(artistId) ?? [])].sort((a, b) => b[1] - a[1])[0]?.[0].slice(0, 60) ?? "unknown";
+    [...(tagCounts.get(artistId) ?? [])].sort((a, b) => b[1] - a[1])[0]?.[0].slice(0, 60) ?? UNKNOWN_GENRE;
   const tracks = artists.rows.map((a): Track => {
     const id = `lfm-${a.id}`;
     return {

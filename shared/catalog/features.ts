@@ -33,9 +33,16 @@ export const NEUTRAL_FEATURES: AudioFeatures = {
   durationMs: 200_000,
 };
 
-/** Descriptive tags of a track for the content part: its genre and its artist. */
+/** The genre of tracks nobody has described (HetRec artists nobody tagged). */
+export const UNKNOWN_GENRE = "unknown";
+
+/**
+ * Descriptive tags of a track for the content part: its genre and its artist. An unknown genre is no
+ * likeness: it would make every undescribed track a content neighbour of every other.
+ */
 export function contentTags(t: Pick<Track, "genre" | "artistId">): string[] {
-  return [`genre:${t.genre.toLowerCase()}`, `artist:${t.artistId}`];
+  const genre = t.genre.toLowerCase();
+  return [...(genre === UNKNOWN_GENRE ? [] : [`genre:${genre}`]), `artist:${t.artistId}`];
 }
 
 function clamp01(x: number): number {

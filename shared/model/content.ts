@@ -34,7 +34,7 @@ export function contentVectors(
   });
   const tagged = tagCounts.filter((c) => c.size > 0).length;
   const featureDims = Math.max(0, ...content.map((c) => c?.features?.length ?? 0));
-  const { mean, deviation } = featureMoments(content, featureDims);
+  const { mean, scale } = featureMoments(content, featureDims);
 
   const indptr = new Int32Array(content.length + 1);
   const indices: number[] = [];
@@ -45,7 +45,7 @@ export function contentVectors(
       .map(([d, n]) => [d, Math.log1p(n) * Math.log((1 + tagged) / documentFrequency[d]!)] as const);
     const features = c?.features?.length === featureDims ? c.features : undefined;
     const featurePart = features
-      ? features.map((x, d) => [vocabulary.size + d, (x - mean[d]!) / deviation[d]!] as const)
+      ? features.map((x, d) => [vocabulary.size + d, (x - mean[d]!) * scale[d]!] as const)
       : [];
     const parts = [tagPart, featurePart].filter((part) => part.some(([, v]) => v !== 0));
     for (const part of parts) {
@@ -69,10 +69,14 @@ export function contentVectors(
 function featureMoments(content: readonly (ItemContent | undefined)[], dims: number) {
   const rows = content.flatMap((c) => (c?.features?.length === dims && dims > 0 ? [c.features] : []));
   const mean = Array.from({ length: dims }, (_, d) => rows.reduce((s, r) => s + r[d]!, 0) / Math.max(rows.length, 1));
-  const deviation = mean.map(
-    (m, d) => Math.sqrt(rows.reduce((s, r) => s + (r[d]! - m) ** 2, 0) / Math.max(rows.length, 1)) || 1,
-  );
-  return { mean, deviation };
+  // A dimension that is the same for every item (neutral features for a catalogue without audio analysis)
+  // says nothing. Its deviation is rounding noise, which standardising would blow up into a dense random
+  // feature part: every item a content neighbour of every other, at quadratic cost.
+  const scale = mean.map((m, d) => {
+    const deviation = Math.sqrt(rows.reduce((s, r) => s + (r[d]! - m) ** 2, 0) / Math.max(rows.length, 1));
+    return deviation > 1e-9 * Math.max(1, Math.abs(m)) ? 1 / deviation : 0;
+  });
+  return { mean, scale };
 }
 
 export function cosine(vectors: CsrMatrix, a: number, b: number): number {
