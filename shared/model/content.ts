@@ -1,7 +1,6 @@
-import { setNeighbours, type NeighbourTable } from "./neighbours";
 import type { CsrMatrix } from "./sparse";
 import { TopKHeap } from "./topK";
-import type { ItemContent } from "./types";
+import type { ItemContent, Scored } from "./types";
 
 /**
  * Item content as unit-length sparse vectors (item x dimension CSR), so content similarity is a dot product:
@@ -96,18 +95,19 @@ export function cosine(vectors: CsrMatrix, a: number, b: number): number {
 }
 
 /** Content neighbours of items [from, to), found through the dimension -> items inverted index. */
-export function fillContentRows(
-  table: NeighbourTable,
+export function contentNeighbourRows(
   vectors: CsrMatrix,
   byDimension: CsrMatrix,
+  k: number,
   from: number,
   to: number,
-): void {
+): Scored[][] {
   const accumulated = new Float64Array(vectors.rows);
   const touched = new Int32Array(vectors.rows);
   // Stamped with i + 1 when j is first met for row i: feature products can cancel to an exact 0.
   const seenFor = new Int32Array(vectors.rows);
-  const heap = new TopKHeap(table.k);
+  const heap = new TopKHeap(k);
+  const rows: Scored[][] = [];
   for (let i = from; i < to; i++) {
     let touchedCount = 0;
     for (let p = vectors.indptr[i]!; p < vectors.indptr[i + 1]!; p++) {
@@ -128,6 +128,7 @@ export function fillContentRows(
       if (accumulated[j]! > 0) heap.push(j, accumulated[j]!);
       accumulated[j] = 0;
     }
-    setNeighbours(table, i, heap.drain());
+    rows.push(heap.drain());
   }
+  return rows;
 }

@@ -1,6 +1,6 @@
-import { setNeighbours, type NeighbourTable } from "./neighbours";
 import { transpose, type CsrMatrix } from "./sparse";
 import { TopKHeap } from "./topK";
+import type { Scored } from "./types";
 
 export interface KnnOptions {
   /** Neighbours kept per item. */
@@ -42,19 +42,14 @@ export function knnInputs(positive: CsrMatrix): KnnInputs {
   return { byListener, byItem, squaredNorms, popularity };
 }
 
-/** Fills the neighbour rows of items [from, to); rows are independent, so blocks can run in separate steps. */
-export function fillKnnRows(
-  table: NeighbourTable,
-  inputs: KnnInputs,
-  options: KnnOptions,
-  from: number,
-  to: number,
-): void {
+/** Neighbour rows of items [from, to); rows are independent, so blocks can run in separate steps. */
+export function knnNeighbourRows(inputs: KnnInputs, options: KnnOptions, from: number, to: number): Scored[][] {
   const { byListener, byItem, squaredNorms, popularity } = inputs;
   const itemCount = byItem.rows;
   const accumulated = new Float64Array(itemCount);
   const touched = new Int32Array(itemCount);
-  const heap = new TopKHeap(table.k);
+  const heap = new TopKHeap(options.neighbours);
+  const rows: Scored[][] = [];
   const targetNorm = new Float64Array(itemCount);
   for (let j = 0; j < itemCount; j++) {
     targetNorm[j] =
@@ -78,6 +73,7 @@ export function fillKnnRows(
       heap.push(j, accumulated[j]! / (sourceNorm * targetNorm[j]!));
       accumulated[j] = 0;
     }
-    setNeighbours(table, i, heap.drain());
+    rows.push(heap.drain());
   }
+  return rows;
 }

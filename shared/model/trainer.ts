@@ -9,15 +9,15 @@ import {
   type CandidateSet,
   type Component,
 } from "./blend";
-import { contentVectors, fillContentRows } from "./content";
-import { fillKnnRows } from "./itemKnn";
-import { emptyNeighbourTable, type NeighbourTable } from "./neighbours";
+import { contentNeighbourRows, contentVectors } from "./content";
+import { knnNeighbourRows } from "./itemKnn";
+import { appendNeighbourRows, emptyNeighbourTable, trimNeighbourTable, type NeighbourTable } from "./neighbours";
 import { resolveOptions, type ResolvedOptions, type TrainOptions } from "./options";
 import { listenerCounts } from "./popularity";
 import { transpose, type CsrMatrix } from "./sparse";
 import { holdoutSplit } from "./split";
 import { TopKHeap } from "./topK";
-import type { TrainingData } from "./types";
+import type { Scored, TrainingData } from "./types";
 import { Workspace, type ModelParts } from "./workspace";
 
 type StateArray = Int32Array | Float32Array | Float64Array;
@@ -52,6 +52,8 @@ interface Phase {
   chunk: number;
   run(from: number, to: number): void;
 }
+
+const TABLE_OFFSETS = "offsets";
 
 /** Candidate items per component when gathering validation candidates. */
 const CANDIDATES_PER_COMPONENT = 60;
@@ -125,7 +127,14 @@ export class Trainer {
 
   /** Live state, not a copy: serialise it before the next step. */
   snapshot(): TrainerSnapshot {
-    return { phase: this.phase, cursor: this.cursor, blend: this.blend, arrays: { ...this.arrays } };
+    const arrays = { ...this.arrays };
+    for (const name of Object.keys(arrays)) {
+      if (!name.endsWith(TABLE_OFFSETS)) continue;
+      const prefix = name.slice(0, -TABLE_OFFSETS.length);
+      const { items, scores } = trimNeighbourTable(this.table(prefix, 0));
+      Object.assign(arrays, { [`${prefix}items`]: items, [`${prefix}scores`]: scores });
+    }
+    return { phase: this.phase, cursor: this.cursor, blend: this.blend, arrays };
   }
 
   outcome(): TrainingOutcome {
@@ -207,9 +216,9 @@ export class Trainer {
   }
 
   private contentNeighbours(prefix: string, from: number, to: number): void {
-    const table = this.table(`${prefix}content.`, this.contentNeighbourCount());
+    const k = this.options.contentNeighbours;
     const { vectors, byDimension } = this.contentVectors(prefix);
-    fillContentRows(table, vectors, byDimension, from, to);
+    this.appendRows(`${prefix}content.`, k, from, contentNeighbourRows(vectors, byDimension, k, from, to));
   }
 
   private itemKnn(prefix: string, workspace: Workspace, from: number, to: number): void {
@@ -217,7 +226,7 @@ export class Trainer {
     // Measured on Last.fm: asymmetry 0.7 and a mild popularity penalty beat plain cosine (0.217 vs 0.213
     // NDCG@10 alone at 300 neighbours) with more reach; shrinkage cost reach.
     const options = { neighbours: o.itemNeighbours, asymmetry: 0.7, popularityPenalty: 0.15 };
-    fillKnnRows(this.table(`${prefix}itemKnn.`, o.itemNeighbours), workspace.knn, options, from, to);
+    this.appendRows(`${prefix}itemKnn.`, o.itemNeighbours, from, knnNeighbourRows(workspace.knn, options, from, to));
   }
 
   private alsHalfSweep(prefix: string, workspace: Workspace, sweep: number): void {
@@ -308,12 +317,26 @@ export class Trainer {
   }
 
   private table(prefix: string, k: number): NeighbourTable {
-    const items = (this.arrays[`${prefix}items`] ??= emptyNeighbourTable(
-      this.data.items.length,
+    if (!this.arrays[`${prefix}${TABLE_OFFSETS}`])
+      this.storeTable(prefix, emptyNeighbourTable(this.data.items.length, k));
+    return {
       k,
-    ).items) as Int32Array;
-    const scores = (this.arrays[`${prefix}scores`] ??= new Float32Array(items.length)) as Float32Array;
-    return { k, items, scores };
+      offsets: this.arrays[`${prefix}${TABLE_OFFSETS}`] as Int32Array,
+      items: this.arrays[`${prefix}items`] as Int32Array,
+      scores: this.arrays[`${prefix}scores`] as Float32Array,
+    };
+  }
+
+  private appendRows(prefix: string, k: number, from: number, rows: Scored[][]): void {
+    this.storeTable(prefix, appendNeighbourRows(this.table(prefix, k), from, rows));
+  }
+
+  private storeTable(prefix: string, { offsets, items, scores }: NeighbourTable): void {
+    Object.assign(this.arrays, {
+      [`${prefix}${TABLE_OFFSETS}`]: offsets,
+      [`${prefix}items`]: items,
+      [`${prefix}scores`]: scores,
+    });
   }
 
   private factors(prefix: string, workspace: Workspace) {
@@ -337,7 +360,7 @@ export class Trainer {
     const factors = this.factors(prefix, workspace);
     return {
       itemKnn: this.table(`${prefix}itemKnn.`, this.options.itemNeighbours),
-      content: this.table(`${prefix && this.withTaggers ? prefix : ""}content.`, this.contentNeighbourCount()),
+      content: this.table(`${prefix && this.withTaggers ? prefix : ""}content.`, this.options.contentNeighbours),
       factors,
       itemGram: gramian(factors.item, this.options.factors, this.options.regularization),
     };
@@ -385,11 +408,6 @@ export class Trainer {
       this.content.set(prefix, (cached = { vectors, byDimension: transpose(vectors) }));
     }
     return cached;
-  }
-
-  /** Without content the table has no slots rather than empty ones (14 MB for Last.fm). */
-  private contentNeighbourCount(): number {
-    return this.withContent ? this.options.contentNeighbours : 0;
   }
 
   /** A seeded sample of at most `sampleListeners` eligible listeners, in index order. */
