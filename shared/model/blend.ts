@@ -118,19 +118,31 @@ export function tuneBlend(
   minCoverage: number,
   available: Record<Component, boolean>,
 ): { blend: Blend; quality: BlendQuality } {
-  const atFloor = (weights: Record<Component, number>) => {
+  // Coverage grows with the penalty, so the floor is crossed between two neighbouring grid steps. The search
+  // starts from the step where the best blend so far crossed it: a change of one weight moves the crossing
+  // by a step or two, so this takes a few measurements where a scan from zero takes a dozen.
+  const atFloor = (weights: Record<Component, number>, from = 0) => {
     const at = (step: number) => {
       const blend = { weights, exposurePenalty: step * PENALTY_STEP };
       return { blend, quality: measure(blend) };
     };
-    let below = at(0);
-    if (below.quality.coverage >= minCoverage) return below;
-    for (let step = 1; step * PENALTY_STEP <= MAX_PENALTY; step++) {
-      const above = at(step);
-      if (above.quality.coverage >= minCoverage) return interpolate(below, above);
-      below = above;
+    const lastStep = Math.floor(MAX_PENALTY / PENALTY_STEP);
+    let step = Math.min(from, lastStep);
+    let probe = at(step);
+    if (probe.quality.coverage >= minCoverage) {
+      while (step > 0) {
+        const below = at(--step);
+        if (below.quality.coverage < minCoverage) return interpolate(below, probe);
+        probe = below;
+      }
+      return probe;
     }
-    return below;
+    while (step < lastStep) {
+      const above = at(++step);
+      if (above.quality.coverage >= minCoverage) return interpolate(probe, above);
+      probe = above;
+    }
+    return probe;
   };
   // Between the grid penalties either side of the floor, read quality at the floor itself: comparing blends
   // at exactly equal reach, rather than at whichever grid step happens to clear it, keeps the choice from
@@ -169,7 +181,7 @@ export function tuneBlend(
       for (const w of WEIGHT_GRID) {
         const weights = { ...best.blend.weights, [name]: w };
         if (w === best.blend.weights[name] || names.every((n) => weights[n] === 0)) continue;
-        const candidate = atFloor(weights);
+        const candidate = atFloor(weights, Math.ceil(best.blend.exposurePenalty / PENALTY_STEP));
         if (better(candidate.quality, best.quality)) best = candidate;
       }
     }

@@ -1,6 +1,16 @@
 import { describe, expect, it } from "vitest";
 import { Trainer, modelFrom, trainModel } from "../model";
-import { decodeTrainerSnapshot, encodeTrainerSnapshot } from "./trainer-snapshot";
+import type { TrainerSnapshot } from "../model";
+import { joinTrainerSnapshot, splitTrainerSnapshot } from "./trainer-snapshot";
+
+/** Through bytes as KV would hold them: every part copied into an ArrayBuffer of its own. */
+function roundTrip(snapshot: TrainerSnapshot, maxBytes = 1 << 20): TrainerSnapshot {
+  const { header, parts } = splitTrainerSnapshot(snapshot, maxBytes);
+  return joinTrainerSnapshot(
+    JSON.parse(JSON.stringify(header)),
+    parts.map((part) => part.slice().buffer),
+  );
+}
 
 const data = {
   listeners: ["a", "b", "c", "d", "e", "f"],
@@ -28,12 +38,35 @@ describe("trainer snapshots", () => {
       cursor: 7,
       arrays: { a: new Int32Array([1, -2, 3]), b: new Float32Array([0.5]), c: new Float64Array([Math.PI, 2]) },
     };
-    const decoded = decodeTrainerSnapshot(encodeTrainerSnapshot(snapshot));
+    const decoded = roundTrip(snapshot);
     expect(decoded).toEqual({ ...snapshot, blend: undefined });
     expect(decoded.arrays.c).toBeInstanceOf(Float64Array);
   });
 
-  it("training resumed from an encoded snapshot after every step gives the model trained in one go", () => {
+  it("split arrays larger than a part and join them back", () => {
+    const large = Float64Array.from({ length: 1000 }, (_, i) => i / 7);
+    const snapshot = {
+      phase: 1,
+      cursor: 0,
+      arrays: { small: new Int32Array([4]), large, after: new Float32Array([1.5]) },
+    };
+    const { header, parts } = splitTrainerSnapshot(snapshot, 3000);
+    expect(header.arrays.map((a) => a.parts)).toEqual([1, 3, 1]);
+    expect(parts.every((part) => part.byteLength <= 3000)).toBe(true);
+    expect(roundTrip(snapshot, 3000)).toEqual({ ...snapshot, blend: undefined });
+  });
+
+  it("refuse a snapshot with parts missing", () => {
+    const { header, parts } = splitTrainerSnapshot({ phase: 0, cursor: 0, arrays: { a: new Int32Array(10) } }, 8);
+    expect(() =>
+      joinTrainerSnapshot(
+        header,
+        parts.slice(1).map((part) => part.slice().buffer),
+      ),
+    ).toThrow(/missing/);
+  });
+
+  it("training resumed from a stored snapshot after every step gives the model trained in one go", () => {
     let snapshot = undefined;
     for (;;) {
       const trainer = new Trainer(data, { seed: 1 }, snapshot);
@@ -44,7 +77,7 @@ describe("trainer snapshots", () => {
         for (let l = 0; l < data.listeners.length; l++) expect(resumed.recommend(l, 3)).toEqual(direct.recommend(l, 3));
         return;
       }
-      snapshot = decodeTrainerSnapshot(encodeTrainerSnapshot(trainer.snapshot()));
+      snapshot = roundTrip(trainer.snapshot(), 16);
     }
   });
 });

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { COMPONENTS } from "../../shared/model";
 
 /** Training and publishing run as a chain of queue jobs so each step stays inside one invocation's limits. */
 export const Job = z.discriminatedUnion("kind", [
@@ -9,6 +10,8 @@ export const Job = z.discriminatedUnion("kind", [
     stage: z.enum(["holdout", "full"]).default("holdout"),
     /** Where the previous job left the trainer; a redelivered job that does not match it is stale. */
     resumeAt: z.object({ phase: z.number().int(), cursor: z.number().int() }).optional(),
+    /** The holdout twin's blend, which the full model reuses instead of tuning its own. */
+    blend: z.object({ weights: z.record(z.enum(COMPONENTS), z.number()), exposurePenalty: z.number() }).optional(),
   }),
   z.object({ kind: z.literal("publish"), version: z.string(), part: z.string() }),
 ]);

@@ -1,9 +1,8 @@
-import { eq, gte, sql } from "drizzle-orm";
+import { eq, gte } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { chartFromEvents, CHART_WINDOW_MS } from "../../shared/db/queries";
 import { erasures, listeners, modelVersions } from "../../shared/db/schema";
 import { evaluate, holdoutSplit, modelFrom, Trainer, type TrainedModel } from "../../shared/model";
-import { decodeTrainerSnapshot, encodeTrainerSnapshot } from "../../shared/publish/trainer-snapshot";
 import {
   artifactKey,
   toCatalogRow,
@@ -15,15 +14,17 @@ import {
 } from "../../shared/publish/artifacts";
 import type { Env } from "./env";
 import { enqueueJobs, type TrainJob } from "./jobs";
+import { deleteTrainerSnapshot, loadTrainerSnapshot, storeTrainerSnapshot } from "./trainer-state";
 import { loadTrainingSet, type TrainingSet } from "./training-data";
 import { finishVersion, markPartWritten, type VersionMetrics } from "./versions";
 
 const TRAINING_SEED = 1;
 /**
  * Trainer steps per job: each is a block of about 2,000 items or 250 listeners, or one ALS half-sweep
- * (seconds at 100,000 listeners), so a job stays well inside the retrainer's CPU limit.
+ * (a few seconds at 100,000 listeners), so a job stays inside the retrainer's CPU limit. Every job first
+ * reloads the data (about 2 s for Last.fm), so fewer, longer jobs finish sooner.
  */
-const TRAINER_STEPS_PER_JOB = 24;
+export const TRAINER_STEPS_PER_JOB = 48;
 const CANDIDATES_PER_LISTENER = 300;
 const SIMILAR_PER_TRACK = 50;
 const HEARD_PER_LISTENER = 500;
@@ -47,29 +48,31 @@ export async function runTrainJob(env: Env, job: TrainJob, now = Date.now()): Pr
   const set = await loadTrainingSet(env.DB);
   const split = holdoutSplit(set.data, { seed: TRAINING_SEED });
   const snapshotKey = artifactKey.staging(version, `trainer-${stage}`);
-  const stored = await getChunked(env.MODELS, snapshotKey);
-  const snapshot = stored ? decodeTrainerSnapshot(stored) : undefined;
+  const snapshot = await loadTrainerSnapshot(env.MODELS, snapshotKey);
   if (job.resumeAt?.phase !== snapshot?.phase || job.resumeAt?.cursor !== snapshot?.cursor) {
     console.warn(JSON.stringify({ msg: "stale training job ignored", job }));
     return;
   }
-  const trainer = new Trainer(stage === "holdout" ? split.train : set.data, { seed: TRAINING_SEED }, snapshot);
+  const trainer = new Trainer(
+    stage === "holdout" ? split.train : set.data,
+    { seed: TRAINING_SEED, blend: job.blend },
+    snapshot,
+  );
   let progress = trainer.progress();
   for (let step = 0; step < TRAINER_STEPS_PER_JOB && !progress.finished; step++) progress = trainer.step();
   if (!progress.finished) {
     const next = trainer.snapshot();
-    await putChunked(env.MODELS, snapshotKey, encodeTrainerSnapshot(next));
-    await enqueueJobs(env.JOBS, [
-      { kind: "train", version, stage, resumeAt: { phase: next.phase, cursor: next.cursor } },
-    ]);
+    await storeTrainerSnapshot(env.MODELS, snapshotKey, next);
+    await enqueueJobs(env.JOBS, [{ ...job, resumeAt: { phase: next.phase, cursor: next.cursor } }]);
     return;
   }
   const model = modelFrom(trainer.outcome());
-  if (stored) await deleteChunked(env.MODELS, snapshotKey);
+  if (snapshot) await deleteTrainerSnapshot(env.MODELS, snapshotKey);
   if (stage === "holdout") {
     const metrics: VersionMetrics = { holdout: evaluate(model, split), blendWeights: model.blendWeights };
     await drizzle(env.DB).update(modelVersions).set({ metrics }).where(eq(modelVersions.version, version));
-    await enqueueJobs(env.JOBS, [{ kind: "train", version, stage: "full" }]);
+    // Tuning the blend is half of training; on 80% of the same data it carries over to the full model.
+    await enqueueJobs(env.JOBS, [{ kind: "train", version, stage: "full", blend: model.blend }]);
     return;
   }
   await stageVersion(env, version, set, model, now);
@@ -112,8 +115,6 @@ async function stageVersion(
       listenerCount: set.data.listeners.length,
       trackCount: set.data.items.length,
       eventCount: set.eventCount,
-      // The served model's own blend, tuned like the holdout twin's on a validation split of its data.
-      metrics: sql`json_set(${modelVersions.metrics}, '$.blendWeights', json(${JSON.stringify(model.blendWeights)}))`,
     })
     .where(eq(modelVersions.version, version));
   await enqueueJobs(
@@ -203,35 +204,4 @@ async function erasedListenerKeys(env: Env, version: string): Promise<Set<string
     .from(erasures)
     .where(gte(erasures.erasedAt, row?.createdAt ?? 0));
   return new Set(erased.map((e) => artifactKey.listener(version, e.listener)));
-}
-
-/** KV values stop at 25 MiB; a trainer's state can be larger, so it is kept in parts under one key's count. */
-const KV_CHUNK_BYTES = 20 * 1024 * 1024;
-
-async function putChunked(kv: KVNamespace, key: string, value: ArrayBuffer): Promise<void> {
-  const count = Math.max(1, Math.ceil(value.byteLength / KV_CHUNK_BYTES));
-  for (let i = 0; i < count; i++) {
-    await kv.put(`${key}:${i}`, value.slice(i * KV_CHUNK_BYTES, (i + 1) * KV_CHUNK_BYTES));
-  }
-  await kv.put(key, String(count));
-}
-
-async function getChunked(kv: KVNamespace, key: string): Promise<ArrayBuffer | null> {
-  const count = Number(await kv.get(key));
-  if (!count) return null;
-  const parts = await Promise.all(Array.from({ length: count }, (_, i) => kv.get(`${key}:${i}`, "arrayBuffer")));
-  const whole = new Uint8Array(parts.reduce((n, p) => n + (p?.byteLength ?? 0), 0));
-  let offset = 0;
-  for (const part of parts) {
-    if (!part) throw new Error(`a part of ${key} is missing`);
-    whole.set(new Uint8Array(part), offset);
-    offset += part.byteLength;
-  }
-  return whole.buffer;
-}
-
-async function deleteChunked(kv: KVNamespace, key: string): Promise<void> {
-  const count = Number(await kv.get(key));
-  await Promise.all(Array.from({ length: count }, (_, i) => kv.delete(`${key}:${i}`)));
-  await kv.delete(key);
 }
