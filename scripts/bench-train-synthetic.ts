@@ -2,11 +2,14 @@
  * Step-wise training at scale on synthetic data: 100,000 listeners, 50,000 items, 5,000,000 interactions.
  *   tsx scripts/bench-train-synthetic.ts [--listeners N] [--items N] [--interactions N] [--seed N]
  * Listeners belong to latent taste groups and draw items with Zipf-like popularity, so the model has
- * structure to find. Training runs through Trainer.step() with a snapshot/restore half-way, as a worker
- * would across invocations; prints wall time per phase and peak memory (sampled after every step).
+ * structure to find. Training runs in jobs of TRAINER_STEPS_PER_JOB steps as the retraining worker runs
+ * it: each job builds a new Trainer from the previous job's snapshot, split into parts and copied as KV
+ * would store them. Prints wall time per phase and peak memory (sampled after every step).
  */
 import { parseArgs } from "node:util";
-import { modelFrom, Trainer, type TrainingData } from "../shared/model";
+import { modelFrom, Trainer, type TrainerSnapshot, type TrainingData } from "../shared/model";
+import { joinTrainerSnapshot, splitTrainerSnapshot } from "../shared/publish/trainer-snapshot";
+import { TRAINER_STEPS_PER_JOB } from "../workers/retrainer/publish";
 import { seededRandom } from "../shared/util/random";
 import { MemoryPeak } from "./memory-peak";
 
@@ -60,11 +63,20 @@ console.log(
   `data: ${listenerCount} listeners x ${itemCount} items, ${interactionCount} interactions (${((performance.now() - started) / 1000).toFixed(1)} s to generate)`,
 );
 
+/** What the next job finds: the snapshot through the bytes a KV value would hold. */
+function throughStorage(snapshot: TrainerSnapshot): TrainerSnapshot {
+  const { header, parts } = splitTrainerSnapshot(snapshot, 20 * 1024 * 1024);
+  return joinTrainerSnapshot(
+    header,
+    parts.map((part) => part.slice().buffer),
+  );
+}
+
 const options = { seed };
 let trainer = new Trainer(data, options);
 const phaseSeconds = new Map<string, number>();
 let steps = 0,
-  restored = false;
+  jobs = 1;
 const trainStarted = performance.now();
 for (;;) {
   const phase = trainer.progress().phase;
@@ -74,10 +86,9 @@ for (;;) {
   steps++;
   sampleMemory();
   if (progress.finished) break;
-  // Half-way through, carry on in a "new invocation" from a copy of the snapshot.
-  if (!restored && progress.phase === "item-kNN") {
-    trainer = new Trainer(data, options, structuredClone(trainer.snapshot()));
-    restored = true;
+  if (steps % TRAINER_STEPS_PER_JOB === 0) {
+    trainer = new Trainer(data, options, throughStorage(trainer.snapshot()));
+    jobs++;
   }
 }
 const trainSeconds = (performance.now() - trainStarted) / 1000;
@@ -87,7 +98,7 @@ for (let l = 0; l < 100; l++) model.recommend((l * 997) % listenerCount, 300);
 const recommendMs = (performance.now() - recommendStarted) / 100;
 sampleMemory();
 
-console.log(`trained in ${trainSeconds.toFixed(1)} s over ${steps} steps (restored from a snapshot once: ${restored})`);
+console.log(`trained in ${trainSeconds.toFixed(1)} s over ${steps} steps in ${jobs} jobs of ${TRAINER_STEPS_PER_JOB}`);
 for (const [phase, seconds] of phaseSeconds) console.log(`  ${phase.padEnd(22)} ${seconds.toFixed(1)} s`);
 console.log(
   `blend: ${Object.entries(model.blendWeights)

@@ -8,17 +8,26 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
 export interface LocalNetwork {
   base: string;
+  /** The process group of the network's processes (wrangler, workerd). */
+  processGroup: number;
   /** Its local storage, for wrangler commands against the same D1. */
   persistTo: string;
   stop(): Promise<void>;
 }
 
-/** Starts `npm start`'s network on its own port and storage, for scripts that drive it from outside. */
-export async function startLocalNetwork(port: number): Promise<LocalNetwork> {
+/**
+ * Starts `npm start`'s network on its own port and storage, for scripts that drive it from outside;
+ * `seed: false` leaves D1 empty for an import.
+ */
+export async function startLocalNetwork(port: number, { seed = true } = {}): Promise<LocalNetwork> {
   const persistTo = mkdtempSync(join(tmpdir(), "setlist-"));
   const child: ChildProcess = spawn(
     resolve(root, "node_modules/.bin/tsx"),
-    [resolve(root, "scripts/start.ts"), "--port", String(port), "--persist-to", persistTo],
+    [
+      resolve(root, "scripts/start.ts"),
+      ...["--port", String(port), "--persist-to", persistTo],
+      ...(seed ? [] : ["--no-seed"]),
+    ],
     { cwd: root, stdio: ["ignore", "pipe", "inherit"], detached: true },
   );
   const stop = async () => {
@@ -38,5 +47,5 @@ export async function startLocalNetwork(port: number): Promise<LocalNetwork> {
     await stop();
     throw error;
   });
-  return { base: `http://127.0.0.1:${port}`, persistTo, stop };
+  return { base: `http://127.0.0.1:${port}`, processGroup: child.pid!, persistTo, stop };
 }

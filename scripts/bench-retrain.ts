@@ -1,0 +1,154 @@
+/**
+ * `npm run bench:retrain`: one retrain inside the local Workers runtime, timed, with the retraining
+ * worker's memory read from its own V8 isolate through the runtime's inspector.
+ *   npm run bench:retrain [-- --lastfm DIR] [--port N]
+ * Without --lastfm it retrains on the demo data `npm start` seeds; with it, on the imported HetRec
+ * Last.fm 2K data (17,632 artists, 92,834 plays). Prints the time until the version is trained and
+ * staged, until it is published, and the isolate's peak heap. The runtime enforces no memory limit
+ * locally, so garbage may wait longer for collection than it would near a 128 MB limit: the peak is an
+ * upper bound on what the worker needed.
+ */
+import { spawnSync } from "node:child_process";
+import { readdirSync, readFileSync, readlinkSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { DEV_KEYS } from "./dev-credentials";
+import { startLocalNetwork } from "./local-network";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const { values: args } = parseArgs({
+  options: { lastfm: { type: "string" }, port: { type: "string", default: "8798" } },
+});
+const RETRAINER_TARGET = "core:user:setlist-retrainer";
+const asOperator = { headers: { "x-api-key": DEV_KEYS.operator.key } };
+
+/** Ports the given processes listen on (Linux: their socket inodes matched against /proc/net/tcp). */
+function listeningPorts(pids: number[]): number[] {
+  const inodes = new Set<string>();
+  for (const pid of pids) {
+    for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+      const link = (() => {
+        try {
+          return readlinkSync(`/proc/${pid}/fd/${fd}`);
+        } catch {
+          return "";
+        }
+      })();
+      const inode = /^socket:\[(\d+)\]$/.exec(link)?.[1];
+      if (inode) inodes.add(inode);
+    }
+  }
+  return readFileSync("/proc/net/tcp", "utf8")
+    .split("\n")
+    .slice(1)
+    .map((line) => line.trim().split(/\s+/))
+    .filter((fields) => fields[3] === "0A" && inodes.has(fields[9]!))
+    .map((fields) => parseInt(fields[1]!.split(":")[1]!, 16));
+}
+
+function processesInGroup(group: number): number[] {
+  return readdirSync("/proc")
+    .filter((name) => /^\d+$/.test(name))
+    .map(Number)
+    .filter((pid) => {
+      try {
+        // Field 5 of stat is the process group; the command name before it may hold spaces, hence the ")".
+        const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+        return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[2]) === group;
+      } catch {
+        return false;
+      }
+    });
+}
+
+/** The retraining worker's inspector socket: the runtime serves one target per worker. */
+async function retrainerInspector(group: number): Promise<string> {
+  for (const port of listeningPorts(processesInGroup(group))) {
+    const targets = (await fetch(`http://127.0.0.1:${port}/json`, { signal: AbortSignal.timeout(1000) })
+      .then((r) => (r.ok ? r.json() : []))
+      .catch(() => [])) as { id?: string; webSocketDebuggerUrl?: string }[];
+    const target = Array.isArray(targets) ? targets.find((t) => t.id === RETRAINER_TARGET) : undefined;
+    if (target?.webSocketDebuggerUrl) return target.webSocketDebuggerUrl;
+  }
+  throw new Error("no inspector target for the retraining worker");
+}
+
+interface HeapUsage {
+  usedSize: number;
+  totalSize: number;
+  backingStorageSize?: number;
+}
+
+/** Samples the isolate's heap every `everyMs` until stopped; keeps the peaks. */
+async function sampleHeap(url: string, everyMs: number) {
+  const socket = new WebSocket(url);
+  await new Promise((ready, fail) => {
+    socket.addEventListener("open", ready, { once: true });
+    socket.addEventListener("error", fail, { once: true });
+  });
+  const peak = { used: 0, total: 0, withBuffers: 0, samples: 0 };
+  socket.addEventListener("message", (event) => {
+    const usage = (JSON.parse(String(event.data)) as { result?: HeapUsage }).result;
+    if (!usage || usage.usedSize === undefined) return;
+    peak.samples++;
+    peak.used = Math.max(peak.used, usage.usedSize);
+    peak.total = Math.max(peak.total, usage.totalSize);
+    peak.withBuffers = Math.max(peak.withBuffers, usage.usedSize + (usage.backingStorageSize ?? 0));
+  });
+  let id = 0;
+  const timer = setInterval(() => socket.send(JSON.stringify({ id: ++id, method: "Runtime.getHeapUsage" })), everyMs);
+  return {
+    peak,
+    stop() {
+      clearInterval(timer);
+      socket.close();
+    },
+  };
+}
+
+const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MB`;
+const network = await startLocalNetwork(Number(args.port), { seed: !args.lastfm });
+try {
+  if (args.lastfm) {
+    const imported = spawnSync(
+      resolve(root, "node_modules/.bin/tsx"),
+      [resolve(root, "scripts/import.ts"), "--url", network.base, "--lastfm", args.lastfm],
+      { cwd: root, stdio: "inherit" },
+    );
+    if (imported.status !== 0) throw new Error("the import failed");
+  }
+  const heap = await sampleHeap(await retrainerInspector(network.processGroup), 100);
+  const started = performance.now();
+  const { version } = (await (
+    await fetch(`${network.base}/admin/retrain`, { method: "POST", ...asOperator })
+  ).json()) as { version: string };
+  let trainedSeconds: number | undefined;
+  let row: { status: string; partsTotal: number; metrics: { holdout?: Record<string, number> } | null };
+  for (;;) {
+    row = (await (await fetch(`${network.base}/admin/models/${version}`, asOperator)).json()) as typeof row;
+    const seconds = (performance.now() - started) / 1000;
+    if (row.partsTotal > 0) trainedSeconds ??= seconds;
+    if (row.status !== "building") break;
+    if (seconds > 1800) throw new Error(`version ${version} still building after 30 minutes`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  const publishedSeconds = (performance.now() - started) / 1000;
+  heap.stop();
+  const holdout = row.metrics?.holdout;
+  console.log(`data: ${args.lastfm ? `Last.fm from ${args.lastfm}` : "demo"}   version ${version}: ${row.status}`);
+  console.log(
+    `trained and staged: ${trainedSeconds?.toFixed(1)} s   published (${row.partsTotal} parts): ${publishedSeconds.toFixed(1)} s`,
+  );
+  if (holdout) {
+    console.log(
+      `holdout: NDCG@10 ${holdout.ndcg!.toFixed(4)}  Recall@10 ${holdout.recall!.toFixed(4)}  coverage@10 ${holdout.coverage!.toFixed(4)}`,
+    );
+  }
+  console.log(
+    `retrainer isolate, peak over ${heap.peak.samples} samples: heap used ${mb(heap.peak.used)}, ` +
+      `heap reserved ${mb(heap.peak.total)}, used + array buffers ${mb(heap.peak.withBuffers)}`,
+  );
+} finally {
+  await network.stop();
+}
