@@ -80,27 +80,47 @@ interface HeapUsage {
   backingStorageSize?: number;
 }
 
-/** Samples the isolate's heap every `everyMs` until stopped; keeps the peaks. */
-async function sampleHeap(url: string, everyMs: number) {
-  const socket = new WebSocket(url);
-  await new Promise((ready, fail) => {
-    socket.addEventListener("open", ready, { once: true });
-    socket.addEventListener("error", fail, { once: true });
-  });
-  const peak = { used: 0, total: 0, withBuffers: 0, samples: 0 };
-  socket.addEventListener("message", (event) => {
-    const usage = (JSON.parse(String(event.data)) as { result?: HeapUsage }).result;
-    if (!usage || usage.usedSize === undefined) return;
-    peak.samples++;
-    peak.used = Math.max(peak.used, usage.usedSize);
-    peak.total = Math.max(peak.total, usage.totalSize);
-    peak.withBuffers = Math.max(peak.withBuffers, usage.usedSize + (usage.backingStorageSize ?? 0));
-  });
-  let id = 0;
-  const timer = setInterval(() => socket.send(JSON.stringify({ id: ++id, method: "Runtime.getHeapUsage" })), everyMs);
+/**
+ * Samples the isolate's heap every `everyMs` until stopped, keeping the peaks. Every `gcEvery`-th sample
+ * first forces a full collection, so that sample is the live heap: what a 128 MB isolate must hold.
+ */
+async function sampleHeap(url: string, everyMs: number, gcEvery: number) {
+  const peak = { used: 0, withBuffers: 0, live: 0, samples: 0, liveSamples: 0, connections: 0 };
+  const afterCollection = new Set<number>();
+  let id = 0,
+    stopped = false,
+    socket: WebSocket;
+  const connect = () => {
+    socket = new WebSocket(url);
+    peak.connections++;
+    socket.addEventListener("message", (event) => {
+      const { id, result } = JSON.parse(String(event.data)) as { id?: number; result?: HeapUsage };
+      if (!id || result?.usedSize === undefined) return;
+      const withBuffers = result.usedSize + (result.backingStorageSize ?? 0);
+      peak.samples++;
+      peak.used = Math.max(peak.used, result.usedSize);
+      peak.withBuffers = Math.max(peak.withBuffers, withBuffers);
+      if (afterCollection.delete(id)) {
+        peak.liveSamples++;
+        peak.live = Math.max(peak.live, withBuffers);
+      }
+    });
+    // The runtime may drop an inspector session (a worker reloaded); a new one picks up where it left.
+    socket.addEventListener("close", () => !stopped && setTimeout(connect, everyMs));
+  };
+  connect();
+  const timer = setInterval(() => {
+    if (socket.readyState !== WebSocket.OPEN) return;
+    if (id % gcEvery === 0) {
+      socket.send(JSON.stringify({ id: ++id, method: "HeapProfiler.collectGarbage" }));
+      afterCollection.add(id + 1);
+    }
+    socket.send(JSON.stringify({ id: ++id, method: "Runtime.getHeapUsage" }));
+  }, everyMs);
   return {
     peak,
     stop() {
+      stopped = true;
       clearInterval(timer);
       socket.close();
     },
@@ -118,7 +138,7 @@ try {
     );
     if (imported.status !== 0) throw new Error("the import failed");
   }
-  const heap = await sampleHeap(await retrainerInspector(network.processGroup), 100);
+  const heap = await sampleHeap(await retrainerInspector(network.processGroup), 100, 10);
   const started = performance.now();
   const { version } = (await (
     await fetch(`${network.base}/admin/retrain`, { method: "POST", ...asOperator })
@@ -146,8 +166,9 @@ try {
     );
   }
   console.log(
-    `retrainer isolate, peak over ${heap.peak.samples} samples: heap used ${mb(heap.peak.used)}, ` +
-      `heap reserved ${mb(heap.peak.total)}, used + array buffers ${mb(heap.peak.withBuffers)}`,
+    `retrainer isolate: peak heap used ${mb(heap.peak.used)}, with array buffers ${mb(heap.peak.withBuffers)} ` +
+      `(${heap.peak.samples} samples); live after a forced collection, at most ${mb(heap.peak.live)} ` +
+      `(${heap.peak.liveSamples} samples, one a second; ${heap.peak.connections} inspector sessions)`,
   );
 } finally {
   await network.stop();

@@ -78,7 +78,10 @@ export async function runTrainJob(env: Env, job: TrainJob, now = Date.now()): Pr
   await stageVersion(env, version, set, model, now);
 }
 
-/** Stages everything a trained version publishes, in parts of at most KEYS_PER_PART keys. */
+/**
+ * Stages everything a trained version publishes, in parts of at most KEYS_PER_PART keys, each built and
+ * written before the next: all of a version's entries at once would be most of a worker's memory.
+ */
 async function stageVersion(
   env: Env,
   version: string,
@@ -86,22 +89,26 @@ async function stageVersion(
   model: TrainedModel,
   now: number,
 ): Promise<void> {
-  const similar = set.data.items.map((_, item) => model.similarItems(item, SIMILAR_PER_TRACK));
-  const entries: StagedEntries = set.data.items.map((trackId, item) => [
-    artifactKey.similar(version, trackId),
-    { similar: similar[item]!.map((s) => [set.data.items[s.item]!, round(s.score)]) },
-  ]);
-  set.data.listeners.forEach((listener, l) => {
-    entries.push([
-      artifactKey.listener(version, listener),
-      listenerArtifact(set, l, model.recommend(l, CANDIDATES_PER_LISTENER), similar),
-    ]);
-  });
-
+  const { items, listeners } = set.data;
+  const similarTo = (item: number) => model.similarItems(item, SIMILAR_PER_TRACK);
+  const entryOf = (n: number): StagedEntries[number] => {
+    if (n < items.length) {
+      return [
+        artifactKey.similar(version, items[n]!),
+        { similar: similarTo(n).map((s) => [items[s.item]!, round(s.score)]) },
+      ];
+    }
+    const l = n - items.length;
+    return [
+      artifactKey.listener(version, listeners[l]!),
+      listenerArtifact(set, l, model.recommend(l, CANDIDATES_PER_LISTENER), similarTo),
+    ];
+  };
   const parts: string[] = [];
-  for (let i = 0; i < entries.length; i += KEYS_PER_PART) {
+  for (let first = 0, total = items.length + listeners.length; first < total; first += KEYS_PER_PART) {
     const part = `part-${parts.length}`;
-    await env.MODELS.put(artifactKey.staging(version, part), JSON.stringify(entries.slice(i, i + KEYS_PER_PART)));
+    const entries = Array.from({ length: Math.min(KEYS_PER_PART, total - first) }, (_, n) => entryOf(first + n));
+    await env.MODELS.put(artifactKey.staging(version, part), JSON.stringify(entries));
     parts.push(part);
   }
   await env.MODELS.put(artifactKey.catalog(version), JSON.stringify(catalogArtifact(set, version)));
@@ -143,13 +150,13 @@ function listenerArtifact(
   set: TrainingSet,
   listener: number,
   recommended: { item: number; score: number }[],
-  similar: { item: number; score: number }[][],
+  similarTo: (item: number) => { item: number; score: number }[],
 ): ListenerArtifact {
   const history = set.history[listener]!;
   // A candidate is explained by the recent history track that lists it as its strongest neighbour.
   const because = new Map<number, { source: number; score: number }>();
   for (const source of history.slice(0, EXPLAINING_HISTORY)) {
-    for (const n of similar[source]!) {
+    for (const n of similarTo(source)) {
       const best = because.get(n.item);
       if (!best || n.score > best.score) because.set(n.item, { source, score: n.score });
     }

@@ -6,9 +6,11 @@ import { eventRollups, events, listeners, tracks } from "../../shared/db/schema"
 import { eventCounts } from "../../shared/db/queries";
 import { evidenceWeight, type EventCounts } from "../../shared/model/evidence";
 
-const COUNT_FIELDS = ["plays", "completes", "skips", "likes", "dislikes", "repeats", "adds"] as const;
 import type { Interaction, TrainingData } from "../../shared/model/types";
 import type { Track } from "../../shared/catalog/types";
+
+const COUNT_FIELDS = ["plays", "completes", "skips", "likes", "dislikes", "repeats", "adds"] as const;
+type Evidence = EventCounts & { listenerId: string; trackId: string; lastTs: number; events: number };
 
 export interface TrainingSet {
   data: TrainingData;
@@ -36,17 +38,21 @@ export async function loadTrainingSet(db: D1Database): Promise<TrainingSet> {
       .groupBy(events.listenerId, events.trackId),
     d.select().from(eventRollups),
   ]);
-  const counts = new Map<
-    string,
-    EventCounts & { listenerId: string; trackId: string; lastTs: number; events: number }
-  >();
-  for (const row of [...recent, ...rolledUp.map((r) => ({ ...r, events: 0 }))]) {
+  // Rows are merged in place, not copied: at Last.fm size each copy of them is tens of MB of a worker's 128.
+  const counts = new Map<string, Evidence>();
+  const add = (row: Evidence) => {
     const key = `${row.listenerId}\u0000${row.trackId}`;
     const seen = counts.get(key);
-    if (!seen) counts.set(key, { ...row });
-    else for (const k of COUNT_FIELDS) seen[k] += row[k];
-    if (seen) seen.lastTs = Math.max(seen.lastTs, row.lastTs);
-  }
+    if (!seen) {
+      counts.set(key, row);
+      return;
+    }
+    for (const k of COUNT_FIELDS) seen[k] += row[k];
+    seen.events += row.events;
+    seen.lastTs = Math.max(seen.lastTs, row.lastTs);
+  };
+  for (const row of recent) add(row);
+  for (const row of rolledUp) add(Object.assign(row, { events: 0 }));
   const ordered = [...counts.values()].sort((a, b) => b.lastTs - a.lastTs);
 
   const interactions: Interaction[] = [];
