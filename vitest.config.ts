@@ -42,6 +42,7 @@ interface WorkerProjectOptions {
   exclude?: string[];
   auxiliaryWorkers?: LegacyWorkerOptions[];
   ratelimits?: LegacyWorkerOptions["ratelimits"];
+  bindings?: Record<string, string>;
 }
 
 function workerProject(name: string, configPath: string, options: WorkerProjectOptions) {
@@ -51,7 +52,7 @@ function workerProject(name: string, configPath: string, options: WorkerProjectO
         wrangler: { configPath },
         // Tests read a new model version as soon as it is published, not after the pointer's cache time.
         miniflare: {
-          bindings: { ...testSecrets, MODEL_POINTER_TTL_MS: "0", TEST_MIGRATIONS: migrations },
+          bindings: { ...testSecrets, MODEL_POINTER_TTL_MS: "0", TEST_MIGRATIONS: migrations, ...options.bindings },
           workers: options.auxiliaryWorkers ?? [],
           ...(options.ratelimits ? { ratelimits: options.ratelimits } : {}),
         },
@@ -96,7 +97,11 @@ export default defineConfig({
           LISTENER_RATE_LIMIT: { namespace_id: "1002", simple: { limit: 30, period: 60 } },
         },
       }),
-      workerProject("retrainer", "./workers/retrainer/wrangler.toml", { include: ["test/retrainer/**/*.test.ts"] }),
+      workerProject("retrainer", "./workers/retrainer/wrangler.toml", {
+        include: ["test/retrainer/**/*.test.ts"],
+        // Small training jobs: a retrain here goes through the trainer snapshots stored between them.
+        bindings: { TRAINING_JOB_WORK: "20000" },
+      }),
     ],
   },
 });

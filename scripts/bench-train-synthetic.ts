@@ -2,14 +2,15 @@
  * Step-wise training at scale on synthetic data: 100,000 listeners, 50,000 items, 5,000,000 interactions.
  *   tsx scripts/bench-train-synthetic.ts [--listeners N] [--items N] [--interactions N] [--seed N]
  * Listeners belong to latent taste groups and draw items with Zipf-like popularity, so the model has
- * structure to find. Training runs in jobs of TRAINER_STEPS_PER_JOB steps as the retraining worker runs
+ * structure to find. Training runs in jobs of trainerStepsPerJob steps as the retraining worker runs
  * it: each job builds a new Trainer from the previous job's snapshot, split into parts and copied as KV
  * would store them. Prints wall time per phase and peak memory (sampled after every step).
  */
 import { parseArgs } from "node:util";
 import { modelFrom, Trainer, type TrainerSnapshot, type TrainingData } from "../shared/model";
 import { joinTrainerSnapshot, splitTrainerSnapshot } from "../shared/publish/trainer-snapshot";
-import { TRAINER_STEPS_PER_JOB } from "../workers/retrainer/publish";
+import { trainerStepsPerJob } from "../workers/retrainer/publish";
+import { unstable_readConfig } from "wrangler";
 import { seededRandom } from "../shared/util/random";
 import { MemoryPeak } from "./memory-peak";
 
@@ -73,6 +74,8 @@ function throughStorage(snapshot: TrainerSnapshot): TrainerSnapshot {
 }
 
 const options = { seed };
+const retrainerVars = unstable_readConfig({ config: "workers/retrainer/wrangler.toml" }).vars;
+const stepsPerJob = trainerStepsPerJob(interactionCount, Number(retrainerVars.TRAINING_JOB_WORK));
 let trainer = new Trainer(data, options);
 const phaseSeconds = new Map<string, number>();
 let steps = 0,
@@ -86,7 +89,7 @@ for (;;) {
   steps++;
   sampleMemory();
   if (progress.finished) break;
-  if (steps % TRAINER_STEPS_PER_JOB === 0) {
+  if (steps % stepsPerJob === 0) {
     trainer = new Trainer(data, options, throughStorage(trainer.snapshot()));
     jobs++;
   }
@@ -98,7 +101,7 @@ for (let l = 0; l < 100; l++) model.recommend((l * 997) % listenerCount, 300);
 const recommendMs = (performance.now() - recommendStarted) / 100;
 sampleMemory();
 
-console.log(`trained in ${trainSeconds.toFixed(1)} s over ${steps} steps in ${jobs} jobs of ${TRAINER_STEPS_PER_JOB}`);
+console.log(`trained in ${trainSeconds.toFixed(1)} s over ${steps} steps in ${jobs} jobs of ${stepsPerJob}`);
 for (const [phase, seconds] of phaseSeconds) console.log(`  ${phase.padEnd(22)} ${seconds.toFixed(1)} s`);
 console.log(
   `blend: ${Object.entries(model.blendWeights)

@@ -22,6 +22,7 @@
  */
 export type { Interaction, InteractionColumns, ItemContent, Scored, TrainingData } from "./types";
 export { evidenceWeight, type EventCounts } from "./evidence";
+export { interactionCount } from "./interactions";
 export { trainModel, modelFrom, type TrainedModel } from "./model";
 export { Trainer, type TrainerSnapshot, type TrainingProgress, type TrainingOutcome } from "./trainer";
 export type { TrainOptions } from "./options";

@@ -2,6 +2,10 @@ import { confidence } from "./evidence";
 import { csrFromCoordinates, type CsrMatrix } from "./sparse";
 import type { InteractionColumns, TrainingData } from "./types";
 
+export function interactionCount(data: TrainingData): number {
+  return Array.isArray(data.interactions) ? data.interactions.length : data.interactions.listener.length;
+}
+
 export function interactionColumns(data: TrainingData): InteractionColumns {
   const rows = data.interactions;
   if (!Array.isArray(rows)) return rows;
