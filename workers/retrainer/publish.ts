@@ -51,18 +51,15 @@ type StagedEntries = [key: string, value: ListenerArtifact | SimilarArtifact][];
 export async function runTrainJob(env: Env, job: TrainJob, now = Date.now()): Promise<void> {
   const { version, stage } = job;
   const set = await loadTrainingSet(env.DB);
-  const split = holdoutSplit(set.data, { seed: TRAINING_SEED });
+  // Only the holdout twin trains on a split; the full model's jobs need none.
+  const split = stage === "holdout" ? holdoutSplit(set.data, { seed: TRAINING_SEED }) : undefined;
   const snapshotKey = artifactKey.staging(version, `trainer-${stage}`);
   const snapshot = await loadTrainerSnapshot(env.MODELS, snapshotKey);
   if (job.resumeAt?.phase !== snapshot?.phase || job.resumeAt?.cursor !== snapshot?.cursor) {
     console.warn(JSON.stringify({ msg: "stale training job ignored", job }));
     return;
   }
-  const trainer = new Trainer(
-    stage === "holdout" ? split.train : set.data,
-    { seed: TRAINING_SEED, blend: job.blend },
-    snapshot,
-  );
+  const trainer = new Trainer(split?.train ?? set.data, { seed: TRAINING_SEED, blend: job.blend }, snapshot);
   let progress = trainer.progress();
   const steps = trainerStepsPerJob(interactionCount(set.data), Number(env.TRAINING_JOB_WORK));
   for (let step = 0; step < steps && !progress.finished; step++) progress = trainer.step();
@@ -74,7 +71,7 @@ export async function runTrainJob(env: Env, job: TrainJob, now = Date.now()): Pr
   }
   const model = modelFrom(trainer.outcome());
   if (snapshot) await deleteTrainerSnapshot(env.MODELS, snapshotKey);
-  if (stage === "holdout") {
+  if (split) {
     const metrics: VersionMetrics = { holdout: evaluate(model, split), blendWeights: model.blendWeights };
     await drizzle(env.DB).update(modelVersions).set({ metrics }).where(eq(modelVersions.version, version));
     // Tuning the blend is half of training; on 80% of the same data it carries over to the full model.
