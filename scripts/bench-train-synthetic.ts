@@ -2,17 +2,24 @@
  * Step-wise training at scale on synthetic data: 100,000 listeners, 50,000 items, 5,000,000 interactions.
  *   tsx scripts/bench-train-synthetic.ts [--listeners N] [--items N] [--interactions N] [--seed N]
  * Listeners belong to latent taste groups and draw items with Zipf-like popularity, so the model has
- * structure to find. Training runs in jobs of trainerStepsPerJob steps as the retraining worker runs
- * it: each job builds a new Trainer from the previous job's snapshot, split into parts and copied as KV
- * would store them. Prints wall time per phase and peak memory (sampled after every step).
+ * structure to find. Training runs in jobs of trainerStepsPerJob steps as the retraining worker runs it:
+ * each job builds a new Trainer from the previous job's state, and the arrays a step does not need wait in
+ * files, as they wait in KV in the worker. Prints wall time per phase and each job's memory (heap plus
+ * array buffers): the most live after any step, with garbage collected after every step, and the most
+ * reached during a step before that collection, which also counts what the step allocated and dropped.
  */
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { parseArgs } from "node:util";
-import { modelFrom, Trainer, type TrainerSnapshot, type TrainingData } from "../shared/model";
-import { joinTrainerSnapshot, splitTrainerSnapshot } from "../shared/publish/trainer-snapshot";
-import { trainerStepsPerJob } from "../workers/retrainer/publish";
-import { unstable_readConfig } from "wrangler";
+import { modelFrom, Trainer, type TrainerState, type TrainerStore, type TrainingData } from "../shared/model";
+import type { CsrMatrix } from "../shared/model/sparse";
+import { decodeArray, encodeArray } from "../shared/publish/stored-array";
 import { seededRandom } from "../shared/util/random";
-import { MemoryPeak } from "./memory-peak";
+import { trainerStepsPerJob } from "../workers/retrainer/publish";
 
 const { values } = parseArgs({
   options: {
@@ -27,6 +34,15 @@ const listenerCount = Number(values.listeners),
   interactionCount = Number(values.interactions);
 const seed = Number(values.seed);
 
+setFlagsFromString("--expose-gc");
+const collectGarbage = runInNewContext("gc") as () => void;
+const liveBytes = () => {
+  const m = process.memoryUsage();
+  return m.heapUsed + m.arrayBuffers;
+};
+const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MB`;
+
+/** The listener x item evidence matrix, drawn row by row: the data as D1 would give it, without a copy per row. */
 function syntheticData(): TrainingData {
   const random = seededRandom(seed);
   const groups = 50;
@@ -34,79 +50,147 @@ function syntheticData(): TrainingData {
   const groupItems = Array.from({ length: groups }, () =>
     Int32Array.from({ length: itemCount }, () => Math.floor(random() * itemCount)),
   );
-  const perListener = interactionCount / listenerCount;
-  const listener = new Int32Array(interactionCount),
-    item = new Int32Array(interactionCount),
-    weight = new Float32Array(interactionCount);
-  for (let e = 0; e < interactionCount; e++) {
-    const l = Math.floor(e / perListener);
-    const group = random() < 0.8 ? l % groups : Math.floor(random() * groups);
-    // Zipf-like rank: exponent 1.2 tail over the item pool.
-    const rank = Math.min(itemCount - 1, Math.floor(Math.pow(random(), 2.5) * itemCount));
-    listener[e] = l;
-    item[e] = groupItems[group]![rank]!;
-    weight[e] = 1 + Math.floor(-Math.log(1 - random()) * 20);
+  const indptr = new Int32Array(listenerCount + 1);
+  const indices = new Int32Array(interactionCount);
+  const values = new Float32Array(interactionCount);
+  const row = new Map<number, number>();
+  let nnz = 0;
+  for (let l = 0; l < listenerCount; l++) {
+    row.clear();
+    const draws = Math.floor(((l + 1) * interactionCount) / listenerCount) - Math.floor((l * interactionCount) / listenerCount);
+    for (let d = 0; d < draws; d++) {
+      const group = random() < 0.8 ? l % groups : Math.floor(random() * groups);
+      // Zipf-like rank over the group's item pool.
+      const rank = Math.min(itemCount - 1, Math.floor(Math.pow(random(), 2.5) * itemCount));
+      const item = groupItems[group]![rank]!;
+      row.set(item, (row.get(item) ?? 0) + 1 + Math.floor(-Math.log(1 - random()) * 20));
+    }
+    for (const item of [...row.keys()].sort((a, b) => a - b)) {
+      indices[nnz] = item;
+      values[nnz++] = row.get(item)!;
+    }
+    indptr[l + 1] = nnz;
   }
+  const evidence: CsrMatrix = {
+    rows: listenerCount,
+    cols: itemCount,
+    indptr,
+    indices: indices.slice(0, nnz),
+    values: values.slice(0, nnz),
+  };
   return {
     listeners: Array.from({ length: listenerCount }, (_, l) => `l${l}`),
     items: Array.from({ length: itemCount }, (_, i) => `i${i}`),
-    interactions: { listener, item, weight },
+    interactions: evidence,
   };
 }
 
-const peak = new MemoryPeak();
-const sampleMemory = () => peak.sample();
-
-const started = performance.now();
-const data = syntheticData();
-sampleMemory();
-console.log(
-  `data: ${listenerCount} listeners x ${itemCount} items, ${interactionCount} interactions (${((performance.now() - started) / 1000).toFixed(1)} s to generate)`,
-);
-
-/** What the next job finds: the snapshot through the bytes a KV value would hold. */
-function throughStorage(snapshot: TrainerSnapshot): TrainerSnapshot {
-  const { header, parts } = splitTrainerSnapshot(snapshot, 20 * 1024 * 1024);
-  return joinTrainerSnapshot(
-    header,
-    parts.map((part) => part.slice().buffer),
-  );
+/** Arrays in files, as bytes: what is stored costs the process no memory, as KV costs a worker none. */
+function fileStore(dir: string): TrainerStore {
+  const path = (name: string) => join(dir, name);
+  return {
+    async get(name) {
+      try {
+        const { header } = JSON.parse(readFileSync(`${path(name)}.json`, "utf8"));
+        const bytes = readFileSync(path(name));
+        return decodeArray(header, [bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)]);
+      } catch {
+        return undefined;
+      }
+    },
+    async put(name, array) {
+      const { header, parts } = encodeArray(array, Number.MAX_SAFE_INTEGER);
+      writeFileSync(path(name), parts[0]!);
+      writeFileSync(`${path(name)}.json`, JSON.stringify({ header }));
+    },
+    async delete(name) {
+      rmSync(path(name), { force: true });
+      rmSync(`${path(name)}.json`, { force: true });
+    },
+  };
 }
 
+collectGarbage();
+const baseline = liveBytes();
+const started = performance.now();
+let data: TrainingData | undefined = syntheticData();
+const pairs = (data.interactions as CsrMatrix).indices.length;
+console.log(
+  `data: ${listenerCount} listeners x ${itemCount} items, ${interactionCount} interactions drawn, ${pairs} distinct pairs (${((performance.now() - started) / 1000).toFixed(1)} s to generate)`,
+);
+
+const dir = mkdtempSync(join(tmpdir(), "setlist-train-"));
+const store = fileStore(dir);
 const options = { seed };
-const retrainerVars = unstable_readConfig({ config: "workers/retrainer/wrangler.toml" }).vars;
-const stepsPerJob = trainerStepsPerJob(interactionCount, Number(retrainerVars.TRAINING_JOB_WORK));
-let trainer = new Trainer(data, options);
+/** Read by a child process: wrangler's module graph is 150 MB of heap, which would swamp the figures measured here. */
+const retrainerVars = JSON.parse(
+  execFileSync(process.execPath, [
+    "--input-type=module",
+    "-e",
+    `import { unstable_readConfig } from "wrangler";
+     console.log(JSON.stringify(unstable_readConfig({ config: "workers/retrainer/wrangler.toml" }).vars));`,
+  ]).toString(),
+) as Record<string, string>;
+const stepsPerJob = trainerStepsPerJob(pairs, Number(retrainerVars.TRAINING_JOB_WORK));
 const phaseSeconds = new Map<string, number>();
-let steps = 0,
-  jobs = 1;
+/** Per job: the most live after any step (collected), and the most reached during a step before collection. */
+const jobs: { phases: Set<string>; live: number; reached: number }[] = [];
+let state: TrainerState | undefined;
+let trainer: Trainer;
+let steps = 0;
 const trainStarted = performance.now();
 for (;;) {
-  const phase = trainer.progress().phase;
-  const t = performance.now();
-  const progress = trainer.step();
-  phaseSeconds.set(phase, (phaseSeconds.get(phase) ?? 0) + (performance.now() - t) / 1000);
-  steps++;
-  sampleMemory();
-  if (progress.finished) break;
-  if (steps % stepsPerJob === 0) {
-    trainer = new Trainer(data, options, throughStorage(trainer.snapshot()));
-    jobs++;
+  trainer = new Trainer(data, options, state);
+  data = undefined;
+  collectGarbage();
+  const job = { phases: new Set<string>(), live: liveBytes(), reached: liveBytes() };
+  jobs.push(job);
+  let finished = false;
+  for (let n = 0; n < stepsPerJob && !finished; n++) {
+    const phase = trainer.progress().phase;
+    const t = performance.now();
+    finished = (await trainer.advance(store, 1)).finished;
+    phaseSeconds.set(phase, (phaseSeconds.get(phase) ?? 0) + (performance.now() - t) / 1000);
+    job.phases.add(phase);
+    job.reached = Math.max(job.reached, liveBytes());
+    collectGarbage();
+    job.live = Math.max(job.live, liveBytes());
+    steps++;
   }
+  if (finished) break;
+  state = JSON.parse(JSON.stringify(trainer.state())) as TrainerState;
 }
 const trainSeconds = (performance.now() - trainStarted) / 1000;
 const model = modelFrom(trainer.outcome());
 const recommendStarted = performance.now();
 for (let l = 0; l < 100; l++) model.recommend((l * 997) % listenerCount, 300);
 const recommendMs = (performance.now() - recommendStarted) / 100;
-sampleMemory();
+collectGarbage();
+const servingPeak = liveBytes();
+await trainer.discard(store);
+rmSync(dir, { recursive: true, force: true });
 
-console.log(`trained in ${trainSeconds.toFixed(1)} s over ${steps} steps in ${jobs} jobs of ${stepsPerJob}`);
-for (const [phase, seconds] of phaseSeconds) console.log(`  ${phase.padEnd(22)} ${seconds.toFixed(1)} s`);
+console.log(`trained in ${trainSeconds.toFixed(1)} s over ${steps} steps in ${jobs.length} jobs of up to ${stepsPerJob}`);
+for (const [phase, seconds] of phaseSeconds) console.log(`  ${phase.padEnd(30)} ${seconds.toFixed(1)} s`);
 console.log(
   `blend: ${Object.entries(model.blendWeights)
     .map(([k, v]) => `${k}=${v}`)
     .join("  ")}`,
 );
 console.log(`recommend(listener, 300): ${recommendMs.toFixed(1)} ms per listener`);
-console.log(`peak memory: ${peak}`);
+console.log(`memory before any data (this script and its modules): ${mb(baseline)}, counted in the figures below`);
+for (const measure of ["live", "reached"] as const) {
+  const worst = jobs.reduce((a, b) => (b[measure] > a[measure] ? b : a));
+  const what = measure === "live" ? "live after a step (collected)" : "reached during a step, uncollected";
+  console.log(`peak memory of a job, ${what}: ${mb(worst[measure])} (job ${jobs.indexOf(worst) + 1}: ${[...worst.phases].join(", ")})`);
+}
+const byPhase = new Map<string, { live: number; reached: number }>();
+for (const { phases, live, reached } of jobs) {
+  for (const p of phases) {
+    const seen = byPhase.get(p) ?? { live: 0, reached: 0 };
+    byPhase.set(p, { live: Math.max(seen.live, live), reached: Math.max(seen.reached, reached) });
+  }
+}
+for (const [phase, { live, reached }] of byPhase)
+  console.log(`  jobs in ${phase.padEnd(30)} live ${mb(live).padStart(9)}   reached ${mb(reached).padStart(9)}`);
+console.log(`with the model loaded for serving: ${mb(servingPeak)}; process rss ${mb(process.memoryUsage().rss)}`);

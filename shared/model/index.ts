@@ -12,8 +12,9 @@
  * API:
  * - trainModel(data, options?) -> TrainedModel { recommend(listener, k), similarItems(item, k),
  *   recommendFromSeeds(seedItems, k), contentSimilarity(a, b), blend, blendWeights }
- * - new Trainer(data, options?, snapshot?) with step() -> TrainingProgress, snapshot() -> TrainerSnapshot
- *   (typed arrays), outcome(); modelFrom(trainer.outcome()) -> TrainedModel. For training across invocations.
+ * - new Trainer(data, options?, state?) with step() -> TrainingProgress, or advance(store, steps) which keeps
+ *   in memory only what each step needs and the rest in a TrainerStore; state() resumes it elsewhere;
+ *   outcome(); modelFrom(trainer.outcome()) -> TrainedModel. For training across invocations.
  * - evidenceWeight(counts) -> signed interaction weight from event counts (plays, completes, skips, likes,
  *   dislikes, repeats, adds); raw play counts can be used as weights directly.
  * - holdoutSplit(data, { seed }) / evaluate(recommender, split) / popularityRecommender(data): the offline
@@ -24,7 +25,15 @@ export type { Interaction, InteractionColumns, ItemContent, Scored, TrainingData
 export { evidenceWeight, type EventCounts } from "./evidence";
 export { interactionCount } from "./interactions";
 export { trainModel, modelFrom, type TrainedModel } from "./model";
-export { Trainer, type TrainerSnapshot, type TrainingProgress, type TrainingOutcome } from "./trainer";
+export {
+  Trainer,
+  type StateArray,
+  type TrainerSnapshot,
+  type TrainerState,
+  type TrainerStore,
+  type TrainingProgress,
+  type TrainingOutcome,
+} from "./trainer";
 export type { TrainOptions } from "./options";
 export { COMPONENTS, type Blend, type Component } from "./blend";
 export { holdoutSplit, type HoldoutSplit, type HoldoutOptions } from "./split";

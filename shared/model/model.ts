@@ -6,6 +6,7 @@ import type { TrainOptions } from "./options";
 import { topK } from "./topK";
 import { Trainer, type TrainingOutcome } from "./trainer";
 import type { Scored, TrainingData } from "./types";
+import { scoreComponents } from "./workspace";
 
 export interface TrainedModel {
   /** Top k items for a training listener, best first, excluding every item the listener already met. */
@@ -29,8 +30,8 @@ export function trainModel(data: TrainingData, options?: TrainOptions): TrainedM
 }
 
 export function modelFrom(outcome: TrainingOutcome): TrainedModel {
-  const { parts, blend, workspace, contentVectors } = outcome;
-  const itemCount = workspace.itemCount;
+  const { parts, blend, rows, contentVectors, options } = outcome;
+  const itemCount = rows.signed.cols;
   const damping = exposureFactors(outcome.exposure, blend.exposurePenalty);
   const weights = COMPONENTS.map((name) => blend.weights[name]);
   const componentScores = COMPONENTS.map(() => new Float32Array(itemCount));
@@ -38,7 +39,7 @@ export function modelFrom(outcome: TrainingOutcome): TrainedModel {
   const excluded = new Uint8Array(itemCount);
 
   const rank = (profile: Profile, self: number | undefined, k: number) => {
-    workspace.scoreComponents(parts, profile, self, excluded, componentScores);
+    scoreComponents(parts, options, profile, self, excluded, componentScores);
     blended.fill(0);
     componentScores.forEach((scores, c) => {
       const w = weights[c]!;
@@ -50,9 +51,9 @@ export function modelFrom(outcome: TrainingOutcome): TrainedModel {
 
   return {
     recommend(listener, k) {
-      workspace.markSeen(listener, excluded, 1);
-      const ranked = rank(workspace.profileOf(listener), listener, k);
-      workspace.markSeen(listener, excluded, 0);
+      rows.markSeen(listener, excluded, 1);
+      const ranked = rank(rows.profileOf(listener), listener, k);
+      rows.markSeen(listener, excluded, 0);
       return ranked;
     },
 

@@ -1,68 +1,56 @@
 import type { Scored } from "./types";
 
 /**
- * Sparse item x item similarity: each item's best neighbours (at most k), best first, as the rows of a
- * CSR table, row i at [offsets[i], offsets[i + 1]). Rows hold only what was found: on Last.fm a quarter
- * of 300 fixed slots would be used. Training appends rows in item order, a block per step, so a table
- * under construction is a valid table whose later rows are still empty.
+ * Sparse item x item similarity: each item's best neighbours (at most k), best first. Rows come in blocks
+ * of `blockRows` (block b holds rows [b * blockRows, (b + 1) * blockRows)), each a CSR of its own sized to
+ * what was found: on Last.fm a quarter of 300 fixed slots would be used. Training builds a block per step,
+ * so a table never grows by copying, and a block not built yet reads as empty rows.
  */
 export interface NeighbourTable {
-  k: number;
-  /** One more than there are items; the last is the number of neighbours held. */
+  blockRows: number;
+  blocks: (NeighbourBlock | undefined)[];
+}
+
+export interface NeighbourBlock {
+  /** One more than the block has rows; row r at [offsets[r], offsets[r + 1]). */
   offsets: Int32Array;
-  /** May run past the last offset: spare room for the next block of rows. */
   items: Int32Array;
   scores: Float32Array;
 }
 
-export function emptyNeighbourTable(itemCount: number, k: number): NeighbourTable {
-  return { k, offsets: new Int32Array(itemCount + 1), items: new Int32Array(0), scores: new Float32Array(0) };
+/** A block of rows, keeping at most k neighbours per row. */
+export function neighbourBlock(rows: readonly Scored[][], k: number): NeighbourBlock {
+  const offsets = new Int32Array(rows.length + 1);
+  rows.forEach((row, r) => (offsets[r + 1] = offsets[r]! + Math.min(row.length, k)));
+  const items = new Int32Array(offsets[rows.length]!);
+  const scores = new Float32Array(offsets[rows.length]!);
+  rows.forEach((row, r) =>
+    row.slice(0, k).forEach((n, m) => {
+      items[offsets[r]! + m] = n.item;
+      scores[offsets[r]! + m] = n.score;
+    }),
+  );
+  return { offsets, items, scores };
 }
 
-/** Sets the rows of items [from, from + rows.length), which must follow the rows built so far. */
-export function appendNeighbourRows(table: NeighbourTable, from: number, rows: readonly Scored[][]): NeighbourTable {
-  const { offsets } = table;
-  let { items, scores } = table;
-  let used = offsets[from]!;
-  const needed = used + rows.reduce((n, row) => n + Math.min(row.length, table.k), 0);
-  if (needed > items.length) {
-    const capacity = Math.max(needed, Math.ceil(items.length * 1.5));
-    items = grow(items, new Int32Array(capacity), used);
-    scores = grow(scores, new Float32Array(capacity), used);
-  }
-  rows.forEach((row, r) => {
-    for (const n of row.slice(0, table.k)) {
-      items[used] = n.item;
-      scores[used++] = n.score;
-    }
-    offsets[from + r + 1] = used;
-  });
-  offsets.fill(used, from + rows.length + 1);
-  return { k: table.k, offsets, items, scores };
-}
-
-/** The table without spare room, for storing. */
-export function trimNeighbourTable(table: NeighbourTable): NeighbourTable {
-  const used = table.offsets[table.offsets.length - 1]!;
-  return { ...table, items: table.items.subarray(0, used), scores: table.scores.subarray(0, used) };
-}
-
-function grow<T extends Int32Array | Float32Array>(from: T, to: T, length: number): T {
-  to.set(from.subarray(0, length));
-  return to;
+function rowOf(table: NeighbourTable, item: number): { block: NeighbourBlock; start: number; end: number } | undefined {
+  const block = table.blocks[Math.floor(item / table.blockRows)];
+  const r = item % table.blockRows;
+  if (!block || r + 1 >= block.offsets.length) return undefined;
+  return { block, start: block.offsets[r]!, end: block.offsets[r + 1]! };
 }
 
 export function neighboursOf(table: NeighbourTable, item: number): Scored[] {
+  const row = rowOf(table, item);
   const result: Scored[] = [];
-  for (let p = table.offsets[item]!, end = table.offsets[item + 1]!; p < end; p++) {
-    result.push({ item: table.items[p]!, score: table.scores[p]! });
-  }
+  if (row) for (let p = row.start; p < row.end; p++) result.push({ item: row.block.items[p]!, score: row.block.scores[p]! });
   return result;
 }
 
 /** Adds weight * similarity(source, j) into scores[j] for every neighbour j of source. */
 export function spreadFrom(table: NeighbourTable, source: number, weight: number, scores: Float32Array): void {
-  for (let p = table.offsets[source]!, end = table.offsets[source + 1]!; p < end; p++) {
-    scores[table.items[p]!]! += weight * table.scores[p]!;
-  }
+  const row = rowOf(table, source);
+  if (!row) return;
+  const { items, scores: similarity } = row.block;
+  for (let p = row.start; p < row.end; p++) scores[items[p]!]! += weight * similarity[p]!;
 }

@@ -14,6 +14,11 @@ export interface TrainOptions {
   itemNeighbours?: number;
   listenerNeighbours?: number;
   contentNeighbours?: number;
+  /**
+   * Bound on the entries of a neighbour table (8 bytes each): a catalogue of more than
+   * maxNeighbourEntries / itemNeighbours items keeps fewer neighbours per item, so the table fits a Worker.
+   */
+  maxNeighbourEntries?: number;
   /** The tuner keeps only blends whose validation coverage@10 reaches this share of the catalogue. */
   minCoverage?: number;
   /** Listeners sampled for tuning and for measuring exposure; bounds their cost on large data. */
@@ -34,6 +39,7 @@ export function resolveOptions(options: TrainOptions = {}): ResolvedOptions {
     itemNeighbours: 300,
     listenerNeighbours: 100,
     contentNeighbours: 100,
+    maxNeighbourEntries: 6_000_000,
     minCoverage: 0.15,
     sampleListeners: 2000,
     ...options,

@@ -1,5 +1,6 @@
 import { seededRandom } from "../util/random";
-import { evidenceMatrix, interactionColumns } from "./interactions";
+import { evidenceMatrix } from "./interactions";
+import type { CsrMatrix } from "./sparse";
 import type { TrainingData } from "./types";
 
 export interface HoldoutOptions {
@@ -18,13 +19,17 @@ export interface HoldoutSplit {
 
 /** Holds out a seeded random share of each listener's items; every observation of a held-out pair leaves training. */
 export function holdoutSplit(data: TrainingData, options: HoldoutOptions): HoldoutSplit {
+  const { train, heldOut } = splitEvidence(evidenceMatrix(data), options);
+  return { train: { ...data, interactions: train }, heldOut };
+}
+
+/** holdoutSplit on an evidence matrix (listener x item, as evidenceMatrix builds): its pairs are the items. */
+export function splitEvidence(evidence: CsrMatrix, options: HoldoutOptions): { train: CsrMatrix; heldOut: number[][] } {
   const fraction = options.fraction ?? 0.2;
   const minItems = options.minItems ?? 5;
   const random = seededRandom(options.seed);
-  const evidence = evidenceMatrix(data);
   const heldOut: number[][] = [];
-  const heldOutPairs = new Set<number>();
-  const pairKey = (listener: number, item: number) => listener * data.items.length + item;
+  const kept = new Uint8Array(evidence.indices.length).fill(1);
   for (let l = 0; l < evidence.rows; l++) {
     const start = evidence.indptr[l]!,
       end = evidence.indptr[l + 1]!;
@@ -36,20 +41,24 @@ export function holdoutSplit(data: TrainingData, options: HoldoutOptions): Holdo
         [positions[n], positions[m]] = [positions[m]!, positions[n]!];
       }
       for (const p of positions.slice(0, Math.max(1, Math.round(positions.length * fraction)))) {
-        heldOutPairs.add(pairKey(l, evidence.indices[p]!));
+        kept[p] = 0;
         if (evidence.values[p]! > 0) relevant.push(evidence.indices[p]!);
       }
     }
     heldOut.push(relevant.sort((a, b) => a - b));
   }
-  const all = interactionColumns(data);
-  const keep: number[] = [];
-  for (let e = 0; e < all.listener.length; e++)
-    if (!heldOutPairs.has(pairKey(all.listener[e]!, all.item[e]!))) keep.push(e);
-  const interactions = {
-    listener: Int32Array.from(keep, (e) => all.listener[e]!),
-    item: Int32Array.from(keep, (e) => all.item[e]!),
-    weight: Float32Array.from(keep, (e) => all.weight[e]!),
-  };
-  return { train: { ...data, interactions }, heldOut };
+  const indptr = new Int32Array(evidence.rows + 1);
+  let nnz = 0;
+  for (let l = 0; l < evidence.rows; l++) {
+    for (let p = evidence.indptr[l]!; p < evidence.indptr[l + 1]!; p++) nnz += kept[p]!;
+    indptr[l + 1] = nnz;
+  }
+  const indices = new Int32Array(nnz);
+  const values = new Float32Array(nnz);
+  for (let p = 0, q = 0; p < evidence.indices.length; p++) {
+    if (kept[p] === 0) continue;
+    indices[q] = evidence.indices[p]!;
+    values[q++] = evidence.values[p]!;
+  }
+  return { train: { rows: evidence.rows, cols: evidence.cols, indptr, indices, values }, heldOut };
 }

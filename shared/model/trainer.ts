@@ -10,29 +10,59 @@ import {
   type Component,
 } from "./blend";
 import { contentNeighbourRows, contentVectors } from "./content";
-import { knnNeighbourRows } from "./itemKnn";
-import { appendNeighbourRows, emptyNeighbourTable, trimNeighbourTable, type NeighbourTable } from "./neighbours";
+import { evidenceMatrix, interactionCount, signedConfidence } from "./interactions";
+import { knnInputs, knnNeighbourRows, type KnnInputs } from "./itemKnn";
+import { ListenerKnn } from "./listenerKnn";
+import { neighbourBlock, type NeighbourTable } from "./neighbours";
 import { resolveOptions, type ResolvedOptions, type TrainOptions } from "./options";
 import { listenerCounts } from "./popularity";
-import { transpose, type CsrMatrix } from "./sparse";
-import { holdoutSplit } from "./split";
+import { columnBlock, selectRows, transpose, type CsrMatrix } from "./sparse";
+import { splitEvidence } from "./split";
 import { TopKHeap } from "./topK";
 import type { Scored, TrainingData } from "./types";
-import { Workspace, type ModelParts } from "./workspace";
+import { alsOptions, ListenerRows, scoreComponents, type ModelParts } from "./workspace";
 
-type StateArray = Int32Array | Float32Array | Float64Array;
+export type StateArray = Int32Array | Float32Array | Float64Array;
 
-/** Everything a trainer needs to resume: plain numbers and typed arrays (e.g. for R2 / Durable Object storage). */
-export interface TrainerSnapshot {
+/** What the plan of phases and the model depend on, fixed when training starts. */
+export interface TrainerShape {
+  listeners: number;
+  items: number;
+  interactions: number;
+  withContent: boolean;
+  /** Whether some tags name their listener, so validation needs content of its own. */
+  withTaggers: boolean;
+  /** Listener-kNN scores need the positive matrix in both orientations at once (see LISTENER_KNN_MAX_INTERACTIONS). */
+  withListenerKnn: boolean;
+  /** Items with positive evidence in all the data: the catalogue the final model serves. */
+  catalogSize: number;
+}
+
+/** Where a trainer stands, as JSON: its arrays are kept apart, in a TrainerStore or in `arrays`. */
+export interface TrainerState {
   phase: number;
   cursor: number;
   blend?: Blend;
+  shape: TrainerShape;
+  /** Names of the arrays held in the store. */
+  stored: string[];
+}
+
+/** A whole trainer in memory: its state and every array. */
+export interface TrainerSnapshot extends TrainerState {
   arrays: Record<string, StateArray>;
+}
+
+/** Where a trainer keeps the arrays its current phase does not need (KV between queue jobs, files in a bench). */
+export interface TrainerStore {
+  get(name: string): Promise<StateArray | undefined>;
+  put(name: string, array: StateArray): Promise<void>;
+  delete(name: string): Promise<void>;
 }
 
 export interface TrainingProgress {
   phase: string;
-  /** Work units done / total in the current phase (items, listeners or ALS half-sweeps). */
+  /** Work units done / total in the current phase (items, listeners or blocks of an ALS half-sweep). */
   done: number;
   total: number;
   finished: boolean;
@@ -42,79 +72,104 @@ export interface TrainingOutcome {
   parts: ModelParts;
   blend: Blend;
   exposure: Float64Array;
-  workspace: Workspace;
+  rows: ListenerRows;
   contentVectors: CsrMatrix;
+  options: ResolvedOptions;
 }
 
 interface Phase {
   name: string;
   units: number;
   chunk: number;
+  /** Arrays (a name, or a prefix ending in ".") the phase reads or writes: all of them, and only them, are in memory while it runs. */
+  needs: string[];
+  /** Arrays the phase changes, written back to the store before they leave memory. */
+  writes: string[];
   run(from: number, to: number): void;
 }
 
-const TABLE_OFFSETS = "offsets";
-
 /** Candidate items per component when gathering validation candidates. */
 const CANDIDATES_PER_COMPONENT = 60;
+/**
+ * Listener-kNN holds the positive matrix by listener and by item: 16 bytes per interaction, 32 MB at this
+ * bound, a quarter of a Worker's memory. Above it the blend does without listener-kNN.
+ */
+const LISTENER_KNN_MAX_INTERACTIONS = 2_000_000;
+/** An ALS half-sweep is cut into blocks of about this many interactions, each one step of bounded memory. */
+const ALS_BLOCK_INTERACTIONS = 1_000_000;
+/** Items per step of a neighbour phase, and rows per block of its table. */
+const TABLE_BLOCK = 2000;
+const SERVING_NEEDS = ["signed.", "factors.", "itemKnn.", "content.", "contentVectors.", "exposure.mass"];
 
 /**
  * Step-wise training, so a worker can spread it over several invocations: `step()` does one bounded chunk
- * of work (a block of items or listeners, or one ALS half-sweep) and `snapshot()` captures the state.
- * Phases: content neighbours; unless a blend is given, item-kNN and ALS on a validation split of the
- * training data, candidate scoring and blend tuning; then item-kNN and ALS on all of it and the exposure
- * counts the blend damps by.
+ * of work (a block of items or listeners, or a block of an ALS half-sweep). Every piece of state is a named
+ * typed array, and each phase names the arrays it needs: run through `advance(store, steps)`, a trainer
+ * holds only those in memory, which at 5,000,000 interactions is what keeps a job inside a Worker's 128 MB.
+ *
+ * Phases: preparing the matrices (signed confidences, a validation split, samples of listeners); content
+ * neighbours; unless a blend is given, item-kNN and ALS on the validation split, candidate scoring and blend
+ * tuning; then item-kNN and ALS on all the data and the exposure counts the blend damps by.
  */
 export class Trainer {
   private readonly options: ResolvedOptions;
-  private readonly arrays: Record<string, StateArray>;
+  private readonly shape: TrainerShape;
   private readonly phases: Phase[];
   private phase: number;
   private cursor: number;
   private blend: Blend | undefined;
-  private readonly withContent: boolean;
-  /** Whether some tags name their listener, so validation needs content of its own. */
-  private readonly withTaggers: boolean;
-  private validation:
-    | {
-        workspace: Workspace;
-        relevant: Set<number>[];
-        listeners: number[];
-        isHidden: (listener: number, item: number) => boolean;
-      }
-    | undefined;
-  private full: Workspace | undefined;
-  private exposureSample: number[] | undefined;
-  private readonly content = new Map<string, { vectors: CsrMatrix; byDimension: CsrMatrix }>();
+  private input: TrainingData | undefined;
+  private readonly arrays: Record<string, StateArray>;
+  private readonly stored: Set<string>;
+  private readonly dirty = new Set<string>();
+  private readonly deleted = new Set<string>();
+  /** Structures built from resident arrays; dropped whenever arrays leave or arrive. */
+  private derived = new Map<string, unknown>();
 
-  constructor(
-    private readonly data: TrainingData,
-    options: TrainOptions = {},
-    snapshot?: TrainerSnapshot,
-  ) {
+  /** `input` is needed until the first step (preparation) has run; `state` resumes a trainer. */
+  constructor(input: TrainingData | undefined, options: TrainOptions = {}, state?: TrainerState | TrainerSnapshot) {
     this.options = resolveOptions(options);
-    this.arrays = { ...snapshot?.arrays };
-    this.phase = snapshot?.phase ?? 0;
-    this.cursor = snapshot?.cursor ?? 0;
-    this.blend = snapshot?.blend ?? this.options.blend;
-    this.withContent = (data.itemContent ?? []).some(
-      (c) => (c?.tags?.length ?? 0) > 0 || (c?.features?.length ?? 0) > 0,
-    );
-    this.withTaggers = (data.itemContent ?? []).some((c) => c?.taggedBy?.some((l) => l >= 0));
+    this.input = input;
+    this.phase = state?.phase ?? 0;
+    this.cursor = state?.cursor ?? 0;
+    this.blend = state?.blend ?? this.options.blend;
+    this.arrays = { ...(state && "arrays" in state ? state.arrays : {}) };
+    this.stored = new Set(state?.stored);
+    if (!state && !input) throw new Error("a new trainer needs its training data");
+    this.shape = state?.shape ?? shapeOf(input!);
     this.phases = this.planPhases();
   }
 
   step(): TrainingProgress {
     const phase = this.phases[this.phase];
     if (phase) {
+      const missing = this.resolve(phase.needs).filter((name) => !this.arrays[name]);
+      if (missing.length > 0) throw new Error(`${phase.name} needs ${missing.join(", ")} in memory`);
       const to = Math.min(phase.units, this.cursor + phase.chunk);
       phase.run(this.cursor, to);
+      for (const name of this.resolve(phase.writes)) if (this.arrays[name]) this.dirty.add(name);
       this.cursor = to;
       if (this.cursor >= phase.units) {
         this.phase++;
         this.cursor = 0;
       }
     }
+    return this.progress();
+  }
+
+  /**
+   * Runs up to `steps` steps with only what each needs in memory: arrays a phase has finished with go to
+   * the store, the next phase's come from it. What changed is stored before this returns, so the state
+   * then resumes the trainer in another invocation. Once training has finished, the model's arrays are
+   * left in memory for `outcome()`.
+   */
+  async advance(store: TrainerStore, steps: number): Promise<TrainingProgress> {
+    for (let n = 0; n < steps && !this.progress().finished; n++) {
+      await this.page(store);
+      this.step();
+    }
+    if (this.progress().finished) await this.page(store);
+    else await this.flush(store);
     return this.progress();
   }
 
@@ -125,48 +180,69 @@ export class Trainer {
       : { phase: "finished", done: 0, total: 0, finished: true };
   }
 
-  /** Live state, not a copy: serialise it before the next step. */
+  /** Resumes this trainer from its store; valid once `advance` has returned. */
+  state(): TrainerState {
+    return { phase: this.phase, cursor: this.cursor, blend: this.blend, shape: this.shape, stored: [...this.stored] };
+  }
+
+  /** Everything, for a trainer that keeps all in memory; live arrays, not copies. */
   snapshot(): TrainerSnapshot {
-    const arrays = { ...this.arrays };
-    for (const name of Object.keys(arrays)) {
-      if (!name.endsWith(TABLE_OFFSETS)) continue;
-      const prefix = name.slice(0, -TABLE_OFFSETS.length);
-      const { items, scores } = trimNeighbourTable(this.table(prefix, 0));
-      Object.assign(arrays, { [`${prefix}items`]: items, [`${prefix}scores`]: scores });
-    }
-    return { phase: this.phase, cursor: this.cursor, blend: this.blend, arrays };
+    return { ...this.state(), arrays: { ...this.arrays } };
+  }
+
+  /** Deletes every array of this trainer from the store. */
+  async discard(store: TrainerStore): Promise<void> {
+    for (const name of this.stored) await store.delete(name);
+    this.stored.clear();
   }
 
   outcome(): TrainingOutcome {
     if (!this.progress().finished) throw new Error("training has not finished");
-    const workspace = this.fullWorkspace();
     return {
-      parts: this.parts("", workspace),
+      parts: this.parts(""),
       blend: this.blend!,
-      exposure: this.arrays.exposure as Float64Array,
-      workspace,
-      contentVectors: this.contentVectors("").vectors,
+      exposure: this.arrays["exposure.mass"] as Float64Array,
+      rows: this.rows(""),
+      contentVectors: this.matrix("contentVectors."),
+      options: this.options,
     };
   }
 
   private planPhases(): Phase[] {
-    const items = this.data.items.length;
+    const { items, listeners, withTaggers, withListenerKnn } = this.shape;
     const o = this.options;
+    const tuning = !this.options.blend;
+    const alsBlocks = Math.max(1, Math.ceil(this.shape.interactions / ALS_BLOCK_INTERACTIONS));
+    const alsUnits = 2 * o.alsIterations * alsBlocks;
+    const validationContent = withTaggers ? "validation.content." : "content.";
+    const listenerMatrix = (prefix: string) => (withListenerKnn ? [`${prefix}signed.`] : []);
+    // The plan depends on the shape and options only, so a restored trainer finds its phase at the same index.
     const phases: Phase[] = [
+      {
+        name: "preparation",
+        units: 1,
+        chunk: 1,
+        needs: [],
+        writes: ["signed.", "contentVectors.", "validation.", "exposure.sample."],
+        run: () => this.prepare(),
+      },
       {
         name: "content neighbours",
         units: items,
-        chunk: 2000,
+        chunk: TABLE_BLOCK,
+        needs: ["contentVectors."],
+        writes: ["content."],
         run: (from, to) => this.contentNeighbours("", from, to),
       },
     ];
-    // The plan depends on the options only, so a trainer restored after tuning finds its phase at the same index.
-    if (!this.options.blend) {
-      if (this.withTaggers) {
+    if (tuning) {
+      if (withTaggers) {
         phases.push({
           name: "validation content neighbours",
           units: items,
-          chunk: 2000,
+          chunk: TABLE_BLOCK,
+          needs: ["validation.contentVectors."],
+          writes: ["validation.content."],
           run: (from, to) => this.contentNeighbours("validation.", from, to),
         });
       }
@@ -174,94 +250,163 @@ export class Trainer {
         {
           name: "validation item-kNN",
           units: items,
-          chunk: 2000,
-          run: (from, to) => this.itemKnn("validation.", this.validationWorkspace(), from, to),
+          chunk: TABLE_BLOCK,
+          needs: ["validation.signed."],
+          writes: ["validation.itemKnn."],
+          run: (from, to) => this.itemKnn("validation.", from, to),
         },
         {
           name: "validation ALS",
-          units: 2 * o.alsIterations,
+          units: alsUnits,
           chunk: 1,
-          run: (from) => this.alsHalfSweep("validation.", this.validationWorkspace(), from),
+          needs: ["validation.signed.", "validation.factors."],
+          writes: ["validation.factors."],
+          run: (unit) => this.alsBlock("validation.", unit, alsBlocks),
         },
         {
           name: "validation candidates",
-          units: this.validationListeners().length,
+          units: Math.min(listeners, o.sampleListeners),
           chunk: 250,
+          needs: [
+            "validation.sample.",
+            "validation.factors.",
+            "validation.itemKnn.",
+            validationContent,
+            "candidates.",
+            ...listenerMatrix("validation."),
+          ],
+          writes: ["candidates."],
           run: (from, to) => this.gatherCandidates(from, to),
         },
-        { name: "blend tuning", units: 1, chunk: 1, run: () => this.tune() },
+        {
+          name: "blend tuning",
+          units: 1,
+          chunk: 1,
+          needs: ["candidates.", "validation.relevant."],
+          writes: [],
+          run: () => this.tune(),
+        },
       );
     }
     phases.push(
       {
         name: "item-kNN",
         units: items,
-        chunk: 2000,
-        run: (from, to) => this.itemKnn("", this.fullWorkspace(), from, to),
+        chunk: TABLE_BLOCK,
+        needs: ["signed."],
+        writes: ["itemKnn."],
+        run: (from, to) => this.itemKnn("", from, to),
       },
       {
         name: "ALS",
-        units: 2 * o.alsIterations,
+        units: alsUnits,
         chunk: 1,
-        run: (from) => this.alsHalfSweep("", this.fullWorkspace(), from),
+        needs: ["signed.", "factors."],
+        writes: ["factors."],
+        run: (unit) => this.alsBlock("", unit, alsBlocks),
       },
       {
         name: "exposure",
-        units: this.exposureListeners().length,
+        units: Math.min(listeners, o.sampleListeners),
         chunk: 250,
+        needs: ["exposure.", "factors.", "itemKnn.", "content.", ...listenerMatrix("")],
+        writes: ["exposure.mass"],
         run: (from, to) => this.countExposure(from, to),
       },
     );
     return phases;
   }
 
+  /**
+   * The matrices every later phase works from, and the seeded samples of listeners. Validation holds out
+   * a share of each listener's items, as the offline protocol does; its split is drawn from a seed of its
+   * own, so it never coincides with the protocol's.
+   */
+  private prepare(): void {
+    const input = this.input;
+    if (!input) throw new Error("preparation needs the training data");
+    const signed = signedConfidence(evidenceMatrix(input));
+    const content = input.itemContent ?? input.items.map(() => undefined);
+    // The raw evidence is not needed again: at 5,000,000 interactions its values alone are 20 MB.
+    this.input = undefined;
+    this.shape.catalogSize = listenerCounts(signed).filter((n) => n > 0).length;
+    this.storeMatrix("signed.", signed);
+    this.storeMatrix("contentVectors.", contentVectors(content));
+    this.storeSample("exposure.", signed, this.sampledListeners(hasPositive(signed)));
+    if (!this.options.blend) {
+      const split = splitEvidence(signed, { seed: this.options.seed ^ 0x5eed });
+      const heldOut = split.heldOut.map((items) => new Set(items));
+      const listeners = this.sampledListeners((l) => split.heldOut[l]!.length > 0);
+      this.storeMatrix("validation.signed.", split.train);
+      this.storeSample("validation.", split.train, listeners);
+      const relevant = listeners.map((l) => split.heldOut[l]!);
+      this.arrays["validation.relevant.indptr"] = Int32Array.from([0, ...relevant.map((r) => r.length)]);
+      const indptr = this.arrays["validation.relevant.indptr"] as Int32Array;
+      for (let n = 0; n < relevant.length; n++) indptr[n + 1]! += indptr[n]!;
+      this.arrays["validation.relevant.indices"] = Int32Array.from(relevant.flat());
+      if (this.shape.withTaggers) {
+        const isHidden = (listener: number, item: number) => heldOut[listener]?.has(item) ?? false;
+        this.storeMatrix("validation.contentVectors.", contentVectors(content, isHidden));
+      }
+    }
+  }
+
   private contentNeighbours(prefix: string, from: number, to: number): void {
-    const k = this.options.contentNeighbours;
-    const { vectors, byDimension } = this.contentVectors(prefix);
+    const k = this.tableWidth(this.options.contentNeighbours);
+    const vectors = this.matrix(`${prefix}contentVectors.`);
+    const byDimension = this.cached(`byDimension:${prefix}`, () => transpose(vectors));
     this.appendRows(`${prefix}content.`, k, from, contentNeighbourRows(vectors, byDimension, k, from, to));
   }
 
-  private itemKnn(prefix: string, workspace: Workspace, from: number, to: number): void {
-    const o = this.options;
+  private itemKnn(prefix: string, from: number, to: number): void {
+    const k = this.tableWidth(this.options.itemNeighbours);
     // Measured on Last.fm: asymmetry 0.7 and a mild popularity penalty beat plain cosine (0.217 vs 0.213
     // NDCG@10 alone at 300 neighbours) with more reach; shrinkage cost reach.
-    const options = { neighbours: o.itemNeighbours, asymmetry: 0.7, popularityPenalty: 0.15 };
-    this.appendRows(`${prefix}itemKnn.`, o.itemNeighbours, from, knnNeighbourRows(workspace.knn, options, from, to));
+    const options = { neighbours: k, asymmetry: 0.7, popularityPenalty: 0.15 };
+    const inputs = this.cached<KnnInputs>(`knn:${prefix}`, () => knnInputs(this.rows(prefix).positive));
+    this.appendRows(`${prefix}itemKnn.`, k, from, knnNeighbourRows(inputs, options, from, to));
   }
 
-  private alsHalfSweep(prefix: string, workspace: Workspace, sweep: number): void {
+  /** Unit u of ALS: block u % blocks of half-sweep u / blocks (listeners on even half-sweeps, items on odd). */
+  private alsBlock(prefix: string, unit: number, blocks: number): void {
     const o = this.options;
-    const factors = this.factors(prefix, workspace);
-    const [solved, fixed, matrix] =
-      sweep % 2 === 0
-        ? [factors.listener, factors.item, workspace.signed]
-        : [factors.item, factors.listener, workspace.signedByItem];
-    solveRows(solved, fixed, gramian(fixed, o.factors, o.regularization), matrix, workspace.alsOptions, 0, matrix.rows);
+    const f = o.factors;
+    const factors = this.factors(prefix);
+    const sweep = Math.floor(unit / blocks),
+      block = unit % blocks;
+    const [solved, fixed] = sweep % 2 === 0 ? [factors.listener, factors.item] : [factors.item, factors.listener];
+    const rows = solved.length / f;
+    const from = Math.floor((block * rows) / blocks),
+      to = Math.floor(((block + 1) * rows) / blocks);
+    // The fixed side does not change during a half-sweep, so its Gram matrix serves all its blocks.
+    const gram = this.cached(`gram:${prefix}:${sweep}`, () => gramian(fixed, f, o.regularization));
+    const signed = this.matrix(`${prefix}signed.`);
+    if (sweep % 2 === 0) solveRows(solved, fixed, gram, signed, alsOptions(o), from, to);
+    else solveRows(solved.subarray(from * f, to * f), fixed, gram, columnBlock(signed, from, to), alsOptions(o), 0, to - from);
   }
 
   private gatherCandidates(from: number, to: number): void {
-    const { workspace, listeners } = this.validationWorkspaceAndListeners();
     const width = CANDIDATES_PER_COMPONENT * COMPONENTS.length;
     const c = COMPONENTS.length;
+    const { listeners, rows } = this.sample("validation.");
     const items = (this.arrays["candidates.items"] ??= new Int32Array(listeners.length * width).fill(-1)) as Int32Array;
     const scores = (this.arrays["candidates.scores"] ??= new Float32Array(
       listeners.length * width * c,
     )) as Float32Array;
-    const parts = this.parts("validation.", workspace);
-    const out = COMPONENTS.map(() => new Float32Array(workspace.itemCount));
+    const parts = this.parts("validation.");
+    const out = COMPONENTS.map(() => new Float32Array(this.shape.items));
     const heap = new TopKHeap(CANDIDATES_PER_COMPONENT);
-    const seen = new Uint8Array(workspace.itemCount);
-    for (let n = from; n < to; n++) {
-      const listener = listeners[n]!;
-      workspace.markSeen(listener, seen, 1);
-      workspace.scoreComponents(parts, workspace.profileOf(listener), listener, seen, out);
+    const seen = new Uint8Array(this.shape.items);
+    for (let n = from; n < Math.min(to, listeners.length); n++) {
+      rows.markSeen(n, seen, 1);
+      scoreComponents(parts, this.options, rows.profileOf(n), listeners[n]!, seen, out);
       const chosen = new Set<number>();
       for (const scoresOfComponent of out) {
-        for (let j = 0; j < workspace.itemCount; j++)
+        for (let j = 0; j < this.shape.items; j++)
           if (scoresOfComponent[j]! > 0 && seen[j] === 0) heap.push(j, scoresOfComponent[j]!);
         for (const { item } of heap.drain()) chosen.add(item);
       }
-      workspace.markSeen(listener, seen, 0);
+      rows.markSeen(n, seen, 0);
       [...chosen].forEach((item, s) => {
         const slot = n * width + s;
         items[slot] = item;
@@ -271,82 +416,130 @@ export class Trainer {
   }
 
   private tune(): void {
-    const { workspace, listeners, relevant } = this.validationWorkspaceAndListeners();
     const width = CANDIDATES_PER_COMPONENT * COMPONENTS.length;
+    const items = this.arrays["candidates.items"] as Int32Array;
     const candidates: CandidateSet = {
-      listeners: listeners.length,
+      listeners: items.length / width,
       width,
-      items: this.arrays["candidates.items"] as Int32Array,
+      items,
       scores: this.arrays["candidates.scores"] as Float32Array,
     };
-    // The catalogue the final model serves, not the smaller one left in the validation split.
-    const catalogSize = listenerCounts(this.fullWorkspace().evidence).filter((n) => n > 0).length;
+    const indptr = this.arrays["validation.relevant.indptr"] as Int32Array;
+    const indices = this.arrays["validation.relevant.indices"] as Int32Array;
+    const relevant = Array.from(
+      { length: candidates.listeners },
+      (_, n) => new Set(indices.subarray(indptr[n]!, indptr[n + 1]!)),
+    );
     const available = Object.fromEntries(
-      COMPONENTS.map((name) => [name, name !== "content" || this.withContent]),
+      COMPONENTS.map((name) => [
+        name,
+        (name !== "content" || this.shape.withContent) && (name !== "listenerKnn" || this.shape.withListenerKnn),
+      ]),
     ) as Record<Component, boolean>;
-    const measure = (blend: Blend) => measureBlend(candidates, relevant, blend, workspace.itemCount, catalogSize);
+    const measure = (blend: Blend) =>
+      measureBlend(candidates, relevant, blend, this.shape.items, this.shape.catalogSize);
     this.blend = tuneBlend(measure, this.options.minCoverage, available).blend;
-    for (const name of Object.keys(this.arrays))
-      if (name.startsWith("validation.") || name.startsWith("candidates.")) delete this.arrays[name];
-    this.validation = undefined;
-    this.content.delete("validation.");
+    for (const name of [...Object.keys(this.arrays), ...this.stored])
+      if (name.startsWith("validation.") || name.startsWith("candidates.")) this.remove(name);
   }
 
   private countExposure(from: number, to: number): void {
-    const workspace = this.fullWorkspace();
-    const listeners = this.exposureListeners();
-    const exposure = (this.arrays.exposure ??= new Float64Array(workspace.itemCount)) as Float64Array;
-    const parts = this.parts("", workspace);
-    const out = COMPONENTS.map(() => new Float32Array(workspace.itemCount));
-    const blended = new Float32Array(workspace.itemCount);
+    const { listeners, rows } = this.sample("exposure.");
+    const itemCount = this.shape.items;
+    const exposure = (this.arrays["exposure.mass"] ??= new Float64Array(itemCount)) as Float64Array;
+    const parts = this.parts("");
+    const out = COMPONENTS.map(() => new Float32Array(itemCount));
+    const blended = new Float32Array(itemCount);
     const weights = COMPONENTS.map((name) => this.blend!.weights[name]);
     const heap = new TopKHeap(EXPOSURE_LIST);
-    const seen = new Uint8Array(workspace.itemCount);
-    for (let n = from; n < to; n++) {
-      const listener = listeners[n]!;
-      workspace.markSeen(listener, seen, 1);
-      workspace.scoreComponents(parts, workspace.profileOf(listener), listener, seen, out);
+    const seen = new Uint8Array(itemCount);
+    for (let n = from; n < Math.min(to, listeners.length); n++) {
+      rows.markSeen(n, seen, 1);
+      scoreComponents(parts, this.options, rows.profileOf(n), listeners[n]!, seen, out);
       blended.fill(0);
       out.forEach((scores, c) => {
         if (weights[c] !== 0) for (let j = 0; j < scores.length; j++) blended[j]! += weights[c]! * scores[j]!;
       });
       for (let j = 0; j < blended.length; j++) if (seen[j] === 0) heap.push(j, blended[j]!);
       for (const { item, score } of heap.drain()) exposure[item]! += score;
-      workspace.markSeen(listener, seen, 0);
+      rows.markSeen(n, seen, 0);
     }
   }
 
-  private table(prefix: string, k: number): NeighbourTable {
-    if (!this.arrays[`${prefix}${TABLE_OFFSETS}`])
-      this.storeTable(prefix, emptyNeighbourTable(this.data.items.length, k));
-    return {
-      k,
-      offsets: this.arrays[`${prefix}${TABLE_OFFSETS}`] as Int32Array,
-      items: this.arrays[`${prefix}items`] as Int32Array,
-      scores: this.arrays[`${prefix}scores`] as Float32Array,
-    };
+  /** Neighbours per item, narrowed on large catalogues so a table stays within maxNeighbourEntries. */
+  private tableWidth(k: number): number {
+    return Math.max(1, Math.min(k, Math.floor(this.options.maxNeighbourEntries / Math.max(this.shape.items, 1))));
   }
 
-  private appendRows(prefix: string, k: number, from: number, rows: Scored[][]): void {
-    this.storeTable(prefix, appendNeighbourRows(this.table(prefix, k), from, rows));
-  }
-
-  private storeTable(prefix: string, { offsets, items, scores }: NeighbourTable): void {
-    Object.assign(this.arrays, {
-      [`${prefix}${TABLE_OFFSETS}`]: offsets,
-      [`${prefix}items`]: items,
-      [`${prefix}scores`]: scores,
+  /** The blocks of a neighbour table built so far, each a step's rows under `${prefix}${first row}.`. */
+  private table(prefix: string): NeighbourTable {
+    return this.cached(`table:${prefix}`, () => {
+      const blocks: NeighbourTable["blocks"] = [];
+      const pattern = new RegExp(`^${prefix.replaceAll(".", "\\.")}(\\d+)\\.offsets$`);
+      for (const name of Object.keys(this.arrays)) {
+        const first = pattern.exec(name)?.[1];
+        if (first === undefined) continue;
+        const block = `${prefix}${first}.`;
+        blocks[Number(first) / TABLE_BLOCK] = {
+          offsets: this.arrays[`${block}offsets`] as Int32Array,
+          items: this.arrays[`${block}items`] as Int32Array,
+          scores: this.arrays[`${block}scores`] as Float32Array,
+        };
+      }
+      return { blockRows: TABLE_BLOCK, blocks };
     });
   }
 
-  private factors(prefix: string, workspace: Workspace) {
+  private appendRows(prefix: string, k: number, from: number, rows: Scored[][]): void {
+    const { offsets, items, scores } = neighbourBlock(rows, k);
+    Object.assign(this.arrays, {
+      [`${prefix}${from}.offsets`]: offsets,
+      [`${prefix}${from}.items`]: items,
+      [`${prefix}${from}.scores`]: scores,
+    });
+    this.derived.delete(`table:${prefix}`);
+  }
+
+  private storeMatrix(prefix: string, m: CsrMatrix): void {
+    Object.assign(this.arrays, {
+      [`${prefix}shape`]: Int32Array.of(m.rows, m.cols),
+      [`${prefix}indptr`]: m.indptr,
+      [`${prefix}indices`]: m.indices,
+      [`${prefix}values`]: m.values,
+    });
+  }
+
+  private matrix(prefix: string): CsrMatrix {
+    const shape = this.arrays[`${prefix}shape`] as Int32Array;
+    return {
+      rows: shape[0]!,
+      cols: shape[1]!,
+      indptr: this.arrays[`${prefix}indptr`] as Int32Array,
+      indices: this.arrays[`${prefix}indices`] as Int32Array,
+      values: this.arrays[`${prefix}values`] as Float32Array,
+    };
+  }
+
+  private storeSample(prefix: string, signed: CsrMatrix, listeners: number[]): void {
+    this.arrays[`${prefix}sample.listeners`] = Int32Array.from(listeners);
+    this.storeMatrix(`${prefix}sample.`, selectRows(signed, listeners));
+  }
+
+  /** Sampled listeners and their rows, row n belonging to listeners[n]. */
+  private sample(prefix: string) {
+    return this.cached(`sample:${prefix}`, () => ({
+      listeners: this.arrays[`${prefix}sample.listeners`] as Int32Array,
+      rows: new ListenerRows(this.matrix(`${prefix}sample.`)),
+    }));
+  }
+
+  private rows(prefix: string): ListenerRows {
+    return this.cached(`rows:${prefix}`, () => new ListenerRows(this.matrix(`${prefix}signed.`)));
+  }
+
+  private factors(prefix: string) {
     if (!this.arrays[`${prefix}factors.listener`]) {
-      const initial = initialFactors(
-        workspace.data.listeners.length,
-        workspace.itemCount,
-        this.options.factors,
-        this.options.seed,
-      );
+      const initial = initialFactors(this.shape.listeners, this.shape.items, this.options.factors, this.options.seed);
       this.arrays[`${prefix}factors.listener`] = initial.listener;
       this.arrays[`${prefix}factors.item`] = initial.item;
     }
@@ -356,63 +549,26 @@ export class Trainer {
     };
   }
 
-  private parts(prefix: string, workspace: Workspace): ModelParts {
-    const factors = this.factors(prefix, workspace);
+  private parts(prefix: string): ModelParts {
+    const factors = this.factors(prefix);
+    const content = `${prefix && this.shape.withTaggers ? prefix : ""}content.`;
     return {
-      itemKnn: this.table(`${prefix}itemKnn.`, this.options.itemNeighbours),
-      content: this.table(`${prefix && this.withTaggers ? prefix : ""}content.`, this.options.contentNeighbours),
+      itemKnn: this.table(`${prefix}itemKnn.`),
+      content: this.table(content),
       factors,
       itemGram: gramian(factors.item, this.options.factors, this.options.regularization),
+      listenerKnn: this.shape.withListenerKnn
+        ? this.cached(`listenerKnn:${prefix}`, () => {
+            const positive = this.rows(prefix).positive;
+            return new ListenerKnn(positive, transpose(positive), this.options.listenerNeighbours);
+          })
+        : undefined,
     };
   }
 
-  private fullWorkspace(): Workspace {
-    return (this.full ??= new Workspace(this.data, this.options));
-  }
-
-  private validationWorkspace(): Workspace {
-    return this.validationWorkspaceAndListeners().workspace;
-  }
-
-  private validationListeners(): number[] {
-    return this.validationWorkspaceAndListeners().listeners;
-  }
-
-  /** The validation split is rebuilt from the seed, never stored: same data and seed, same split. */
-  private validationWorkspaceAndListeners() {
-    if (!this.validation) {
-      const split = holdoutSplit(this.data, { seed: this.options.seed ^ 0x5eed });
-      const workspace = new Workspace(split.train, this.options);
-      const listeners = this.sampledListeners(workspace, (l) => split.heldOut[l]!.length > 0);
-      const heldOut = split.heldOut.map((items) => new Set(items));
-      const isHidden = (listener: number, item: number) => heldOut[listener]?.has(item) ?? false;
-      this.validation = { workspace, listeners, relevant: listeners.map((l) => heldOut[l]!), isHidden };
-    }
-    return this.validation;
-  }
-
-  private exposureListeners(): number[] {
-    const workspace = this.fullWorkspace();
-    return (this.exposureSample ??= this.sampledListeners(
-      workspace,
-      (l) => workspace.positive.indptr[l + 1]! > workspace.positive.indptr[l]!,
-    ));
-  }
-
-  /** Content for the final model ("") or for validation ("validation.", without held-out pairs' tags). */
-  private contentVectors(prefix: string) {
-    let cached = this.content.get(prefix);
-    if (!cached) {
-      const isHidden = prefix === "" ? undefined : this.validationWorkspaceAndListeners().isHidden;
-      const vectors = contentVectors(this.data.itemContent ?? this.data.items.map(() => undefined), isHidden);
-      this.content.set(prefix, (cached = { vectors, byDimension: transpose(vectors) }));
-    }
-    return cached;
-  }
-
   /** A seeded sample of at most `sampleListeners` eligible listeners, in index order. */
-  private sampledListeners(workspace: Workspace, eligible: (listener: number) => boolean): number[] {
-    const pool = Array.from({ length: workspace.data.listeners.length }, (_, l) => l).filter(eligible);
+  private sampledListeners(eligible: (listener: number) => boolean): number[] {
+    const pool = Array.from({ length: this.shape.listeners }, (_, l) => l).filter(eligible);
     const random = seededRandom(this.options.seed);
     for (let n = pool.length - 1; n > 0; n--) {
       const m = Math.floor(random() * (n + 1));
@@ -420,4 +576,84 @@ export class Trainer {
     }
     return pool.slice(0, this.options.sampleListeners).sort((a, b) => a - b);
   }
+
+  private cached<T>(key: string, build: () => T): T {
+    if (!this.derived.has(key)) this.derived.set(key, build());
+    return this.derived.get(key) as T;
+  }
+
+  /** Names of known arrays (in memory or stored) that match names or prefixes ending in ".". */
+  private resolve(patterns: string[]): string[] {
+    const names = new Set([...Object.keys(this.arrays), ...this.stored]);
+    return [...names].filter((name) => patterns.some((p) => name === p || (p.endsWith(".") && name.startsWith(p))));
+  }
+
+  private remove(name: string): void {
+    delete this.arrays[name];
+    this.dirty.delete(name);
+    if (this.stored.has(name)) this.deleted.add(name);
+    this.derived.clear();
+  }
+
+  /** Makes memory hold exactly what the current phase (or, once finished, the model) needs. */
+  private async page(store: TrainerStore): Promise<void> {
+    const needs = this.phases[this.phase]?.needs ?? SERVING_NEEDS;
+    const needed = new Set(this.resolve(needs));
+    let changed = false;
+    for (const name of Object.keys(this.arrays)) {
+      if (needed.has(name)) continue;
+      if (this.dirty.has(name)) await this.write(store, name);
+      delete this.arrays[name];
+      changed = true;
+    }
+    for (const name of needed) {
+      if (this.arrays[name]) continue;
+      const array = await store.get(name);
+      if (!array) throw new Error(`trainer array ${name} is missing from the store`);
+      this.arrays[name] = array;
+      changed = true;
+    }
+    if (changed) this.derived = new Map();
+    await this.deleteRemoved(store);
+  }
+
+  private async flush(store: TrainerStore): Promise<void> {
+    for (const name of [...this.dirty]) await this.write(store, name);
+    await this.deleteRemoved(store);
+  }
+
+  private async write(store: TrainerStore, name: string): Promise<void> {
+    await store.put(name, this.arrays[name]!);
+    this.stored.add(name);
+    this.dirty.delete(name);
+  }
+
+  private async deleteRemoved(store: TrainerStore): Promise<void> {
+    for (const name of this.deleted) {
+      await store.delete(name);
+      this.stored.delete(name);
+    }
+    this.deleted.clear();
+  }
+}
+
+function shapeOf(data: TrainingData): TrainerShape {
+  const content = data.itemContent ?? [];
+  const interactions = interactionCount(data);
+  return {
+    listeners: data.listeners.length,
+    items: data.items.length,
+    interactions,
+    withContent: content.some((c) => (c?.tags?.length ?? 0) > 0 || (c?.features?.length ?? 0) > 0),
+    withTaggers: content.some((c) => c?.taggedBy?.some((l) => l >= 0)),
+    withListenerKnn: interactions <= LISTENER_KNN_MAX_INTERACTIONS,
+    catalogSize: 0,
+  };
+}
+
+function hasPositive(signed: CsrMatrix): (listener: number) => boolean {
+  return (l) => {
+    for (let p = signed.indptr[l]!; p < signed.indptr[l + 1]!; p++) if (signed.values[p]! > 0) return true;
+    return false;
+  };
 }

@@ -1,3 +1,5 @@
+import type { CsrMatrix } from "./sparse";
+
 /** One (listener, item) observation; weight is signed evidence: > 0 liked with that strength, < 0 rejected. */
 export interface Interaction {
   listener: number;
@@ -27,7 +29,8 @@ export interface ItemContent {
 export interface TrainingData {
   listeners: string[];
   items: string[];
-  interactions: Interaction[] | InteractionColumns;
+  /** Rows, columns, or an evidence matrix already summed per pair (listener x item, as evidenceMatrix builds). */
+  interactions: Interaction[] | InteractionColumns | CsrMatrix;
   itemContent?: (ItemContent | undefined)[];
 }
 

@@ -2,7 +2,15 @@ import { eq, gte } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { chartFromEvents, CHART_WINDOW_MS } from "../../shared/db/queries";
 import { erasures, listeners, modelVersions } from "../../shared/db/schema";
-import { evaluate, holdoutSplit, interactionCount, modelFrom, Trainer, type TrainedModel } from "../../shared/model";
+import {
+  evaluate,
+  holdoutSplit,
+  interactionCount,
+  modelFrom,
+  Trainer,
+  type TrainedModel,
+  type TrainerStore,
+} from "../../shared/model";
 import {
   artifactKey,
   toCatalogRow,
@@ -14,17 +22,16 @@ import {
 } from "../../shared/publish/artifacts";
 import type { Env } from "./env";
 import { enqueueJobs, type TrainJob } from "./jobs";
-import { deleteTrainerSnapshot, loadTrainerSnapshot, storeTrainerSnapshot } from "./trainer-state";
+import { kvTrainerStore, type TrainingStageState } from "./trainer-state";
 import { loadTrainingSet, type TrainingSet } from "./training-data";
 import { finishVersion, markPartWritten, type VersionMetrics } from "./versions";
 
 const TRAINING_SEED = 1;
 /**
  * Trainer steps per job for `jobWork` (TRAINING_JOB_WORK: interactions x steps). A step (a block of about
- * 2,000 items or 250 listeners, or one ALS half-sweep) costs about in proportion to the interactions: 4 s
- * at 5,000,000, 0.15 s at Last.fm's 92,834 on a 2-core development machine, so 60,000,000 keeps a job
- * near a minute of CPU, well inside the retrainer's 300 s. Small data sets train in one job per stage
- * instead of reloading the data (about 2 s for Last.fm) for every slice.
+ * 2,000 items or 250 listeners, or a block of an ALS half-sweep) costs about in proportion to the
+ * interactions, so 60,000,000 keeps a job near a minute of CPU on a 2-core development machine, well
+ * inside the retrainer's 300 s. Small data sets train in one job per stage.
  */
 export function trainerStepsPerJob(interactions: number, jobWork: number): number {
   return Math.min(256, Math.max(8, Math.floor(jobWork / Math.max(interactions, 1))));
@@ -40,45 +47,78 @@ const NEW_RELEASE_DAYS = 30;
 /** How many of a listener's recent tracks are searched for the one that explains a candidate. */
 const EXPLAINING_HISTORY = 20;
 
+/** The holdout twin's held-out items, beside its trainer's arrays (not names the trainer uses). */
+const HELD_OUT_INDPTR = "heldOut.indptr";
+const HELD_OUT_ITEMS = "heldOut.items";
+
 type StagedEntries = [key: string, value: ListenerArtifact | SimilarArtifact][];
 
 /**
  * One bounded slice of a version's training. The trainer runs a fixed number of steps (wall time is
  * no guide on the edge, where the clock stands still during computation), leaves its state in KV and
- * queues the next slice. The holdout twin's figures judge the version; the full model is then staged
- * for publishing.
+ * queues the next slice. D1 is read when a stage begins and when the full model is staged; in between,
+ * the trainer's stored arrays are all a job reads. The holdout twin's figures judge the version; the
+ * full model is then staged for publishing.
  */
 export async function runTrainJob(env: Env, job: TrainJob, now = Date.now()): Promise<void> {
   const { version, stage } = job;
-  const set = await loadTrainingSet(env.DB);
-  // Only the holdout twin trains on a split; the full model's jobs need none.
-  const split = stage === "holdout" ? holdoutSplit(set.data, { seed: TRAINING_SEED }) : undefined;
-  const snapshotKey = artifactKey.staging(version, `trainer-${stage}`);
-  const snapshot = await loadTrainerSnapshot(env.MODELS, snapshotKey);
-  if (job.resumeAt?.phase !== snapshot?.phase || job.resumeAt?.cursor !== snapshot?.cursor) {
+  const stateKey = artifactKey.staging(version, `trainer-${stage}`);
+  const store = kvTrainerStore(env.MODELS, `${stateKey}:`);
+  const saved = await env.MODELS.get<TrainingStageState>(stateKey, "json");
+  if (job.resumeAt?.phase !== saved?.trainer.phase || job.resumeAt?.cursor !== saved?.trainer.cursor) {
     console.warn(JSON.stringify({ msg: "stale training job ignored", job }));
     return;
   }
-  const trainer = new Trainer(split?.train ?? set.data, { seed: TRAINING_SEED, blend: job.blend }, snapshot);
-  let progress = trainer.progress();
-  const steps = trainerStepsPerJob(interactionCount(set.data), Number(env.TRAINING_JOB_WORK));
-  for (let step = 0; step < steps && !progress.finished; step++) progress = trainer.step();
+  const set = saved ? undefined : await loadTrainingSet(env.DB);
+  // Only the holdout twin trains on a split; its held-out items are kept for judging it at the end.
+  const split = set && stage === "holdout" ? holdoutSplit(set.data, { seed: TRAINING_SEED }) : undefined;
+  if (split) await storeHeldOut(store, split.heldOut);
+  const trainer = new Trainer(split?.train ?? set?.data, { seed: TRAINING_SEED, blend: job.blend }, saved?.trainer);
+  const index = saved?.index ?? { listeners: set!.data.listeners, items: set!.data.items };
+  const interactions = saved?.trainer.shape.interactions ?? interactionCount(set!.data);
+  const progress = await trainer.advance(store, trainerStepsPerJob(interactions, Number(env.TRAINING_JOB_WORK)));
   if (!progress.finished) {
-    const next = trainer.snapshot();
-    await storeTrainerSnapshot(env.MODELS, snapshotKey, next);
-    await enqueueJobs(env.JOBS, [{ ...job, resumeAt: { phase: next.phase, cursor: next.cursor } }]);
+    const state: TrainingStageState = { trainer: trainer.state(), index };
+    await env.MODELS.put(stateKey, JSON.stringify(state));
+    const { phase, cursor } = state.trainer;
+    await enqueueJobs(env.JOBS, [{ ...job, resumeAt: { phase, cursor } }]);
     return;
   }
-  const model = modelFrom(trainer.outcome());
-  if (snapshot) await deleteTrainerSnapshot(env.MODELS, snapshotKey);
-  if (split) {
-    const metrics: VersionMetrics = { holdout: evaluate(model, split), blendWeights: model.blendWeights };
+  const outcome = trainer.outcome();
+  const model = modelFrom(outcome);
+  if (stage === "holdout") {
+    const heldOut = await loadHeldOut(store, index.listeners.length);
+    // The matrix the twin trained on stands for its training data: what evaluation reads of it is the same.
+    const train = { ...index, interactions: outcome.rows.signed };
+    const metrics: VersionMetrics = { holdout: evaluate(model, { train, heldOut }), blendWeights: model.blendWeights };
     await drizzle(env.DB).update(modelVersions).set({ metrics }).where(eq(modelVersions.version, version));
+    await discardStage(env, store, trainer, stateKey);
     // Tuning the blend is half of training; on 80% of the same data it carries over to the full model.
     await enqueueJobs(env.JOBS, [{ kind: "train", version, stage: "full", blend: model.blend }]);
     return;
   }
-  await stageVersion(env, version, set, model, now);
+  await stageVersion(env, version, set ?? (await loadTrainingSet(env.DB, index)), model, now);
+  await discardStage(env, store, trainer, stateKey);
+}
+
+async function storeHeldOut(store: TrainerStore, heldOut: number[][]): Promise<void> {
+  const indptr = new Int32Array(heldOut.length + 1);
+  heldOut.forEach((items, l) => (indptr[l + 1] = indptr[l]! + items.length));
+  await store.put(HELD_OUT_INDPTR, indptr);
+  await store.put(HELD_OUT_ITEMS, Int32Array.from(heldOut.flat()));
+}
+
+async function loadHeldOut(store: TrainerStore, listeners: number): Promise<number[][]> {
+  const indptr = await store.get(HELD_OUT_INDPTR);
+  const items = await store.get(HELD_OUT_ITEMS);
+  if (!indptr || !items) throw new Error("the holdout twin's held-out items are missing");
+  return Array.from({ length: listeners }, (_, l) => [...items.subarray(indptr[l]!, indptr[l + 1]!)]);
+}
+
+async function discardStage(env: Env, store: TrainerStore, trainer: Trainer, stateKey: string): Promise<void> {
+  await trainer.discard(store);
+  await Promise.all([HELD_OUT_INDPTR, HELD_OUT_ITEMS].map((name) => store.delete(name)));
+  await env.MODELS.delete(stateKey);
 }
 
 /**

@@ -22,11 +22,30 @@ export interface TrainingSet {
   eventCount: number;
 }
 
-/** Reads the catalog and every listener's evidence per track from D1 in the model's index space. */
-export async function loadTrainingSet(db: D1Database): Promise<TrainingSet> {
+/** The ids behind a model's indices: listener l is listeners[l], item i is items[i]. */
+export interface ModelIndex {
+  listeners: string[];
+  items: string[];
+}
+
+/**
+ * Reads the catalog and every listener's evidence per track from D1 in the model's index space: a new
+ * one, or `index`, the one a model was trained in (listeners and tracks that arrived since are left out).
+ */
+export async function loadTrainingSet(db: D1Database, index?: ModelIndex): Promise<TrainingSet> {
   const d = drizzle(db);
-  const trackRows = (await d.select().from(tracks).orderBy(tracks.id)).map(trackFromRow);
-  const listenerIds = (await d.select({ id: listeners.id }).from(listeners).orderBy(listeners.id)).map((r) => r.id);
+  const allTracks = (await d.select().from(tracks).orderBy(tracks.id)).map(trackFromRow);
+  const byId = new Map(allTracks.map((t) => [t.id, t]));
+  const trackRows = index
+    ? index.items.map((id) => {
+        const track = byId.get(id);
+        if (!track) throw new Error(`track ${id} of the trained model is gone from the catalog`);
+        return track;
+      })
+    : allTracks;
+  const listenerIds =
+    index?.listeners ??
+    (await d.select({ id: listeners.id }).from(listeners).orderBy(listeners.id)).map((r) => r.id);
   const itemIndex = new Map(trackRows.map((t, i) => [t.id, i]));
   const listenerIndex = new Map(listenerIds.map((id, i) => [id, i]));
 
