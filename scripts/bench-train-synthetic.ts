@@ -57,7 +57,8 @@ function syntheticData(): TrainingData {
   let nnz = 0;
   for (let l = 0; l < listenerCount; l++) {
     row.clear();
-    const draws = Math.floor(((l + 1) * interactionCount) / listenerCount) - Math.floor((l * interactionCount) / listenerCount);
+    const draws =
+      Math.floor(((l + 1) * interactionCount) / listenerCount) - Math.floor((l * interactionCount) / listenerCount);
     for (let d = 0; d < draws; d++) {
       const group = random() < 0.8 ? l % groups : Math.floor(random() * groups);
       // Zipf-like rank over the group's item pool.
@@ -170,7 +171,9 @@ const servingPeak = liveBytes();
 await trainer.discard(store);
 rmSync(dir, { recursive: true, force: true });
 
-console.log(`trained in ${trainSeconds.toFixed(1)} s over ${steps} steps in ${jobs.length} jobs of up to ${stepsPerJob}`);
+console.log(
+  `trained in ${trainSeconds.toFixed(1)} s over ${steps} steps in ${jobs.length} jobs of up to ${stepsPerJob}`,
+);
 for (const [phase, seconds] of phaseSeconds) console.log(`  ${phase.padEnd(30)} ${seconds.toFixed(1)} s`);
 console.log(
   `blend: ${Object.entries(model.blendWeights)
@@ -182,7 +185,9 @@ console.log(`memory before any data (this script and its modules): ${mb(baseline
 for (const measure of ["live", "reached"] as const) {
   const worst = jobs.reduce((a, b) => (b[measure] > a[measure] ? b : a));
   const what = measure === "live" ? "live after a step (collected)" : "reached during a step, uncollected";
-  console.log(`peak memory of a job, ${what}: ${mb(worst[measure])} (job ${jobs.indexOf(worst) + 1}: ${[...worst.phases].join(", ")})`);
+  console.log(
+    `peak memory of a job, ${what}: ${mb(worst[measure])} (job ${jobs.indexOf(worst) + 1}: ${[...worst.phases].join(", ")})`,
+  );
 }
 const byPhase = new Map<string, { live: number; reached: number }>();
 for (const { phases, live, reached } of jobs) {

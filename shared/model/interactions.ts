@@ -30,7 +30,9 @@ export function evidenceMatrix(data: TrainingData): CsrMatrix {
   if (isMatrix(data.interactions)) {
     const m = data.interactions;
     if (m.rows !== data.listeners.length || m.cols !== data.items.length)
-      throw new RangeError(`a ${m.rows} x ${m.cols} evidence matrix for ${data.listeners.length} x ${data.items.length}`);
+      throw new RangeError(
+        `a ${m.rows} x ${m.cols} evidence matrix for ${data.listeners.length} x ${data.items.length}`,
+      );
     return m;
   }
   const columns = interactionColumns(data.interactions);

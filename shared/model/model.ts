@@ -6,7 +6,7 @@ import type { TrainOptions } from "./options";
 import { topK } from "./topK";
 import { Trainer, type TrainingOutcome } from "./trainer";
 import type { Scored, TrainingData } from "./types";
-import { scoreComponents } from "./workspace";
+import { scoreComponents } from "./scoring";
 
 export interface TrainedModel {
   /** Top k items for a training listener, best first, excluding every item the listener already met. */

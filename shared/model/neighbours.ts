@@ -43,7 +43,8 @@ function rowOf(table: NeighbourTable, item: number): { block: NeighbourBlock; st
 export function neighboursOf(table: NeighbourTable, item: number): Scored[] {
   const row = rowOf(table, item);
   const result: Scored[] = [];
-  if (row) for (let p = row.start; p < row.end; p++) result.push({ item: row.block.items[p]!, score: row.block.scores[p]! });
+  if (row)
+    for (let p = row.start; p < row.end; p++) result.push({ item: row.block.items[p]!, score: row.block.scores[p]! });
   return result;
 }
 

@@ -20,7 +20,7 @@ import { columnBlock, selectRows, transpose, type CsrMatrix } from "./sparse";
 import { splitEvidence } from "./split";
 import { TopKHeap } from "./topK";
 import type { Scored, TrainingData } from "./types";
-import { alsOptions, ListenerRows, scoreComponents, type ModelParts } from "./workspace";
+import { alsOptions, ListenerRows, scoreComponents, type ModelParts } from "./scoring";
 
 export type StateArray = Int32Array | Float32Array | Float64Array;
 
@@ -382,7 +382,16 @@ export class Trainer {
     const gram = this.cached(`gram:${prefix}:${sweep}`, () => gramian(fixed, f, o.regularization));
     const signed = this.matrix(`${prefix}signed.`);
     if (sweep % 2 === 0) solveRows(solved, fixed, gram, signed, alsOptions(o), from, to);
-    else solveRows(solved.subarray(from * f, to * f), fixed, gram, columnBlock(signed, from, to), alsOptions(o), 0, to - from);
+    else
+      solveRows(
+        solved.subarray(from * f, to * f),
+        fixed,
+        gram,
+        columnBlock(signed, from, to),
+        alsOptions(o),
+        0,
+        to - from,
+      );
   }
 
   private gatherCandidates(from: number, to: number): void {

@@ -65,7 +65,8 @@ describe("stored arrays", () => {
       const progress = await trainer.advance(store, 1);
       // After preparation, which builds both, a job holds one data set's matrix: the validation split's or the whole data's.
       const resident = Object.keys(trainer.snapshot().arrays);
-      if (state) expect(resident.includes("signed.indices") && resident.includes("validation.signed.indices")).toBe(false);
+      if (state)
+        expect(resident.includes("signed.indices") && resident.includes("validation.signed.indices")).toBe(false);
       if (progress.finished) {
         const resumed = modelFrom(trainer.outcome());
         const direct = trainModel(data, { seed: 1 });

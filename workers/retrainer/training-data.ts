@@ -44,8 +44,7 @@ export async function loadTrainingSet(db: D1Database, index?: ModelIndex): Promi
       })
     : allTracks;
   const listenerIds =
-    index?.listeners ??
-    (await d.select({ id: listeners.id }).from(listeners).orderBy(listeners.id)).map((r) => r.id);
+    index?.listeners ?? (await d.select({ id: listeners.id }).from(listeners).orderBy(listeners.id)).map((r) => r.id);
   const itemIndex = new Map(trackRows.map((t, i) => [t.id, i]));
   const listenerIndex = new Map(listenerIds.map((id, i) => [id, i]));
 

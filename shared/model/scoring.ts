@@ -29,7 +29,10 @@ export class ListenerRows {
 
   profileOf(row: number): Profile {
     const { indptr, indices, values } = this.positive;
-    return { items: indices.subarray(indptr[row]!, indptr[row + 1]!), weights: values.subarray(indptr[row]!, indptr[row + 1]!) };
+    return {
+      items: indices.subarray(indptr[row]!, indptr[row + 1]!),
+      weights: values.subarray(indptr[row]!, indptr[row + 1]!),
+    };
   }
 
   /**
@@ -42,7 +45,12 @@ export class ListenerRows {
 }
 
 export function alsOptions(options: ResolvedOptions): AlsOptions {
-  return { factors: options.factors, regularization: options.regularization, alpha: options.confidenceScale, cgSteps: 3 };
+  return {
+    factors: options.factors,
+    regularization: options.regularization,
+    alpha: options.confidenceScale,
+    cgSteps: 3,
+  };
 }
 
 /**
@@ -97,6 +105,14 @@ function foldIn(parts: ModelParts, options: ResolvedOptions, profile: Profile): 
   };
   const solved = new Float32Array(options.factors);
   // Enough CG steps for an exact solve from zero: a new listener has no previous iterate.
-  solveRows(solved, parts.factors.item, parts.itemGram, row, { ...alsOptions(options), cgSteps: options.factors }, 0, 1);
+  solveRows(
+    solved,
+    parts.factors.item,
+    parts.itemGram,
+    row,
+    { ...alsOptions(options), cgSteps: options.factors },
+    0,
+    1,
+  );
   return solved;
 }
