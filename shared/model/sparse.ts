@@ -103,3 +103,15 @@ export function selectRows(m: CsrMatrix, rows: ArrayLike<number>): CsrMatrix {
   }
   return { rows: rows.length, cols: m.cols, indptr, indices, values };
 }
+
+/** Lists of indices packed as CSR rows without values (list n at indices[indptr[n] .. indptr[n + 1])). */
+export function packLists(lists: readonly (readonly number[])[]): { indptr: Int32Array; indices: Int32Array } {
+  const indptr = new Int32Array(lists.length + 1);
+  lists.forEach((list, n) => (indptr[n + 1] = indptr[n]! + list.length));
+  return { indptr, indices: Int32Array.from(lists.flat()) };
+}
+
+/** The lists packLists packed. */
+export function unpackLists(indptr: ArrayLike<number>, indices: Int32Array): number[][] {
+  return Array.from({ length: indptr.length - 1 }, (_, n) => [...indices.subarray(indptr[n]!, indptr[n + 1]!)]);
+}

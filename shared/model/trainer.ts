@@ -16,7 +16,7 @@ import { ListenerKnn } from "./listenerKnn";
 import { neighbourBlock, type NeighbourTable } from "./neighbours";
 import { resolveOptions, type ResolvedOptions, type TrainOptions } from "./options";
 import { listenerCounts } from "./popularity";
-import { columnBlock, selectRows, transpose, type CsrMatrix } from "./sparse";
+import { columnBlock, packLists, selectRows, transpose, unpackLists, type CsrMatrix } from "./sparse";
 import { splitEvidence } from "./split";
 import { TopKHeap } from "./topK";
 import type { Scored, TrainingData } from "./types";
@@ -339,11 +339,9 @@ export class Trainer {
       const listeners = this.sampledListeners((l) => split.heldOut[l]!.length > 0);
       this.storeMatrix("validation.signed.", split.train);
       this.storeSample("validation.", split.train, listeners);
-      const relevant = listeners.map((l) => split.heldOut[l]!);
-      this.arrays["validation.relevant.indptr"] = Int32Array.from([0, ...relevant.map((r) => r.length)]);
-      const indptr = this.arrays["validation.relevant.indptr"] as Int32Array;
-      for (let n = 0; n < relevant.length; n++) indptr[n + 1]! += indptr[n]!;
-      this.arrays["validation.relevant.indices"] = Int32Array.from(relevant.flat());
+      const relevant = packLists(listeners.map((l) => split.heldOut[l]!));
+      this.arrays["validation.relevant.indptr"] = relevant.indptr;
+      this.arrays["validation.relevant.indices"] = relevant.indices;
       if (this.shape.withTaggers) {
         const isHidden = (listener: number, item: number) => heldOut[listener]?.has(item) ?? false;
         this.storeMatrix("validation.contentVectors.", contentVectors(content, isHidden));
@@ -433,12 +431,10 @@ export class Trainer {
       items,
       scores: this.arrays["candidates.scores"] as Float32Array,
     };
-    const indptr = this.arrays["validation.relevant.indptr"] as Int32Array;
-    const indices = this.arrays["validation.relevant.indices"] as Int32Array;
-    const relevant = Array.from(
-      { length: candidates.listeners },
-      (_, n) => new Set(indices.subarray(indptr[n]!, indptr[n + 1]!)),
-    );
+    const relevant = unpackLists(
+      this.arrays["validation.relevant.indptr"] as Int32Array,
+      this.arrays["validation.relevant.indices"] as Int32Array,
+    ).map((items) => new Set(items));
     const available = Object.fromEntries(
       COMPONENTS.map((name) => [
         name,

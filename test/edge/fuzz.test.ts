@@ -351,12 +351,11 @@ function firstEvent(b: Body, listener: string): Record<string, unknown> {
   return list[0]!;
 }
 
+/** What every route taking a JSON body must refuse. */
+const jsonBodyDefects: Defect[] = [credentialsDefect, unknownField, malformed, oversized, unknownQuery];
+
 const eventDefects = (listener: string): Defect[] => [
-  credentialsDefect,
-  unknownField,
-  malformed,
-  oversized,
-  unknownQuery,
+  ...jsonBodyDefects,
   { name: "unknown event type", apply: (b) => (firstEvent(b, listener).type = "teleport") },
   {
     name: "event of another listener",
@@ -482,11 +481,7 @@ const onboardingWrite = writeCase(
       { requiredKeys: [] },
     ),
   () => [
-    credentialsDefect,
-    unknownField,
-    malformed,
-    oversized,
-    unknownQuery,
+    ...jsonBodyDefects,
     { name: "too many genres", apply: (b) => (b.value.genres = Array.from({ length: 11 }, (_, i) => `g${i}`)) },
     { name: "not an array", apply: (b) => (b.value.artists = "art-0001") },
   ],
@@ -501,11 +496,7 @@ const consentWrite = writeCase(
       { requiredKeys: [] },
     ),
   () => [
-    credentialsDefect,
-    unknownField,
-    malformed,
-    oversized,
-    unknownQuery,
+    ...jsonBodyDefects,
     { name: "not a boolean", apply: (b) => (b.value.personalization = "yes") },
     { name: "not an object", apply: (b) => (b.text = JSON.stringify([b.value])) },
     { name: "deeply nested", apply: (b) => (b.text = `{"analytics":${deepJson(10_000, '{"a":', "}")}}`) },

@@ -22,6 +22,7 @@ import {
 } from "../../shared/publish/artifacts";
 import type { Env } from "./env";
 import { enqueueJobs, type TrainJob } from "./jobs";
+import { packLists, unpackLists } from "../../shared/model/sparse";
 import { kvTrainerStore, type TrainingStageState } from "./trainer-state";
 import { loadTrainingSet, type TrainingSet } from "./training-data";
 import { finishVersion, markPartWritten, type VersionMetrics } from "./versions";
@@ -87,7 +88,7 @@ export async function runTrainJob(env: Env, job: TrainJob, now = Date.now()): Pr
   const outcome = trainer.outcome();
   const model = modelFrom(outcome);
   if (stage === "holdout") {
-    const heldOut = await loadHeldOut(store, index.listeners.length);
+    const heldOut = await loadHeldOut(store);
     // The matrix the twin trained on stands for its training data: what evaluation reads of it is the same.
     const train = { ...index, interactions: outcome.rows.signed };
     const metrics: VersionMetrics = { holdout: evaluate(model, { train, heldOut }), blendWeights: model.blendWeights };
@@ -102,17 +103,16 @@ export async function runTrainJob(env: Env, job: TrainJob, now = Date.now()): Pr
 }
 
 async function storeHeldOut(store: TrainerStore, heldOut: number[][]): Promise<void> {
-  const indptr = new Int32Array(heldOut.length + 1);
-  heldOut.forEach((items, l) => (indptr[l + 1] = indptr[l]! + items.length));
+  const { indptr, indices } = packLists(heldOut);
   await store.put(HELD_OUT_INDPTR, indptr);
-  await store.put(HELD_OUT_ITEMS, Int32Array.from(heldOut.flat()));
+  await store.put(HELD_OUT_ITEMS, indices);
 }
 
-async function loadHeldOut(store: TrainerStore, listeners: number): Promise<number[][]> {
+async function loadHeldOut(store: TrainerStore): Promise<number[][]> {
   const indptr = await store.get(HELD_OUT_INDPTR);
   const items = await store.get(HELD_OUT_ITEMS);
   if (!indptr || !items) throw new Error("the holdout twin's held-out items are missing");
-  return Array.from({ length: listeners }, (_, l) => [...items.subarray(indptr[l]!, indptr[l + 1]!)]);
+  return unpackLists(indptr, items as Int32Array);
 }
 
 async function discardStage(env: Env, store: TrainerStore, trainer: Trainer, stateKey: string): Promise<void> {
