@@ -56,7 +56,8 @@ export class TopKHeap {
     let c = start;
     while (c > 0) {
       const parent = (c - 1) >> 1;
-      if (!this.isWorse(parent, this.indices[c]!, this.scores[c]!)) return;
+      // The worst entry rises to the root, where the next push compares against it.
+      if (!this.isWorse(c, this.indices[parent]!, this.scores[parent]!)) return;
       this.swap(c, parent);
       c = parent;
     }
