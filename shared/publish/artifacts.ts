@@ -16,7 +16,7 @@ export const artifactKey = {
   catalog: (version: string) => `model:${version}:catalog`,
   charts: (version: string) => `model:${version}:charts`,
   listener: (version: string, listener: string) => `model:${version}:listener:${listener}`,
-  similar: (version: string, trackId: string) => `model:${version}:similar:${trackId}`,
+  similarShard: (version: string, shard: number) => `model:${version}:similar:${shard}`,
   staging: (version: string, part: string) => `model:${version}:staging:${part}`,
   versionPrefix: (version: string) => `model:${version}:`,
 };
@@ -30,8 +30,26 @@ export interface ListenerArtifact {
   heard: string[];
 }
 
-export interface SimilarArtifact {
-  similar: [trackId: string, score: number][];
+export type SimilarList = [trackId: string, score: number][];
+
+/**
+ * Tracks' neighbour lists come in shards of about TRACKS_PER_SIMILAR_SHARD tracks, found by a hash of the
+ * track id: a KV write per track made publishing a catalogue cost one write per track (17,632 for Last.fm),
+ * while a shard is still small enough to read on a request (about 30 KB).
+ */
+export type SimilarShardArtifact = Record<string, SimilarList>;
+
+export const TRACKS_PER_SIMILAR_SHARD = 32;
+
+export function similarShardCount(tracks: number): number {
+  return Math.max(1, Math.ceil(tracks / TRACKS_PER_SIMILAR_SHARD));
+}
+
+/** The shard of a track's neighbour list: FNV-1a of its id, so a reader needs only the id and the shard count. */
+export function similarShardOf(trackId: string, shards: number): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < trackId.length; i++) hash = Math.imul(hash ^ trackId.charCodeAt(i), 0x01000193);
+  return (hash >>> 0) % shards;
 }
 
 export interface ChartsArtifact {
@@ -67,6 +85,8 @@ export type CatalogRow = [
 export interface CatalogArtifact {
   version: string;
   rows: CatalogRow[];
+  /** How many shards the version's neighbour lists were written in (see similarShardOf). */
+  similarShards: number;
 }
 
 export interface CatalogTrack extends Track {

@@ -33,6 +33,18 @@ describe("the worker network end to end", () => {
     expect(demo.items).toHaveLength(20);
     for (const item of demo.items) expect(item.reason.text).toBeTruthy();
 
+    // Neighbour lists are published in shards; a track's list is found from its id alone.
+    const track = demo.items[0]!.id;
+    const similar = await json<{ source: string; modelVersion: string; items: { id: string; score: number }[] }>(
+      await edge(`/v1/tracks/${track}/similar?limit=30`, { headers: await asListener("demo-1") }),
+    );
+    expect(similar).toMatchObject({ source: "model", modelVersion: first });
+    expect(similar.items).toHaveLength(30);
+    expect(similar.items.map((i) => i.id)).not.toContain(track);
+    expect(similar.items.map((i) => i.score)).toEqual(similar.items.map((i) => i.score).sort((a, b) => b - a));
+    const unknown = await edge("/v1/tracks/constructor/similar", { headers: await asListener("demo-1") });
+    expect(unknown.status).toBe(404);
+
     // A new listener plays through one genre; before a retrain only the session and history know it.
     const jazz = await env.DB.prepare("SELECT id FROM tracks WHERE genre = 'jazz' ORDER BY id LIMIT 12").all<{
       id: string;

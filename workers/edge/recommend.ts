@@ -82,7 +82,7 @@ export async function recommend(env: Env, rawListenerId: string, options: Recomm
       [...new Set([...sessionSeeds, ...historySeeds])].map(async (id) => {
         const published = version ? await degraded.read("kv", () => similarTracks(env, version, id), null) : null;
         const list =
-          published?.similar ??
+          published ??
           (await degraded.read("d1", () => contentNeighbours(env.DB, id, 50), [])).map(
             (t, i) => [t, 1 / (i + 1)] as const,
           );

@@ -18,7 +18,9 @@ import {
   type ChartsArtifact,
   type ListenerArtifact,
   type ScoredCandidate,
-  type SimilarArtifact,
+  type SimilarShardArtifact,
+  similarShardCount,
+  similarShardOf,
 } from "../../shared/publish/artifacts";
 import type { Env } from "./env";
 import { enqueueJobs, type TrainJob } from "./jobs";
@@ -41,8 +43,12 @@ export function trainerStepsPerJob(interactions: number, jobWork: number): numbe
 const CANDIDATES_PER_LISTENER = 300;
 const SIMILAR_PER_TRACK = 50;
 const HEARD_PER_LISTENER = 500;
-/** Sized so one publish job stays far below the 1,000 KV operations a Worker invocation may make. */
-const KEYS_PER_PART = 900;
+/**
+ * A part's keys stay far below the 1,000 KV operations a Worker invocation may make; either kind of part
+ * is about 10 MB of JSON (a listener's list is about 12 KB, a shard about 30 KB).
+ */
+const LISTENERS_PER_PART = 900;
+const SHARDS_PER_PART = 300;
 const CHART_LENGTH = 100;
 const NEW_RELEASE_DAYS = 30;
 /** How many of a listener's recent tracks are searched for the one that explains a candidate. */
@@ -52,7 +58,7 @@ const EXPLAINING_HISTORY = 20;
 const HELD_OUT_INDPTR = "heldOut.indptr";
 const HELD_OUT_ITEMS = "heldOut.items";
 
-type StagedEntries = [key: string, value: ListenerArtifact | SimilarArtifact][];
+type StagedEntries = [key: string, value: ListenerArtifact | SimilarShardArtifact][];
 
 /**
  * One bounded slice of a version's training. The trainer runs a fixed number of steps (wall time is
@@ -122,8 +128,9 @@ async function discardStage(env: Env, store: TrainerStore, trainer: Trainer, sta
 }
 
 /**
- * Stages everything a trained version publishes, in parts of at most KEYS_PER_PART keys, each built and
- * written before the next: all of a version's entries at once would be most of a worker's memory.
+ * Stages everything a trained version publishes, in parts, each built and written before the next: all
+ * of a version's entries at once would be most of a worker's memory. Neighbour lists go in shards
+ * (see similarShardOf), SHARDS_PER_PART to a part; listeners' lists LISTENERS_PER_PART to a part.
  */
 async function stageVersion(
   env: Env,
@@ -134,27 +141,31 @@ async function stageVersion(
 ): Promise<void> {
   const { items, listeners } = set.data;
   const similarTo = (item: number) => model.similarItems(item, SIMILAR_PER_TRACK);
-  const entryOf = (n: number): StagedEntries[number] => {
-    if (n < items.length) {
-      return [
-        artifactKey.similar(version, items[n]!),
-        { similar: similarTo(n).map((s) => [items[s.item]!, round(s.score)]) },
-      ];
-    }
-    const l = n - items.length;
-    return [
-      artifactKey.listener(version, listeners[l]!),
-      listenerArtifact(set, l, model.recommend(l, CANDIDATES_PER_LISTENER), similarTo),
-    ];
-  };
+  const similarShards = similarShardCount(items.length);
+  const shardMembers: number[][] = Array.from({ length: similarShards }, () => []);
+  items.forEach((id, item) => shardMembers[similarShardOf(id, similarShards)]!.push(item));
+  const shardEntry = (shard: number): StagedEntries[number] => [
+    artifactKey.similarShard(version, shard),
+    Object.fromEntries(
+      shardMembers[shard]!.map((item) => [items[item]!, similarTo(item).map((s) => [items[s.item]!, round(s.score)])]),
+    ),
+  ];
+  const listenerEntry = (l: number): StagedEntries[number] => [
+    artifactKey.listener(version, listeners[l]!),
+    listenerArtifact(set, l, model.recommend(l, CANDIDATES_PER_LISTENER), similarTo),
+  ];
   const parts: string[] = [];
-  for (let first = 0, total = items.length + listeners.length; first < total; first += KEYS_PER_PART) {
-    const part = `part-${parts.length}`;
-    const entries = Array.from({ length: Math.min(KEYS_PER_PART, total - first) }, (_, n) => entryOf(first + n));
-    await env.MODELS.put(artifactKey.staging(version, part), JSON.stringify(entries));
-    parts.push(part);
-  }
-  await env.MODELS.put(artifactKey.catalog(version), JSON.stringify(catalogArtifact(set, version)));
+  const stage = async (count: number, perPart: number, entryOf: (n: number) => StagedEntries[number]) => {
+    for (let first = 0; first < count; first += perPart) {
+      const part = `part-${parts.length}`;
+      const entries = Array.from({ length: Math.min(perPart, count - first) }, (_, n) => entryOf(first + n));
+      await env.MODELS.put(artifactKey.staging(version, part), JSON.stringify(entries));
+      parts.push(part);
+    }
+  };
+  await stage(similarShards, SHARDS_PER_PART, shardEntry);
+  await stage(listeners.length, LISTENERS_PER_PART, listenerEntry);
+  await env.MODELS.put(artifactKey.catalog(version), JSON.stringify(catalogArtifact(set, version, similarShards)));
   await env.MODELS.put(artifactKey.charts(version), JSON.stringify(await chartsArtifact(env.DB, set, now)));
 
   await drizzle(env.DB)
@@ -211,11 +222,12 @@ function listenerArtifact(
   return { candidates, heard: history.slice(0, HEARD_PER_LISTENER).map((i) => set.data.items[i]!) };
 }
 
-function catalogArtifact(set: TrainingSet, version: string): CatalogArtifact {
+function catalogArtifact(set: TrainingSet, version: string, similarShards: number): CatalogArtifact {
   const most = Math.max(1, ...set.listenersPerTrack);
   return {
     version,
     rows: set.tracks.map((t, i) => toCatalogRow({ ...t, popularity: set.listenersPerTrack[i]! / most })),
+    similarShards,
   };
 }
 

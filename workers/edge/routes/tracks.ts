@@ -32,7 +32,7 @@ export const tracksApp = new Hono<AppEnv>()
       const model = await currentModel(c.env);
       const published = model ? await similarTracks(c.env, model.version, id) : null;
       const scored = published
-        ? published.similar.slice(0, limit)
+        ? published.slice(0, limit)
         : (await contentNeighbours(c.env.DB, id, limit)).map((t, i) => [t, 1 / (i + 1)] as const);
       const found = await findTracks(c.env, model?.version ?? null, [id, ...scored.map(([t]) => t)]);
       if (!found.has(id)) return problemResponse(problem(404, `No track with id ${id}`));
