@@ -51,55 +51,68 @@ export interface BlendQuality {
   coverage: number;
 }
 
-/** Ranks each listener's candidates under a blend and measures NDCG, recall and coverage at k. */
-export function measureBlend(
+/**
+ * A measure of blends on validation candidates: ranks each listener's candidates under a blend and measures
+ * NDCG, recall and coverage at k. Weighted sums and exposure do not depend on the exposure penalty, so they
+ * are kept for the last weights measured: the tuner tries several penalties for each set of weights.
+ */
+export function blendMeasure(
   candidates: CandidateSet,
   relevant: readonly ReadonlySet<number>[],
-  blend: Blend,
   itemCount: number,
   catalogSize: number,
   k = 10,
-): BlendQuality {
+): (blend: Blend) => BlendQuality {
   const { width, items, scores } = candidates;
   const c = COMPONENTS.length;
-  const weights = COMPONENTS.map((name) => blend.weights[name]);
   const blended = new Float64Array(candidates.listeners * width);
   const exposure = new Float64Array(itemCount);
   const exposureHeap = new TopKHeap(EXPOSURE_LIST);
   const heap = new TopKHeap(k);
-  for (let n = 0; n < candidates.listeners; n++) {
-    for (let s = 0; s < width; s++) {
-      const slot = n * width + s;
-      if (items[slot]! < 0) continue;
-      let sum = 0;
-      for (let m = 0; m < c; m++) sum += weights[m]! * scores[slot * c + m]!;
-      blended[slot] = sum;
-      exposureHeap.push(slot, sum);
+  let weightsMeasured: string | undefined;
+  const blendWith = (weights: number[]) => {
+    exposure.fill(0);
+    for (let n = 0; n < candidates.listeners; n++) {
+      for (let s = 0; s < width; s++) {
+        const slot = n * width + s;
+        if (items[slot]! < 0) continue;
+        let sum = 0;
+        for (let m = 0; m < c; m++) sum += weights[m]! * scores[slot * c + m]!;
+        blended[slot] = sum;
+        exposureHeap.push(slot, sum);
+      }
+      exposureHeap.takeEach((slot, score) => (exposure[items[slot]!]! += score));
     }
-    exposureHeap.takeEach((slot, score) => (exposure[items[slot]!]! += score));
-  }
-  const damping = exposureFactors(exposure, blend.exposurePenalty);
-  const recommended = new Set<number>();
-  let ndcg = 0,
-    recall = 0,
-    measured = 0;
-  for (let n = 0; n < candidates.listeners; n++) {
-    for (let s = 0; s < width; s++) {
-      const slot = n * width + s;
-      if (items[slot]! >= 0) heap.push(items[slot]!, blended[slot]! * damping[items[slot]!]!);
+  };
+  return (blend) => {
+    const weights = COMPONENTS.map((name) => blend.weights[name]);
+    if (weights.join() !== weightsMeasured) {
+      blendWith(weights);
+      weightsMeasured = weights.join();
     }
-    const ranked = heap.drain().map((r) => r.item);
-    ranked.forEach((item) => recommended.add(item));
-    const wanted = relevant[n]!;
-    if (wanted.size === 0) continue;
-    measured++;
-    ndcg += ndcgAtK(ranked, wanted, k);
-    recall += hitsAtK(ranked, wanted, k) / Math.min(k, wanted.size);
-  }
-  return {
-    ndcg: ndcg / Math.max(measured, 1),
-    recall: recall / Math.max(measured, 1),
-    coverage: recommended.size / Math.max(catalogSize, 1),
+    const damping = exposureFactors(exposure, blend.exposurePenalty);
+    const recommended = new Set<number>();
+    let ndcg = 0,
+      recall = 0,
+      measured = 0;
+    for (let n = 0; n < candidates.listeners; n++) {
+      for (let s = 0; s < width; s++) {
+        const slot = n * width + s;
+        if (items[slot]! >= 0) heap.push(items[slot]!, blended[slot]! * damping[items[slot]!]!);
+      }
+      const ranked = heap.drain().map((r) => r.item);
+      ranked.forEach((item) => recommended.add(item));
+      const wanted = relevant[n]!;
+      if (wanted.size === 0) continue;
+      measured++;
+      ndcg += ndcgAtK(ranked, wanted, k);
+      recall += hitsAtK(ranked, wanted, k) / Math.min(k, wanted.size);
+    }
+    return {
+      ndcg: ndcg / Math.max(measured, 1),
+      recall: recall / Math.max(measured, 1),
+      coverage: recommended.size / Math.max(catalogSize, 1),
+    };
   };
 }
 

@@ -3,10 +3,10 @@ import { cosine } from "./content";
 import type { Profile } from "./listenerKnn";
 import { neighboursOf } from "./neighbours";
 import type { TrainOptions } from "./options";
-import { topK } from "./topK";
+import { topK, TopKHeap } from "./topK";
 import { Trainer, type TrainingOutcome } from "./trainer";
 import type { Scored, TrainingData } from "./types";
-import { scoreComponents } from "./scoring";
+import { scoreComponents, TrainingListenerAls, type TrainingListener } from "./scoring";
 
 export interface TrainedModel {
   /** Top k items for a training listener, best first, excluding every item the listener already met. */
@@ -37,8 +37,12 @@ export function modelFrom(outcome: TrainingOutcome): TrainedModel {
   const componentScores = COMPONENTS.map(() => new Float32Array(itemCount));
   const blended = new Float32Array(itemCount);
   const excluded = new Uint8Array(itemCount);
+  // Dense scratch for mixing neighbour lists, cleared after each use: cheaper than a map per call.
+  const mixed = { scores: new Float64Array(itemCount), touched: new Uint8Array(itemCount) };
 
-  const rank = (profile: Profile, self: number | undefined, k: number) => {
+  // Listeners are mostly asked for in index order (publishing, evaluation), which is what ALS blocks follow.
+  const als = new TrainingListenerAls(parts.factors, options.factors, rows.signed.rows, (l) => l);
+  const rank = (profile: Profile, self: TrainingListener | undefined, k: number) => {
     scoreComponents(parts, options, profile, self, excluded, componentScores);
     blended.fill(0);
     componentScores.forEach((scores, c) => {
@@ -52,7 +56,7 @@ export function modelFrom(outcome: TrainingOutcome): TrainedModel {
   return {
     recommend(listener, k) {
       rows.markSeen(listener, excluded, 1);
-      const ranked = rank(rows.profileOf(listener), listener, k);
+      const ranked = rank(rows.profileOf(listener), als.of(listener), k);
       rows.markSeen(listener, excluded, 0);
       return ranked;
     },
@@ -73,19 +77,26 @@ export function modelFrom(outcome: TrainingOutcome): TrainedModel {
       const collaborative = neighboursOf(parts.itemKnn, item);
       const content = neighboursOf(parts.content, item);
       const contentWeight = collaborative.length === 0 ? 1 : blend.weights.content;
-      const scores = new Map<number, number>();
+      const touched: number[] = [];
       for (const [list, weight] of [
         [collaborative, blend.weights.itemKnn || 1],
         [content, contentWeight],
       ] as const) {
         const max = list[0]?.score ?? 0;
         if (max > 0 && weight > 0)
-          for (const n of list) scores.set(n.item, (scores.get(n.item) ?? 0) + (weight * n.score) / max);
+          for (const n of list) {
+            if (mixed.touched[n.item] === 0) touched.push(n.item);
+            mixed.touched[n.item] = 1;
+            mixed.scores[n.item]! += (weight * n.score) / max;
+          }
       }
-      return [...scores]
-        .map(([i, score]) => ({ item: i, score }))
-        .sort((a, b) => b.score - a.score || a.item - b.item)
-        .slice(0, k);
+      const heap = new TopKHeap(k);
+      for (const i of touched) {
+        heap.push(i, mixed.scores[i]!);
+        mixed.scores[i] = 0;
+        mixed.touched[i] = 0;
+      }
+      return heap.drain();
     },
 
     contentSimilarity: (a, b) => cosine(contentVectors, a, b),

@@ -3,7 +3,7 @@ import { gramian, initialFactors, solveRows } from "./als";
 import {
   COMPONENTS,
   EXPOSURE_LIST,
-  measureBlend,
+  blendMeasure,
   tuneBlend,
   type Blend,
   type CandidateSet,
@@ -20,7 +20,7 @@ import { columnBlock, packLists, selectRows, transpose, unpackLists, type CsrMat
 import { splitEvidence } from "./split";
 import { TopKHeap } from "./topK";
 import type { Scored, TrainingData } from "./types";
-import { alsOptions, ListenerRows, scoreComponents, type ModelParts } from "./scoring";
+import { alsOptions, ListenerRows, scoreComponents, TrainingListenerAls, type ModelParts } from "./scoring";
 
 export type StateArray = Int32Array | Float32Array | Float64Array;
 
@@ -401,12 +401,13 @@ export class Trainer {
       listeners.length * width * c,
     )) as Float32Array;
     const parts = this.parts("validation.");
+    const als = this.sampleAls(parts, listeners);
     const out = COMPONENTS.map(() => new Float32Array(this.shape.items));
     const heap = new TopKHeap(CANDIDATES_PER_COMPONENT);
     const seen = new Uint8Array(this.shape.items);
     for (let n = from; n < Math.min(to, listeners.length); n++) {
       rows.markSeen(n, seen, 1);
-      scoreComponents(parts, this.options, rows.profileOf(n), listeners[n]!, seen, out);
+      scoreComponents(parts, this.options, rows.profileOf(n), als.of(n), seen, out);
       const chosen = new Set<number>();
       for (const scoresOfComponent of out) {
         for (let j = 0; j < this.shape.items; j++)
@@ -441,8 +442,7 @@ export class Trainer {
         (name !== "content" || this.shape.withContent) && (name !== "listenerKnn" || this.shape.withListenerKnn),
       ]),
     ) as Record<Component, boolean>;
-    const measure = (blend: Blend) =>
-      measureBlend(candidates, relevant, blend, this.shape.items, this.shape.catalogSize);
+    const measure = blendMeasure(candidates, relevant, this.shape.items, this.shape.catalogSize);
     this.blend = tuneBlend(measure, this.options.minCoverage, available).blend;
     for (const name of [...Object.keys(this.arrays), ...this.stored])
       if (name.startsWith("validation.") || name.startsWith("candidates.")) this.remove(name);
@@ -453,6 +453,7 @@ export class Trainer {
     const itemCount = this.shape.items;
     const exposure = (this.arrays["exposure.mass"] ??= new Float64Array(itemCount)) as Float64Array;
     const parts = this.parts("");
+    const als = this.sampleAls(parts, listeners);
     const out = COMPONENTS.map(() => new Float32Array(itemCount));
     const blended = new Float32Array(itemCount);
     const weights = COMPONENTS.map((name) => this.blend!.weights[name]);
@@ -460,7 +461,7 @@ export class Trainer {
     const seen = new Uint8Array(itemCount);
     for (let n = from; n < Math.min(to, listeners.length); n++) {
       rows.markSeen(n, seen, 1);
-      scoreComponents(parts, this.options, rows.profileOf(n), listeners[n]!, seen, out);
+      scoreComponents(parts, this.options, rows.profileOf(n), als.of(n), seen, out);
       blended.fill(0);
       out.forEach((scores, c) => {
         if (weights[c] !== 0) for (let j = 0; j < scores.length; j++) blended[j]! += weights[c]! * scores[j]!;
@@ -538,6 +539,10 @@ export class Trainer {
     }));
   }
 
+  private sampleAls(parts: ModelParts, listeners: Int32Array): TrainingListenerAls {
+    return new TrainingListenerAls(parts.factors, this.options.factors, listeners.length, (n) => listeners[n]!);
+  }
+
   private rows(prefix: string): ListenerRows {
     return this.cached(`rows:${prefix}`, () => new ListenerRows(this.matrix(`${prefix}signed.`)));
   }
@@ -557,11 +562,12 @@ export class Trainer {
   private parts(prefix: string): ModelParts {
     const factors = this.factors(prefix);
     const content = `${prefix && this.shape.withTaggers ? prefix : ""}content.`;
+    let itemGram: Float64Array | undefined;
     return {
       itemKnn: this.table(`${prefix}itemKnn.`),
       content: this.table(content),
       factors,
-      itemGram: gramian(factors.item, this.options.factors, this.options.regularization),
+      itemGram: () => (itemGram ??= gramian(factors.item, this.options.factors, this.options.regularization)),
       listenerKnn: this.shape.withListenerKnn
         ? this.cached(`listenerKnn:${prefix}`, () => {
             const positive = this.rows(prefix).positive;

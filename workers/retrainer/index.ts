@@ -15,8 +15,10 @@ async function runJobs(batch: MessageBatch<unknown>, env: Env): Promise<void> {
     try {
       // A job that cannot be parsed is retried like a failed one and ends in the jobs dead-letter queue.
       const job = Job.parse(message.body);
+      const started = Date.now();
       if (job.kind === "train") await runTrainJob(env, job);
       else await runPublishJob(env, job.version, job.part);
+      console.log(JSON.stringify({ msg: "job done", job, ms: Date.now() - started }));
       message.ack();
     } catch (error) {
       console.error(JSON.stringify({ msg: "job failed; retrying", body: message.body, error: String(error) }));
