@@ -45,13 +45,9 @@ export function gramian(fixed: Float32Array, factors: number, regularization: nu
   return gram;
 }
 
-/** Rows solved side by side: the Gram matrix, read once for all of them, is most of the work of a row. */
-const LANES = 4;
-
 /**
  * Updates rows [from, to) of `solved` against the fixed side: `matrix` has one row per solved row and one
- * column per fixed row. Rows are independent, so a half-sweep can be split across steps; each row's
- * arithmetic is the same, term by term, as solving it alone.
+ * column per fixed row. Rows are independent, so a half-sweep can be split across steps.
  */
 export function solveRows(
   solved: Float32Array,
@@ -63,32 +59,15 @@ export function solveRows(
   to: number,
 ): void {
   const f = options.factors;
-  const lanes = () => Array.from({ length: LANES }, () => new Float64Array(f));
-  const x = lanes(),
-    r = lanes(),
-    p = lanes(),
-    ap = lanes();
-  const rsOld = new Float64Array(LANES);
-  /** out[m] = gram v[m] for all lanes (unused lanes compute on stale values, which nothing reads). */
-  const multiplyGram = (v: Float64Array[], out: Float64Array[]) => {
-    const [v0, v1, v2, v3] = v as [Float64Array, Float64Array, Float64Array, Float64Array];
-    const [o0, o1, o2, o3] = out as [Float64Array, Float64Array, Float64Array, Float64Array];
+  const x = new Float64Array(f),
+    r = new Float64Array(f),
+    p = new Float64Array(f),
+    ap = new Float64Array(f);
+  const multiplyGram = (v: Float64Array, out: Float64Array) => {
     for (let a = 0; a < f; a++) {
-      let s0 = 0,
-        s1 = 0,
-        s2 = 0,
-        s3 = 0;
-      for (let b = 0, base = a * f; b < f; b++) {
-        const g = gram[base + b]!;
-        s0 += g * v0[b]!;
-        s1 += g * v1[b]!;
-        s2 += g * v2[b]!;
-        s3 += g * v3[b]!;
-      }
-      o0[a] = s0;
-      o1[a] = s1;
-      o2[a] = s2;
-      o3[a] = s3;
+      let sum = 0;
+      for (let b = 0; b < f; b++) sum += gram[a * f + b]! * v[b]!;
+      out[a] = sum;
     }
   };
   const dotFixed = (base: number, v: Float64Array) => {
@@ -96,52 +75,42 @@ export function solveRows(
     for (let a = 0; a < f; a++) sum += fixed[base + a]! * v[a]!;
     return sum;
   };
-  for (let first = from; first < to; first += LANES) {
-    const count = Math.min(LANES, to - first);
-    for (let m = 0; m < count; m++) for (let a = 0; a < f; a++) x[m]![a] = solved[(first + m) * f + a]!;
+  for (let row = from; row < to; row++) {
+    const start = matrix.indptr[row]!,
+      end = matrix.indptr[row + 1]!;
+    for (let a = 0; a < f; a++) x[a] = solved[row * f + a]!;
     // Residual b - A x, with A = gram + sum (c - 1) y y^T and b = sum c * preference * y.
     multiplyGram(x, r);
-    for (let m = 0; m < count; m++) {
-      const row = first + m;
-      const [xm, rm] = [x[m]!, r[m]!];
-      for (let a = 0; a < f; a++) rm[a] = -rm[a]!;
-      for (let q = matrix.indptr[row]!; q < matrix.indptr[row + 1]!; q++) {
-        const value = matrix.values[q]!,
-          base = matrix.indices[q]! * f;
-        const c = 1 + options.alpha * Math.abs(value);
-        const coefficient = (value > 0 ? c : 0) - (c - 1) * dotFixed(base, xm);
-        for (let a = 0; a < f; a++) rm[a]! += coefficient * fixed[base + a]!;
-      }
-      p[m]!.set(rm);
-      rsOld[m] = 0;
-      for (let a = 0; a < f; a++) rsOld[m]! += rm[a]! * rm[a]!;
+    for (let a = 0; a < f; a++) r[a] = -r[a]!;
+    for (let q = start; q < end; q++) {
+      const value = matrix.values[q]!,
+        base = matrix.indices[q]! * f;
+      const c = 1 + options.alpha * Math.abs(value);
+      const coefficient = (value > 0 ? c : 0) - (c - 1) * dotFixed(base, x);
+      for (let a = 0; a < f; a++) r[a]! += coefficient * fixed[base + a]!;
     }
-    const converged = (m: number) => !(rsOld[m]! > 1e-20);
-    for (let step = 0; step < options.cgSteps; step++) {
-      if (Array.from({ length: count }, (_, m) => m).every(converged)) break;
+    p.set(r);
+    let rsOld = 0;
+    for (let a = 0; a < f; a++) rsOld += r[a]! * r[a]!;
+    for (let step = 0; step < options.cgSteps && rsOld > 1e-20; step++) {
       multiplyGram(p, ap);
-      for (let m = 0; m < count; m++) {
-        if (converged(m)) continue;
-        const row = first + m;
-        const [xm, rm, pm, apm] = [x[m]!, r[m]!, p[m]!, ap[m]!];
-        for (let q = matrix.indptr[row]!; q < matrix.indptr[row + 1]!; q++) {
-          const base = matrix.indices[q]! * f;
-          const weight = options.alpha * Math.abs(matrix.values[q]!) * dotFixed(base, pm);
-          for (let a = 0; a < f; a++) apm[a]! += weight * fixed[base + a]!;
-        }
-        let pAp = 0;
-        for (let a = 0; a < f; a++) pAp += pm[a]! * apm[a]!;
-        const stepSize = rsOld[m]! / pAp;
-        let rsNew = 0;
-        for (let a = 0; a < f; a++) {
-          xm[a]! += stepSize * pm[a]!;
-          rm[a]! -= stepSize * apm[a]!;
-          rsNew += rm[a]! * rm[a]!;
-        }
-        for (let a = 0; a < f; a++) pm[a] = rm[a]! + (rsNew / rsOld[m]!) * pm[a]!;
-        rsOld[m] = rsNew;
+      for (let q = start; q < end; q++) {
+        const base = matrix.indices[q]! * f;
+        const weight = options.alpha * Math.abs(matrix.values[q]!) * dotFixed(base, p);
+        for (let a = 0; a < f; a++) ap[a]! += weight * fixed[base + a]!;
       }
+      let pAp = 0;
+      for (let a = 0; a < f; a++) pAp += p[a]! * ap[a]!;
+      const stepSize = rsOld / pAp;
+      let rsNew = 0;
+      for (let a = 0; a < f; a++) {
+        x[a]! += stepSize * p[a]!;
+        r[a]! -= stepSize * ap[a]!;
+        rsNew += r[a]! * r[a]!;
+      }
+      for (let a = 0; a < f; a++) p[a] = r[a]! + (rsNew / rsOld) * p[a]!;
+      rsOld = rsNew;
     }
-    for (let m = 0; m < count; m++) for (let a = 0; a < f; a++) solved[(first + m) * f + a] = x[m]![a]!;
+    for (let a = 0; a < f; a++) solved[row * f + a] = x[a]!;
   }
 }

@@ -6,7 +6,7 @@ import type { TrainOptions } from "./options";
 import { topK, TopKHeap } from "./topK";
 import { Trainer, type TrainingOutcome } from "./trainer";
 import type { Scored, TrainingData } from "./types";
-import { scoreComponents, TrainingListenerAls, type TrainingListener } from "./scoring";
+import { scoreComponents } from "./scoring";
 
 export interface TrainedModel {
   /** Top k items for a training listener, best first, excluding every item the listener already met. */
@@ -40,9 +40,7 @@ export function modelFrom(outcome: TrainingOutcome): TrainedModel {
   // Dense scratch for mixing neighbour lists, cleared after each use: cheaper than a map per call.
   const mixed = { scores: new Float64Array(itemCount), touched: new Uint8Array(itemCount) };
 
-  // Listeners are mostly asked for in index order (publishing, evaluation), which is what ALS blocks follow.
-  const als = new TrainingListenerAls(parts.factors, options.factors, rows.signed.rows, (l) => l);
-  const rank = (profile: Profile, self: TrainingListener | undefined, k: number) => {
+  const rank = (profile: Profile, self: number | undefined, k: number) => {
     scoreComponents(parts, options, profile, self, excluded, componentScores);
     blended.fill(0);
     componentScores.forEach((scores, c) => {
@@ -56,7 +54,7 @@ export function modelFrom(outcome: TrainingOutcome): TrainedModel {
   return {
     recommend(listener, k) {
       rows.markSeen(listener, excluded, 1);
-      const ranked = rank(rows.profileOf(listener), als.of(listener), k);
+      const ranked = rank(rows.profileOf(listener), listener, k);
       rows.markSeen(listener, excluded, 0);
       return ranked;
     },

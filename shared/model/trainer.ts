@@ -20,7 +20,7 @@ import { columnBlock, packLists, selectRows, transpose, unpackLists, type CsrMat
 import { splitEvidence } from "./split";
 import { TopKHeap } from "./topK";
 import type { Scored, TrainingData } from "./types";
-import { alsOptions, ListenerRows, scoreComponents, TrainingListenerAls, type ModelParts } from "./scoring";
+import { alsOptions, ListenerRows, scoreComponents, type ModelParts } from "./scoring";
 
 export type StateArray = Int32Array | Float32Array | Float64Array;
 
@@ -401,13 +401,12 @@ export class Trainer {
       listeners.length * width * c,
     )) as Float32Array;
     const parts = this.parts("validation.");
-    const als = this.sampleAls(parts, listeners);
     const out = COMPONENTS.map(() => new Float32Array(this.shape.items));
     const heap = new TopKHeap(CANDIDATES_PER_COMPONENT);
     const seen = new Uint8Array(this.shape.items);
     for (let n = from; n < Math.min(to, listeners.length); n++) {
       rows.markSeen(n, seen, 1);
-      scoreComponents(parts, this.options, rows.profileOf(n), als.of(n), seen, out);
+      scoreComponents(parts, this.options, rows.profileOf(n), listeners[n]!, seen, out);
       const chosen = new Set<number>();
       for (const scoresOfComponent of out) {
         for (let j = 0; j < this.shape.items; j++)
@@ -453,7 +452,6 @@ export class Trainer {
     const itemCount = this.shape.items;
     const exposure = (this.arrays["exposure.mass"] ??= new Float64Array(itemCount)) as Float64Array;
     const parts = this.parts("");
-    const als = this.sampleAls(parts, listeners);
     const out = COMPONENTS.map(() => new Float32Array(itemCount));
     const blended = new Float32Array(itemCount);
     const weights = COMPONENTS.map((name) => this.blend!.weights[name]);
@@ -461,7 +459,7 @@ export class Trainer {
     const seen = new Uint8Array(itemCount);
     for (let n = from; n < Math.min(to, listeners.length); n++) {
       rows.markSeen(n, seen, 1);
-      scoreComponents(parts, this.options, rows.profileOf(n), als.of(n), seen, out);
+      scoreComponents(parts, this.options, rows.profileOf(n), listeners[n]!, seen, out);
       blended.fill(0);
       out.forEach((scores, c) => {
         if (weights[c] !== 0) for (let j = 0; j < scores.length; j++) blended[j]! += weights[c]! * scores[j]!;
@@ -537,10 +535,6 @@ export class Trainer {
       listeners: this.arrays[`${prefix}sample.listeners`] as Int32Array,
       rows: new ListenerRows(this.matrix(`${prefix}sample.`)),
     }));
-  }
-
-  private sampleAls(parts: ModelParts, listeners: Int32Array): TrainingListenerAls {
-    return new TrainingListenerAls(parts.factors, this.options.factors, listeners.length, (n) => listeners[n]!);
   }
 
   private rows(prefix: string): ListenerRows {
