@@ -1,4 +1,5 @@
 import type { AudioFeatures, Track } from "../catalog/types";
+import { fnv1a } from "../util/hash";
 import { parseCsv } from "./csv";
 import { parseDecimal, parseInteger, type ParseResult } from "./rows";
 
@@ -63,13 +64,6 @@ const PITCH_CLASSES: Record<string, number> = {
   B: 11,
 };
 
-/** FNV-1a, 32 bits: a stable hash with no dependencies. */
-function fnv1a(text: string): string {
-  let hash = 0x811c9dc5;
-  for (const byte of new TextEncoder().encode(text)) hash = Math.imul(hash ^ byte, 0x01000193) >>> 0;
-  return hash.toString(16).padStart(8, "0");
-}
-
 /**
  * "artist-<slug>-<hash>": the slug keeps ids readable, the hash of the normalised name (NFKC, trimmed,
  * lower case) keeps names that slug alike (or to nothing, e.g. non-Latin scripts) apart.
@@ -82,7 +76,7 @@ export function artistIdFor(artistName: string): string {
     .replace(/[^a-z0-9]+/g, "-")
     .replace(/^-+|-+$/g, "")
     .slice(0, 40);
-  return `artist-${slug ? `${slug}-` : ""}${fnv1a(normalised)}`;
+  return `artist-${slug ? `${slug}-` : ""}${fnv1a(normalised).toString(16).padStart(8, "0")}`;
 }
 
 /** Curly apostrophes appear in some genre labels ("Children’s Music"); one spelling per genre. */

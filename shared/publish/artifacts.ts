@@ -1,4 +1,5 @@
 import type { Track } from "../catalog/types";
+import { fnv1a } from "../util/hash";
 
 /**
  * KV layout of a published model. Every artefact lives under its version; readers find the
@@ -45,11 +46,9 @@ export function similarShardCount(tracks: number): number {
   return Math.max(1, Math.ceil(tracks / TRACKS_PER_SIMILAR_SHARD));
 }
 
-/** The shard of a track's neighbour list: FNV-1a of its id, so a reader needs only the id and the shard count. */
+/** The shard of a track's neighbour list: a hash of its id, so a reader needs only the id and the shard count. */
 export function similarShardOf(trackId: string, shards: number): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < trackId.length; i++) hash = Math.imul(hash ^ trackId.charCodeAt(i), 0x01000193);
-  return (hash >>> 0) % shards;
+  return fnv1a(trackId) % shards;
 }
 
 export interface ChartsArtifact {

@@ -1,6 +1,7 @@
 import type { RankingConfig } from "./config";
 import { isExcluded, type Exclusions } from "./filters";
 import { isNewRelease } from "./freshness";
+import { fnv1a } from "../util/hash";
 import { trackSimilarity, trackVector, type TrackVector } from "./similarity";
 import type { ScoredCandidate, TrackInfo } from "./types";
 
@@ -100,8 +101,5 @@ const DAY_MS = 86_400_000;
 
 /** A seed stable for one listener for one UTC day, so exploration changes daily but not per request. */
 export function explorationSeed(listenerId: string, now: number): number {
-  const key = `${listenerId}:${Math.floor(now / DAY_MS)}`;
-  let hash = 0x811c9dc5; // FNV-1a
-  for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), 0x01000193);
-  return hash >>> 0;
+  return fnv1a(`${listenerId}:${Math.floor(now / DAY_MS)}`);
 }
