@@ -45,6 +45,7 @@ describe("retention", () => {
 
     const set = await loadTrainingSet(env.DB);
     // 3 plays + 1 complete + 5 x like: the recent play and every folded event count as evidence.
-    expect(set.data.interactions).toEqual([{ listener: 0, item: 0, weight: 3 + 1 + 5 }]);
+    const { indptr, indices, values } = set.data.interactions;
+    expect([...indptr, ...indices, ...values]).toEqual([0, 1, 0, 3 + 1 + 5]);
   });
 });

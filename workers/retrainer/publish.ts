@@ -26,7 +26,7 @@ import type { Env } from "./env";
 import { enqueueJobs, type TrainJob } from "./jobs";
 import { packLists, unpackLists } from "../../shared/model/sparse";
 import { kvTrainerStore, type TrainingStageState } from "./trainer-state";
-import { loadTrainingSet, type TrainingSet } from "./training-data";
+import { historyOf, loadTrainingSet, type TrainingSet } from "./training-data";
 import { finishVersion, markPartWritten, type VersionMetrics } from "./versions";
 
 const TRAINING_SEED = 1;
@@ -44,11 +44,11 @@ const CANDIDATES_PER_LISTENER = 300;
 const SIMILAR_PER_TRACK = 50;
 const HEARD_PER_LISTENER = 500;
 /**
- * A part's keys stay far below the 1,000 KV operations a Worker invocation may make; either kind of part
- * is about 10 MB of JSON (a listener's list is about 12 KB, a shard about 30 KB).
+ * A part's keys stay far below the 1,000 KV operations a Worker invocation may make. A listener's list is
+ * about 11 KB of JSON and a shard about 30 KB, so a part is at most about 10 MB.
  */
 const LISTENERS_PER_PART = 900;
-const SHARDS_PER_PART = 300;
+const SHARDS_PER_PART = 100;
 const CHART_LENGTH = 100;
 const NEW_RELEASE_DAYS = 30;
 /** How many of a listener's recent tracks are searched for the one that explains a candidate. */
@@ -158,8 +158,10 @@ async function stageVersion(
   const stage = async (count: number, perPart: number, entryOf: (n: number) => StagedEntries[number]) => {
     for (let first = 0; first < count; first += perPart) {
       const part = `part-${parts.length}`;
-      const entries = Array.from({ length: Math.min(perPart, count - first) }, (_, n) => entryOf(first + n));
-      await env.MODELS.put(artifactKey.staging(version, part), JSON.stringify(entries));
+      // Each entry is turned into JSON as soon as it is built: a part's objects take several times its text.
+      const entries: string[] = [];
+      for (let n = first; n < Math.min(first + perPart, count); n++) entries.push(JSON.stringify(entryOf(n)));
+      await env.MODELS.put(artifactKey.staging(version, part), `[${entries.join(",")}]`);
       parts.push(part);
     }
   };
@@ -206,10 +208,10 @@ function listenerArtifact(
   recommended: { item: number; score: number }[],
   similarTo: (item: number) => { item: number; score: number }[],
 ): ListenerArtifact {
-  const history = set.history[listener]!;
+  const history = historyOf(set, listener);
   // A candidate is explained by the recent history track that lists it as its strongest neighbour.
   const because = new Map<number, { source: number; score: number }>();
-  for (const source of history.slice(0, EXPLAINING_HISTORY)) {
+  for (const source of history.subarray(0, EXPLAINING_HISTORY)) {
     for (const n of similarTo(source)) {
       const best = because.get(n.item);
       if (!best || n.score > best.score) because.set(n.item, { source, score: n.score });
@@ -219,7 +221,7 @@ function listenerArtifact(
     const source = because.get(r.item)?.source;
     return [set.data.items[r.item]!, round(r.score), source === undefined ? null : set.data.items[source]!];
   });
-  return { candidates, heard: history.slice(0, HEARD_PER_LISTENER).map((i) => set.data.items[i]!) };
+  return { candidates, heard: Array.from(history.subarray(0, HEARD_PER_LISTENER), (i) => set.data.items[i]!) };
 }
 
 function catalogArtifact(set: TrainingSet, version: string, similarShards: number): CatalogArtifact {

@@ -1,25 +1,33 @@
 import { drizzle } from "drizzle-orm/d1";
-import { sql } from "drizzle-orm";
+import { and, count, gte, lte } from "drizzle-orm";
 import { contentTags, featureVector } from "../../shared/catalog/features";
 import { trackFromRow } from "../../shared/db/rows";
 import { eventRollups, events, listeners, tracks } from "../../shared/db/schema";
 import { eventCounts } from "../../shared/db/queries";
 import { evidenceWeight, type EventCounts } from "../../shared/model/evidence";
-
-import type { Interaction, TrainingData } from "../../shared/model/types";
+import type { CsrMatrix } from "../../shared/model/sparse";
+import type { TrainingData } from "../../shared/model/types";
 import type { Track } from "../../shared/catalog/types";
 
 const COUNT_FIELDS = ["plays", "completes", "skips", "likes", "dislikes", "repeats", "adds"] as const;
-type Evidence = EventCounts & { listenerId: string; trackId: string; lastTs: number; events: number };
+type Evidence = EventCounts & { listenerId: string; trackId: string; lastTs: number };
+/** Listeners read from D1 at a time: at Last.fm's 49 pairs a listener, a page is about 25,000 rows. */
+const LISTENERS_PER_PAGE = 500;
 
 export interface TrainingSet {
-  data: TrainingData;
+  /** Evidence as a listener x item matrix, read page by page: one object per pair would not fit at scale. */
+  data: TrainingData & { interactions: CsrMatrix };
   tracks: Track[];
   /** Training listeners per track, the basis of popularity. */
   listenersPerTrack: Int32Array;
-  /** Each listener's tracks, most recent first. */
-  history: number[][];
+  /** Each listener's positively rated tracks, most recent first: listener l's at [indptr[l], indptr[l + 1]). */
+  history: { indptr: Int32Array; items: Int32Array };
   eventCount: number;
+}
+
+/** Listener l's tracks, most recent first. */
+export function historyOf(set: TrainingSet, listener: number): Int32Array {
+  return set.history.items.subarray(set.history.indptr[listener]!, set.history.indptr[listener + 1]!);
 }
 
 /** The ids behind a model's indices: listener l is listeners[l], item i is items[i]. */
@@ -31,6 +39,7 @@ export interface ModelIndex {
 /**
  * Reads the catalog and every listener's evidence per track from D1 in the model's index space: a new
  * one, or `index`, the one a model was trained in (listeners and tracks that arrived since are left out).
+ * Evidence is read a page of listeners at a time, straight into the matrix.
  */
 export async function loadTrainingSet(db: D1Database, index?: ModelIndex): Promise<TrainingSet> {
   const d = drizzle(db);
@@ -46,59 +55,97 @@ export async function loadTrainingSet(db: D1Database, index?: ModelIndex): Promi
   const listenerIds =
     index?.listeners ?? (await d.select({ id: listeners.id }).from(listeners).orderBy(listeners.id)).map((r) => r.id);
   const itemIndex = new Map(trackRows.map((t, i) => [t.id, i]));
-  const listenerIndex = new Map(listenerIds.map((id, i) => [id, i]));
 
-  // Recent raw events and the rollups of those past retention are both evidence.
-  const [recent, rolledUp] = await Promise.all([
-    d
-      .select({ ...eventCounts, events: sql<number>`count(*)` })
-      .from(events)
-      .groupBy(events.listenerId, events.trackId),
-    d.select().from(eventRollups),
+  // Recent raw events and the rollups of those past retention are both evidence; a pair may be in both,
+  // so their pair counts bound the matrix from above.
+  const [totals, rollupTotals] = await Promise.all([
+    db
+      .prepare(
+        "SELECT count(*) AS pairs, coalesce(sum(n), 0) AS events FROM (SELECT count(*) AS n FROM events GROUP BY listener_id, track_id)",
+      )
+      .first<{ pairs: number; events: number }>(),
+    d.select({ pairs: count() }).from(eventRollups),
   ]);
-  // Rows are merged in place, not copied: at Last.fm size each copy of them is tens of MB of a worker's 128.
-  const counts = new Map<string, Evidence>();
-  const add = (row: Evidence) => {
-    const key = `${row.listenerId}\u0000${row.trackId}`;
-    const seen = counts.get(key);
-    if (!seen) {
-      counts.set(key, row);
-      return;
-    }
-    for (const k of COUNT_FIELDS) seen[k] += row[k];
-    seen.events += row.events;
-    seen.lastTs = Math.max(seen.lastTs, row.lastTs);
-  };
-  for (const row of recent) add(row);
-  for (const row of rolledUp) add(Object.assign(row, { events: 0 }));
-  const ordered = [...counts.values()].sort((a, b) => b.lastTs - a.lastTs);
-
-  const interactions: Interaction[] = [];
-  const history: number[][] = listenerIds.map(() => []);
+  const bound = (totals?.pairs ?? 0) + (rollupTotals[0]?.pairs ?? 0);
+  const indptr = new Int32Array(listenerIds.length + 1);
+  const indices = new Int32Array(bound);
+  const values = new Float32Array(bound);
+  const historyIndptr = new Int32Array(listenerIds.length + 1);
+  const historyItems = new Int32Array(bound);
   const listenersPerTrack = new Int32Array(trackRows.length);
-  let eventCount = 0;
-  for (const row of ordered) {
-    const listener = listenerIndex.get(row.listenerId);
-    const item = itemIndex.get(row.trackId);
-    eventCount += row.events;
-    if (listener === undefined || item === undefined) continue;
-    const weight = evidenceWeight(row);
-    interactions.push({ listener, item, weight });
-    if (weight > 0) {
-      history[listener]!.push(item);
-      listenersPerTrack[item]!++;
+  let nnz = 0,
+    positives = 0;
+
+  for (let first = 0; first < listenerIds.length; first += LISTENERS_PER_PAGE) {
+    const last = Math.min(first + LISTENERS_PER_PAGE, listenerIds.length) - 1;
+    const page = await evidencePage(db, listenerIds[first]!, listenerIds[last]!);
+    for (let l = first; l <= last; l++) {
+      const rows = (page.get(listenerIds[l]!) ?? [])
+        .map((row) => ({ item: itemIndex.get(row.trackId), weight: evidenceWeight(row), lastTs: row.lastTs }))
+        .filter((row): row is { item: number; weight: number; lastTs: number } => row.item !== undefined);
+      for (const row of rows.sort((a, b) => a.item - b.item)) {
+        indices[nnz] = row.item;
+        values[nnz++] = row.weight;
+      }
+      indptr[l + 1] = nnz;
+      for (const row of rows.filter((r) => r.weight > 0).sort((a, b) => b.lastTs - a.lastTs || a.item - b.item)) {
+        historyItems[positives++] = row.item;
+        listenersPerTrack[row.item]!++;
+      }
+      historyIndptr[l + 1] = positives;
     }
   }
   return {
     data: {
       listeners: listenerIds,
       items: trackRows.map((t) => t.id),
-      interactions,
+      interactions: {
+        rows: listenerIds.length,
+        cols: trackRows.length,
+        indptr,
+        // Views, not copies: a copy of the matrix is its size again, and the slack is at most the rollups.
+        indices: indices.subarray(0, nnz),
+        values: values.subarray(0, nnz),
+      },
       itemContent: trackRows.map((t) => ({ features: featureVector(t.features), tags: contentTags(t) })),
     },
     tracks: trackRows,
     listenersPerTrack,
-    history,
-    eventCount,
+    history: { indptr: historyIndptr, items: historyItems.subarray(0, positives) },
+    eventCount: totals?.events ?? 0,
   };
+}
+
+/** Evidence per pair of the listeners with ids in [from, to], by listener: recent events and rollups merged. */
+async function evidencePage(db: D1Database, from: string, to: string): Promise<Map<string, Evidence[]>> {
+  const d = drizzle(db);
+  const [recent, rolledUp] = await Promise.all([
+    d
+      .select(eventCounts)
+      .from(events)
+      .where(and(gte(events.listenerId, from), lte(events.listenerId, to)))
+      .groupBy(events.listenerId, events.trackId),
+    d
+      .select()
+      .from(eventRollups)
+      .where(and(gte(eventRollups.listenerId, from), lte(eventRollups.listenerId, to))),
+  ]);
+  const byPair = new Map<string, Evidence>();
+  for (const row of [...recent, ...rolledUp]) {
+    const key = `${row.listenerId}\u0000${row.trackId}`;
+    const seen = byPair.get(key);
+    if (!seen) {
+      byPair.set(key, row);
+      continue;
+    }
+    for (const k of COUNT_FIELDS) seen[k] += row[k];
+    seen.lastTs = Math.max(seen.lastTs, row.lastTs);
+  }
+  const byListener = new Map<string, Evidence[]>();
+  for (const row of byPair.values()) {
+    const rows = byListener.get(row.listenerId);
+    if (rows) rows.push(row);
+    else byListener.set(row.listenerId, [row]);
+  }
+  return byListener;
 }
