@@ -3,6 +3,7 @@ export { DEMO_REGIONS, type DemoRegion } from "./context";
 export { DEMO_GENRES, type DemoGenre } from "./genres";
 export {
   DEMO_NOW,
+  demoHistoryEnd,
   generateDemoListeners,
   type DemoEvent,
   type DemoListener,

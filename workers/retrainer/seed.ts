@@ -2,7 +2,13 @@ import { bulkInsertStatements, runInBatches } from "../../shared/db/bulk";
 import { countRows } from "../../shared/db/queries";
 import { eventRow, listenerRow, trackRow } from "../../shared/db/rows";
 import { artists, events, listeners, tracks } from "../../shared/db/schema";
-import { generateDemoCatalog, generateDemoListeners, type DemoCatalog, type DemoListening } from "../../shared/demo";
+import {
+  demoHistoryEnd,
+  generateDemoCatalog,
+  generateDemoListeners,
+  type DemoCatalog,
+  type DemoListening,
+} from "../../shared/demo";
 import { pseudonymize } from "../../shared/identity";
 import type { Env } from "./env";
 
@@ -26,8 +32,9 @@ export async function seedDemoData(env: Env, now = Date.now()): Promise<SeedResu
       events: await countRows(env.DB, events),
     };
   }
-  const catalog = generateDemoCatalog(1, new Date(now).toISOString().slice(0, 10));
-  const demo = generateDemoListeners(catalog, { now });
+  const endsAt = demoHistoryEnd(now);
+  const catalog = generateDemoCatalog(1, new Date(endsAt).toISOString().slice(0, 10));
+  const demo = generateDemoListeners(catalog, { now: endsAt });
   const pseudonyms = new Map<string, string>();
   for (const l of demo.listeners) pseudonyms.set(l.id, await pseudonymize(env.LISTENER_ID_KEY, l.id));
 
