@@ -15,6 +15,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { DEV_KEYS } from "./dev-credentials";
 import { startLocalNetwork } from "./local-network";
+import type { Job } from "../workers/retrainer/jobs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const { values: args } = parseArgs({
@@ -85,7 +86,8 @@ interface HeapUsage {
  * first forces a full collection, so that sample is the live heap: what a 128 MB isolate must hold.
  */
 async function sampleHeap(url: string, everyMs: number, gcEvery: number) {
-  const peak = { used: 0, withBuffers: 0, live: 0, samples: 0, liveSamples: 0, connections: 0 };
+  const peak = { used: 0, withBuffers: 0, live: 0, liveAt: 0, samples: 0, liveSamples: 0, connections: 0 };
+  const started = performance.now();
   const afterCollection = new Set<number>();
   let id = 0,
     stopped = false,
@@ -102,7 +104,7 @@ async function sampleHeap(url: string, everyMs: number, gcEvery: number) {
       peak.withBuffers = Math.max(peak.withBuffers, withBuffers);
       if (afterCollection.delete(id)) {
         peak.liveSamples++;
-        peak.live = Math.max(peak.live, withBuffers);
+        if (withBuffers > peak.live) [peak.live, peak.liveAt] = [withBuffers, (performance.now() - started) / 1000];
       }
     });
     // The runtime may drop an inspector session (a worker reloaded); a new one picks up where it left.
@@ -165,10 +167,26 @@ try {
       `holdout: NDCG@10 ${holdout.ndcg!.toFixed(4)}  Recall@10 ${holdout.recall!.toFixed(4)}  coverage@10 ${holdout.coverage!.toFixed(4)}`,
     );
   }
+  const jobs = network
+    .output()
+    .split("\n")
+    .flatMap((line) => {
+      const logged = /\{"msg":"job done".*\}/.exec(line)?.[0];
+      const entry = logged ? (JSON.parse(logged) as { job: Job; ms: number }) : undefined;
+      return entry?.job.version === version ? [entry] : [];
+    });
+  console.log(
+    `jobs: ${jobs
+      .map(
+        ({ job, ms }) =>
+          `${job.kind === "train" ? `train ${job.stage ?? "holdout"}` : `publish ${job.part}`} ${(ms / 1000).toFixed(1)} s`,
+      )
+      .join(", ")}`,
+  );
   console.log(
     `retrainer isolate: peak heap used ${mb(heap.peak.used)}, with array buffers ${mb(heap.peak.withBuffers)} ` +
       `(${heap.peak.samples} samples); live after a forced collection, at most ${mb(heap.peak.live)} ` +
-      `(${heap.peak.liveSamples} samples, one a second; ${heap.peak.connections} inspector sessions)`,
+      `at ${heap.peak.liveAt.toFixed(0)} s (${heap.peak.liveSamples} samples, one a second; ${heap.peak.connections} inspector sessions)`,
   );
 } finally {
   await network.stop();

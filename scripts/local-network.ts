@@ -12,6 +12,8 @@ export interface LocalNetwork {
   processGroup: number;
   /** Its local storage, for wrangler commands against the same D1. */
   persistTo: string;
+  /** What the network has printed so far (the workers' logs among it). */
+  output(): string;
   stop(): Promise<void>;
 }
 
@@ -35,8 +37,8 @@ export async function startLocalNetwork(port: number, { seed = true } = {}): Pro
     await new Promise((r) => setTimeout(r, 500));
     rmSync(persistTo, { recursive: true, force: true });
   };
+  let output = "";
   await new Promise<void>((ready, fail) => {
-    let output = "";
     child.stdout!.on("data", (chunk: Buffer) => {
       output += chunk.toString();
       if (output.includes("[setlist] ready")) ready();
@@ -47,5 +49,5 @@ export async function startLocalNetwork(port: number, { seed = true } = {}): Pro
     await stop();
     throw error;
   });
-  return { base: `http://127.0.0.1:${port}`, processGroup: child.pid!, persistTo, stop };
+  return { base: `http://127.0.0.1:${port}`, processGroup: child.pid!, persistTo, output: () => output, stop };
 }
