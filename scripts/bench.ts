@@ -5,6 +5,7 @@
  */
 import autocannon from "autocannon";
 import { parseArgs } from "node:util";
+import { generateDemoCatalog } from "../shared/demo";
 import { signListenerToken } from "../workers/edge/auth/listener-token";
 import { developmentTokenSecret } from "./dev-credentials";
 import { storeKeys } from "./keys";
@@ -37,6 +38,8 @@ try {
     "x-api-key": appKeys[i % BENCH_KEYS]!.key,
     authorization: `Bearer ${tokens[i % listenerCount]}`,
   });
+  // The seeded catalog's ids, visited out of order so reads spread over the neighbour-list shards.
+  const trackIds = generateDemoCatalog().tracks.map((t) => t.id);
   const routes: [name: string, request: (i: number) => { path: string; headers?: Record<string, string> }][] = [
     ["trivial (/health)", () => ({ path: "/health" })],
     [
@@ -49,6 +52,13 @@ try {
     [
       "speaker next",
       (i) => ({ path: `/v1/speaker/demo-${(i % listenerCount) + 1}/next`, headers: asListener(i, speakerKeys) }),
+    ],
+    [
+      "similar tracks",
+      (i) => ({
+        path: `/v1/tracks/${trackIds[(i * 7919) % trackIds.length]}/similar?limit=20`,
+        headers: asListener(i, clientKeys),
+      }),
     ],
   ];
   const results: { name: string; rps: number; p50: number; p99: number; errors: number }[] = [];
