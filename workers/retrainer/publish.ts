@@ -225,7 +225,8 @@ function listenerArtifact(
 }
 
 function catalogArtifact(set: TrainingSet, version: string, similarShards: number): CatalogArtifact {
-  const most = Math.max(1, ...set.listenersPerTrack);
+  // A loop, not a spread: a large catalogue would be more arguments than a call may take.
+  const most = set.listenersPerTrack.reduce((max, n) => Math.max(max, n), 1);
   return {
     version,
     rows: set.tracks.map((t, i) => toCatalogRow({ ...t, popularity: set.listenersPerTrack[i]! / most })),
