@@ -15,6 +15,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { DEV_KEYS } from "./dev-credentials";
 import { startLocalNetwork } from "./local-network";
+import { mb } from "./memory-peak";
 import type { Job } from "../workers/retrainer/jobs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -129,7 +130,6 @@ async function sampleHeap(url: string, everyMs: number, gcEvery: number) {
   };
 }
 
-const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MB`;
 const network = await startLocalNetwork(Number(args.port), { seed: !args.lastfm });
 try {
   if (args.lastfm) {

@@ -20,6 +20,7 @@ import type { CsrMatrix } from "../shared/model/sparse";
 import { decodeArray, encodeArray } from "../shared/publish/stored-array";
 import { seededRandom } from "../shared/util/random";
 import { trainerStepsPerJob } from "../workers/retrainer/publish";
+import { mb } from "./memory-peak";
 
 const { values } = parseArgs({
   options: {
@@ -40,7 +41,6 @@ const liveBytes = () => {
   const m = process.memoryUsage();
   return m.heapUsed + m.arrayBuffers;
 };
-const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MB`;
 
 /** The listener x item evidence matrix, drawn row by row: the data as D1 would give it, without a copy per row. */
 function syntheticData(): TrainingData {

@@ -1,3 +1,8 @@
+/** Bytes as MB, for the figures the scripts print. */
+export function mb(bytes: number, digits = 1): string {
+  return `${(bytes / 2 ** 20).toFixed(digits)} MB`;
+}
+
 /** Peak memory of this process over a run, sampled by the caller and/or on a timer. */
 export class MemoryPeak {
   rss = 0;
@@ -10,7 +15,6 @@ export class MemoryPeak {
   }
 
   toString(): string {
-    const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
-    return `rss ${mb(this.rss)}, heap+arrayBuffers ${mb(this.heap)}`;
+    return `rss ${mb(this.rss, 0)}, heap+arrayBuffers ${mb(this.heap, 0)}`;
   }
 }

@@ -45,21 +45,7 @@ export function csrFromCoordinates(
 }
 
 export function transpose(m: CsrMatrix): CsrMatrix {
-  const counts = new Int32Array(m.cols + 1);
-  for (let p = 0; p < m.indices.length; p++) counts[m.indices[p]! + 1]!++;
-  for (let c = 0; c < m.cols; c++) counts[c + 1]! += counts[c]!;
-  const fill = counts.slice(0, m.cols);
-  const indices = new Int32Array(m.indices.length);
-  const values = new Float32Array(m.indices.length);
-  // Walking rows in order keeps each transposed row sorted.
-  for (let r = 0; r < m.rows; r++) {
-    for (let p = m.indptr[r]!; p < m.indptr[r + 1]!; p++) {
-      const q = fill[m.indices[p]!]!++;
-      indices[q] = r;
-      values[q] = m.values[p]!;
-    }
-  }
-  return { rows: m.cols, cols: m.rows, indptr: counts, indices, values };
+  return columnBlock(m, 0, m.cols);
 }
 
 /**
@@ -77,6 +63,7 @@ export function columnBlock(m: CsrMatrix, from: number, to: number): CsrMatrix {
   const fill = indptr.slice(0, rows);
   const indices = new Int32Array(indptr[rows]!);
   const values = new Float32Array(indptr[rows]!);
+  // Walking rows in order keeps each transposed row sorted.
   for (let r = 0; r < m.rows; r++) {
     for (let p = m.indptr[r]!; p < m.indptr[r + 1]!; p++) {
       const c = m.indices[p]!;
