@@ -28,13 +28,6 @@ export function exposureFactors(mass: Float64Array, penalty: number): Float32Arr
   return factors;
 }
 
-/** Scales scores so the largest over non-excluded items is 1 (left alone when nothing is positive). */
-export function scaleToUnitMax(scores: Float32Array, excluded: Uint8Array): void {
-  let max = 0;
-  for (let j = 0; j < scores.length; j++) if (scores[j]! > max && excluded[j] === 0) max = scores[j]!;
-  if (max > 0) for (let j = 0; j < scores.length; j++) scores[j] = scores[j]! / max;
-}
-
 /** Validation listeners' candidate items with each component's unit-max scores, in fixed strides. */
 export interface CandidateSet {
   listeners: number;

@@ -14,7 +14,8 @@
  *   recommendFromSeeds(seedItems, k), contentSimilarity(a, b), blend, blendWeights }
  * - new Trainer(data, options?, state?) with step() -> TrainingProgress, or advance(store, steps) which keeps
  *   in memory only what each step needs and the rest in a TrainerStore; state() resumes it elsewhere;
- *   outcome(); modelFrom(trainer.outcome()) -> TrainedModel. For training across invocations.
+ *   outcome(); modelFrom(trainer.outcome()) -> TrainedModel. For training across invocations;
+ *   storeWarmStart(store, factors) lets a new trainer refine an earlier run's ALS factors.
  * - evidenceWeight(counts) -> signed interaction weight from event counts (plays, completes, skips, likes,
  *   dislikes, repeats, adds); raw play counts can be used as weights directly.
  * - holdoutSplit(data, { seed }) / evaluate(recommender, split) / popularityRecommender(data): the offline
@@ -27,6 +28,7 @@ export { interactionCount } from "./interactions";
 export { trainModel, modelFrom, type TrainedModel } from "./model";
 export {
   Trainer,
+  storeWarmStart,
   type StateArray,
   type TrainerSnapshot,
   type TrainerState,

@@ -3,10 +3,10 @@ import { cosine } from "./content";
 import type { Profile } from "./listenerKnn";
 import { neighboursOf } from "./neighbours";
 import type { TrainOptions } from "./options";
-import { topK, TopKHeap } from "./topK";
+import { TopKHeap } from "./topK";
 import { Trainer, type TrainingOutcome } from "./trainer";
 import type { Scored, TrainingData } from "./types";
-import { scoreComponents } from "./scoring";
+import { ComponentScores } from "./scoring";
 
 export interface TrainedModel {
   /** Top k items for a training listener, best first, excluding every item the listener already met. */
@@ -34,21 +34,16 @@ export function modelFrom(outcome: TrainingOutcome): TrainedModel {
   const itemCount = rows.signed.cols;
   const damping = exposureFactors(outcome.exposure, blend.exposurePenalty);
   const weights = COMPONENTS.map((name) => blend.weights[name]);
-  const componentScores = COMPONENTS.map(() => new Float32Array(itemCount));
-  const blended = new Float32Array(itemCount);
+  const componentScores = new ComponentScores(itemCount);
   const excluded = new Uint8Array(itemCount);
   // Dense scratch for mixing neighbour lists, cleared after each use: cheaper than a map per call.
   const mixed = { scores: new Float64Array(itemCount), touched: new Uint8Array(itemCount) };
 
   const rank = (profile: Profile, self: number | undefined, k: number) => {
-    scoreComponents(parts, options, profile, self, excluded, componentScores);
-    blended.fill(0);
-    componentScores.forEach((scores, c) => {
-      const w = weights[c]!;
-      if (w !== 0) for (let j = 0; j < itemCount; j++) blended[j]! += w * scores[j]!;
-    });
-    for (let j = 0; j < itemCount; j++) blended[j] = blended[j]! * damping[j]!;
-    return topK(blended, k, (item) => excluded[item] === 1);
+    componentScores.score(parts, options, profile, self, excluded);
+    const heap = new TopKHeap(k);
+    componentScores.pushBlended(weights, excluded, damping, heap);
+    return heap.drain();
   };
 
   return {

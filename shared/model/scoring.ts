@@ -1,10 +1,11 @@
 import { solveRows, type AlsOptions, type Factors } from "./als";
-import { COMPONENTS, scaleToUnitMax } from "./blend";
+import { COMPONENTS } from "./blend";
 import { positivePart } from "./interactions";
 import type { ListenerKnn, Profile } from "./listenerKnn";
 import { spreadFrom, type NeighbourTable } from "./neighbours";
 import type { ResolvedOptions } from "./options";
 import type { CsrMatrix } from "./sparse";
+import type { TopKHeap } from "./topK";
 
 /** What training produces for one data set: item neighbour tables, ALS factors and listener neighbours. */
 export interface ModelParts {
@@ -54,26 +55,56 @@ export function alsOptions(options: ResolvedOptions): AlsOptions {
 }
 
 /**
- * Fills one score array per component (in COMPONENTS order) for a training listener (`self`) or a new one
- * described only by a profile, each scaled to unit max over non-excluded items.
+ * One listener's scores from each component (in COMPONENTS order) over every item, with each component's
+ * largest score over non-excluded items: the blend scales every component so that score is 1. Scaling is
+ * folded into the weights rather than written back, which saves a pass over every item per component.
  */
-export function scoreComponents(
-  parts: ModelParts,
-  options: ResolvedOptions,
-  profile: Profile,
-  self: number | undefined,
-  excluded: Uint8Array,
-  out: Float32Array[],
-): void {
-  for (const scores of out) scores.fill(0);
-  const [als, itemKnn, listenerKnn, content] = out as [Float32Array, Float32Array, Float32Array, Float32Array];
-  alsScores(parts, options, profile, self, als);
-  for (let n = 0; n < profile.items.length; n++) {
-    spreadFrom(parts.itemKnn, profile.items[n]!, profile.weights[n]!, itemKnn);
-    spreadFrom(parts.content, profile.items[n]!, profile.weights[n]!, content);
+export class ComponentScores {
+  readonly raw: Float32Array[];
+  private readonly maxima = new Float64Array(COMPONENTS.length);
+
+  constructor(itemCount: number) {
+    this.raw = COMPONENTS.map(() => new Float32Array(itemCount));
   }
-  parts.listenerKnn?.score(profile, self, listenerKnn);
-  for (let c = 0; c < COMPONENTS.length; c++) scaleToUnitMax(out[c]!, excluded);
+
+  /** Scores a training listener (`self`) or a new one described only by a profile. */
+  score(parts: ModelParts, options: ResolvedOptions, profile: Profile, self: number | undefined, excluded: Uint8Array) {
+    for (const scores of this.raw) scores.fill(0);
+    const [als, itemKnn, listenerKnn, content] = this.raw as [Float32Array, Float32Array, Float32Array, Float32Array];
+    alsScores(parts, options, profile, self, als);
+    for (let n = 0; n < profile.items.length; n++) {
+      spreadFrom(parts.itemKnn, profile.items[n]!, profile.weights[n]!, itemKnn);
+      spreadFrom(parts.content, profile.items[n]!, profile.weights[n]!, content);
+    }
+    parts.listenerKnn?.score(profile, self, listenerKnn);
+    this.raw.forEach((scores, c) => {
+      let max = 0;
+      for (let j = 0; j < scores.length; j++) if (scores[j]! > max && excluded[j] === 0) max = scores[j]!;
+      this.maxima[c] = max;
+    });
+  }
+
+  /** Component c's score of an item scaled to unit max (unscaled when the component has nothing positive). */
+  scaled(c: number, item: number): number {
+    const max = this.maxima[c]!;
+    return max > 0 ? this.raw[c]![item]! / max : this.raw[c]![item]!;
+  }
+
+  /** Pushes every non-excluded item's blend of the scaled scores, times its damping when given, into `heap`. */
+  pushBlended(weights: readonly number[], excluded: Uint8Array, damping: Float32Array | undefined, heap: TopKHeap) {
+    const [wa, wb, wc, wd] = weights.map((w, c) => (this.maxima[c]! > 0 ? w / this.maxima[c]! : w)) as [
+      number,
+      number,
+      number,
+      number,
+    ];
+    const [a, b, c, d] = this.raw as [Float32Array, Float32Array, Float32Array, Float32Array];
+    for (let j = 0; j < a.length; j++) {
+      if (excluded[j] !== 0) continue;
+      const blended = wa * a[j]! + wb * b[j]! + wc * c[j]! + wd * d[j]!;
+      heap.push(j, damping ? blended * damping[j]! : blended);
+    }
+  }
 }
 
 function alsScores(

@@ -1,5 +1,5 @@
 import { seededRandom } from "../util/random";
-import { gramian, initialFactors, solveRows } from "./als";
+import { gramian, initialFactors, solveRows, type Factors } from "./als";
 import {
   COMPONENTS,
   EXPOSURE_LIST,
@@ -20,7 +20,7 @@ import { columnBlock, packLists, selectRows, transpose, unpackLists, type CsrMat
 import { splitEvidence } from "./split";
 import { TopKHeap } from "./topK";
 import type { Scored, TrainingData } from "./types";
-import { alsOptions, ListenerRows, scoreComponents, type ModelParts } from "./scoring";
+import { alsOptions, ComponentScores, ListenerRows, type ModelParts } from "./scoring";
 
 export type StateArray = Int32Array | Float32Array | Float64Array;
 
@@ -99,7 +99,18 @@ const LISTENER_KNN_MAX_INTERACTIONS = 2_000_000;
 const ALS_BLOCK_INTERACTIONS = 1_000_000;
 /** Items per step of a neighbour phase, and rows per block of its table. */
 const TABLE_BLOCK = 2000;
+/**
+ * Arrays a phase does not need stay in memory while all held fit in this: at Last.fm's size a trainer then
+ * never pages, and at 5,000,000 interactions one phase's arrays alone are more, so it pages as before.
+ */
+const RESIDENT_BYTES = 40 * 1024 * 1024;
+const WARM_FACTORS = ["listener", "item"] as const;
 const SERVING_NEEDS = ["signed.", "factors.", "itemKnn.", "content.", "contentVectors.", "exposure.mass"];
+
+/** Leaves ALS factors in a new trainer's store for it to refine (see TrainOptions.warmStart). */
+export async function storeWarmStart(store: TrainerStore, factors: Factors): Promise<void> {
+  for (const side of WARM_FACTORS) await store.put(`factors.${side}`, factors[side]);
+}
 
 /**
  * Step-wise training, so a worker can spread it over several invocations: `step()` does one bounded chunk
@@ -109,7 +120,8 @@ const SERVING_NEEDS = ["signed.", "factors.", "itemKnn.", "content.", "contentVe
  *
  * Phases: preparing the matrices (signed confidences, a validation split, samples of listeners); content
  * neighbours; unless a blend is given, item-kNN and ALS on the validation split, candidate scoring and blend
- * tuning; then item-kNN and ALS on all the data and the exposure counts the blend damps by.
+ * tuning; then item-kNN and ALS on all the data (refining the validation factors, or a warm start's) and the
+ * exposure counts the blend damps by.
  */
 export class Trainer {
   private readonly options: ResolvedOptions;
@@ -123,6 +135,8 @@ export class Trainer {
   private readonly stored: Set<string>;
   private readonly dirty = new Set<string>();
   private readonly deleted = new Set<string>();
+  /** Sizes of the arrays this trainer object wrote to the store. */
+  private readonly storedBytes = new Map<string, number>();
   /** Structures built from resident arrays; dropped whenever arrays leave or arrive. */
   private derived = new Map<string, unknown>();
 
@@ -134,7 +148,9 @@ export class Trainer {
     this.cursor = state?.cursor ?? 0;
     this.blend = state?.blend ?? this.options.blend;
     this.arrays = { ...(state && "arrays" in state ? state.arrays : {}) };
-    this.stored = new Set(state?.stored);
+    this.stored = new Set(
+      state?.stored ?? (this.options.warmStart ? WARM_FACTORS.map((side) => `factors.${side}`) : []),
+    );
     if (!state && !input) throw new Error("a new trainer needs its training data");
     this.shape = state?.shape ?? shapeOf(input!);
     this.phases = this.planPhases();
@@ -158,8 +174,8 @@ export class Trainer {
   }
 
   /**
-   * Runs up to `steps` steps with only what each needs in memory: arrays a phase has finished with go to
-   * the store, the next phase's come from it. What changed is stored before this returns, so the state
+   * Runs up to `steps` steps with what each needs in memory: arrays a phase has finished with go to the
+   * store (unless all fit in RESIDENT_BYTES), the next phase's come from it. What changed is stored before this returns, so the state
    * then resumes the trainer in another invocation. Once training has finished, the model's arrays are
    * left in memory for `outcome()`.
    */
@@ -214,6 +230,8 @@ export class Trainer {
     const tuning = !this.options.blend;
     const alsBlocks = Math.max(1, Math.ceil(this.shape.interactions / ALS_BLOCK_INTERACTIONS));
     const alsUnits = 2 * o.alsIterations * alsBlocks;
+    // Tuning leaves the validation factors, from which the ALS on all the data starts.
+    const finalAlsUnits = 2 * (tuning || o.warmStart ? o.alsRefineIterations : o.alsIterations) * alsBlocks;
     const validationContent = withTaggers ? "validation.content." : "content.";
     const listenerMatrix = (prefix: string) => (withListenerKnn ? [`${prefix}signed.`] : []);
     // The plan depends on the shape and options only, so a restored trainer finds its phase at the same index.
@@ -282,8 +300,8 @@ export class Trainer {
           name: "blend tuning",
           units: 1,
           chunk: 1,
-          needs: ["candidates.", "validation.relevant."],
-          writes: [],
+          needs: ["candidates.", "validation.relevant.", "validation.factors."],
+          writes: ["factors."],
           run: () => this.tune(),
         },
       );
@@ -299,7 +317,7 @@ export class Trainer {
       },
       {
         name: "ALS",
-        units: alsUnits,
+        units: finalAlsUnits,
         chunk: 1,
         needs: ["signed.", "factors."],
         writes: ["factors."],
@@ -401,23 +419,24 @@ export class Trainer {
       listeners.length * width * c,
     )) as Float32Array;
     const parts = this.parts("validation.");
-    const out = COMPONENTS.map(() => new Float32Array(this.shape.items));
+    const components = new ComponentScores(this.shape.items);
     const heap = new TopKHeap(CANDIDATES_PER_COMPONENT);
     const seen = new Uint8Array(this.shape.items);
     for (let n = from; n < Math.min(to, listeners.length); n++) {
       rows.markSeen(n, seen, 1);
-      scoreComponents(parts, this.options, rows.profileOf(n), listeners[n]!, seen, out);
+      components.score(parts, this.options, rows.profileOf(n), listeners[n]!, seen);
       const chosen = new Set<number>();
-      for (const scoresOfComponent of out) {
+      // Scaling to unit max keeps the order, so each component's best are found on its raw scores.
+      for (const scoresOfComponent of components.raw) {
         for (let j = 0; j < this.shape.items; j++)
           if (scoresOfComponent[j]! > 0 && seen[j] === 0) heap.push(j, scoresOfComponent[j]!);
-        for (const { item } of heap.drain()) chosen.add(item);
+        heap.takeEach((item) => chosen.add(item));
       }
       rows.markSeen(n, seen, 0);
       [...chosen].forEach((item, s) => {
         const slot = n * width + s;
         items[slot] = item;
-        for (let m = 0; m < c; m++) scores[slot * c + m] = out[m]![item]!;
+        for (let m = 0; m < c; m++) scores[slot * c + m] = components.scaled(m, item);
       });
     }
   }
@@ -443,6 +462,8 @@ export class Trainer {
     ) as Record<Component, boolean>;
     const measure = blendMeasure(candidates, relevant, this.shape.items, this.shape.catalogSize);
     this.blend = tuneBlend(measure, this.options.minCoverage, available).blend;
+    this.arrays["factors.listener"] = this.arrays["validation.factors.listener"]!;
+    this.arrays["factors.item"] = this.arrays["validation.factors.item"]!;
     for (const name of [...Object.keys(this.arrays), ...this.stored])
       if (name.startsWith("validation.") || name.startsWith("candidates.")) this.remove(name);
   }
@@ -452,20 +473,15 @@ export class Trainer {
     const itemCount = this.shape.items;
     const exposure = (this.arrays["exposure.mass"] ??= new Float64Array(itemCount)) as Float64Array;
     const parts = this.parts("");
-    const out = COMPONENTS.map(() => new Float32Array(itemCount));
-    const blended = new Float32Array(itemCount);
+    const components = new ComponentScores(itemCount);
     const weights = COMPONENTS.map((name) => this.blend!.weights[name]);
     const heap = new TopKHeap(EXPOSURE_LIST);
     const seen = new Uint8Array(itemCount);
     for (let n = from; n < Math.min(to, listeners.length); n++) {
       rows.markSeen(n, seen, 1);
-      scoreComponents(parts, this.options, rows.profileOf(n), listeners[n]!, seen, out);
-      blended.fill(0);
-      out.forEach((scores, c) => {
-        if (weights[c] !== 0) for (let j = 0; j < scores.length; j++) blended[j]! += weights[c]! * scores[j]!;
-      });
-      for (let j = 0; j < blended.length; j++) if (seen[j] === 0) heap.push(j, blended[j]!);
-      for (const { item, score } of heap.drain()) exposure[item]! += score;
+      components.score(parts, this.options, rows.profileOf(n), listeners[n]!, seen);
+      components.pushBlended(weights, seen, undefined, heap);
+      heap.takeEach((item, score) => (exposure[item]! += score));
       rows.markSeen(n, seen, 0);
     }
   }
@@ -600,19 +616,28 @@ export class Trainer {
     this.derived.clear();
   }
 
-  /** Makes memory hold exactly what the current phase (or, once finished, the model) needs. */
+  /**
+   * Brings in what the current phase needs. What it does not need goes to the store, unless everything in
+   * memory and everything to bring in fit in RESIDENT_BYTES: then small data trains without a round trip to
+   * the store. Once training has finished, memory holds the model's arrays only.
+   */
   private async page(store: TrainerStore): Promise<void> {
-    const needs = this.phases[this.phase]?.needs ?? SERVING_NEEDS;
-    const needed = new Set(this.resolve(needs));
+    const phase = this.phases[this.phase];
+    const needed = new Set(this.resolve(phase?.needs ?? SERVING_NEEDS));
+    const missing = [...needed].filter((name) => !this.arrays[name]);
+    // The size of an array stored by an earlier invocation is not known until it is read.
+    const incoming = missing.reduce((sum, name) => sum + (this.storedBytes.get(name) ?? Infinity), 0);
+    const resident = Object.values(this.arrays).reduce((sum, array) => sum + array.byteLength, 0);
+    const evicting = !phase || resident + incoming > RESIDENT_BYTES;
     let changed = false;
-    for (const name of Object.keys(this.arrays)) {
+    for (const name of evicting ? Object.keys(this.arrays) : []) {
       if (needed.has(name)) continue;
-      if (this.dirty.has(name)) await this.write(store, name);
+      if (phase && this.dirty.has(name)) await this.write(store, name);
+      this.dirty.delete(name);
       delete this.arrays[name];
       changed = true;
     }
-    for (const name of needed) {
-      if (this.arrays[name]) continue;
+    for (const name of missing) {
       const array = await store.get(name);
       if (!array) throw new Error(`trainer array ${name} is missing from the store`);
       this.arrays[name] = array;
@@ -629,6 +654,7 @@ export class Trainer {
 
   private async write(store: TrainerStore, name: string): Promise<void> {
     await store.put(name, this.arrays[name]!);
+    this.storedBytes.set(name, this.arrays[name]!.byteLength);
     this.stored.add(name);
     this.dirty.delete(name);
   }

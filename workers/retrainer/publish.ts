@@ -7,9 +7,11 @@ import {
   holdoutSplit,
   interactionCount,
   modelFrom,
+  storeWarmStart,
   Trainer,
   type TrainedModel,
   type TrainerStore,
+  type TrainingOutcome,
 } from "../../shared/model";
 import {
   artifactKey,
@@ -26,7 +28,7 @@ import type { Env } from "./env";
 import { enqueueJobs, type TrainJob } from "./jobs";
 import { packLists, unpackLists } from "../../shared/model/sparse";
 import { kvTrainerStore, type TrainingStageState } from "./trainer-state";
-import { historyOf, loadTrainingSet, type TrainingSet } from "./training-data";
+import { historyOf, loadTrainingSet, type ModelIndex, type TrainingSet } from "./training-data";
 import { finishVersion, markPartWritten, type VersionMetrics } from "./versions";
 
 const TRAINING_SEED = 1;
@@ -69,18 +71,21 @@ type StagedEntries = [key: string, value: ListenerArtifact | SimilarShardArtifac
  */
 export async function runTrainJob(env: Env, job: TrainJob, now = Date.now()): Promise<void> {
   const { version, stage } = job;
-  const stateKey = artifactKey.staging(version, `trainer-${stage}`);
+  const stateKey = stageKey(version, stage);
   const store = kvTrainerStore(env.MODELS, `${stateKey}:`);
   const saved = await env.MODELS.get<TrainingStageState>(stateKey, "json");
   if (job.resumeAt?.phase !== saved?.trainer.phase || job.resumeAt?.cursor !== saved?.trainer.cursor) {
     console.warn(JSON.stringify({ msg: "stale training job ignored", job }));
     return;
   }
-  const set = saved ? undefined : await loadTrainingSet(env.DB);
+  // The full model starts where the holdout twin left off: its index and its ALS factors (see finishHoldout).
+  const warmIndex = !saved && stage === "full" ? await env.MODELS.get<ModelIndex>(warmIndexKey(version), "json") : null;
+  const set = saved ? undefined : await loadTrainingSet(env.DB, warmIndex ?? undefined);
   // Only the holdout twin trains on a split; its held-out items are kept for judging it at the end.
   const split = set && stage === "holdout" ? holdoutSplit(set.data, { seed: TRAINING_SEED }) : undefined;
   if (split) await storeHeldOut(store, split.heldOut);
-  const trainer = new Trainer(split?.train ?? set?.data, { seed: TRAINING_SEED, blend: job.blend }, saved?.trainer);
+  const options = { seed: TRAINING_SEED, blend: job.blend, warmStart: warmIndex !== null };
+  const trainer = new Trainer(split?.train ?? set?.data, options, saved?.trainer);
   const index = saved?.index ?? { listeners: set!.data.listeners, items: set!.data.items };
   const interactions = saved?.trainer.shape.interactions ?? interactionCount(set!.data);
   const progress = await trainer.advance(store, trainerStepsPerJob(interactions, Number(env.TRAINING_JOB_WORK)));
@@ -92,20 +97,36 @@ export async function runTrainJob(env: Env, job: TrainJob, now = Date.now()): Pr
     return;
   }
   const outcome = trainer.outcome();
-  const model = modelFrom(outcome);
-  if (stage === "holdout") {
-    const heldOut = await loadHeldOut(store);
-    // The matrix the twin trained on stands for its training data: what evaluation reads of it is the same.
-    const train = { ...index, interactions: outcome.rows.signed };
-    const metrics: VersionMetrics = { holdout: evaluate(model, { train, heldOut }), blendWeights: model.blendWeights };
-    await drizzle(env.DB).update(modelVersions).set({ metrics }).where(eq(modelVersions.version, version));
-    await discardStage(env, store, trainer, stateKey);
-    // Tuning the blend is half of training; on 80% of the same data it carries over to the full model.
-    await enqueueJobs(env.JOBS, [{ kind: "train", version, stage: "full", blend: model.blend }]);
-    return;
-  }
-  await stageVersion(env, version, set ?? (await loadTrainingSet(env.DB, index)), model, now);
+  if (stage === "holdout") await finishHoldout(env, version, index, store, outcome);
+  else await stageVersion(env, version, set ?? (await loadTrainingSet(env.DB, index)), modelFrom(outcome), now);
   await discardStage(env, store, trainer, stateKey);
+  if (stage === "full") await env.MODELS.delete(warmIndexKey(version));
+}
+
+const stageKey = (version: string, stage: TrainJob["stage"]) => artifactKey.staging(version, `trainer-${stage}`);
+const warmIndexKey = (version: string) => artifactKey.staging(version, "trainer-full-index");
+
+/**
+ * Judges the twin on its held-out items and hands the full model what carries over: the tuned blend (tuning
+ * is half of training; on 80% of the same data it carries over), the index and the ALS factors to refine.
+ */
+async function finishHoldout(
+  env: Env,
+  version: string,
+  index: ModelIndex,
+  store: TrainerStore,
+  outcome: TrainingOutcome,
+): Promise<void> {
+  const model = modelFrom(outcome);
+  const heldOut = await loadHeldOut(store);
+  // The matrix the twin trained on stands for its training data: what evaluation reads of it is the same.
+  const train = { ...index, interactions: outcome.rows.signed };
+  const metrics: VersionMetrics = { holdout: evaluate(model, { train, heldOut }), blendWeights: model.blendWeights };
+  await drizzle(env.DB).update(modelVersions).set({ metrics }).where(eq(modelVersions.version, version));
+  const fullStore = kvTrainerStore(env.MODELS, `${stageKey(version, "full")}:`);
+  await storeWarmStart(fullStore, outcome.parts.factors);
+  await env.MODELS.put(warmIndexKey(version), JSON.stringify(index));
+  await enqueueJobs(env.JOBS, [{ kind: "train", version, stage: "full", blend: model.blend }]);
 }
 
 async function storeHeldOut(store: TrainerStore, heldOut: number[][]): Promise<void> {
