@@ -1,4 +1,6 @@
 import { spawnSync } from "node:child_process";
+import { readdirSync } from "node:fs";
+import { resolve } from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import type { LegacyWorkerOptions } from "miniflare";
 import { defineConfig } from "vitest/config";
@@ -17,22 +19,28 @@ const testSecrets = {
  * way `wrangler deploy` bundles it, which also proves the retrainer deploys.
  */
 function builtRetrainer(): LegacyWorkerOptions {
-  const outdir = ".wrangler/test-build/retrainer";
+  // Absolute: Wrangler would put a relative one beside the worker's config, and the listing below would miss it.
+  const outdir = resolve(".wrangler/test-build/retrainer");
   const build = spawnSync(
     "node_modules/.bin/wrangler",
     ["deploy", "--dry-run", "--outdir", outdir, "-c", "workers/retrainer/wrangler.toml"],
     { env: { ...process.env, WRANGLER_SEND_METRICS: "false" }, encoding: "utf8" },
   );
   if (build.status !== 0) throw new Error(`building the retrainer failed:\n${build.stdout}\n${build.stderr}`);
-  // Source options (main, module rules) are replaced by the built bundle.
+  // Source options (main, module rules) are replaced by the built bundle: its script and the kernels beside it.
   const { modulesRules: _rules, ...workerOptions } = unstable_getMiniflareWorkerOptions(
     "workers/retrainer/wrangler.toml",
   ).workerOptions;
   return {
     ...workerOptions,
     name: "setlist-retrainer",
-    modules: true,
-    scriptPath: `${outdir}/index.js`,
+    modulesRoot: outdir,
+    modules: [
+      { type: "ESModule", path: `${outdir}/index.js` },
+      ...readdirSync(outdir)
+        .filter((file) => file.endsWith(".wasm"))
+        .map((file) => ({ type: "CompiledWasm" as const, path: `${outdir}/${file}` })),
+    ],
     bindings: { ...(workerOptions.bindings ?? {}), ...testSecrets },
   };
 }
@@ -81,6 +89,7 @@ export default defineConfig({
           name: "unit",
           include: ["shared/**/*.test.ts", "scripts/**/*.test.ts", "test/*.test.ts"],
           environment: "node",
+          setupFiles: ["./shared/kernels/node.ts"],
         },
       },
       workerProject("edge", "./wrangler.toml", {

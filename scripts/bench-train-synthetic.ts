@@ -8,6 +8,7 @@
  * array buffers): the most live after any step, with garbage collected after every step, and the most
  * reached during a step before that collection, which also counts what the step allocated and dropped.
  */
+import "../shared/kernels/node";
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";

@@ -6,6 +6,7 @@
  * file, user_taggedartists.dat + tags.dat feed the content part; taggings of held-out pairs are dropped,
  * since they would reveal the held-out listening.
  */
+import "../shared/kernels/node";
 import { parseArgs } from "node:util";
 import { readInteractionFile, readSiblingHetrecTaggings, type InteractionFile } from "../shared/import/nodeFiles";
 import { tagContent, toTrainingData } from "../shared/import/trainingData";

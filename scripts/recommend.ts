@@ -4,6 +4,7 @@
  * Writes one JSON object per line: {"user": "...", "items": ["...", ...]}, best first. A listener absent
  * from the training file gets an empty list.
  */
+import "../shared/kernels/node";
 import { readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { readInteractionFile, readSiblingHetrecTaggings } from "../shared/import/nodeFiles";

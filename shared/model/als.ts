@@ -1,3 +1,4 @@
+import { kernels } from "../kernels/kernels";
 import { seededRandom } from "../util/random";
 import type { CsrMatrix } from "./sparse";
 
@@ -63,13 +64,7 @@ export function solveRows(
     r = new Float64Array(f),
     p = new Float64Array(f),
     ap = new Float64Array(f);
-  const multiplyGram = (v: Float64Array, out: Float64Array) => {
-    for (let a = 0; a < f; a++) {
-      let sum = 0;
-      for (let b = 0; b < f; b++) sum += gram[a * f + b]! * v[b]!;
-      out[a] = sum;
-    }
-  };
+  const multiplyGram = kernels().matrixProduct(gram, f);
   const dotFixed = (base: number, v: Float64Array) => {
     let sum = 0;
     for (let a = 0; a < f; a++) sum += fixed[base + a]! * v[a]!;

@@ -28,10 +28,10 @@ export function exposureFactors(mass: Float64Array, penalty: number): Float32Arr
   return factors;
 }
 
-/** Validation listeners' candidate items with each component's unit-max scores, in fixed strides. */
+/** Validation listeners' candidate items, in item order, with each component's unit-max scores, in fixed strides. */
 export interface CandidateSet {
   listeners: number;
-  /** Candidate slots per listener; item -1 marks an empty slot. */
+  /** Candidate slots per listener; a listener's empty slots (item -1) come after its candidates. */
   width: number;
   items: Int32Array;
   /** Slot s of listener n, component c at ((n * width) + s) * COMPONENTS.length + c. */
@@ -66,13 +66,17 @@ export function blendMeasure(
   const blendWith = (weights: number[]) => {
     exposure.fill(0);
     for (let n = 0; n < candidates.listeners; n++) {
+      let floor = -Infinity;
       for (let s = 0; s < width; s++) {
         const slot = n * width + s;
-        if (items[slot]! < 0) continue;
+        if (items[slot]! < 0) break;
         let sum = 0;
         for (let m = 0; m < c; m++) sum += weights[m]! * scores[slot * c + m]!;
         blended[slot] = sum;
-        exposureHeap.push(slot, sum);
+        if (sum > floor) {
+          exposureHeap.push(slot, sum);
+          floor = exposureHeap.floor();
+        }
       }
       exposureHeap.takeEach((slot, score) => (exposure[items[slot]!]! += score));
     }
@@ -89,9 +93,15 @@ export function blendMeasure(
       recall = 0,
       measured = 0;
     for (let n = 0; n < candidates.listeners; n++) {
+      let floor = -Infinity;
       for (let s = 0; s < width; s++) {
         const slot = n * width + s;
-        if (items[slot]! >= 0) heap.push(items[slot]!, blended[slot]! * damping[items[slot]!]!);
+        if (items[slot]! < 0) break;
+        const score = blended[slot]! * damping[items[slot]!]!;
+        if (score > floor) {
+          heap.push(items[slot]!, score);
+          floor = heap.floor();
+        }
       }
       const ranked = heap.drain().map((r) => r.item);
       ranked.forEach((item) => recommended.add(item));

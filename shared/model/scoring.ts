@@ -14,6 +14,8 @@ export interface ModelParts {
   factors: Factors;
   /** F^T F + regularization * I of the item factors, for folding in new listeners; built on first use. */
   itemGram(): Float64Array;
+  /** Every item's ALS score for a listener's factors; made on first use, while the factors no longer change. */
+  itemDots(): (listenerFactors: ArrayLike<number>, out: Float32Array) => void;
   /** Absent when the data is too large to hold in both orientations (see Trainer). */
   listenerKnn?: ListenerKnn;
 }
@@ -99,10 +101,15 @@ export class ComponentScores {
       number,
     ];
     const [a, b, c, d] = this.raw as [Float32Array, Float32Array, Float32Array, Float32Array];
+    let floor = heap.floor();
     for (let j = 0; j < a.length; j++) {
       if (excluded[j] !== 0) continue;
       const blended = wa * a[j]! + wb * b[j]! + wc * c[j]! + wd * d[j]!;
-      heap.push(j, damping ? blended * damping[j]! : blended);
+      const score = damping ? blended * damping[j]! : blended;
+      if (score > floor) {
+        heap.push(j, score);
+        floor = heap.floor();
+      }
     }
   }
 }
@@ -117,12 +124,7 @@ function alsScores(
   const f = options.factors;
   const listenerVector =
     self === undefined ? foldIn(parts, options, profile) : parts.factors.listener.subarray(self * f, (self + 1) * f);
-  const items = parts.factors.item;
-  for (let j = 0; j < scores.length; j++) {
-    let sum = 0;
-    for (let a = 0, base = j * f; a < f; a++) sum += listenerVector[a]! * items[base + a]!;
-    scores[j] = sum;
-  }
+  parts.itemDots()(listenerVector, scores);
 }
 
 /** Factors of a listener known only by a profile: the ALS least-squares solve against the item factors. */

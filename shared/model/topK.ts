@@ -32,6 +32,14 @@ export class TopKHeap {
     }
   }
 
+  /**
+   * The score a push must beat to be kept, once the heap is full (-Infinity before). A caller pushing
+   * indices in increasing order may skip any score not above it: on a tie the lower index stays.
+   */
+  floor(): number {
+    return this.size < this.k ? -Infinity : this.scores[0]!;
+  }
+
   /** The kept pairs, best first; empties the heap. */
   drain(): Scored[] {
     const result: Scored[] = [];

@@ -1,3 +1,4 @@
+import { kernels, type Kernels } from "../kernels/kernels";
 import { seededRandom } from "../util/random";
 import { gramian, initialFactors, solveRows, type Factors } from "./als";
 import {
@@ -428,12 +429,18 @@ export class Trainer {
       const chosen = new Set<number>();
       // Scaling to unit max keeps the order, so each component's best are found on its raw scores.
       for (const scoresOfComponent of components.raw) {
-        for (let j = 0; j < this.shape.items; j++)
-          if (scoresOfComponent[j]! > 0 && seen[j] === 0) heap.push(j, scoresOfComponent[j]!);
+        let floor = 0;
+        for (let j = 0; j < this.shape.items; j++) {
+          if (scoresOfComponent[j]! > floor && seen[j] === 0) {
+            heap.push(j, scoresOfComponent[j]!);
+            floor = Math.max(0, heap.floor());
+          }
+        }
         heap.takeEach((item) => chosen.add(item));
       }
       rows.markSeen(n, seen, 0);
-      [...chosen].forEach((item, s) => {
+      // In item order, so measuring a blend can skip what cannot enter a top list (see TopKHeap.floor).
+      [...chosen].sort((a, b) => a - b).forEach((item, s) => {
         const slot = n * width + s;
         items[slot] = item;
         for (let m = 0; m < c; m++) scores[slot * c + m] = components.scaled(m, item);
@@ -573,11 +580,13 @@ export class Trainer {
     const factors = this.factors(prefix);
     const content = `${prefix && this.shape.withTaggers ? prefix : ""}content.`;
     let itemGram: Float64Array | undefined;
+    let itemDots: ReturnType<Kernels["rowDots"]> | undefined;
     return {
       itemKnn: this.table(`${prefix}itemKnn.`),
       content: this.table(content),
       factors,
       itemGram: () => (itemGram ??= gramian(factors.item, this.options.factors, this.options.regularization)),
+      itemDots: () => (itemDots ??= kernels().rowDots(factors.item, this.options.factors)),
       listenerKnn: this.shape.withListenerKnn
         ? this.cached(`listenerKnn:${prefix}`, () => {
             const positive = this.rows(prefix).positive;

@@ -1,4 +1,6 @@
 import { problem, problemResponse } from "../../shared/api/problem";
+import kernelsModule from "../../shared/kernels/kernels.wasm";
+import { useKernels } from "../../shared/kernels/kernels";
 import { adminApp } from "./admin";
 import { storeDeadLetters } from "./dead-letters";
 import type { Env } from "./env";
@@ -8,6 +10,7 @@ import { runPublishJob, runTrainJob } from "./publish";
 import { applyRetention } from "./retention";
 import { startRetrain } from "./versions";
 
+useKernels(kernelsModule);
 adminApp.notFound((c) => problemResponse(problem(404, `No route for ${c.req.method} ${c.req.path}`)));
 
 async function runJobs(batch: MessageBatch<unknown>, env: Env): Promise<void> {
