@@ -440,11 +440,13 @@ export class Trainer {
       }
       rows.markSeen(n, seen, 0);
       // In item order, so measuring a blend can skip what cannot enter a top list (see TopKHeap.floor).
-      [...chosen].sort((a, b) => a - b).forEach((item, s) => {
-        const slot = n * width + s;
-        items[slot] = item;
-        for (let m = 0; m < c; m++) scores[slot * c + m] = components.scaled(m, item);
-      });
+      [...chosen]
+        .sort((a, b) => a - b)
+        .forEach((item, s) => {
+          const slot = n * width + s;
+          items[slot] = item;
+          for (let m = 0; m < c; m++) scores[slot * c + m] = components.scaled(m, item);
+        });
     }
   }
 
