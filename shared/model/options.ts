@@ -20,8 +20,9 @@ export interface TrainOptions {
   listenerNeighbours?: number;
   contentNeighbours?: number;
   /**
-   * Bound on the entries of a neighbour table (8 bytes each): a catalogue of more than
-   * maxNeighbourEntries / itemNeighbours items keeps fewer neighbours per item, so the table fits a Worker.
+   * Bound on the entries of the item-kNN table (8 bytes each), and a third of it on the content table's: a
+   * catalogue of more than maxNeighbourEntries / itemNeighbours items keeps fewer neighbours per item, so
+   * the tables fit a Worker together.
    */
   maxNeighbourEntries?: number;
   /**
@@ -29,6 +30,12 @@ export interface TrainOptions {
    * coverage came out about 0.01 below it on Last.fm (seeds 1 to 3), so 0.17 keeps the 0.15 target.
    */
   minCoverage?: number;
+  /**
+   * Bytes of arrays a trainer run through `advance` keeps in memory although its current phase does not
+   * need them: at Last.fm's size it never pages to its store, while at 5,000,000 interactions one phase's
+   * arrays alone are more, so it holds only those.
+   */
+  residentBytes?: number;
   /** Listeners sampled for tuning and for measuring exposure; bounds their cost on large data. */
   sampleListeners?: number;
   /** A blend from an earlier run: skips the validation phases (half the training work). */
@@ -57,6 +64,7 @@ export function resolveOptions(options: TrainOptions = {}): ResolvedOptions {
     maxNeighbourEntries: 6_000_000,
     minCoverage: 0.17,
     sampleListeners: 2000,
+    residentBytes: 40 * 1024 * 1024,
     ...options,
   };
 }

@@ -100,11 +100,6 @@ const LISTENER_KNN_MAX_INTERACTIONS = 2_000_000;
 const ALS_BLOCK_INTERACTIONS = 1_000_000;
 /** Items per step of a neighbour phase, and rows per block of its table. */
 const TABLE_BLOCK = 2000;
-/**
- * Arrays a phase does not need stay in memory while all held fit in this: at Last.fm's size a trainer then
- * never pages, and at 5,000,000 interactions one phase's arrays alone are more, so it pages as before.
- */
-const RESIDENT_BYTES = 40 * 1024 * 1024;
 const WARM_FACTORS = ["listener", "item"] as const;
 const SERVING_NEEDS = ["signed.", "factors.", "itemKnn.", "content.", "contentVectors.", "exposure.mass"];
 
@@ -176,9 +171,9 @@ export class Trainer {
 
   /**
    * Runs up to `steps` steps with what each needs in memory: arrays a phase has finished with go to the
-   * store (unless all fit in RESIDENT_BYTES), the next phase's come from it. What changed is stored before this returns, so the state
-   * then resumes the trainer in another invocation. Once training has finished, the model's arrays are
-   * left in memory for `outcome()`.
+   * store (unless all fit in options.residentBytes), the next phase's come from it. What changed is stored
+   * before this returns, so the state then resumes the trainer in another invocation. Once training has
+   * finished, the model's arrays are left in memory for `outcome()`.
    */
   async advance(store: TrainerStore, steps: number): Promise<TrainingProgress> {
     for (let n = 0; n < steps && !this.progress().finished; n++) {
@@ -369,14 +364,15 @@ export class Trainer {
   }
 
   private contentNeighbours(prefix: string, from: number, to: number): void {
-    const k = this.tableWidth(this.options.contentNeighbours);
+    // Scoring holds this table beside item-kNN's, so it gets a third of the bound: content is the weaker part.
+    const k = this.tableWidth(this.options.contentNeighbours, this.options.maxNeighbourEntries / 3);
     const vectors = this.matrix(`${prefix}contentVectors.`);
     const byDimension = this.cached(`byDimension:${prefix}`, () => transpose(vectors));
     this.appendRows(`${prefix}content.`, k, from, contentNeighbourRows(vectors, byDimension, k, from, to));
   }
 
   private itemKnn(prefix: string, from: number, to: number): void {
-    const k = this.tableWidth(this.options.itemNeighbours);
+    const k = this.tableWidth(this.options.itemNeighbours, this.options.maxNeighbourEntries);
     // Measured on Last.fm: asymmetry 0.7 and a mild popularity penalty beat plain cosine (0.217 vs 0.213
     // NDCG@10 alone at 300 neighbours) with more reach; shrinkage cost reach.
     const options = { neighbours: k, asymmetry: 0.7, popularityPenalty: 0.15 };
@@ -495,9 +491,9 @@ export class Trainer {
     }
   }
 
-  /** Neighbours per item, narrowed on large catalogues so a table stays within maxNeighbourEntries. */
-  private tableWidth(k: number): number {
-    return Math.max(1, Math.min(k, Math.floor(this.options.maxNeighbourEntries / Math.max(this.shape.items, 1))));
+  /** Neighbours per item, narrowed on large catalogues so a table stays within `maxEntries`. */
+  private tableWidth(k: number, maxEntries: number): number {
+    return Math.max(1, Math.min(k, Math.floor(maxEntries / Math.max(this.shape.items, 1))));
   }
 
   /** The blocks of a neighbour table built so far, each a step's rows under `${prefix}${first row}.`. */
@@ -629,8 +625,8 @@ export class Trainer {
 
   /**
    * Brings in what the current phase needs. What it does not need goes to the store, unless everything in
-   * memory and everything to bring in fit in RESIDENT_BYTES: then small data trains without a round trip to
-   * the store. Once training has finished, memory holds the model's arrays only.
+   * memory and everything to bring in fit in options.residentBytes: then small data trains without a
+   * round trip to the store. Once training has finished, memory holds the model's arrays only.
    */
   private async page(store: TrainerStore): Promise<void> {
     const phase = this.phases[this.phase];
@@ -639,7 +635,7 @@ export class Trainer {
     // The size of an array stored by an earlier invocation is not known until it is read.
     const incoming = missing.reduce((sum, name) => sum + (this.storedBytes.get(name) ?? Infinity), 0);
     const resident = Object.values(this.arrays).reduce((sum, array) => sum + array.byteLength, 0);
-    const evicting = !phase || resident + incoming > RESIDENT_BYTES;
+    const evicting = !phase || resident + incoming > this.options.residentBytes;
     let changed = false;
     for (const name of evicting ? Object.keys(this.arrays) : []) {
       if (needed.has(name)) continue;

@@ -57,6 +57,22 @@ describe("stored arrays", () => {
     ).toThrow(/parts/);
   });
 
+  it("a trainer pages to its store only when what it holds outgrows its resident budget", async () => {
+    const direct = trainModel(data, { seed: 1 });
+    for (const residentBytes of [1 << 20, 64]) {
+      const store = memoryTrainerStore(16);
+      let puts = 0;
+      const counted = { ...store, put: (name: string, array: StateArray) => (puts++, store.put(name, array)) };
+      const trainer = new Trainer(data, { seed: 1, residentBytes });
+      // One invocation that runs every step: within the budget nothing leaves memory, not even at the end.
+      expect((await trainer.advance(counted, 1000)).finished).toBe(true);
+      if (residentBytes > 64) expect(puts).toBe(0);
+      else expect(puts).toBeGreaterThan(0);
+      const model = modelFrom(trainer.outcome());
+      for (let l = 0; l < data.listeners.length; l++) expect(model.recommend(l, 3)).toEqual(direct.recommend(l, 3));
+    }
+  });
+
   it("training resumed through a store after every step gives the model trained in one go", async () => {
     const store = memoryTrainerStore(16);
     let state: TrainerState | undefined;
