@@ -37,6 +37,8 @@ export interface TrainerShape {
   withListenerKnn: boolean;
   /** Items with positive evidence in all the data: the catalogue the final model serves. */
   catalogSize: number;
+  /** ALS refines factors left in the store (TrainOptions.warmStart); a resumed trainer keeps the plan it began with. */
+  warmStart: boolean;
 }
 
 /** Where a trainer stands, as JSON: its arrays are kept apart, in a TrainerStore or in `arrays`. */
@@ -148,7 +150,7 @@ export class Trainer {
       state?.stored ?? (this.options.warmStart ? WARM_FACTORS.map((side) => `factors.${side}`) : []),
     );
     if (!state && !input) throw new Error("a new trainer needs its training data");
-    this.shape = state?.shape ?? shapeOf(input!);
+    this.shape = state?.shape ?? { ...shapeOf(input!), warmStart: this.options.warmStart ?? false };
     this.phases = this.planPhases();
   }
 
@@ -227,7 +229,7 @@ export class Trainer {
     const alsBlocks = Math.max(1, Math.ceil(this.shape.interactions / ALS_BLOCK_INTERACTIONS));
     const alsUnits = 2 * o.alsIterations * alsBlocks;
     // Tuning leaves the validation factors, from which the ALS on all the data starts.
-    const finalAlsUnits = 2 * (tuning || o.warmStart ? o.alsRefineIterations : o.alsIterations) * alsBlocks;
+    const finalAlsUnits = 2 * (tuning || this.shape.warmStart ? o.alsRefineIterations : o.alsIterations) * alsBlocks;
     const validationContent = withTaggers ? "validation.content." : "content.";
     const listenerMatrix = (prefix: string) => (withListenerKnn ? [`${prefix}signed.`] : []);
     // The plan depends on the shape and options only, so a restored trainer finds its phase at the same index.
@@ -675,7 +677,7 @@ export class Trainer {
   }
 }
 
-function shapeOf(data: TrainingData): TrainerShape {
+function shapeOf(data: TrainingData): Omit<TrainerShape, "warmStart"> {
   const content = data.itemContent ?? [];
   const interactions = interactionCount(data);
   return {

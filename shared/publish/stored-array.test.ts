@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Trainer, modelFrom, trainModel, type StateArray, type TrainerState } from "../model";
+import { Trainer, modelFrom, storeWarmStart, trainModel, type StateArray, type TrainerState } from "../model";
 import { decodeArray, encodeArray, memoryTrainerStore } from "./stored-array";
 
 /** Through bytes as KV would hold them: every part copied into an ArrayBuffer of its own. */
@@ -71,6 +71,30 @@ describe("stored arrays", () => {
       const model = modelFrom(trainer.outcome());
       for (let l = 0; l < data.listeners.length; l++) expect(model.recommend(l, 3)).toEqual(direct.recommend(l, 3));
     }
+  });
+
+  it("a warm start resumed after every step keeps its plan, whatever options resume it", async () => {
+    const earlier = new Trainer(data, { seed: 2 });
+    while (!earlier.step().finished);
+    const { parts, blend } = earlier.outcome();
+    const factors = parts.factors;
+    const warm = { seed: 1, blend, warmStart: true };
+    const inOneGo = new Trainer(data, warm);
+    const oneGoStore = memoryTrainerStore(16);
+    await storeWarmStart(oneGoStore, factors);
+    await inOneGo.advance(oneGoStore, 1000);
+    const store = memoryTrainerStore(16);
+    await storeWarmStart(store, factors);
+    let state: TrainerState | undefined;
+    let trainer: Trainer;
+    do {
+      // As a queued job resumes it: with the blend and seed, not the warm start, which the state carries.
+      trainer = state ? new Trainer(undefined, { seed: 1, blend }, state) : new Trainer(data, warm);
+      await trainer.advance(store, 1);
+      state = JSON.parse(JSON.stringify(trainer.state()));
+    } while (!trainer.progress().finished);
+    const [resumed, direct] = [trainer, inOneGo].map((t) => modelFrom(t.outcome()));
+    for (let l = 0; l < data.listeners.length; l++) expect(resumed!.recommend(l, 3)).toEqual(direct!.recommend(l, 3));
   });
 
   it("training resumed through a store after every step gives the model trained in one go", async () => {

@@ -49,7 +49,7 @@ const HEARD_PER_LISTENER = 500;
  * A part's keys stay far below the 1,000 KV operations a Worker invocation may make. A listener's list is
  * about 11 KB of JSON and a shard about 30 KB, so a part is at most about 10 MB.
  */
-const LISTENERS_PER_PART = 900;
+const LISTENERS_PER_PART = 300;
 const SHARDS_PER_PART = 100;
 const CHART_LENGTH = 100;
 const NEW_RELEASE_DAYS = 30;
@@ -78,16 +78,14 @@ export async function runTrainJob(env: Env, job: TrainJob, now = Date.now()): Pr
     console.warn(JSON.stringify({ msg: "stale training job ignored", job }));
     return;
   }
-  // The full model starts where the holdout twin left off: its index and its ALS factors (see finishHoldout).
-  const warmIndex = !saved && stage === "full" ? await env.MODELS.get<ModelIndex>(warmIndexKey(version), "json") : null;
-  const set = saved ? undefined : await loadTrainingSet(env.DB, warmIndex ?? undefined);
-  // Only the holdout twin trains on a split; its held-out items are kept for judging it at the end.
-  const split = set && stage === "holdout" ? holdoutSplit(set.data, { seed: TRAINING_SEED }) : undefined;
-  if (split) await storeHeldOut(store, split.heldOut);
-  const options = { seed: TRAINING_SEED, blend: job.blend, warmStart: warmIndex !== null };
-  const trainer = new Trainer(split?.train ?? set?.data, options, saved?.trainer);
-  const index = saved?.index ?? { listeners: set!.data.listeners, items: set!.data.items };
-  const interactions = saved?.trainer.shape.interactions ?? interactionCount(set!.data);
+  const { trainer, index, interactions, set } = saved
+    ? {
+        trainer: new Trainer(undefined, { seed: TRAINING_SEED, blend: job.blend }, saved.trainer),
+        index: saved.index,
+        interactions: saved.trainer.shape.interactions,
+        set: undefined,
+      }
+    : await startStage(env, job, store);
   const progress = await trainer.advance(store, trainerStepsPerJob(interactions, Number(env.TRAINING_JOB_WORK)));
   if (!progress.finished) {
     const state: TrainingStageState = { trainer: trainer.state(), index };
@@ -101,6 +99,26 @@ export async function runTrainJob(env: Env, job: TrainJob, now = Date.now()): Pr
   else await stageVersion(env, version, set ?? (await loadTrainingSet(env.DB, index)), modelFrom(outcome), now);
   await discardStage(env, store, trainer, stateKey);
   if (stage === "full") await env.MODELS.delete(warmIndexKey(version));
+}
+
+/**
+ * The first job of a stage: reads D1 and builds the trainer. Only the full model keeps what was read, to
+ * stage it; the twin lets it go (at Last.fm's size the tracks alone are about 20 MB).
+ */
+async function startStage(env: Env, job: TrainJob, store: TrainerStore) {
+  // The full model starts where the holdout twin left off: its index and its ALS factors (see finishHoldout).
+  const warmIndex = job.stage === "full" ? await env.MODELS.get<ModelIndex>(warmIndexKey(job.version), "json") : null;
+  const set = await loadTrainingSet(env.DB, warmIndex ?? undefined);
+  // Only the holdout twin trains on a split; its held-out items are kept for judging it at the end.
+  const split = job.stage === "holdout" ? holdoutSplit(set.data, { seed: TRAINING_SEED }) : undefined;
+  if (split) await storeHeldOut(store, split.heldOut);
+  const options = { seed: TRAINING_SEED, blend: job.blend, warmStart: warmIndex !== null };
+  return {
+    trainer: new Trainer(split?.train ?? set.data, options),
+    index: { listeners: set.data.listeners, items: set.data.items },
+    interactions: interactionCount(set.data),
+    set: job.stage === "full" ? set : undefined,
+  };
 }
 
 const stageKey = (version: string, stage: TrainJob["stage"]) => artifactKey.staging(version, `trainer-${stage}`);
