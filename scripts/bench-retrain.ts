@@ -84,7 +84,8 @@ interface HeapUsage {
 
 /**
  * Samples the isolate's heap every `everyMs` until stopped, keeping the peaks. Every `gcEvery`-th sample
- * first forces a full collection, so that sample is the live heap: what a 128 MB isolate must hold.
+ * first forces a full collection, so that sample is the live heap: what a 128 MB isolate must hold. The
+ * isolate answers only when it awaits I/O, so samples bunch at a job's KV and D1 calls, not mid-step.
  */
 async function sampleHeap(url: string, everyMs: number, gcEvery: number) {
   const peak = { used: 0, withBuffers: 0, live: 0, liveAt: 0, samples: 0, liveSamples: 0, connections: 0 };
@@ -186,7 +187,7 @@ try {
   console.log(
     `retrainer isolate: peak heap used ${mb(heap.peak.used)}, with array buffers ${mb(heap.peak.withBuffers)} ` +
       `(${heap.peak.samples} samples); live after a forced collection, at most ${mb(heap.peak.live)} ` +
-      `at ${heap.peak.liveAt.toFixed(0)} s (${heap.peak.liveSamples} samples, one a second; ${heap.peak.connections} inspector sessions)`,
+      `at ${heap.peak.liveAt.toFixed(0)} s (${heap.peak.liveSamples} samples, asked for once a second, answered when the worker awaits I/O; ${heap.peak.connections} inspector sessions)`,
   );
 } finally {
   await network.stop();

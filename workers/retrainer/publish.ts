@@ -47,7 +47,8 @@ const SIMILAR_PER_TRACK = 50;
 const HEARD_PER_LISTENER = 500;
 /**
  * A part's keys stay far below the 1,000 KV operations a Worker invocation may make. A listener's list is
- * about 11 KB of JSON and a shard about 30 KB, so a part is at most about 10 MB.
+ * about 11 KB of JSON and a shard about 30 KB, so a part is about 3 MB, built and parsed again while
+ * the model is in memory.
  */
 const LISTENERS_PER_PART = 300;
 const SHARDS_PER_PART = 100;
@@ -103,7 +104,7 @@ export async function runTrainJob(env: Env, job: TrainJob, now = Date.now()): Pr
 
 /**
  * The first job of a stage: reads D1 and builds the trainer. Only the full model keeps what was read, to
- * stage it; the twin lets it go (at Last.fm's size the tracks alone are about 20 MB).
+ * stage it; the twin lets it go, since at Last.fm's size the tracks and their content are tens of MB.
  */
 async function startStage(env: Env, job: TrainJob, store: TrainerStore) {
   // The full model starts where the holdout twin left off: its index and its ALS factors (see finishHoldout).
@@ -117,7 +118,8 @@ async function startStage(env: Env, job: TrainJob, store: TrainerStore) {
     trainer: new Trainer(split?.train ?? set.data, options),
     index: { listeners: set.data.listeners, items: set.data.items },
     interactions: interactionCount(set.data),
-    set: job.stage === "full" ? set : undefined,
+    // Staging needs the tracks and histories but not the content, which the trainer has made its vectors of.
+    set: job.stage === "full" ? { ...set, data: { ...set.data, itemContent: undefined } } : undefined,
   };
 }
 
