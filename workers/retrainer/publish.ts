@@ -103,8 +103,8 @@ export async function runTrainJob(env: Env, job: TrainJob, now = Date.now()): Pr
 }
 
 /**
- * The first job of a stage: reads D1 and builds the trainer. Only the full model keeps what was read, to
- * stage it; the twin lets it go, since at Last.fm's size the tracks and their content are tens of MB.
+ * The first job of a stage: reads D1 and builds the trainer. Only the full model keeps what was read (the
+ * tracks and histories, to stage them); the twin's jobs hold the trainer's arrays and nothing else.
  */
 async function startStage(env: Env, job: TrainJob, store: TrainerStore) {
   // The full model starts where the holdout twin left off: its index and its ALS factors (see finishHoldout).
