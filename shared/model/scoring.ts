@@ -71,8 +71,9 @@ export class ComponentScores {
 
   /** Scores a training listener (`self`) or a new one described only by a profile. */
   score(parts: ModelParts, options: ResolvedOptions, profile: Profile, self: number | undefined, excluded: Uint8Array) {
-    for (const scores of this.raw) scores.fill(0);
     const [als, itemKnn, listenerKnn, content] = this.raw as [Float32Array, Float32Array, Float32Array, Float32Array];
+    // ALS writes every item's score; the other components add into what they touch.
+    for (const scores of [itemKnn, listenerKnn, content]) scores.fill(0);
     alsScores(parts, options, profile, self, als);
     for (let n = 0; n < profile.items.length; n++) {
       spreadFrom(parts.itemKnn, profile.items[n]!, profile.weights[n]!, itemKnn);

@@ -102,12 +102,14 @@ const LISTENER_KNN_MAX_INTERACTIONS = 2_000_000;
 const ALS_BLOCK_INTERACTIONS = 1_000_000;
 /** Items per step of a neighbour phase, and rows per block of its table. */
 const TABLE_BLOCK = 2000;
-const WARM_FACTORS = ["listener", "item"] as const;
+const FACTOR_SIDES = ["listener", "item"] as const;
+/** The array that holds one side of a trainer's ALS factors: `validation.` ones for tuning, `` for the model. */
+const factorArray = (prefix: string, side: (typeof FACTOR_SIDES)[number]) => `${prefix}factors.${side}`;
 const SERVING_NEEDS = ["signed.", "factors.", "itemKnn.", "content.", "contentVectors.", "exposure.mass"];
 
 /** Leaves ALS factors in a new trainer's store for it to refine (see TrainOptions.warmStart). */
 export async function storeWarmStart(store: TrainerStore, factors: Factors): Promise<void> {
-  for (const side of WARM_FACTORS) await store.put(`factors.${side}`, factors[side]);
+  for (const side of FACTOR_SIDES) await store.put(factorArray("", side), factors[side]);
 }
 
 /**
@@ -147,7 +149,7 @@ export class Trainer {
     this.blend = state?.blend ?? this.options.blend;
     this.arrays = { ...(state && "arrays" in state ? state.arrays : {}) };
     this.stored = new Set(
-      state?.stored ?? (this.options.warmStart ? WARM_FACTORS.map((side) => `factors.${side}`) : []),
+      state?.stored ?? (this.options.warmStart ? FACTOR_SIDES.map((side) => factorArray("", side)) : []),
     );
     if (!state && !input) throw new Error("a new trainer needs its training data");
     this.shape = state?.shape ?? { ...shapeOf(input!), warmStart: this.options.warmStart ?? false };
@@ -469,8 +471,8 @@ export class Trainer {
     ) as Record<Component, boolean>;
     const measure = blendMeasure(candidates, relevant, this.shape.items, this.shape.catalogSize);
     this.blend = tuneBlend(measure, this.options.minCoverage, available).blend;
-    this.arrays["factors.listener"] = this.arrays["validation.factors.listener"]!;
-    this.arrays["factors.item"] = this.arrays["validation.factors.item"]!;
+    for (const side of FACTOR_SIDES)
+      this.arrays[factorArray("", side)] = this.arrays[factorArray("validation.", side)]!;
     for (const name of [...Object.keys(this.arrays), ...this.stored])
       if (name.startsWith("validation.") || name.startsWith("candidates.")) this.remove(name);
   }
@@ -565,14 +567,13 @@ export class Trainer {
   }
 
   private factors(prefix: string) {
-    if (!this.arrays[`${prefix}factors.listener`]) {
+    if (!this.arrays[factorArray(prefix, "listener")]) {
       const initial = initialFactors(this.shape.listeners, this.shape.items, this.options.factors, this.options.seed);
-      this.arrays[`${prefix}factors.listener`] = initial.listener;
-      this.arrays[`${prefix}factors.item`] = initial.item;
+      for (const side of FACTOR_SIDES) this.arrays[factorArray(prefix, side)] = initial[side];
     }
     return {
-      listener: this.arrays[`${prefix}factors.listener`] as Float32Array,
-      item: this.arrays[`${prefix}factors.item`] as Float32Array,
+      listener: this.arrays[factorArray(prefix, "listener")] as Float32Array,
+      item: this.arrays[factorArray(prefix, "item")] as Float32Array,
     };
   }
 
