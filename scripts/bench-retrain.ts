@@ -2,9 +2,12 @@
  * `npm run bench:retrain`: one retrain inside the local Workers runtime, timed, with the retraining
  * worker's memory read from its own V8 isolate through the runtime's inspector.
  *   npm run bench:retrain [-- --lastfm DIR] [--port N]
+ *   npm run bench:retrain -- --synthetic [--listeners N] [--items N] [--interactions N] [--seed N]
  * Without --lastfm it retrains on the demo data `npm start` seeds; with it, on the imported HetRec
  * Last.fm 2K data (17,632 artists, 92,834 plays). Prints the time until the version is trained and
- * staged, until it is published, and the isolate's peak heap. The runtime enforces no memory limit
+ * staged, until it is published, and the isolate's peak heap. With --synthetic it asks the retrainer for a
+ * synthetic training run (by default 100,000 listeners x 50,000 items x 5,000,000 plays), and prints its
+ * time, its jobs, its held-out figures against popularity, and the same heap figures. The runtime enforces no memory limit
  * locally, so garbage may wait longer for collection than it would near a 128 MB limit: the peak is an
  * upper bound on what the worker needed.
  */
@@ -17,10 +20,19 @@ import { DEV_KEYS } from "./dev-credentials";
 import { startLocalNetwork } from "./local-network";
 import { mb } from "./memory-peak";
 import type { Job } from "../workers/retrainer/jobs";
+import type { SyntheticRun } from "../workers/retrainer/synthetic";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const { values: args } = parseArgs({
-  options: { lastfm: { type: "string" }, port: { type: "string", default: "8798" } },
+  options: {
+    lastfm: { type: "string" },
+    synthetic: { type: "boolean", default: false },
+    listeners: { type: "string", default: "100000" },
+    items: { type: "string", default: "50000" },
+    interactions: { type: "string", default: "5000000" },
+    seed: { type: "string", default: "1" },
+    port: { type: "string", default: "8798" },
+  },
 });
 const RETRAINER_TARGET = "core:user:setlist-retrainer";
 const asOperator = { headers: { "x-api-key": DEV_KEYS.operator.key } };
@@ -84,13 +96,17 @@ interface HeapUsage {
 
 /**
  * Samples the isolate's heap every `everyMs` until stopped, keeping the peaks. Every `gcEvery`-th sample
- * first forces a full collection, so that sample is the live heap: what a 128 MB isolate must hold. The
- * isolate answers only when it awaits I/O, so samples bunch at a job's KV and D1 calls, not mid-step.
+ * first forces a full collection. The runtime answers the inspector only between jobs, never while one
+ * runs (not even while it awaits KV), so these are readings between jobs, not a job's own peak; and array
+ * buffers a collection freed still count until the runtime releases them (a heap snapshot at one such point
+ * counted 40 MB reachable where this read 134 MB). A job's own peak is what bench:train measures.
  */
 async function sampleHeap(url: string, everyMs: number, gcEvery: number) {
-  const peak = { used: 0, withBuffers: 0, live: 0, liveAt: 0, samples: 0, liveSamples: 0, connections: 0 };
+  const peak = { idle: 0, used: 0, withBuffers: 0, live: 0, liveAt: 0, samples: 0, liveSamples: 0, connections: 0 };
   const started = performance.now();
   const afterCollection = new Set<number>();
+  let idleRead = () => {};
+  const idle = new Promise<void>((resolve) => (idleRead = resolve));
   let id = 0,
     stopped = false,
     socket: WebSocket;
@@ -105,7 +121,7 @@ async function sampleHeap(url: string, everyMs: number, gcEvery: number) {
       peak.used = Math.max(peak.used, result.usedSize);
       peak.withBuffers = Math.max(peak.withBuffers, withBuffers);
       if (afterCollection.delete(id)) {
-        peak.liveSamples++;
+        if (peak.liveSamples++ === 0) [peak.idle] = [withBuffers, idleRead()];
         if (withBuffers > peak.live) [peak.live, peak.liveAt] = [withBuffers, (performance.now() - started) / 1000];
       }
     });
@@ -123,6 +139,8 @@ async function sampleHeap(url: string, everyMs: number, gcEvery: number) {
   }, everyMs);
   return {
     peak,
+    /** Resolves with the first reading after a collection, taken before anything is asked of the worker. */
+    idle,
     stop() {
       stopped = true;
       clearInterval(timer);
@@ -131,33 +149,42 @@ async function sampleHeap(url: string, everyMs: number, gcEvery: number) {
   };
 }
 
-const network = await startLocalNetwork(Number(args.port), { seed: !args.lastfm });
-try {
-  if (args.lastfm) {
-    const imported = spawnSync(
-      resolve(root, "node_modules/.bin/tsx"),
-      [resolve(root, "scripts/import.ts"), "--url", network.base, "--lastfm", args.lastfm],
-      { cwd: root, stdio: "inherit" },
-    );
-    if (imported.status !== 0) throw new Error("the import failed");
-  }
-  const heap = await sampleHeap(await retrainerInspector(network.processGroup), 100, 10);
-  const started = performance.now();
-  const { version } = (await (
-    await fetch(`${network.base}/admin/retrain`, { method: "POST", ...asOperator })
-  ).json()) as { version: string };
-  let trainedSeconds: number | undefined;
-  let row: { status: string; partsTotal: number; metrics: { holdout?: Record<string, number> } | null };
+/** The "job done" lines the retrainer logged for the jobs `mine` picks. */
+function loggedJobs(output: string, mine: (job: Job) => boolean): { job: Job; ms: number }[] {
+  return output.split("\n").flatMap((line) => {
+    const logged = /\{"msg":"job done".*\}/.exec(line)?.[0];
+    const entry = logged ? (JSON.parse(logged) as { job: Job; ms: number }) : undefined;
+    return entry && mine(entry.job) ? [entry] : [];
+  });
+}
+
+/** Polls `url` until `done` says so, giving up after 30 minutes. */
+async function pollUntil<T>(url: string, done: (body: T, seconds: number) => boolean, started: number): Promise<T> {
   for (;;) {
-    row = (await (await fetch(`${network.base}/admin/models/${version}`, asOperator)).json()) as typeof row;
+    const body = (await (await fetch(url, asOperator)).json()) as T;
     const seconds = (performance.now() - started) / 1000;
-    if (row.partsTotal > 0) trainedSeconds ??= seconds;
-    if (row.status !== "building") break;
-    if (seconds > 1800) throw new Error(`version ${version} still building after 30 minutes`);
+    if (done(body, seconds)) return body;
+    if (seconds > 1800) throw new Error(`${url} still not done after 30 minutes`);
     await new Promise((r) => setTimeout(r, 250));
   }
+}
+
+async function retrain(base: string, output: () => string): Promise<void> {
+  const started = performance.now();
+  const { version } = (await (await fetch(`${base}/admin/retrain`, { method: "POST", ...asOperator })).json()) as {
+    version: string;
+  };
+  let trainedSeconds: number | undefined;
+  type VersionRow = { status: string; partsTotal: number; metrics: { holdout?: Record<string, number> } | null };
+  const row = await pollUntil<VersionRow>(
+    `${base}/admin/models/${version}`,
+    (row, seconds) => {
+      if (row.partsTotal > 0) trainedSeconds ??= seconds;
+      return row.status !== "building";
+    },
+    started,
+  );
   const publishedSeconds = (performance.now() - started) / 1000;
-  heap.stop();
   const holdout = row.metrics?.holdout;
   console.log(`data: ${args.lastfm ? `Last.fm from ${args.lastfm}` : "demo"}   version ${version}: ${row.status}`);
   console.log(
@@ -168,26 +195,73 @@ try {
       `holdout: NDCG@10 ${holdout.ndcg!.toFixed(4)}  Recall@10 ${holdout.recall!.toFixed(4)}  coverage@10 ${holdout.coverage!.toFixed(4)}`,
     );
   }
-  const jobs = network
-    .output()
-    .split("\n")
-    .flatMap((line) => {
-      const logged = /\{"msg":"job done".*\}/.exec(line)?.[0];
-      const entry = logged ? (JSON.parse(logged) as { job: Job; ms: number }) : undefined;
-      return entry?.job.version === version ? [entry] : [];
-    });
+  const jobs = loggedJobs(output(), (job) => job.kind !== "synthetic" && job.version === version);
   console.log(
     `jobs: ${jobs
       .map(
         ({ job, ms }) =>
-          `${job.kind === "train" ? `train ${job.stage ?? "holdout"}` : `publish ${job.part}`} ${(ms / 1000).toFixed(1)} s`,
+          `${job.kind === "train" ? `train ${job.stage ?? "holdout"}` : job.kind === "publish" ? `publish ${job.part}` : job.kind} ${(ms / 1000).toFixed(1)} s`,
       )
       .join(", ")}`,
   );
+}
+
+async function syntheticTraining(base: string, output: () => string): Promise<void> {
+  const size = {
+    listeners: Number(args.listeners),
+    items: Number(args.items),
+    interactions: Number(args.interactions),
+    seed: Number(args.seed),
+  };
+  const started = performance.now();
+  const response = await fetch(`${base}/admin/synthetic-training`, {
+    method: "POST",
+    headers: { ...asOperator.headers, "content-type": "application/json" },
+    body: JSON.stringify(size),
+  });
+  if (response.status !== 202) throw new Error(`synthetic training refused: ${await response.text()}`);
+  const { run } = (await response.json()) as SyntheticRun;
+  const record = await pollUntil<SyntheticRun>(
+    `${base}/admin/synthetic-training/${run}`,
+    (r) => r.status === "trained",
+    started,
+  );
+  const seconds = (performance.now() - started) / 1000;
+  const jobs = loggedJobs(output(), (job) => job.kind === "synthetic" && job.run === run);
   console.log(
-    `retrainer isolate: peak heap used ${mb(heap.peak.used)}, with array buffers ${mb(heap.peak.withBuffers)} ` +
-      `(${heap.peak.samples} samples); live after a forced collection, at most ${mb(heap.peak.live)} ` +
-      `at ${heap.peak.liveAt.toFixed(0)} s (${heap.peak.liveSamples} samples, asked for once a second, answered when the worker awaits I/O; ${heap.peak.connections} inspector sessions)`,
+    `data: synthetic, ${size.listeners} listeners x ${size.items} items, ${size.interactions} plays drawn (seed ${size.seed})   run ${run}: ${record.status}`,
+  );
+  console.log(
+    `trained in the retraining worker: ${seconds.toFixed(1)} s from request to result, over ${jobs.length} jobs ` +
+      `(longest ${(Math.max(...jobs.map((j) => j.ms)) / 1000).toFixed(1)} s)`,
+  );
+  console.log(`job seconds: ${jobs.map(({ ms }) => (ms / 1000).toFixed(1)).join(" ")}`);
+  for (const [name, report] of Object.entries(record.evaluation!)) {
+    console.log(
+      `${name.padEnd(10)} on ${report.listeners} held-out listeners: NDCG@10 ${report.ndcg.toFixed(4)}  Recall@10 ${report.recall.toFixed(4)}  ` +
+        `HitRate@10 ${report.hitRate.toFixed(4)}  coverage@10 ${report.coverage.toFixed(4)}`,
+    );
+  }
+}
+
+const network = await startLocalNetwork(Number(args.port), { seed: !args.lastfm && !args.synthetic });
+try {
+  if (args.lastfm) {
+    const imported = spawnSync(
+      resolve(root, "node_modules/.bin/tsx"),
+      [resolve(root, "scripts/import.ts"), "--url", network.base, "--lastfm", args.lastfm],
+      { cwd: root, stdio: "inherit" },
+    );
+    if (imported.status !== 0) throw new Error("the import failed");
+  }
+  const heap = await sampleHeap(await retrainerInspector(network.processGroup), 100, 10);
+  await heap.idle;
+  await (args.synthetic ? syntheticTraining : retrain)(network.base, network.output);
+  heap.stop();
+  console.log(
+    `retrainer isolate, read between jobs: ${mb(heap.peak.idle)} idle before the run; after a forced collection at most ` +
+      `${mb(heap.peak.live)} (at ${heap.peak.liveAt.toFixed(0)} s), JavaScript heap used at most ${mb(heap.peak.used)} ` +
+      `(${heap.peak.liveSamples} readings after a collection, ${heap.peak.samples} in all; ${heap.peak.connections} inspector sessions)`,
   );
 } finally {
   await network.stop();

@@ -1,12 +1,13 @@
 /**
  * Step-wise training at scale on synthetic data: 100,000 listeners, 50,000 items, 5,000,000 interactions.
  *   tsx scripts/bench-train-synthetic.ts [--listeners N] [--items N] [--interactions N] [--seed N]
- * Listeners belong to latent taste groups and draw items with Zipf-like popularity, so the model has
- * structure to find. Training runs in jobs of trainerStepsPerJob steps as the retraining worker runs it:
- * each job builds a new Trainer from the previous job's state, and the arrays a step does not need wait in
- * files, as they wait in KV in the worker. Prints wall time per phase and each job's memory (heap plus
- * array buffers): the most live after any step, with garbage collected after every step, and the most
- * reached during a step before that collection, which also counts what the step allocated and dropped.
+ * The data (shared/model/synthetic.ts) has taste groups for the model to find. Training runs in jobs of
+ * trainerStepsPerJob steps as the retraining worker runs it: each job builds a new Trainer from the previous
+ * job's state, and the arrays a step does not need wait in files, as they wait in KV in the worker. Prints
+ * wall time per phase and each job's memory (heap plus array buffers): the most live after any step, with
+ * garbage collected after every step, and the most reached during a step before that collection, which also
+ * counts what the step allocated and dropped. `npm run bench:retrain -- --synthetic` runs the same training
+ * in the retraining worker itself.
  */
 import "../shared/kernels/node";
 import { execFileSync } from "node:child_process";
@@ -19,8 +20,8 @@ import { parseArgs } from "node:util";
 import { modelFrom, Trainer, type TrainerState, type TrainerStore, type TrainingData } from "../shared/model";
 import type { CsrMatrix } from "../shared/model/sparse";
 import { decodeArray, encodeArray } from "../shared/publish/stored-array";
-import { seededRandom } from "../shared/util/random";
-import { trainerStepsPerJob } from "../workers/retrainer/publish";
+import { judgeSynthetic, syntheticSplit } from "../shared/model/synthetic";
+import { trainerStepsPerJob } from "../workers/retrainer/trainer-state";
 import { mb } from "./memory-peak";
 
 const { values } = parseArgs({
@@ -42,50 +43,6 @@ const liveBytes = () => {
   const m = process.memoryUsage();
   return m.heapUsed + m.arrayBuffers;
 };
-
-/** The listener x item evidence matrix, drawn row by row: the data as D1 would give it, without a copy per row. */
-function syntheticData(): TrainingData {
-  const random = seededRandom(seed);
-  const groups = 50;
-  // Items are ranked by popularity within each group; a listener mostly draws from its own group.
-  const groupItems = Array.from({ length: groups }, () =>
-    Int32Array.from({ length: itemCount }, () => Math.floor(random() * itemCount)),
-  );
-  const indptr = new Int32Array(listenerCount + 1);
-  const indices = new Int32Array(interactionCount);
-  const values = new Float32Array(interactionCount);
-  const row = new Map<number, number>();
-  let nnz = 0;
-  for (let l = 0; l < listenerCount; l++) {
-    row.clear();
-    const draws =
-      Math.floor(((l + 1) * interactionCount) / listenerCount) - Math.floor((l * interactionCount) / listenerCount);
-    for (let d = 0; d < draws; d++) {
-      const group = random() < 0.8 ? l % groups : Math.floor(random() * groups);
-      // Zipf-like rank over the group's item pool.
-      const rank = Math.min(itemCount - 1, Math.floor(Math.pow(random(), 2.5) * itemCount));
-      const item = groupItems[group]![rank]!;
-      row.set(item, (row.get(item) ?? 0) + 1 + Math.floor(-Math.log(1 - random()) * 20));
-    }
-    for (const item of [...row.keys()].sort((a, b) => a - b)) {
-      indices[nnz] = item;
-      values[nnz++] = row.get(item)!;
-    }
-    indptr[l + 1] = nnz;
-  }
-  const evidence: CsrMatrix = {
-    rows: listenerCount,
-    cols: itemCount,
-    indptr,
-    indices: indices.slice(0, nnz),
-    values: values.slice(0, nnz),
-  };
-  return {
-    listeners: Array.from({ length: listenerCount }, (_, l) => `l${l}`),
-    items: Array.from({ length: itemCount }, (_, i) => `i${i}`),
-    interactions: evidence,
-  };
-}
 
 /** Arrays in files, as bytes: what is stored costs the process no memory, as KV costs a worker none. */
 function fileStore(dir: string): TrainerStore {
@@ -115,10 +72,16 @@ function fileStore(dir: string): TrainerStore {
 collectGarbage();
 const baseline = liveBytes();
 const started = performance.now();
-let data: TrainingData | undefined = syntheticData();
+const size = { listeners: listenerCount, items: itemCount, interactions: interactionCount, seed };
+// The retraining worker's synthetic run begins the same way: the data drawn, and a sample's items held out.
+// Only `data` holds the training part, so that it can be let go once the trainer has prepared its matrices.
+let data: TrainingData | undefined;
+let heldOut: number[][];
+({ train: data, heldOut } = syntheticSplit(size));
+const splitReached = liveBytes();
 const pairs = (data.interactions as CsrMatrix).indices.length;
 console.log(
-  `data: ${listenerCount} listeners x ${itemCount} items, ${interactionCount} interactions drawn, ${pairs} distinct pairs (${((performance.now() - started) / 1000).toFixed(1)} s to generate)`,
+  `data: ${listenerCount} listeners x ${itemCount} items, ${interactionCount} interactions drawn, ${pairs} distinct pairs in training after the holdout (${((performance.now() - started) / 1000).toFixed(1)} s to draw and split)`,
 );
 
 const dir = mkdtempSync(join(tmpdir(), "setlist-train-"));
@@ -164,6 +127,7 @@ for (;;) {
 }
 const trainSeconds = (performance.now() - trainStarted) / 1000;
 const model = modelFrom(trainer.outcome());
+const judgement = judgeSynthetic(trainer.outcome(), size, heldOut);
 const recommendStarted = performance.now();
 for (let l = 0; l < 100; l++) model.recommend((l * 997) % listenerCount, 300);
 const recommendMs = (performance.now() - recommendStarted) / 100;
@@ -181,8 +145,14 @@ console.log(
     .map(([k, v]) => `${k}=${v}`)
     .join("  ")}`,
 );
+for (const [name, report] of Object.entries(judgement)) {
+  console.log(
+    `${name.padEnd(10)} on ${report.listeners} held-out listeners: NDCG@10 ${report.ndcg.toFixed(4)}  Recall@10 ${report.recall.toFixed(4)}  coverage@10 ${report.coverage.toFixed(4)}`,
+  );
+}
 console.log(`recommend(listener, 300): ${recommendMs.toFixed(1)} ms per listener`);
 console.log(`memory before any data (this script and its modules): ${mb(baseline)}, counted in the figures below`);
+console.log(`after drawing and splitting the data, uncollected: ${mb(splitReached)}`);
 for (const measure of ["live", "reached"] as const) {
   const worst = jobs.reduce((a, b) => (b[measure] > a[measure] ? b : a));
   const what = measure === "live" ? "live after a step (collected)" : "reached during a step, uncollected";

@@ -134,6 +134,6 @@ const columns: [string, keyof EvaluationReport, number][] = [
 console.log(["".padEnd(11), ...columns.map(([name]) => name.padStart(12))].join(""));
 for (const [name, report] of reports) {
   console.log(
-    [name.padEnd(11), ...columns.map(([, key, digits]) => report[key].toFixed(digits).padStart(12))].join(""),
+    [name.padEnd(11), ...columns.map(([, key, digits]) => report[key]!.toFixed(digits).padStart(12))].join(""),
   );
 }

@@ -28,7 +28,8 @@ export interface EvaluationReport {
   coverage: number;
   /** Mean number of training listeners per recommended item. */
   meanPopularity: number;
-  intraListDiversity: number;
+  /** Left out when evaluate is given no similarity (`similarity: null`). */
+  intraListDiversity?: number;
   /** Share of recommended slots outside the head items holding 80% of training interactions. */
   longTailShare: number;
 }
@@ -56,16 +57,20 @@ export function cooccurrenceCosine(evidence: CsrMatrix): ItemSimilarity {
   };
 }
 
-/** Ranks all items for every listener with held-out items (training items excluded by the recommender) and averages. */
+/**
+ * Ranks all items for every listener with held-out items (training items excluded by the recommender) and
+ * averages. Diversity is measured with `similarity`, by default co-occurrence cosine, which transposes the
+ * training matrix: `null` skips it where that copy would not fit.
+ */
 export function evaluate(
   recommender: Recommender,
   split: HoldoutSplit,
-  options: { k?: number; similarity?: ItemSimilarity } = {},
+  options: { k?: number; similarity?: ItemSimilarity | null } = {},
 ): EvaluationReport {
   const k = options.k ?? 10;
   const evidence = evidenceMatrix(split.train);
   const popularity = listenerCounts(evidence);
-  const similarity = options.similarity ?? cooccurrenceCosine(evidence);
+  const similarity = options.similarity === undefined ? cooccurrenceCosine(evidence) : options.similarity;
   const lists: number[][] = [];
   let recall = 0,
     ndcg = 0,
@@ -79,7 +84,7 @@ export function evaluate(
     recall += recallAtK(ranked, relevant, k);
     ndcg += ndcgAtK(ranked, relevant, k);
     hitRate += hitRateAtK(ranked, relevant, k);
-    diversity += intraListDiversity(ranked, similarity);
+    if (similarity) diversity += intraListDiversity(ranked, similarity);
   });
   const n = Math.max(lists.length, 1);
   return {
@@ -89,7 +94,7 @@ export function evaluate(
     hitRate: hitRate / n,
     coverage: catalogCoverage(lists, popularity.filter((c) => c > 0).length),
     meanPopularity: meanPopularity(lists, popularity),
-    intraListDiversity: diversity / n,
+    ...(similarity ? { intraListDiversity: diversity / n } : {}),
     longTailShare: longTailShare(lists, headItems(popularity)),
   };
 }

@@ -353,7 +353,6 @@ export class Trainer {
     this.storeSample("exposure.", signed, this.sampledListeners(hasPositive(signed)));
     if (!this.options.blend) {
       const split = splitEvidence(signed, { seed: this.options.seed ^ 0x5eed });
-      const heldOut = split.heldOut.map((items) => new Set(items));
       const listeners = this.sampledListeners((l) => split.heldOut[l]!.length > 0);
       this.storeMatrix("validation.signed.", split.train);
       this.storeSample("validation.", split.train, listeners);
@@ -361,6 +360,8 @@ export class Trainer {
       this.arrays["validation.relevant.indptr"] = relevant.indptr;
       this.arrays["validation.relevant.indices"] = relevant.indices;
       if (this.shape.withTaggers) {
+        // A set per listener is several times the lists' memory, so only data with listeners' tags pays for it.
+        const heldOut = split.heldOut.map((items) => new Set(items));
         const isHidden = (listener: number, item: number) => heldOut[listener]?.has(item) ?? false;
         this.storeMatrix("validation.contentVectors.", contentVectors(content, isHidden));
       }

@@ -6,7 +6,9 @@ import { validate } from "../../shared/api/validate";
 import { listDeadLetters, replayDeadEvents } from "./dead-letters";
 import type { Env } from "./env";
 import { importInteractions, importTracks } from "./import";
+import { SyntheticTrainingRequest } from "./jobs";
 import { seedDemoData } from "./seed";
+import { getSyntheticRun, startSyntheticRun } from "./synthetic";
 import {
   currentPointer,
   getVersion,
@@ -54,6 +56,14 @@ export const adminApp = new Hono<{ Bindings: Env }>()
     return c.json(result);
   })
   .post("/retrain", async (c) => c.json({ version: await startRetrain(c.env, "operator"), status: "building" }, 202))
+  .post("/synthetic-training", validate("json", SyntheticTrainingRequest), async (c) =>
+    c.json(await startSyntheticRun(c.env, c.req.valid("json")), 202),
+  )
+  .get("/synthetic-training/:run", async (c) => {
+    const record = await getSyntheticRun(c.env, c.req.param("run"));
+    if (!record) return problemResponse(problem(404, `No synthetic training run ${c.req.param("run")}`));
+    return c.json(record);
+  })
   .get("/models", async (c) => c.json({ current: await currentPointer(c.env), versions: await listVersions(c.env) }))
   .get("/models/:version", async (c) => {
     const parsed = VersionParam.safeParse(c.req.param());

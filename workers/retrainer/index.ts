@@ -8,6 +8,7 @@ import { ingestEvents, retryDelaySeconds } from "./ingest";
 import { Job } from "./jobs";
 import { runPublishJob, runTrainJob } from "./publish";
 import { applyRetention } from "./retention";
+import { runSyntheticJob } from "./synthetic";
 import { startRetrain } from "./versions";
 
 useKernels(kernelsModule);
@@ -20,6 +21,7 @@ async function runJobs(batch: MessageBatch<unknown>, env: Env): Promise<void> {
       const job = Job.parse(message.body);
       const started = Date.now();
       if (job.kind === "train") await runTrainJob(env, job);
+      else if (job.kind === "synthetic") await runSyntheticJob(env, job);
       else await runPublishJob(env, job.version, job.part);
       console.log(JSON.stringify({ msg: "job done", job, ms: Date.now() - started }));
       message.ack();

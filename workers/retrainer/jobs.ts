@@ -1,6 +1,24 @@
 import { z } from "zod";
 import { COMPONENTS } from "../../shared/model";
 
+const ResumeAt = z.object({ phase: z.number().int(), cursor: z.number().int() });
+
+/**
+ * An operator's synthetic training run (see synthetic.ts). The bound on plays is what a first job can draw
+ * and split within a Worker's 128 MB; the figures asked of the model are for 5,000,000.
+ */
+export const SyntheticTrainingRequest = z
+  .strictObject({
+    listeners: z.number().int().min(1).max(1_000_000),
+    items: z.number().int().min(2).max(1_000_000),
+    interactions: z.number().int().min(1).max(5_000_000),
+    seed: z.number().int().min(0).default(1),
+  })
+  .refine((size) => size.interactions >= size.listeners, {
+    message: "interactions must be at least one per listener",
+    path: ["interactions"],
+  });
+
 /** Training and publishing run as a chain of queue jobs so each step stays inside one invocation's limits. */
 export const Job = z.discriminatedUnion("kind", [
   z.object({
@@ -9,14 +27,21 @@ export const Job = z.discriminatedUnion("kind", [
     /** First the holdout twin that judges the version, then the model trained on everything. */
     stage: z.enum(["holdout", "full"]).default("holdout"),
     /** Where the previous job left the trainer; a redelivered job that does not match it is stale. */
-    resumeAt: z.object({ phase: z.number().int(), cursor: z.number().int() }).optional(),
+    resumeAt: ResumeAt.optional(),
     /** The holdout twin's blend, which the full model reuses instead of tuning its own. */
     blend: z.object({ weights: z.record(z.enum(COMPONENTS), z.number()), exposurePenalty: z.number() }).optional(),
   }),
   z.object({ kind: z.literal("publish"), version: z.string(), part: z.string() }),
+  z.object({
+    kind: z.literal("synthetic"),
+    run: z.string(),
+    size: SyntheticTrainingRequest,
+    resumeAt: ResumeAt.optional(),
+  }),
 ]);
 export type Job = z.input<typeof Job>;
 export type TrainJob = Extract<z.output<typeof Job>, { kind: "train" }>;
+export type SyntheticJob = Extract<z.output<typeof Job>, { kind: "synthetic" }>;
 
 export async function enqueueJobs(queue: Queue, jobs: Job[]): Promise<void> {
   for (let i = 0; i < jobs.length; i += 100) {

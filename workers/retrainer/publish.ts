@@ -5,7 +5,6 @@ import { erasures, listeners, modelVersions } from "../../shared/db/schema";
 import {
   evaluate,
   holdoutSplit,
-  interactionCount,
   modelFrom,
   storeWarmStart,
   Trainer,
@@ -26,21 +25,18 @@ import {
 } from "../../shared/publish/artifacts";
 import type { Env } from "./env";
 import { enqueueJobs, type TrainJob } from "./jobs";
-import { packLists, unpackLists } from "../../shared/model/sparse";
-import { kvTrainerStore, type TrainingStageState } from "./trainer-state";
+import {
+  discardTrainer,
+  kvTrainerStore,
+  loadHeldOut,
+  runTrainerSlice,
+  storeHeldOut,
+  type TrainingStageState,
+} from "./trainer-state";
 import { historyOf, loadTrainingSet, type ModelIndex, type TrainingSet } from "./training-data";
 import { finishVersion, markPartWritten, type VersionMetrics } from "./versions";
 
 const TRAINING_SEED = 1;
-/**
- * Trainer steps per job for `jobWork` (TRAINING_JOB_WORK: interactions x steps). A step (a block of about
- * 2,000 items or 250 listeners, or a block of an ALS half-sweep) costs about in proportion to the
- * interactions, so 60,000,000 keeps a job near a minute of CPU on a 2-core development machine, well
- * inside the retrainer's 300 s. Small data sets train in one job per stage.
- */
-export function trainerStepsPerJob(interactions: number, jobWork: number): number {
-  return Math.min(256, Math.max(8, Math.floor(jobWork / Math.max(interactions, 1))));
-}
 
 const CANDIDATES_PER_LISTENER = 300;
 const SIMILAR_PER_TRACK = 50;
@@ -57,48 +53,24 @@ const NEW_RELEASE_DAYS = 30;
 /** How many of a listener's recent tracks are searched for the one that explains a candidate. */
 const EXPLAINING_HISTORY = 20;
 
-/** The holdout twin's held-out items, beside its trainer's arrays (not names the trainer uses). */
-const HELD_OUT_INDPTR = "heldOut.indptr";
-const HELD_OUT_ITEMS = "heldOut.items";
-
 type StagedEntries = [key: string, value: ListenerArtifact | SimilarShardArtifact][];
 
 /**
- * One bounded slice of a version's training. The trainer runs a fixed number of steps (wall time is
- * no guide on the edge, where the clock stands still during computation), leaves its state in KV and
- * queues the next slice. D1 is read when a stage begins and when the full model is staged; in between,
- * the trainer's stored arrays are all a job reads. The holdout twin's figures judge the version; the
- * full model is then staged for publishing.
+ * One slice of a version's training (see runTrainerSlice). D1 is read when a stage begins and when the full
+ * model is staged; in between, the trainer's stored arrays are all a job reads. The holdout twin's figures
+ * judge the version; the full model is then staged for publishing.
  */
 export async function runTrainJob(env: Env, job: TrainJob, now = Date.now()): Promise<void> {
   const { version, stage } = job;
   const stateKey = stageKey(version, stage);
-  const store = kvTrainerStore(env.MODELS, `${stateKey}:`);
-  const saved = await env.MODELS.get<TrainingStageState>(stateKey, "json");
-  if (job.resumeAt?.phase !== saved?.trainer.phase || job.resumeAt?.cursor !== saved?.trainer.cursor) {
-    console.warn(JSON.stringify({ msg: "stale training job ignored", job }));
-    return;
-  }
-  const { trainer, index, interactions, set } = saved
-    ? {
-        trainer: new Trainer(undefined, { seed: TRAINING_SEED, blend: job.blend }, saved.trainer),
-        index: saved.index,
-        interactions: saved.trainer.shape.interactions,
-        set: undefined,
-      }
-    : await startStage(env, job, store);
-  const progress = await trainer.advance(store, trainerStepsPerJob(interactions, Number(env.TRAINING_JOB_WORK)));
-  if (!progress.finished) {
-    const state: TrainingStageState = { trainer: trainer.state(), index };
-    await env.MODELS.put(stateKey, JSON.stringify(state));
-    const { phase, cursor } = state.trainer;
-    await enqueueJobs(env.JOBS, [{ ...job, resumeAt: { phase, cursor } }]);
-    return;
-  }
+  const options = { seed: TRAINING_SEED, blend: job.blend };
+  const slice = await runTrainerSlice(env, job, stateKey, options, (store) => startStage(env, job, store));
+  if (!slice) return;
+  const { trainer, kept, begun, store } = slice;
   const outcome = trainer.outcome();
-  if (stage === "holdout") await finishHoldout(env, version, index, store, outcome);
-  else await stageVersion(env, version, set ?? (await loadTrainingSet(env.DB, index)), modelFrom(outcome), now);
-  await discardStage(env, store, trainer, stateKey);
+  if (stage === "holdout") await finishHoldout(env, version, kept.index, store, outcome);
+  else await stageVersion(env, version, begun ?? (await loadTrainingSet(env.DB, kept.index)), modelFrom(outcome), now);
+  await discardTrainer(env, store, trainer, stateKey);
   if (stage === "full") await env.MODELS.delete(warmIndexKey(version));
 }
 
@@ -114,12 +86,12 @@ async function startStage(env: Env, job: TrainJob, store: TrainerStore) {
   const split = job.stage === "holdout" ? holdoutSplit(set.data, { seed: TRAINING_SEED }) : undefined;
   if (split) await storeHeldOut(store, split.heldOut);
   const options = { seed: TRAINING_SEED, blend: job.blend, warmStart: warmIndex !== null };
+  const kept: TrainingStageState = { index: { listeners: set.data.listeners, items: set.data.items } };
   return {
     trainer: new Trainer(split?.train ?? set.data, options),
-    index: { listeners: set.data.listeners, items: set.data.items },
-    interactions: interactionCount(set.data),
+    kept,
     // Staging needs the tracks and histories but not the content, which the trainer has made its vectors of.
-    set: job.stage === "full" ? { ...set, data: { ...set.data, itemContent: undefined } } : undefined,
+    begun: job.stage === "full" ? { ...set, data: { ...set.data, itemContent: undefined } } : undefined,
   };
 }
 
@@ -147,25 +119,6 @@ async function finishHoldout(
   await storeWarmStart(fullStore, outcome.parts.factors);
   await env.MODELS.put(warmIndexKey(version), JSON.stringify(index));
   await enqueueJobs(env.JOBS, [{ kind: "train", version, stage: "full", blend: model.blend }]);
-}
-
-async function storeHeldOut(store: TrainerStore, heldOut: number[][]): Promise<void> {
-  const { indptr, indices } = packLists(heldOut);
-  await store.put(HELD_OUT_INDPTR, indptr);
-  await store.put(HELD_OUT_ITEMS, indices);
-}
-
-async function loadHeldOut(store: TrainerStore): Promise<number[][]> {
-  const indptr = await store.get(HELD_OUT_INDPTR);
-  const items = await store.get(HELD_OUT_ITEMS);
-  if (!indptr || !items) throw new Error("the holdout twin's held-out items are missing");
-  return unpackLists(indptr, items as Int32Array);
-}
-
-async function discardStage(env: Env, store: TrainerStore, trainer: Trainer, stateKey: string): Promise<void> {
-  await trainer.discard(store);
-  await Promise.all([HELD_OUT_INDPTR, HELD_OUT_ITEMS].map((name) => store.delete(name)));
-  await env.MODELS.delete(stateKey);
 }
 
 /**

@@ -1,5 +1,8 @@
-import type { TrainerState, TrainerStore } from "../../shared/model";
+import { Trainer, type TrainerState, type TrainerStore, type TrainOptions } from "../../shared/model";
+import { packLists, unpackLists } from "../../shared/model/sparse";
 import { decodeArray, encodeArray, type StoredArrayHeader } from "../../shared/publish/stored-array";
+import type { Env } from "./env";
+import { enqueueJobs, type SyntheticJob, type TrainJob } from "./jobs";
 import type { ModelIndex } from "./training-data";
 
 /** KV values stop at 25 MiB. */
@@ -37,9 +40,81 @@ export function kvTrainerStore(kv: KVNamespace, prefix: string): TrainerStore {
   };
 }
 
-/** What a training stage keeps between its jobs besides the trainer's arrays. */
+/**
+ * Trainer steps per job for `jobWork` (TRAINING_JOB_WORK: interactions x steps). A step (a block of about
+ * 2,000 items or 250 listeners, or a block of an ALS half-sweep) costs about in proportion to the
+ * interactions, so 60,000,000 keeps a job near a minute of CPU on a 2-core development machine, well
+ * inside the retrainer's 300 s. Small data sets train in one job per stage.
+ */
+export function trainerStepsPerJob(interactions: number, jobWork: number): number {
+  return Math.min(256, Math.max(8, Math.floor(jobWork / Math.max(interactions, 1))));
+}
+
+/** A trainer's held-out items, beside its arrays (not names the trainer uses), for judging it at the end. */
+const HELD_OUT_INDPTR = "heldOut.indptr";
+const HELD_OUT_ITEMS = "heldOut.items";
+
+export async function storeHeldOut(store: TrainerStore, heldOut: number[][]): Promise<void> {
+  const { indptr, indices } = packLists(heldOut);
+  await store.put(HELD_OUT_INDPTR, indptr);
+  await store.put(HELD_OUT_ITEMS, indices);
+}
+
+export async function loadHeldOut(store: TrainerStore): Promise<number[][]> {
+  const indptr = await store.get(HELD_OUT_INDPTR);
+  const items = await store.get(HELD_OUT_ITEMS);
+  if (!indptr || !items) throw new Error("the trainer's held-out items are missing");
+  return unpackLists(indptr, items as Int32Array);
+}
+
+/** What a trainer's first job hands on: the trainer, what its state keeps beside it, and what only that job has. */
+export interface BegunTrainer<Kept, Begun> {
+  trainer: Trainer;
+  kept: Kept;
+  begun?: Begun;
+}
+
+/**
+ * One job's slice of a trainer that runs across queue jobs. The first job begins it with `begin`; later
+ * ones resume it from its state under `stateKey`, its arrays in KV under the same prefix. It runs a fixed
+ * number of steps (wall time is no guide on the edge, where the clock stands still during computation).
+ * Then, if training has not finished, it leaves its state and queues the job again to resume where it
+ * stopped, and this returns undefined; so does a redelivered job that does not match the state (a stale
+ * one). Once finished, the caller gets the trainer with its arrays in memory and should `discardTrainer`.
+ */
+export async function runTrainerSlice<Kept extends object, Begun>(
+  env: Env,
+  job: TrainJob | SyntheticJob,
+  stateKey: string,
+  options: TrainOptions,
+  begin: (store: TrainerStore) => Promise<BegunTrainer<Kept, Begun>>,
+): Promise<(BegunTrainer<Kept, Begun> & { store: TrainerStore }) | undefined> {
+  const store = kvTrainerStore(env.MODELS, `${stateKey}:`);
+  const saved = await env.MODELS.get<{ trainer: TrainerState } & Kept>(stateKey, "json");
+  if (job.resumeAt?.phase !== saved?.trainer.phase || job.resumeAt?.cursor !== saved?.trainer.cursor) {
+    console.warn(JSON.stringify({ msg: "stale training job ignored", job }));
+    return undefined;
+  }
+  const { trainer, kept, begun } = saved
+    ? { trainer: new Trainer(undefined, options, saved.trainer), kept: saved as Kept, begun: undefined }
+    : await begin(store);
+  const steps = trainerStepsPerJob(trainer.state().shape.interactions, Number(env.TRAINING_JOB_WORK));
+  if ((await trainer.advance(store, steps)).finished) return { trainer, kept, begun, store };
+  const state = trainer.state();
+  await env.MODELS.put(stateKey, JSON.stringify({ ...kept, trainer: state }));
+  await enqueueJobs(env.JOBS, [{ ...job, resumeAt: { phase: state.phase, cursor: state.cursor } }]);
+  return undefined;
+}
+
+/** Deletes a finished trainer's arrays, held-out items and state. */
+export async function discardTrainer(env: Env, store: TrainerStore, trainer: Trainer, stateKey: string): Promise<void> {
+  await trainer.discard(store);
+  await Promise.all([HELD_OUT_INDPTR, HELD_OUT_ITEMS].map((name) => store.delete(name)));
+  await env.MODELS.delete(stateKey);
+}
+
+/** What a retrain's stage keeps beside its trainer between jobs. */
 export interface TrainingStageState {
-  trainer: TrainerState;
   /** The ids the trainer's indices stand for, fixed when the stage began. */
   index: ModelIndex;
 }
