@@ -39,6 +39,8 @@ export interface TrainerShape {
   catalogSize: number;
   /** ALS refines factors left in the store (TrainOptions.warmStart); a resumed trainer keeps the plan it began with. */
   warmStart: boolean;
+  /** The blend is tuned, not given (TrainOptions.blend); likewise part of the plan. */
+  tunesBlend: boolean;
 }
 
 /** Where a trainer stands, as JSON: its arrays are kept apart, in a TrainerStore or in `arrays`. */
@@ -152,7 +154,11 @@ export class Trainer {
       state?.stored ?? (this.options.warmStart ? FACTOR_SIDES.map((side) => factorArray("", side)) : []),
     );
     if (!state && !input) throw new Error("a new trainer needs its training data");
-    this.shape = state?.shape ?? { ...shapeOf(input!), warmStart: this.options.warmStart ?? false };
+    this.shape = state?.shape ?? {
+      ...shapeOf(input!),
+      warmStart: this.options.warmStart ?? false,
+      tunesBlend: !this.options.blend,
+    };
     this.phases = this.planPhases();
   }
 
@@ -187,6 +193,14 @@ export class Trainer {
     if (this.progress().finished) await this.page(store);
     else await this.flush(store);
     return this.progress();
+  }
+
+  /**
+   * Writes whatever the store lacks of the arrays in memory: a finished trainer keeps its model's arrays
+   * in memory only, and this lets other invocations resume it (from `state()`) to serve from them.
+   */
+  async persist(store: TrainerStore): Promise<void> {
+    await this.flush(store);
   }
 
   progress(): TrainingProgress {
@@ -227,7 +241,7 @@ export class Trainer {
   private planPhases(): Phase[] {
     const { items, listeners, withTaggers, withListenerKnn } = this.shape;
     const o = this.options;
-    const tuning = !this.options.blend;
+    const tuning = this.shape.tunesBlend;
     const alsBlocks = Math.max(1, Math.ceil(this.shape.interactions / ALS_BLOCK_INTERACTIONS));
     const alsUnits = 2 * o.alsIterations * alsBlocks;
     // Tuning leaves the validation factors, from which the ALS on all the data starts.
@@ -351,7 +365,7 @@ export class Trainer {
     this.storeMatrix("signed.", signed);
     this.storeMatrix("contentVectors.", contentVectors(content));
     this.storeSample("exposure.", signed, this.sampledListeners(hasPositive(signed)));
-    if (!this.options.blend) {
+    if (this.shape.tunesBlend) {
       const split = splitEvidence(signed, { seed: this.options.seed ^ 0x5eed });
       const listeners = this.sampledListeners((l) => split.heldOut[l]!.length > 0);
       this.storeMatrix("validation.signed.", split.train);
@@ -679,7 +693,7 @@ export class Trainer {
   }
 }
 
-function shapeOf(data: TrainingData): Omit<TrainerShape, "warmStart"> {
+function shapeOf(data: TrainingData): Omit<TrainerShape, "warmStart" | "tunesBlend"> {
   const content = data.itemContent ?? [];
   const interactions = interactionCount(data);
   return {

@@ -45,7 +45,7 @@ describe("retention", () => {
 
     const set = await loadTrainingSet(env.DB);
     // 3 plays + 1 complete + 5 x like: the recent play and every folded event count as evidence.
-    const { indptr, indices, values } = set.data.interactions;
+    const { indptr, indices, values } = set.interactions;
     expect([...indptr, ...indices, ...values]).toEqual([0, 1, 0, 3 + 1 + 5]);
   });
 });

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { evidenceWeight } from "../../shared/model/evidence";
-import { historyOf, loadTrainingSet } from "../../workers/retrainer/training-data";
+import { countEvents, loadHistories, loadTrainingSet } from "../../workers/retrainer/training-data";
 
 const LISTENERS = 1200;
 const id = (i: number) => `l${String(i).padStart(4, "0")}`;
@@ -37,11 +37,11 @@ describe("reading training data from D1 page by page", () => {
     ]);
   });
 
-  it("builds the evidence matrix, histories and popularity the model is trained from", async () => {
+  it("builds the evidence matrix the model is trained from", async () => {
     const set = await loadTrainingSet(env.DB);
-    const { rows, cols, indptr, indices, values } = set.data.interactions;
-    expect([rows, cols, set.data.listeners.length]).toEqual([LISTENERS, 3, LISTENERS]);
-    expect(set.data.listeners).not.toContain("l0600x");
+    const { rows, cols, indptr, indices, values } = set.interactions;
+    expect([rows, cols, set.listeners.length]).toEqual([LISTENERS, 3, LISTENERS]);
+    expect(set.listeners).not.toContain("l0600x");
     for (let l = 0; l < LISTENERS; l++) {
       const played = l % 3,
         skipped = (l + 1) % 3;
@@ -56,16 +56,21 @@ describe("reading training data from D1 page by page", () => {
         entries.map(([, weight]) => Math.fround(weight)),
       );
     }
-    // Listener 2 played track 1 last; a skipped track is not in a history.
-    expect([...historyOf(set, 2)]).toEqual([1, 2]);
-    expect([...historyOf(set, 0)]).toEqual([0]);
-    expect([...set.listenersPerTrack]).toEqual([400, 401, 400]);
-    expect(set.eventCount).toBe(LISTENERS * 3 + 3);
+    expect(await countEvents(env.DB)).toBe(LISTENERS * 3 + 3);
+  });
+
+  it("reads the histories of a range of listeners alone, most recent first", async () => {
+    const set = await loadTrainingSet(env.DB);
+    const index = { listeners: set.listeners, items: set.items };
+    // Listener 2 played track 1 last; a skipped track is not in a history; l0600x is not in the index.
+    expect(await loadHistories(env.DB, index, 0, 2)).toEqual([[0], [1], [1, 2]]);
+    const range = await loadHistories(env.DB, index, 598, 601);
+    expect(range).toEqual([598, 599, 600, 601].map((l) => [l % 3]));
   });
 
   it("reads in a trained model's index space, leaving out listeners and tracks that came later", async () => {
     const set = await loadTrainingSet(env.DB, { listeners: [id(4), id(5)], items: ["t1", "t2"] });
-    const { rows, cols, indptr, indices } = set.data.interactions;
+    const { rows, cols, indptr, indices } = set.interactions;
     expect([rows, cols]).toEqual([2, 2]);
     // Listener 4 played t1 and skipped t2; listener 5 played t2 and skipped t0, which is not in this index.
     expect([...indptr]).toEqual([0, 2, 3]);

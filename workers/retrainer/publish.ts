@@ -23,17 +23,20 @@ import {
   similarShardCount,
   similarShardOf,
 } from "../../shared/publish/artifacts";
+import type { Track } from "../../shared/catalog/types";
+import { listenerCounts } from "../../shared/model/popularity";
 import type { Env } from "./env";
 import { enqueueJobs, type TrainJob } from "./jobs";
 import {
   discardTrainer,
   kvTrainerStore,
   loadHeldOut,
+  resumeFinishedTrainer,
   runTrainerSlice,
   storeHeldOut,
   type TrainingStageState,
 } from "./trainer-state";
-import { historyOf, loadTrainingSet, type ModelIndex, type TrainingSet } from "./training-data";
+import { countEvents, loadHistories, loadTracks, loadTrainingSet, type ModelIndex } from "./training-data";
 import { finishVersion, markPartWritten, type VersionMetrics } from "./versions";
 
 const TRAINING_SEED = 1;
@@ -42,9 +45,9 @@ const CANDIDATES_PER_LISTENER = 300;
 const SIMILAR_PER_TRACK = 50;
 const HEARD_PER_LISTENER = 500;
 /**
- * A part's keys stay far below the 1,000 KV operations a Worker invocation may make. A listener's list is
- * about 11 KB of JSON and a shard about 30 KB, so a part is about 3 MB, built and parsed again while
- * the model is in memory.
+ * A part's keys stay far below the 1,000 KV operations a Worker invocation may make, and its scoring far
+ * below the CPU limit (300 listeners at 3.5 ms each at 5,000,000 interactions). A listener's list is about
+ * 11 KB of JSON and a shard about 30 KB, so a part is about 3 MB of text beside the model.
  */
 const LISTENERS_PER_PART = 300;
 const SHARDS_PER_PART = 100;
@@ -53,12 +56,10 @@ const NEW_RELEASE_DAYS = 30;
 /** How many of a listener's recent tracks are searched for the one that explains a candidate. */
 const EXPLAINING_HISTORY = 20;
 
-type StagedEntries = [key: string, value: ListenerArtifact | SimilarShardArtifact][];
-
 /**
- * One slice of a version's training (see runTrainerSlice). D1 is read when a stage begins and when the full
- * model is staged; in between, the trainer's stored arrays are all a job reads. The holdout twin's figures
- * judge the version; the full model is then staged for publishing.
+ * One slice of a version's training (see runTrainerSlice). D1 is read when a stage begins; in between, the
+ * trainer's stored arrays are all a job reads. The holdout twin's figures judge the version; the full
+ * model is then published in parts, each part a job that resumes the finished trainer to serve from it.
  */
 export async function runTrainJob(env: Env, job: TrainJob, now = Date.now()): Promise<void> {
   const { version, stage } = job;
@@ -66,12 +67,16 @@ export async function runTrainJob(env: Env, job: TrainJob, now = Date.now()): Pr
   const options = { seed: TRAINING_SEED, blend: job.blend };
   const slice = await runTrainerSlice(env, job, stateKey, options, (store) => startStage(env, job, store));
   if (!slice) return;
-  const { trainer, kept, begun, store } = slice;
-  const outcome = trainer.outcome();
-  if (stage === "holdout") await finishHoldout(env, version, kept.index, store, outcome);
-  else await stageVersion(env, version, begun ?? (await loadTrainingSet(env.DB, kept.index)), modelFrom(outcome), now);
-  await discardTrainer(env, store, trainer, stateKey);
-  if (stage === "full") await env.MODELS.delete(warmIndexKey(version));
+  const { trainer, kept, store } = slice;
+  if (stage === "holdout") {
+    await finishHoldout(env, version, kept.index, store, trainer.outcome());
+    await discardTrainer(env, store, trainer, stateKey);
+  } else {
+    await trainer.persist(store);
+    await env.MODELS.put(stateKey, JSON.stringify({ ...kept, trainer: trainer.state() }));
+    await readyVersion(env, version, kept.index, trainer.outcome(), now);
+    await env.MODELS.delete(warmIndexKey(version));
+  }
 }
 
 /**
@@ -83,16 +88,11 @@ async function startStage(env: Env, job: TrainJob, store: TrainerStore) {
   const warmIndex = job.stage === "full" ? await env.MODELS.get<ModelIndex>(warmIndexKey(job.version), "json") : null;
   const set = await loadTrainingSet(env.DB, warmIndex ?? undefined);
   // Only the holdout twin trains on a split; its held-out items are kept for judging it at the end.
-  const split = job.stage === "holdout" ? holdoutSplit(set.data, { seed: TRAINING_SEED }) : undefined;
+  const split = job.stage === "holdout" ? holdoutSplit(set, { seed: TRAINING_SEED }) : undefined;
   if (split) await storeHeldOut(store, split.heldOut);
   const options = { seed: TRAINING_SEED, blend: job.blend, warmStart: warmIndex !== null };
-  const kept: TrainingStageState = { index: { listeners: set.data.listeners, items: set.data.items } };
-  return {
-    trainer: new Trainer(split?.train ?? set.data, options),
-    kept,
-    // Staging needs the tracks and histories but not the content, which the trainer has made its vectors of.
-    begun: job.stage === "full" ? { ...set, data: { ...set.data, itemContent: undefined } } : undefined,
-  };
+  const kept: TrainingStageState = { index: { listeners: set.listeners, items: set.items } };
+  return { trainer: new Trainer(split?.train ?? set, options), kept };
 }
 
 const stageKey = (version: string, stage: TrainJob["stage"]) => artifactKey.staging(version, `trainer-${stage}`);
@@ -121,91 +121,125 @@ async function finishHoldout(
   await enqueueJobs(env.JOBS, [{ kind: "train", version, stage: "full", blend: model.blend }]);
 }
 
+/** How a version's keys are cut into parts: neighbour-list shards first, then listeners. */
+function partPlan(index: ModelIndex) {
+  const similarShards = similarShardCount(index.items.length);
+  const shardParts = Math.ceil(similarShards / SHARDS_PER_PART);
+  const listenerParts = Math.ceil(index.listeners.length / LISTENERS_PER_PART);
+  return { similarShards, shardParts, total: shardParts + listenerParts };
+}
+
 /**
- * Stages everything a trained version publishes, in parts, each built and written before the next: all
- * of a version's entries at once would be most of a worker's memory. Neighbour lists go in shards
- * (see similarShardOf), SHARDS_PER_PART to a part; listeners' lists LISTENERS_PER_PART to a part.
+ * Writes what a version serves besides its per-key lists (the catalog snapshot and the charts), records its
+ * counts and queues a publish job per part. Popularity is the number of training listeners with positive
+ * evidence for a track, which the model's signed matrix holds.
  */
-async function stageVersion(
+async function readyVersion(
   env: Env,
   version: string,
-  set: TrainingSet,
-  model: TrainedModel,
+  index: ModelIndex,
+  outcome: TrainingOutcome,
   now: number,
 ): Promise<void> {
-  const { items, listeners } = set.data;
-  const similarTo = (item: number) => model.similarItems(item, SIMILAR_PER_TRACK);
-  const similarShards = similarShardCount(items.length);
-  const shardMembers: number[][] = Array.from({ length: similarShards }, () => []);
-  items.forEach((id, item) => shardMembers[similarShardOf(id, similarShards)]!.push(item));
-  const shardEntry = (shard: number): StagedEntries[number] => [
-    artifactKey.similarShard(version, shard),
-    Object.fromEntries(
-      shardMembers[shard]!.map((item) => [items[item]!, similarTo(item).map((s) => [items[s.item]!, round(s.score)])]),
-    ),
-  ];
-  const listenerEntry = (l: number): StagedEntries[number] => [
-    artifactKey.listener(version, listeners[l]!),
-    listenerArtifact(set, l, model.recommend(l, CANDIDATES_PER_LISTENER), similarTo),
-  ];
-  const parts: string[] = [];
-  const stage = async (count: number, perPart: number, entryOf: (n: number) => StagedEntries[number]) => {
-    for (let first = 0; first < count; first += perPart) {
-      const part = `part-${parts.length}`;
-      // Each entry is turned into JSON as soon as it is built: a part's objects take several times its text.
-      const entries: string[] = [];
-      for (let n = first; n < Math.min(first + perPart, count); n++) entries.push(JSON.stringify(entryOf(n)));
-      await env.MODELS.put(artifactKey.staging(version, part), `[${entries.join(",")}]`);
-      parts.push(part);
-    }
-  };
-  await stage(similarShards, SHARDS_PER_PART, shardEntry);
-  await stage(listeners.length, LISTENERS_PER_PART, listenerEntry);
-  await env.MODELS.put(artifactKey.catalog(version), JSON.stringify(catalogArtifact(set, version, similarShards)));
-  await env.MODELS.put(artifactKey.charts(version), JSON.stringify(await chartsArtifact(env.DB, set, now)));
-
+  const plan = partPlan(index);
+  const tracks = await loadTracks(env.DB, index.items);
+  const listenersPerTrack = listenerCounts(outcome.rows.signed);
+  await env.MODELS.put(
+    artifactKey.catalog(version),
+    JSON.stringify(catalogArtifact(tracks, listenersPerTrack, version, plan.similarShards)),
+  );
+  await env.MODELS.put(
+    artifactKey.charts(version),
+    JSON.stringify(await chartsArtifact(env.DB, tracks, listenersPerTrack, now)),
+  );
   await drizzle(env.DB)
     .update(modelVersions)
     .set({
       algorithm: "hybrid",
-      partsTotal: parts.length,
-      listenerCount: set.data.listeners.length,
-      trackCount: set.data.items.length,
-      eventCount: set.eventCount,
+      partsTotal: plan.total,
+      listenerCount: index.listeners.length,
+      trackCount: index.items.length,
+      eventCount: await countEvents(env.DB),
     })
     .where(eq(modelVersions.version, version));
   await enqueueJobs(
     env.JOBS,
-    parts.map((part) => ({ kind: "publish" as const, version, part })),
+    Array.from({ length: plan.total }, (_, n) => ({ kind: "publish" as const, version, part: `part-${n}` })),
   );
 }
 
-/** Fans one staged part out to its keys; the last part to land decides whether the version goes live. */
+/**
+ * Writes one part of a version's keys from the finished model, resumed from its trainer's state: SHARDS_PER_PART
+ * shards of neighbour lists (see similarShardOf), or LISTENERS_PER_PART listeners' candidate lists with the
+ * histories read from D1 for them alone. So no job holds more than one part's entries, or does more than one
+ * part's scoring. The last part to land decides whether the version goes live, and lets the trainer go.
+ */
 export async function runPublishJob(env: Env, version: string, part: string, now = Date.now()): Promise<void> {
-  const stagingKey = artifactKey.staging(version, part);
-  const staged = await env.MODELS.get<StagedEntries>(stagingKey, "json");
-  if (staged) {
-    const erased = await erasedListenerKeys(env, version);
-    const kept = staged.filter(([key]) => !erased.has(key));
-    await Promise.all(kept.map(([key, value]) => env.MODELS.put(key, JSON.stringify(value))));
-    // An erasure that landed while this part was being written must not be undone by it.
-    const erasedSince = await erasedListenerKeys(env, version);
-    await Promise.all(kept.filter(([key]) => erasedSince.has(key)).map(([key]) => env.MODELS.delete(key)));
+  const stateKey = stageKey(version, "full");
+  const finished = await resumeFinishedTrainer<TrainingStageState>(env, stateKey, { seed: TRAINING_SEED });
+  if (!finished) {
+    // The trainer is let go only once every part has landed, so this is a redelivery.
+    console.warn(JSON.stringify({ msg: "publish job of a finished version ignored", version, part }));
+    return;
   }
-  if (await markPartWritten(env, version, part, now)) await finishVersion(env, version, now);
-  if (staged) await env.MODELS.delete(stagingKey);
+  const { trainer, kept, store } = finished;
+  const entries = await partEntries(env, version, kept.index, modelFrom(trainer.outcome()), Number(part.slice(5)));
+  const erased = await erasedListenerKeys(env, version);
+  const written = entries.filter(([key]) => !erased.has(key));
+  await Promise.all(written.map(([key, value]) => env.MODELS.put(key, value)));
+  // An erasure that landed while this part was being written must not be undone by it.
+  const erasedSince = await erasedListenerKeys(env, version);
+  await Promise.all(written.filter(([key]) => erasedSince.has(key)).map(([key]) => env.MODELS.delete(key)));
+  if (await markPartWritten(env, version, part, now)) {
+    await finishVersion(env, version, now);
+    await discardTrainer(env, store, trainer, stateKey);
+  }
 }
 
+/** A part's keys and their values as JSON, each value turned into text as soon as it is built. */
+async function partEntries(
+  env: Env,
+  version: string,
+  index: ModelIndex,
+  model: TrainedModel,
+  part: number,
+): Promise<[key: string, json: string][]> {
+  const { items, listeners } = index;
+  const plan = partPlan(index);
+  const similarTo = (item: number) => model.similarItems(item, SIMILAR_PER_TRACK);
+  if (part < plan.shardParts) {
+    const first = part * SHARDS_PER_PART;
+    const shards = Math.min(SHARDS_PER_PART, plan.similarShards - first);
+    const members: number[][] = Array.from({ length: shards }, () => []);
+    items.forEach((id, item) => members[similarShardOf(id, plan.similarShards) - first]?.push(item));
+    return members.map((shard, n) => [
+      artifactKey.similarShard(version, first + n),
+      JSON.stringify(
+        Object.fromEntries(
+          shard.map((item) => [items[item]!, similarTo(item).map((s) => [items[s.item]!, round(s.score)])]),
+        ) satisfies SimilarShardArtifact,
+      ),
+    ]);
+  }
+  const first = (part - plan.shardParts) * LISTENERS_PER_PART;
+  const last = Math.min(first + LISTENERS_PER_PART, listeners.length) - 1;
+  const histories = await loadHistories(env.DB, index, first, last);
+  return histories.map((history, n) => [
+    artifactKey.listener(version, listeners[first + n]!),
+    JSON.stringify(listenerArtifact(items, history, model.recommend(first + n, CANDIDATES_PER_LISTENER), similarTo)),
+  ]);
+}
+
+/** A listener's candidates, each with the history track that explains it, and what they have heard. */
 function listenerArtifact(
-  set: TrainingSet,
-  listener: number,
+  items: string[],
+  history: number[],
   recommended: { item: number; score: number }[],
   similarTo: (item: number) => { item: number; score: number }[],
 ): ListenerArtifact {
-  const history = historyOf(set, listener);
   // A candidate is explained by the recent history track that lists it as its strongest neighbour.
   const because = new Map<number, { source: number; score: number }>();
-  for (const source of history.subarray(0, EXPLAINING_HISTORY)) {
+  for (const source of history.slice(0, EXPLAINING_HISTORY)) {
     for (const n of similarTo(source)) {
       const best = because.get(n.item);
       if (!best || n.score > best.score) because.set(n.item, { source, score: n.score });
@@ -213,22 +247,32 @@ function listenerArtifact(
   }
   const candidates: ScoredCandidate[] = recommended.map((r) => {
     const source = because.get(r.item)?.source;
-    return [set.data.items[r.item]!, round(r.score), source === undefined ? null : set.data.items[source]!];
+    return [items[r.item]!, round(r.score), source === undefined ? null : items[source]!];
   });
-  return { candidates, heard: Array.from(history.subarray(0, HEARD_PER_LISTENER), (i) => set.data.items[i]!) };
+  return { candidates, heard: history.slice(0, HEARD_PER_LISTENER).map((i) => items[i]!) };
 }
 
-function catalogArtifact(set: TrainingSet, version: string, similarShards: number): CatalogArtifact {
+function catalogArtifact(
+  tracks: Track[],
+  listenersPerTrack: Float64Array,
+  version: string,
+  similarShards: number,
+): CatalogArtifact {
   // A loop, not a spread: a large catalogue would be more arguments than a call may take.
-  const most = set.listenersPerTrack.reduce((max, n) => Math.max(max, n), 1);
+  const most = listenersPerTrack.reduce((max, n) => Math.max(max, n), 1);
   return {
     version,
-    rows: set.tracks.map((t, i) => toCatalogRow({ ...t, popularity: set.listenersPerTrack[i]! / most })),
+    rows: tracks.map((t, i) => toCatalogRow({ ...t, popularity: listenersPerTrack[i]! / most })),
     similarShards,
   };
 }
 
-async function chartsArtifact(db: D1Database, set: TrainingSet, now: number): Promise<ChartsArtifact> {
+async function chartsArtifact(
+  db: D1Database,
+  tracks: Track[],
+  listenersPerTrack: Float64Array,
+  now: number,
+): Promise<ChartsArtifact> {
   const since = now - CHART_WINDOW_MS;
   const global = (await chartFromEvents(db, { region: null, since, limit: CHART_LENGTH })).map((r) => r.trackId);
   const regionRows = await drizzle(db).selectDistinct({ region: listeners.region }).from(listeners);
@@ -238,8 +282,8 @@ async function chartsArtifact(db: D1Database, set: TrainingSet, now: number): Pr
     regions[region] = (await chartFromEvents(db, { region, since, limit: CHART_LENGTH })).map((r) => r.trackId);
   }
   const newSince = new Date(now - NEW_RELEASE_DAYS * 24 * 3600 * 1000).toISOString().slice(0, 10);
-  const newReleases = set.tracks
-    .map((t, i) => ({ t, listeners: set.listenersPerTrack[i]! }))
+  const newReleases = tracks
+    .map((t, i) => ({ t, listeners: listenersPerTrack[i]! }))
     .filter(({ t }) => t.releaseDate >= newSince)
     .sort((a, b) => b.listeners - a.listeners || a.t.id.localeCompare(b.t.id))
     .slice(0, CHART_LENGTH)

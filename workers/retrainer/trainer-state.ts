@@ -67,11 +67,10 @@ export async function loadHeldOut(store: TrainerStore): Promise<number[][]> {
   return unpackLists(indptr, items as Int32Array);
 }
 
-/** What a trainer's first job hands on: the trainer, what its state keeps beside it, and what only that job has. */
-export interface BegunTrainer<Kept, Begun> {
+/** What a trainer's first job hands on: the trainer and what its state keeps beside it. */
+export interface BegunTrainer<Kept> {
   trainer: Trainer;
   kept: Kept;
-  begun?: Begun;
 }
 
 /**
@@ -80,30 +79,48 @@ export interface BegunTrainer<Kept, Begun> {
  * number of steps (wall time is no guide on the edge, where the clock stands still during computation).
  * Then, if training has not finished, it leaves its state and queues the job again to resume where it
  * stopped, and this returns undefined; so does a redelivered job that does not match the state (a stale
- * one). Once finished, the caller gets the trainer with its arrays in memory and should `discardTrainer`.
+ * one). Once finished, the caller gets the trainer with its model's arrays in memory, to discard
+ * (`discardTrainer`) or persist.
  */
-export async function runTrainerSlice<Kept extends object, Begun>(
+export async function runTrainerSlice<Kept extends object>(
   env: Env,
   job: TrainJob | SyntheticJob,
   stateKey: string,
   options: TrainOptions,
-  begin: (store: TrainerStore) => Promise<BegunTrainer<Kept, Begun>>,
-): Promise<(BegunTrainer<Kept, Begun> & { store: TrainerStore }) | undefined> {
+  begin: (store: TrainerStore) => Promise<BegunTrainer<Kept>>,
+): Promise<(BegunTrainer<Kept> & { store: TrainerStore }) | undefined> {
   const store = kvTrainerStore(env.MODELS, `${stateKey}:`);
   const saved = await env.MODELS.get<{ trainer: TrainerState } & Kept>(stateKey, "json");
   if (job.resumeAt?.phase !== saved?.trainer.phase || job.resumeAt?.cursor !== saved?.trainer.cursor) {
     console.warn(JSON.stringify({ msg: "stale training job ignored", job }));
     return undefined;
   }
-  const { trainer, kept, begun } = saved
-    ? { trainer: new Trainer(undefined, options, saved.trainer), kept: saved as Kept, begun: undefined }
+  const { trainer, kept } = saved
+    ? { trainer: new Trainer(undefined, options, saved.trainer), kept: saved as Kept }
     : await begin(store);
   const steps = trainerStepsPerJob(trainer.state().shape.interactions, Number(env.TRAINING_JOB_WORK));
-  if ((await trainer.advance(store, steps)).finished) return { trainer, kept, begun, store };
+  if ((await trainer.advance(store, steps)).finished) return { trainer, kept, store };
   const state = trainer.state();
   await env.MODELS.put(stateKey, JSON.stringify({ ...kept, trainer: state }));
   await enqueueJobs(env.JOBS, [{ ...job, resumeAt: { phase: state.phase, cursor: state.cursor } }]);
   return undefined;
+}
+
+/**
+ * A finished trainer that its last job persisted (Trainer.persist) with its state under `stateKey`, its
+ * model's arrays read back into memory; undefined once it has been discarded.
+ */
+export async function resumeFinishedTrainer<Kept extends object>(
+  env: Env,
+  stateKey: string,
+  options: TrainOptions,
+): Promise<{ trainer: Trainer; kept: Kept; store: TrainerStore } | undefined> {
+  const saved = await env.MODELS.get<{ trainer: TrainerState } & Kept>(stateKey, "json");
+  if (!saved) return undefined;
+  const store = kvTrainerStore(env.MODELS, `${stateKey}:`);
+  const trainer = new Trainer(undefined, options, saved.trainer);
+  if (!(await trainer.advance(store, 0)).finished) throw new Error(`the trainer under ${stateKey} has not finished`);
+  return { trainer, kept: saved, store };
 }
 
 /** Deletes a finished trainer's arrays, held-out items and state. */

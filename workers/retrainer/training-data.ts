@@ -14,21 +14,8 @@ type Evidence = EventCounts & { listenerId: string; trackId: string; lastTs: num
 /** Listeners read from D1 at a time: at Last.fm's 49 pairs a listener, a page is about 25,000 rows. */
 const LISTENERS_PER_PAGE = 500;
 
-export interface TrainingSet {
-  /** Evidence as a listener x item matrix, read page by page: one object per pair would not fit at scale. */
-  data: TrainingData & { interactions: CsrMatrix };
-  tracks: Track[];
-  /** Training listeners per track, the basis of popularity. */
-  listenersPerTrack: Int32Array;
-  /** Each listener's positively rated tracks, most recent first: listener l's at [indptr[l], indptr[l + 1]). */
-  history: { indptr: Int32Array; items: Int32Array };
-  eventCount: number;
-}
-
-/** Listener l's tracks, most recent first. */
-export function historyOf(set: TrainingSet, listener: number): Int32Array {
-  return set.history.items.subarray(set.history.indptr[listener]!, set.history.indptr[listener + 1]!);
-}
+/** Evidence as a listener x item matrix, read page by page: one object per pair would not fit at scale. */
+export type TrainingSet = TrainingData & { interactions: CsrMatrix };
 
 /** The ids behind a model's indices: listener l is listeners[l], item i is items[i]. */
 export interface ModelIndex {
@@ -36,22 +23,32 @@ export interface ModelIndex {
   items: string[];
 }
 
+/** The catalog in a model's index order (`items`), or all of it by id. */
+export async function loadTracks(db: D1Database, items?: string[]): Promise<Track[]> {
+  const allTracks = (await drizzle(db).select().from(tracks).orderBy(tracks.id)).map(trackFromRow);
+  if (!items) return allTracks;
+  const byId = new Map(allTracks.map((t) => [t.id, t]));
+  return items.map((id) => {
+    const track = byId.get(id);
+    if (!track) throw new Error(`track ${id} of the trained model is gone from the catalog`);
+    return track;
+  });
+}
+
+/** Raw listening events held, the count a version records. */
+export async function countEvents(db: D1Database): Promise<number> {
+  const [row] = await drizzle(db).select({ n: count() }).from(events);
+  return row?.n ?? 0;
+}
+
 /**
- * Reads the catalog and every listener's evidence per track from D1 in the model's index space: a new
- * one, or `index`, the one a model was trained in (listeners and tracks that arrived since are left out).
- * Evidence is read a page of listeners at a time, straight into the matrix.
+ * Reads every listener's evidence per track from D1 in the model's index space: a new one, or `index`, the
+ * one a model was trained in (listeners and tracks that arrived since are left out), with the catalog's
+ * content. Evidence is read a page of listeners at a time, straight into the matrix.
  */
 export async function loadTrainingSet(db: D1Database, index?: ModelIndex): Promise<TrainingSet> {
   const d = drizzle(db);
-  const allTracks = (await d.select().from(tracks).orderBy(tracks.id)).map(trackFromRow);
-  const byId = new Map(allTracks.map((t) => [t.id, t]));
-  const trackRows = index
-    ? index.items.map((id) => {
-        const track = byId.get(id);
-        if (!track) throw new Error(`track ${id} of the trained model is gone from the catalog`);
-        return track;
-      })
-    : allTracks;
+  const trackRows = await loadTracks(db, index?.items);
   const listenerIds =
     index?.listeners ?? (await d.select({ id: listeners.id }).from(listeners).orderBy(listeners.id)).map((r) => r.id);
   const itemIndex = new Map(trackRows.map((t, i) => [t.id, i]));
@@ -60,60 +57,75 @@ export async function loadTrainingSet(db: D1Database, index?: ModelIndex): Promi
   // so their pair counts bound the matrix from above.
   const [totals, rollupTotals] = await Promise.all([
     db
-      .prepare(
-        "SELECT count(*) AS pairs, coalesce(sum(n), 0) AS events FROM (SELECT count(*) AS n FROM events GROUP BY listener_id, track_id)",
-      )
-      .first<{ pairs: number; events: number }>(),
+      .prepare("SELECT count(*) AS pairs FROM (SELECT 1 FROM events GROUP BY listener_id, track_id)")
+      .first<{ pairs: number }>(),
     d.select({ pairs: count() }).from(eventRollups),
   ]);
   const bound = (totals?.pairs ?? 0) + (rollupTotals[0]?.pairs ?? 0);
   const indptr = new Int32Array(listenerIds.length + 1);
   const indices = new Int32Array(bound);
   const values = new Float32Array(bound);
-  const historyIndptr = new Int32Array(listenerIds.length + 1);
-  const historyItems = new Int32Array(bound);
-  const listenersPerTrack = new Int32Array(trackRows.length);
-  let nnz = 0,
-    positives = 0;
+  let nnz = 0;
 
   for (let first = 0; first < listenerIds.length; first += LISTENERS_PER_PAGE) {
     const last = Math.min(first + LISTENERS_PER_PAGE, listenerIds.length) - 1;
     const page = await evidencePage(db, listenerIds[first]!, listenerIds[last]!);
     for (let l = first; l <= last; l++) {
-      const rows = (page.get(listenerIds[l]!) ?? [])
-        .map((row) => ({ item: itemIndex.get(row.trackId), weight: evidenceWeight(row), lastTs: row.lastTs }))
-        .filter((row): row is { item: number; weight: number; lastTs: number } => row.item !== undefined);
+      const rows = evidenceInIndex(page.get(listenerIds[l]!) ?? [], itemIndex);
       for (const row of rows.sort((a, b) => a.item - b.item)) {
         indices[nnz] = row.item;
         values[nnz++] = row.weight;
       }
       indptr[l + 1] = nnz;
-      for (const row of rows.filter((r) => r.weight > 0).sort((a, b) => b.lastTs - a.lastTs || a.item - b.item)) {
-        historyItems[positives++] = row.item;
-        listenersPerTrack[row.item]!++;
-      }
-      historyIndptr[l + 1] = positives;
     }
   }
   return {
-    data: {
-      listeners: listenerIds,
-      items: trackRows.map((t) => t.id),
-      interactions: {
-        rows: listenerIds.length,
-        cols: trackRows.length,
-        indptr,
-        // Views, not copies: a copy of the matrix is its size again, and the slack is at most the rollups.
-        indices: indices.subarray(0, nnz),
-        values: values.subarray(0, nnz),
-      },
-      itemContent: trackRows.map((t) => ({ features: featureVector(t.features), tags: contentTags(t) })),
+    listeners: listenerIds,
+    items: trackRows.map((t) => t.id),
+    interactions: {
+      rows: listenerIds.length,
+      cols: trackRows.length,
+      indptr,
+      // Views, not copies: a copy of the matrix is its size again, and the slack is at most the rollups.
+      indices: indices.subarray(0, nnz),
+      values: values.subarray(0, nnz),
     },
-    tracks: trackRows,
-    listenersPerTrack,
-    history: { indptr: historyIndptr, items: historyItems.subarray(0, positives) },
-    eventCount: totals?.events ?? 0,
+    itemContent: trackRows.map((t) => ({ features: featureVector(t.features), tags: contentTags(t) })),
   };
+}
+
+type IndexedEvidence = { item: number; weight: number; lastTs: number };
+
+/** A listener's evidence rows for tracks in the model's index, as signed weights. */
+function evidenceInIndex(rows: Evidence[], itemIndex: Map<string, number>): IndexedEvidence[] {
+  return rows
+    .map((row) => ({ item: itemIndex.get(row.trackId), weight: evidenceWeight(row), lastTs: row.lastTs }))
+    .filter((row): row is IndexedEvidence => row.item !== undefined);
+}
+
+/** The tracks a listener rated positively, most recent first: their history. */
+function recentPositives(rows: IndexedEvidence[]): number[] {
+  return rows
+    .filter((r) => r.weight > 0)
+    .sort((a, b) => b.lastTs - a.lastTs || a.item - b.item)
+    .map((r) => r.item);
+}
+
+/**
+ * The histories (see TrainingSet.history) of listeners first..last (inclusive) of a trained model's index,
+ * read from D1 for them alone: what publishing a part of a version needs besides the model.
+ */
+export async function loadHistories(
+  db: D1Database,
+  index: ModelIndex,
+  first: number,
+  last: number,
+): Promise<number[][]> {
+  const itemIndex = new Map(index.items.map((id, i) => [id, i]));
+  const page = await evidencePage(db, index.listeners[first]!, index.listeners[last]!);
+  return index.listeners
+    .slice(first, last + 1)
+    .map((id) => recentPositives(evidenceInIndex(page.get(id) ?? [], itemIndex)));
 }
 
 /** Evidence per pair of the listeners with ids in [from, to], by listener: recent events and rollups merged. */
