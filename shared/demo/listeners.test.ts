@@ -3,6 +3,7 @@ import { ACTIVITIES, DEVICES, EVENT_TYPES, type EventType } from "../catalog/typ
 import { generateDemoCatalog } from "./catalog";
 import { DEMO_REGIONS } from "./context";
 import { DEMO_NOW, generateDemoListeners, type DemoEvent } from "./listeners";
+import { jaccard } from "../util/sets";
 
 // Timed together, as the Worker seeds both on first start.
 const catalog = generateDemoCatalog();
@@ -22,12 +23,6 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 function playedArtists(listenerId: string): Set<string> {
   const plays = (eventsByListener.get(listenerId) ?? []).filter((event) => event.type === "play");
   return new Set(plays.map((event) => tracksById.get(event.trackId)!.artistId));
-}
-
-function jaccard(a: Set<string>, b: Set<string>): number {
-  let shared = 0;
-  for (const item of a) if (b.has(item)) shared++;
-  return shared / (a.size + b.size - shared);
 }
 
 describe("generateDemoListeners", () => {

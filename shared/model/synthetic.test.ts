@@ -1,16 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { syntheticListening, TASTE_GROUPS } from "./synthetic";
+import { jaccard } from "../util/sets";
 
 const size = { listeners: 500, items: 2000, interactions: 15_000, seed: 4 };
 
 function rowItems(m: ReturnType<typeof syntheticListening>["interactions"], l: number): Set<number> {
   return new Set(m.indices.subarray(m.indptr[l]!, m.indptr[l + 1]!));
-}
-
-function jaccard(a: Set<number>, b: Set<number>): number {
-  let shared = 0;
-  for (const x of a) if (b.has(x)) shared++;
-  return shared / (a.size + b.size - shared);
 }
 
 describe("syntheticListening", () => {
