@@ -31,7 +31,8 @@ export const Job = z.discriminatedUnion("kind", [
     /** The holdout twin's blend, which the full model reuses instead of tuning its own. */
     blend: z.object({ weights: z.record(z.enum(COMPONENTS), z.number()), exposurePenalty: z.number() }).optional(),
   }),
-  z.object({ kind: z.literal("publish"), version: z.string(), part: z.string() }),
+  /** Parts are numbered in the order partPlan (publish.ts) cuts a version. */
+  z.object({ kind: z.literal("publish"), version: z.string(), part: z.string().regex(/^part-[0-9]+$/) }),
   z.object({
     kind: z.literal("synthetic"),
     run: z.string(),

@@ -33,6 +33,7 @@ import {
   loadHeldOut,
   resumeFinishedTrainer,
   runTrainerSlice,
+  saveTrainer,
   storeHeldOut,
   type TrainingStageState,
 } from "./trainer-state";
@@ -72,8 +73,7 @@ export async function runTrainJob(env: Env, job: TrainJob, now = Date.now()): Pr
     await finishHoldout(env, version, kept.index, store, trainer.outcome());
     await discardTrainer(env, store, trainer, stateKey);
   } else {
-    await trainer.persist(store);
-    await env.MODELS.put(stateKey, JSON.stringify({ ...kept, trainer: trainer.state() }));
+    await saveTrainer(env, stateKey, store, trainer, kept);
     await readyVersion(env, version, kept.index, trainer.outcome(), now);
     await env.MODELS.delete(warmIndexKey(version));
   }
@@ -183,7 +183,13 @@ export async function runPublishJob(env: Env, version: string, part: string, now
     return;
   }
   const { trainer, kept, store } = finished;
-  const entries = await partEntries(env, version, kept.index, modelFrom(trainer.outcome()), Number(part.slice(5)));
+  const entries = await partEntries(
+    env,
+    version,
+    kept.index,
+    modelFrom(trainer.outcome()),
+    Number(part.slice("part-".length)),
+  );
   const erased = await erasedListenerKeys(env, version);
   const written = entries.filter(([key]) => !erased.has(key));
   await Promise.all(written.map(([key, value]) => env.MODELS.put(key, value)));

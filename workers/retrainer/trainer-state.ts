@@ -100,15 +100,28 @@ export async function runTrainerSlice<Kept extends object>(
     : await begin(store);
   const steps = trainerStepsPerJob(trainer.state().shape.interactions, Number(env.TRAINING_JOB_WORK));
   if ((await trainer.advance(store, steps)).finished) return { trainer, kept, store };
-  const state = trainer.state();
-  await env.MODELS.put(stateKey, JSON.stringify({ ...kept, trainer: state }));
-  await enqueueJobs(env.JOBS, [{ ...job, resumeAt: { phase: state.phase, cursor: state.cursor } }]);
+  const { phase, cursor } = await saveTrainer(env, stateKey, store, trainer, kept);
+  await enqueueJobs(env.JOBS, [{ ...job, resumeAt: { phase, cursor } }]);
   return undefined;
 }
 
+/** Leaves a trainer in KV for another job to resume: its arrays in `store`, its state and `kept` under `stateKey`. */
+export async function saveTrainer<Kept extends object>(
+  env: Env,
+  stateKey: string,
+  store: TrainerStore,
+  trainer: Trainer,
+  kept: Kept,
+): Promise<TrainerState> {
+  await trainer.persist(store);
+  const state = trainer.state();
+  await env.MODELS.put(stateKey, JSON.stringify({ ...kept, trainer: state }));
+  return state;
+}
+
 /**
- * A finished trainer that its last job persisted (Trainer.persist) with its state under `stateKey`, its
- * model's arrays read back into memory; undefined once it has been discarded.
+ * A finished trainer its last job saved (saveTrainer) under `stateKey`, its model's arrays read back into
+ * memory; undefined once it has been discarded.
  */
 export async function resumeFinishedTrainer<Kept extends object>(
   env: Env,
