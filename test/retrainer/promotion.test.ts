@@ -2,6 +2,7 @@ import { env, exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { runInBatches } from "../../shared/db/bulk";
 import { generateDemoCatalog, generateDemoListeners } from "../../shared/demo";
+import { artifactKey } from "../../shared/publish/artifacts";
 import { demoStatements } from "../../workers/retrainer/seed";
 
 const admin = (path: string, method = "GET") => exports.default.fetch(`http://retrainer/admin${path}`, { method });
@@ -45,6 +46,14 @@ describe("model promotion", () => {
     expect(first.metrics.holdout.ndcg).toBeGreaterThan(0);
     expect(first.metrics.promotion).toMatchObject({ promote: true });
     expect(await live()).toBe(first.version);
+    // The trainers' states and arrays are let go once the version is written (the full one by a job of its own).
+    const staging = artifactKey.staging(first.version, "");
+    let left = await env.MODELS.list({ prefix: staging });
+    for (let i = 0; i < 100 && left.keys.length > 0; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      left = await env.MODELS.list({ prefix: staging });
+    }
+    expect(left.keys.map((k) => k.name)).toEqual([]);
   });
 
   it("keeps a version that is worse on the holdout out, until an operator promotes it; rollback returns", async () => {

@@ -6,7 +6,7 @@ import { storeDeadLetters } from "./dead-letters";
 import type { Env } from "./env";
 import { ingestEvents, retryDelaySeconds } from "./ingest";
 import { Job } from "./jobs";
-import { runPublishJob, runTrainJob } from "./publish";
+import { runDiscardJob, runPublishJob, runTrainJob } from "./publish";
 import { applyRetention } from "./retention";
 import { runSyntheticJob } from "./synthetic";
 import { startRetrain } from "./versions";
@@ -22,6 +22,7 @@ async function runJobs(batch: MessageBatch<unknown>, env: Env): Promise<void> {
       const started = Date.now();
       if (job.kind === "train") await runTrainJob(env, job);
       else if (job.kind === "synthetic") await runSyntheticJob(env, job);
+      else if (job.kind === "discard") await runDiscardJob(env, job.version);
       else await runPublishJob(env, job.version, job.part);
       console.log(JSON.stringify({ msg: "job done", job, ms: Date.now() - started }));
       message.ack();

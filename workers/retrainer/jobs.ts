@@ -33,6 +33,8 @@ export const Job = z.discriminatedUnion("kind", [
   }),
   /** Parts are numbered in the order partPlan (publish.ts) cuts a version. */
   z.object({ kind: z.literal("publish"), version: z.string(), part: z.string().regex(/^part-[0-9]+$/) }),
+  /** After a version's last part: its trainer is let go. */
+  z.object({ kind: z.literal("discard"), version: z.string() }),
   z.object({
     kind: z.literal("synthetic"),
     run: z.string(),

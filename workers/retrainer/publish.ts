@@ -28,6 +28,7 @@ import { listenerCounts } from "../../shared/model/popularity";
 import type { Env } from "./env";
 import { enqueueJobs, type TrainJob } from "./jobs";
 import {
+  discardSavedTrainer,
   discardTrainer,
   kvTrainerStore,
   loadHeldOut,
@@ -46,12 +47,13 @@ const CANDIDATES_PER_LISTENER = 300;
 const SIMILAR_PER_TRACK = 50;
 const HEARD_PER_LISTENER = 500;
 /**
- * A part's keys stay far below the 1,000 KV operations a Worker invocation may make, and its scoring far
- * below the CPU limit (300 listeners at 3.5 ms each at 5,000,000 interactions). A listener's list is about
- * 11 KB of JSON and a shard about 30 KB, so a part is about 3 MB of text beside the model.
+ * A part job's KV operations stay below the 1,000 a Worker invocation may make: its keys, as many deletes
+ * again at worst (erasures during the write), and the model's arrays read back (about 160 keys at 50,000
+ * tracks). Its scoring stays far below the CPU limit (300 listeners at 3.5 ms each at 5,000,000
+ * interactions). A listener's list is about 11 KB of JSON and a shard about 30 KB.
  */
 const LISTENERS_PER_PART = 300;
-const SHARDS_PER_PART = 100;
+const SHARDS_PER_PART = 300;
 const CHART_LENGTH = 100;
 const NEW_RELEASE_DAYS = 30;
 /** How many of a listener's recent tracks are searched for the one that explains a candidate. */
@@ -182,7 +184,7 @@ export async function runPublishJob(env: Env, version: string, part: string, now
     console.warn(JSON.stringify({ msg: "publish job of a finished version ignored", version, part }));
     return;
   }
-  const { trainer, kept, store } = finished;
+  const { trainer, kept } = finished;
   const entries = await partEntries(
     env,
     version,
@@ -198,8 +200,14 @@ export async function runPublishJob(env: Env, version: string, part: string, now
   await Promise.all(written.filter(([key]) => erasedSince.has(key)).map(([key]) => env.MODELS.delete(key)));
   if (await markPartWritten(env, version, part, now)) {
     await finishVersion(env, version, now);
-    await discardTrainer(env, store, trainer, stateKey);
+    // Deleting the trainer's arrays takes two KV operations each, more than this job has left at scale.
+    await enqueueJobs(env.JOBS, [{ kind: "discard", version }]);
   }
+}
+
+/** Lets a published version's trainer go. */
+export async function runDiscardJob(env: Env, version: string): Promise<void> {
+  await discardSavedTrainer(env, stageKey(version, "full"));
 }
 
 /** A part's keys and their values as JSON, each value turned into text as soon as it is built. */

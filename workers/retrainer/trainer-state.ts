@@ -143,6 +143,14 @@ export async function discardTrainer(env: Env, store: TrainerStore, trainer: Tra
   await env.MODELS.delete(stateKey);
 }
 
+/** discardTrainer for a trainer saved under `stateKey` (see saveTrainer), without reading its arrays. */
+export async function discardSavedTrainer(env: Env, stateKey: string): Promise<void> {
+  const saved = await env.MODELS.get<{ trainer: TrainerState }>(stateKey, "json");
+  if (!saved) return;
+  const store = kvTrainerStore(env.MODELS, `${stateKey}:`);
+  await discardTrainer(env, store, new Trainer(undefined, {}, saved.trainer), stateKey);
+}
+
 /** What a retrain's stage keeps beside its trainer between jobs. */
 export interface TrainingStageState {
   /** The ids the trainer's indices stand for, fixed when the stage began. */
