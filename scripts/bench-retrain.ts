@@ -1,15 +1,15 @@
 /**
  * `npm run bench:retrain`: one retrain inside the local Workers runtime, timed, with the retraining
  * worker's memory read from its own V8 isolate through the runtime's inspector.
- *   npm run bench:retrain [-- --lastfm DIR] [--port N]
+ *   npm run bench:retrain [-- --lastfm DIR] [--tsv FILE] [--port N]
  *   npm run bench:retrain -- --synthetic [--listeners N] [--items N] [--interactions N] [--seed N]
  * Without --lastfm it retrains on the demo data `npm start` seeds; with it, on the imported HetRec
- * Last.fm 2K data (17,632 artists, 92,834 plays). Prints the time until the version is trained and
- * staged, until it is published, and the isolate's peak heap. With --synthetic it asks the retrainer for a
- * synthetic training run (by default 100,000 listeners x 50,000 items x 5,000,000 plays), and prints its
- * time, its jobs, its held-out figures against popularity, and the same heap figures. The runtime enforces no memory limit
- * locally, so garbage may wait longer for collection than it would near a 128 MB limit: the peak is an
- * upper bound on what the worker needed.
+ * Last.fm 2K data (17,632 artists, 92,834 plays); --tsv imports listening for tracks in the catalog on
+ * top (as `npm run import -- --tsv` does). Prints the time until the version is trained, until it is
+ * published, its jobs, and the isolate's heap between jobs (see sampleHeap). With --synthetic it asks
+ * the retrainer for a synthetic training run (by default 100,000 listeners x 50,000 items x 5,000,000
+ * plays), and prints its time, its jobs, its held-out figures against popularity, and the same heap
+ * readings.
  */
 import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";
@@ -26,6 +26,7 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const { values: args } = parseArgs({
   options: {
     lastfm: { type: "string" },
+    tsv: { type: "string" },
     synthetic: { type: "boolean", default: false },
     listeners: { type: "string", default: "100000" },
     items: { type: "string", default: "50000" },
@@ -186,9 +187,10 @@ async function retrain(base: string, output: () => string): Promise<void> {
   );
   const publishedSeconds = (performance.now() - started) / 1000;
   const holdout = row.metrics?.holdout;
-  console.log(`data: ${args.lastfm ? `Last.fm from ${args.lastfm}` : "demo"}   version ${version}: ${row.status}`);
+  const data = [args.lastfm ? `Last.fm from ${args.lastfm}` : "demo", ...(args.tsv ? [`plays from ${args.tsv}`] : [])];
+  console.log(`data: ${data.join(" + ")}   version ${version}: ${row.status}`);
   console.log(
-    `trained and staged: ${trainedSeconds?.toFixed(1)} s   published (${row.partsTotal} parts): ${publishedSeconds.toFixed(1)} s`,
+    `trained: ${trainedSeconds?.toFixed(1)} s   published (${row.partsTotal} parts): ${publishedSeconds.toFixed(1)} s`,
   );
   if (holdout) {
     console.log(
@@ -246,10 +248,11 @@ async function syntheticTraining(base: string, output: () => string): Promise<vo
 
 const network = await startLocalNetwork(Number(args.port), { seed: !args.lastfm && !args.synthetic });
 try {
-  if (args.lastfm) {
+  const imports = [...(args.lastfm ? [["--lastfm", args.lastfm]] : []), ...(args.tsv ? [["--tsv", args.tsv]] : [])];
+  for (const source of imports) {
     const imported = spawnSync(
       resolve(root, "node_modules/.bin/tsx"),
-      [resolve(root, "scripts/import.ts"), "--url", network.base, "--lastfm", args.lastfm],
+      [resolve(root, "scripts/import.ts"), "--url", network.base, ...source],
       { cwd: root, stdio: "inherit" },
     );
     if (imported.status !== 0) throw new Error("the import failed");
