@@ -19,6 +19,7 @@ import { parseArgs } from "node:util";
 import { DEV_KEYS } from "./dev-credentials";
 import { startLocalNetwork } from "./local-network";
 import { mb } from "./memory-peak";
+import { artifactKey } from "../shared/publish/artifacts";
 import type { Job } from "../workers/retrainer/jobs";
 import type { SyntheticRun } from "../workers/retrainer/synthetic";
 
@@ -197,7 +198,11 @@ async function retrain(base: string, output: () => string): Promise<void> {
       `holdout: NDCG@10 ${holdout.ndcg!.toFixed(4)}  Recall@10 ${holdout.recall!.toFixed(4)}  coverage@10 ${holdout.coverage!.toFixed(4)}`,
     );
   }
-  const jobs = loggedJobs(output(), (job) => job.kind !== "synthetic" && job.version === version);
+  const jobs = loggedJobs(output(), (job) =>
+    job.kind === "discard"
+      ? job.trainer.startsWith(artifactKey.versionPrefix(version))
+      : job.kind !== "synthetic" && job.version === version,
+  );
   console.log(
     `jobs: ${jobs
       .map(

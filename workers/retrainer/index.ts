@@ -6,9 +6,10 @@ import { storeDeadLetters } from "./dead-letters";
 import type { Env } from "./env";
 import { ingestEvents, retryDelaySeconds } from "./ingest";
 import { Job } from "./jobs";
-import { runDiscardJob, runPublishJob, runTrainJob } from "./publish";
+import { runPublishJob, runTrainJob } from "./publish";
 import { applyRetention } from "./retention";
 import { runSyntheticJob } from "./synthetic";
+import { runDiscardJob } from "./trainer-state";
 import { startRetrain } from "./versions";
 
 useKernels(kernelsModule);
@@ -22,7 +23,7 @@ async function runJobs(batch: MessageBatch<unknown>, env: Env): Promise<void> {
       const started = Date.now();
       if (job.kind === "train") await runTrainJob(env, job);
       else if (job.kind === "synthetic") await runSyntheticJob(env, job);
-      else if (job.kind === "discard") await runDiscardJob(env, job.version);
+      else if (job.kind === "discard") await runDiscardJob(env, job.trainer);
       else await runPublishJob(env, job.version, job.part);
       console.log(JSON.stringify({ msg: "job done", job, ms: Date.now() - started }));
       message.ack();

@@ -33,8 +33,11 @@ export const Job = z.discriminatedUnion("kind", [
   }),
   /** Parts are numbered in the order partPlan (publish.ts) cuts a version. */
   z.object({ kind: z.literal("publish"), version: z.string(), part: z.string().regex(/^part-[0-9]+$/) }),
-  /** After a version's last part: its trainer is let go. */
-  z.object({ kind: z.literal("discard"), version: z.string() }),
+  /**
+   * A finished trainer, by the key of its state, to delete with its arrays: in a job of its own, since
+   * that takes two KV operations an array, a few hundred arrays at scale.
+   */
+  z.object({ kind: z.literal("discard"), trainer: z.string() }),
   z.object({
     kind: z.literal("synthetic"),
     run: z.string(),

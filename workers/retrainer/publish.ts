@@ -28,10 +28,9 @@ import { listenerCounts } from "../../shared/model/popularity";
 import type { Env } from "./env";
 import { enqueueJobs, type TrainJob } from "./jobs";
 import {
-  discardSavedTrainer,
-  discardTrainer,
   kvTrainerStore,
   loadHeldOut,
+  queueDiscard,
   resumeFinishedTrainer,
   runTrainerSlice,
   saveTrainer,
@@ -73,7 +72,7 @@ export async function runTrainJob(env: Env, job: TrainJob, now = Date.now()): Pr
   const { trainer, kept, store } = slice;
   if (stage === "holdout") {
     await finishHoldout(env, version, kept.index, store, trainer.outcome());
-    await discardTrainer(env, store, trainer, stateKey);
+    await queueDiscard(env, stateKey, trainer);
   } else {
     await saveTrainer(env, stateKey, store, trainer, kept);
     await readyVersion(env, version, kept.index, trainer.outcome(), now);
@@ -200,14 +199,8 @@ export async function runPublishJob(env: Env, version: string, part: string, now
   await Promise.all(written.filter(([key]) => erasedSince.has(key)).map(([key]) => env.MODELS.delete(key)));
   if (await markPartWritten(env, version, part, now)) {
     await finishVersion(env, version, now);
-    // Deleting the trainer's arrays takes two KV operations each, more than this job has left at scale.
-    await enqueueJobs(env.JOBS, [{ kind: "discard", version }]);
+    await queueDiscard(env, stateKey);
   }
-}
-
-/** Lets a published version's trainer go. */
-export async function runDiscardJob(env: Env, version: string): Promise<void> {
-  await discardSavedTrainer(env, stageKey(version, "full"));
 }
 
 /** A part's keys and their values as JSON, each value turned into text as soon as it is built. */

@@ -7,7 +7,7 @@ import {
 } from "../../shared/model/synthetic";
 import type { Env } from "./env";
 import { enqueueJobs, type SyntheticJob } from "./jobs";
-import { discardTrainer, loadHeldOut, runTrainerSlice, storeHeldOut } from "./trainer-state";
+import { loadHeldOut, queueDiscard, runTrainerSlice, storeHeldOut } from "./trainer-state";
 
 /**
  * Synthetic training runs: an operator asks for data of a given size, and the retraining worker draws it
@@ -63,5 +63,5 @@ export async function runSyntheticJob(env: Env, job: SyntheticJob): Promise<void
   const evaluation = judgeSynthetic(trainer.outcome(), size, await loadHeldOut(store));
   const record = await getSyntheticRun(env, run);
   if (record) await saveRun(env, { ...record, status: "trained", finishedAt: Date.now(), evaluation });
-  await discardTrainer(env, store, trainer, trainerKey(run));
+  await queueDiscard(env, trainerKey(run), trainer);
 }

@@ -79,8 +79,8 @@ export interface BegunTrainer<Kept> {
  * number of steps (wall time is no guide on the edge, where the clock stands still during computation).
  * Then, if training has not finished, it leaves its state and queues the job again to resume where it
  * stopped, and this returns undefined; so does a redelivered job that does not match the state (a stale
- * one). Once finished, the caller gets the trainer with its model's arrays in memory, to discard
- * (`discardTrainer`) or persist.
+ * one). Once finished, the caller gets the trainer with its model's arrays in memory, to save
+ * (saveTrainer) or leave for deletion (queueDiscard).
  */
 export async function runTrainerSlice<Kept extends object>(
   env: Env,
@@ -136,19 +136,23 @@ export async function resumeFinishedTrainer<Kept extends object>(
   return { trainer, kept: saved, store };
 }
 
-/** Deletes a finished trainer's arrays, held-out items and state. */
-export async function discardTrainer(env: Env, store: TrainerStore, trainer: Trainer, stateKey: string): Promise<void> {
-  await trainer.discard(store);
-  await Promise.all([HELD_OUT_INDPTR, HELD_OUT_ITEMS].map((name) => store.delete(name)));
-  await env.MODELS.delete(stateKey);
+/**
+ * Leaves a finished trainer for a `discard` job to delete: its state (which names the arrays it stored)
+ * under `stateKey`, and the job.
+ */
+export async function queueDiscard(env: Env, stateKey: string, trainer?: Trainer): Promise<void> {
+  if (trainer) await env.MODELS.put(stateKey, JSON.stringify({ trainer: trainer.state() }));
+  await enqueueJobs(env.JOBS, [{ kind: "discard", trainer: stateKey }]);
 }
 
-/** discardTrainer for a trainer saved under `stateKey` (see saveTrainer), without reading its arrays. */
-export async function discardSavedTrainer(env: Env, stateKey: string): Promise<void> {
+/** Deletes the trainer left under `stateKey` (see queueDiscard): its arrays, held-out items and state. */
+export async function runDiscardJob(env: Env, stateKey: string): Promise<void> {
   const saved = await env.MODELS.get<{ trainer: TrainerState }>(stateKey, "json");
   if (!saved) return;
   const store = kvTrainerStore(env.MODELS, `${stateKey}:`);
-  await discardTrainer(env, store, new Trainer(undefined, {}, saved.trainer), stateKey);
+  await new Trainer(undefined, {}, saved.trainer).discard(store);
+  await Promise.all([HELD_OUT_INDPTR, HELD_OUT_ITEMS].map((name) => store.delete(name)));
+  await env.MODELS.delete(stateKey);
 }
 
 /** What a retrain's stage keeps beside its trainer between jobs. */
