@@ -4,13 +4,14 @@ import { COMPONENTS } from "../../shared/model";
 const ResumeAt = z.object({ phase: z.number().int(), cursor: z.number().int() });
 
 /**
- * An operator's synthetic training run (see synthetic.ts). The bound on plays is what a first job can draw
- * and split within a Worker's 128 MB; the figures asked of the model are for 5,000,000.
+ * An operator's synthetic training run (see synthetic.ts). The bounds are twice the size asked of the model
+ * (100,000 x 50,000 x 5,000,000) in listeners and items, whose ids and per-group item rankings the first job
+ * holds beside the drawn plays, and that size in plays, which it draws and splits within a Worker's 128 MB.
  */
 export const SyntheticTrainingRequest = z
   .strictObject({
-    listeners: z.number().int().min(1).max(1_000_000),
-    items: z.number().int().min(2).max(1_000_000),
+    listeners: z.number().int().min(1).max(200_000),
+    items: z.number().int().min(2).max(100_000),
     interactions: z.number().int().min(1).max(5_000_000),
     seed: z.number().int().min(0).default(1),
   })
