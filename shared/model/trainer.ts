@@ -191,16 +191,18 @@ export class Trainer {
       this.step();
     }
     if (this.progress().finished) await this.page(store);
-    else await this.flush(store);
+    else await this.persist(store);
     return this.progress();
   }
 
   /**
-   * Writes whatever the store lacks of the arrays in memory: a finished trainer keeps its model's arrays
-   * in memory only, and this lets other invocations resume it (from `state()`) to serve from them.
+   * Writes whatever the store lacks of the arrays in memory. `advance` does so before it returns unless
+   * training has finished, when the model's arrays stay in memory only: this lets other invocations
+   * resume a finished trainer (from `state()`) to serve from them.
    */
   async persist(store: TrainerStore): Promise<void> {
-    await this.flush(store);
+    for (const name of [...this.dirty]) await this.write(store, name);
+    await this.deleteRemoved(store);
   }
 
   progress(): TrainingProgress {
@@ -669,11 +671,6 @@ export class Trainer {
       changed = true;
     }
     if (changed) this.derived = new Map();
-    await this.deleteRemoved(store);
-  }
-
-  private async flush(store: TrainerStore): Promise<void> {
-    for (const name of [...this.dirty]) await this.write(store, name);
     await this.deleteRemoved(store);
   }
 

@@ -116,7 +116,7 @@ async function finishHoldout(
   const train = { ...index, interactions: outcome.rows.signed };
   const metrics: VersionMetrics = { holdout: evaluate(model, { train, heldOut }), blendWeights: model.blendWeights };
   await drizzle(env.DB).update(modelVersions).set({ metrics }).where(eq(modelVersions.version, version));
-  const fullStore = kvTrainerStore(env.MODELS, `${stageKey(version, "full")}:`);
+  const fullStore = kvTrainerStore(env.MODELS, stageKey(version, "full"));
   await storeWarmStart(fullStore, outcome.parts.factors);
   await env.MODELS.put(warmIndexKey(version), JSON.stringify(index));
   await enqueueJobs(env.JOBS, [{ kind: "train", version, stage: "full", blend: model.blend }]);

@@ -9,11 +9,12 @@ import type { ModelIndex } from "./training-data";
 const PART_BYTES = 20 * 1024 * 1024;
 
 /**
- * A trainer's arrays in KV, one key per array under `prefix`: the first part carries the array's header as
- * metadata, further parts follow under `name:1`, `name:2`, ...
+ * The arrays of the trainer whose state is under `stateKey`, in KV, one key per array under
+ * `${stateKey}:`: the first part carries the array's header as metadata, further parts follow under
+ * `name:1`, `name:2`, ...
  */
-export function kvTrainerStore(kv: KVNamespace, prefix: string): TrainerStore {
-  const key = (name: string, part = 0) => `${prefix}${name}${part > 0 ? `:${part}` : ""}`;
+export function kvTrainerStore(kv: KVNamespace, stateKey: string): TrainerStore {
+  const key = (name: string, part = 0) => `${stateKey}:${name}${part > 0 ? `:${part}` : ""}`;
   return {
     async get(name) {
       const { value, metadata } = await kv.getWithMetadata<StoredArrayHeader>(key(name), "arrayBuffer");
@@ -67,6 +68,11 @@ export async function loadHeldOut(store: TrainerStore): Promise<number[][]> {
   return unpackLists(indptr, items as Int32Array);
 }
 
+/** A trainer's state as saveTrainer left it under `stateKey`, with what its caller keeps beside it. */
+function savedTrainer<Kept extends object = object>(env: Env, stateKey: string) {
+  return env.MODELS.get<{ trainer: TrainerState } & Kept>(stateKey, "json");
+}
+
 /** What a trainer's first job hands on: the trainer and what its state keeps beside it. */
 export interface BegunTrainer<Kept> {
   trainer: Trainer;
@@ -89,8 +95,8 @@ export async function runTrainerSlice<Kept extends object>(
   options: TrainOptions,
   begin: (store: TrainerStore) => Promise<BegunTrainer<Kept>>,
 ): Promise<(BegunTrainer<Kept> & { store: TrainerStore }) | undefined> {
-  const store = kvTrainerStore(env.MODELS, `${stateKey}:`);
-  const saved = await env.MODELS.get<{ trainer: TrainerState } & Kept>(stateKey, "json");
+  const store = kvTrainerStore(env.MODELS, stateKey);
+  const saved = await savedTrainer<Kept>(env, stateKey);
   if (job.resumeAt?.phase !== saved?.trainer.phase || job.resumeAt?.cursor !== saved?.trainer.cursor) {
     console.warn(JSON.stringify({ msg: "stale training job ignored", job }));
     return undefined;
@@ -128,9 +134,9 @@ export async function resumeFinishedTrainer<Kept extends object>(
   stateKey: string,
   options: TrainOptions,
 ): Promise<{ trainer: Trainer; kept: Kept; store: TrainerStore } | undefined> {
-  const saved = await env.MODELS.get<{ trainer: TrainerState } & Kept>(stateKey, "json");
+  const saved = await savedTrainer<Kept>(env, stateKey);
   if (!saved) return undefined;
-  const store = kvTrainerStore(env.MODELS, `${stateKey}:`);
+  const store = kvTrainerStore(env.MODELS, stateKey);
   const trainer = new Trainer(undefined, options, saved.trainer);
   if (!(await trainer.advance(store, 0)).finished) throw new Error(`the trainer under ${stateKey} has not finished`);
   return { trainer, kept: saved, store };
@@ -147,9 +153,9 @@ export async function queueDiscard(env: Env, stateKey: string, trainer?: Trainer
 
 /** Deletes the trainer left under `stateKey` (see queueDiscard): its arrays, held-out items and state. */
 export async function runDiscardJob(env: Env, stateKey: string): Promise<void> {
-  const saved = await env.MODELS.get<{ trainer: TrainerState }>(stateKey, "json");
+  const saved = await savedTrainer(env, stateKey);
   if (!saved) return;
-  const store = kvTrainerStore(env.MODELS, `${stateKey}:`);
+  const store = kvTrainerStore(env.MODELS, stateKey);
   await new Trainer(undefined, {}, saved.trainer).discard(store);
   await Promise.all([HELD_OUT_INDPTR, HELD_OUT_ITEMS].map((name) => store.delete(name)));
   await env.MODELS.delete(stateKey);
