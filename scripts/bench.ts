@@ -45,14 +45,11 @@ try {
     [
       "recommendations",
       (i) => ({
-        path: `/v1/listeners/demo-${(i % listenerCount) + 1}/recommendations?limit=20`,
+        path: "/v1/me/recommendations?limit=20",
         headers: asListener(i, clientKeys),
       }),
     ],
-    [
-      "speaker next",
-      (i) => ({ path: `/v1/speaker/demo-${(i % listenerCount) + 1}/next`, headers: asListener(i, speakerKeys) }),
-    ],
+    ["speaker next", (i) => ({ path: "/v1/speaker/next", headers: asListener(i, speakerKeys) })],
     [
       "similar tracks",
       (i) => ({

@@ -104,7 +104,7 @@ try {
     console.log(`[setlist] serving model ${current.version}`);
   }
   console.log(
-    `[setlist] ready on ${base}  (try: curl ${base}/v1/listeners/demo-1/recommendations ` +
+    `[setlist] ready on ${base}  (try: curl ${base}/v1/me/recommendations ` +
       `-H "x-api-key: dev-client-key" -H "authorization: Bearer $(npm run -s token -- demo-1)")`,
   );
 } catch (error) {

@@ -25,7 +25,8 @@ export const PlaybackContext = z.strictObject({
 export const IncomingEvent = z
   .strictObject({
     id: Id,
-    listenerId: Id,
+    /** Optional: the listener is the token's; when given it must be the token's. */
+    listenerId: Id.optional(),
     trackId: Id,
     type: z.enum(EVENT_TYPES),
     /** Only for dislikes: the listener disliked the track (default) or its artist. */

@@ -5,7 +5,7 @@ import { asListener, edge, json, jsonBody, seedAndPublish, type RecommendationsV
 /** The live session changes the very next answer, on the running workers with the seeded demo data. */
 async function recommendations(listener: string, query = "") {
   return json<RecommendationsView>(
-    await edge(`/v1/listeners/${listener}/recommendations?limit=20${query}`, { headers: await asListener(listener) }),
+    await edge(`/v1/me/recommendations?limit=20${query}`, { headers: await asListener(listener) }),
   );
 }
 
@@ -99,13 +99,13 @@ describe("session context changes the next answer", () => {
       { id: "adapt-move-p", trackId: items[0]!.id, type: "play", positionMs: 60_000, device: "phone" },
     ]);
     const playing = await json<{ nowPlaying: { track: { id: string }; device: string; positionMs: number } }>(
-      await edge("/v1/listeners/demo-6/now-playing", { headers: await asListener("demo-6") }),
+      await edge("/v1/me/now-playing", { headers: await asListener("demo-6") }),
     );
     expect(playing.nowPlaying).toMatchObject({ track: { id: items[0]!.id }, device: "phone" });
     expect(playing.nowPlaying.positionMs).toBeGreaterThanOrEqual(60_000);
 
     const next = await json<{ trackId: string; say: string }>(
-      await edge("/v1/speaker/demo-6/next", { headers: await asListener("demo-6", "speaker") }),
+      await edge("/v1/speaker/next", { headers: await asListener("demo-6", "speaker") }),
     );
     expect(next.trackId).not.toBe(items[0]!.id);
     expect(next.say).toMatch(/ by /);
@@ -116,10 +116,7 @@ describe("session context changes the next answer", () => {
     const before = await recommendations(listener);
     expect(before.source).toBe("charts");
     const seeded = await json<{ seedTracks: string[]; accepted: number }>(
-      await edge(
-        `/v1/listeners/${listener}/onboarding`,
-        jsonBody("POST", { genres: ["metal"] }, await asListener(listener)),
-      ),
+      await edge(`/v1/me/onboarding`, jsonBody("POST", { genres: ["metal"] }, await asListener(listener))),
       202,
     );
     expect(seeded.seedTracks).toHaveLength(5);
@@ -127,7 +124,7 @@ describe("session context changes the next answer", () => {
     expect(after.source).toBe("history");
     expect(after.items.filter((i) => i.genre === "metal").length).toBeGreaterThanOrEqual(10);
     const unknown = await edge(
-      `/v1/listeners/${listener}/onboarding`,
+      `/v1/me/onboarding`,
       jsonBody("POST", { genres: ["polka-core"] }, await asListener(listener)),
     );
     expect(unknown.status).toBe(422);

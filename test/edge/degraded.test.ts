@@ -66,9 +66,9 @@ async function warmUp(path: string, headers: Record<string, string>) {
 
 async function recommendationsDuring(down: Outage[], listener: string) {
   const headers = await asListener(listener);
-  await warmUp(`/v1/listeners/${listener}/recommendations?limit=1`, headers);
+  await warmUp(`/v1/me/recommendations?limit=1`, headers);
   return json<RecommendationsView & { degraded: string[] }>(
-    await requestDuring(down, `/v1/listeners/${listener}/recommendations?limit=10`, headers),
+    await requestDuring(down, `/v1/me/recommendations?limit=10`, headers),
   );
 }
 
@@ -136,18 +136,18 @@ describe("degraded serving", () => {
 
   it("the speaker route degrades the same way, and says 503 only when no store can name a track", async () => {
     const headers = await asListener(KNOWN, "speaker");
-    await warmUp(`/v1/speaker/${KNOWN}/next`, headers);
+    await warmUp(`/v1/speaker/next`, headers);
     for (const down of [["kv"], ["session"]] as const) {
       const next = await json<{ trackId: string; degraded: string[] }>(
-        await requestDuring([...down], `/v1/speaker/${KNOWN}/next`, headers),
+        await requestDuring([...down], `/v1/speaker/next`, headers),
       );
       expect(next.trackId).toBeTruthy();
       expect(next.degraded).toEqual(down);
     }
-    const healthy = await json(await requestDuring(["d1"], `/v1/speaker/${KNOWN}/next`, headers));
+    const healthy = await json(await requestDuring(["d1"], `/v1/speaker/next`, headers));
     expect(healthy).not.toHaveProperty("degraded");
 
-    const none = await requestDuring(["kv", "d1"], `/v1/speaker/${KNOWN}/next`, headers);
+    const none = await requestDuring(["kv", "d1"], `/v1/speaker/next`, headers);
     expect(none.status).toBe(503);
     expect(none.headers.get("content-type")).toBe("application/problem+json");
     expect(await none.json()).toMatchObject({ status: 503, degraded: ["d1", "kv"] });
@@ -155,7 +155,7 @@ describe("degraded serving", () => {
 
   it("the now-playing route degrades the same way", async () => {
     const headers = await asListener(KNOWN);
-    const path = `/v1/listeners/${KNOWN}/now-playing`;
+    const path = `/v1/me/now-playing`;
     const healthy = await json<{ nowPlaying: { track: { title?: string } } }>(await requestDuring([], path, headers));
     const title = healthy.nowPlaying.track.title;
     expect(title).toBeTruthy();

@@ -184,13 +184,11 @@ const unusableKey: fc.Arbitrary<KeyChoice> = fc.oneof(
   fc.constantFrom<KeyChoice>({ kind: "none" }, { kind: "revoked" }),
   headerValue.map((value) => ({ kind: "junk" as const, value })),
 );
-/** No token, or one that does not speak for `listener`. */
-const wrongToken = (listener: string): fc.Arbitrary<TokenChoice> =>
-  fc.oneof(
-    fc.constantFrom<TokenChoice>({ kind: "none" }, { kind: "expired" }, { kind: "forged" }),
-    otherListener(listener),
-    junkToken.map((value) => ({ kind: "junk" as const, value })),
-  );
+/** No valid token: another listener's valid token opens that listener's own /v1/me routes, so it is not wrong. */
+const wrongToken: fc.Arbitrary<TokenChoice> = fc.oneof(
+  fc.constantFrom<TokenChoice>({ kind: "none" }, { kind: "expired" }, { kind: "forged" }),
+  junkToken.map((value) => ({ kind: "junk" as const, value })),
+);
 
 /** Credentials that must not get through: no usable key, a key of another role, or a wrong token. */
 function badCredentials(roles: readonly Role[], needsListener: boolean, listener: string): fc.Arbitrary<Credentials> {
@@ -200,7 +198,7 @@ function badCredentials(roles: readonly Role[], needsListener: boolean, listener
     token: anyToken(listener),
   });
   if (!needsListener) return badKey;
-  return fc.oneof(badKey, fc.record({ key: validKey(roles), token: wrongToken(listener) }));
+  return fc.oneof(badKey, fc.record({ key: validKey(roles), token: wrongToken }));
 }
 
 function anyCredentials(roles: readonly Role[], needsListener: boolean, listener: string) {
@@ -245,29 +243,20 @@ const withQuery = (path: string, query: [string, string][]) =>
 
 // ---------------------------------------------------------------- read routes
 
-/** GETs under /v1/listeners/:id or /v1/speaker/:id: reads, so any credentials and any input are fair. */
+/** GETs under /v1/me or /v1/speaker: reads of the token's listener, so any credentials and any input are fair. */
 function listenerRead(route: string): fc.Arbitrary<FuzzCase> {
   const access = accessOf(route);
   const template = route.split(" ")[1]!;
   return fc.constantFrom(...LISTENERS).chain((listener) =>
-    fc
-      .record({
-        creds: anyCredentials(access.roles, true, listener),
-        pathId: fc.oneof(
-          { weight: 5, arbitrary: fc.constant(listener) },
-          { weight: 1, arbitrary: fc.constantFrom(...LISTENERS) },
-          { weight: 2, arbitrary: idLike },
-        ),
-        query: queryArb,
-      })
-      .map(({ creds, pathId, query }) => ({
-        method: "GET",
-        path: withQuery(template.replace(":id", enc(pathId)), query),
-        template,
-        headers: credentialHeaders(creds, listener),
-        authorized: keyFits(creds, access.roles) && tokenListener(creds, listener) === pathId,
-        mustReject: false,
-      })),
+    fc.record({ creds: anyCredentials(access.roles, true, listener), query: queryArb }).map(({ creds, query }) => ({
+      method: "GET",
+      path: withQuery(template, query),
+      template,
+      headers: credentialHeaders(creds, listener),
+      // Any valid listener token opens that listener's own routes.
+      authorized: keyFits(creds, access.roles) && tokenListener(creds, listener) !== null,
+      mustReject: false,
+    })),
   );
 }
 
@@ -470,8 +459,8 @@ const eventsWrite = writeCase(
 );
 
 const onboardingWrite = writeCase(
-  "POST /v1/listeners/:id/onboarding",
-  (listener) => `/v1/listeners/${listener}/onboarding`,
+  "POST /v1/me/onboarding",
+  () => "/v1/me/onboarding",
   () =>
     fc.record(
       {
@@ -488,8 +477,8 @@ const onboardingWrite = writeCase(
 );
 
 const consentWrite = writeCase(
-  "PUT /v1/listeners/:id/consent",
-  (listener) => `/v1/listeners/${listener}/consent`,
+  "PUT /v1/me/consent",
+  () => "/v1/me/consent",
   () =>
     fc.record(
       { personalization: fc.oneof(fc.boolean(), anyJson), analytics: fc.oneof(fc.boolean(), anyJson) },
@@ -504,8 +493,8 @@ const consentWrite = writeCase(
 );
 
 const eraseWrite = writeCase(
-  "DELETE /v1/listeners/:id",
-  (listener) => `/v1/listeners/${listener}`,
+  "DELETE /v1/me",
+  () => "/v1/me",
   null,
   () => [credentialsDefect, unknownQuery],
 );
@@ -532,29 +521,19 @@ const adminWrite: fc.Arbitrary<FuzzCase> = fc
   }));
 
 /**
- * No operator key, and a token (if any valid) only for a pool listener, whom no junk path names:
+ * No operator key and no valid listener token:
  * whatever a junk request hits, it can change nothing.
  */
 const junkCredentials: fc.Arbitrary<Credentials> = fc.record({
   key: fc.oneof(unusableKey, validKey(["client", "speaker"])),
-  token: wrongToken(LISTENERS[0]!),
+  token: wrongToken,
 });
 
 /** Any method on paths no route serves, or serves differently, with any headers. */
 const junk: fc.Arbitrary<FuzzCase> = fc
   .record({
     method: fc.constantFrom("GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "PROPFIND"),
-    prefix: fc.constantFrom(
-      "",
-      "/v1",
-      "/v1/listeners",
-      "/v1/tracks",
-      "/v1/speaker",
-      "/v1/charts",
-      "/admin",
-      "/v2",
-      "//",
-    ),
+    prefix: fc.constantFrom("", "/v1", "/v1/me", "/v1/tracks", "/v1/speaker", "/v1/charts", "/admin", "/v2", "//"),
     segments: fc.array(
       fc.oneof(
         nasty.map(enc),
@@ -584,18 +563,18 @@ const junk: fc.Arbitrary<FuzzCase> = fc
 /** The generators for every route of the app; the first test checks none is missing. */
 const FUZZED: Record<string, { arb: fc.Arbitrary<FuzzCase>; runs: number }[]> = {
   "GET /health": [{ arb: healthRead, runs: 200 }],
-  "GET /v1/listeners/:id/recommendations": [{ arb: listenerRead("GET /v1/listeners/:id/recommendations"), runs: 600 }],
-  "GET /v1/listeners/:id/now-playing": [{ arb: listenerRead("GET /v1/listeners/:id/now-playing"), runs: 400 }],
-  "GET /v1/listeners/:id/consent": [{ arb: listenerRead("GET /v1/listeners/:id/consent"), runs: 400 }],
-  "GET /v1/listeners/:id/export": [{ arb: listenerRead("GET /v1/listeners/:id/export"), runs: 300 }],
-  "GET /v1/speaker/:id/next": [{ arb: listenerRead("GET /v1/speaker/:id/next"), runs: 500 }],
+  "GET /v1/me/recommendations": [{ arb: listenerRead("GET /v1/me/recommendations"), runs: 600 }],
+  "GET /v1/me/now-playing": [{ arb: listenerRead("GET /v1/me/now-playing"), runs: 400 }],
+  "GET /v1/me/consent": [{ arb: listenerRead("GET /v1/me/consent"), runs: 400 }],
+  "GET /v1/me/export": [{ arb: listenerRead("GET /v1/me/export"), runs: 300 }],
+  "GET /v1/speaker/next": [{ arb: listenerRead("GET /v1/speaker/next"), runs: 500 }],
   "GET /v1/tracks/:id": [{ arb: catalogRead("GET /v1/tracks/:id"), runs: 500 }],
   "GET /v1/tracks/:id/similar": [{ arb: catalogRead("GET /v1/tracks/:id/similar"), runs: 500 }],
   "GET /v1/charts/top": [{ arb: catalogRead("GET /v1/charts/top"), runs: 500 }],
   "POST /v1/events": [{ arb: eventsWrite, runs: 2500 }],
-  "PUT /v1/listeners/:id/consent": [{ arb: consentWrite, runs: 800 }],
-  "POST /v1/listeners/:id/onboarding": [{ arb: onboardingWrite, runs: 400 }],
-  "DELETE /v1/listeners/:id": [{ arb: eraseWrite, runs: 500 }],
+  "PUT /v1/me/consent": [{ arb: consentWrite, runs: 800 }],
+  "POST /v1/me/onboarding": [{ arb: onboardingWrite, runs: 400 }],
+  "DELETE /v1/me": [{ arb: eraseWrite, runs: 500 }],
   "ALL /admin/*": [
     { arb: adminRead, runs: 600 },
     { arb: adminWrite, runs: 500 },

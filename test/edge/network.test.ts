@@ -18,7 +18,7 @@ import {
  */
 describe("the worker network end to end", () => {
   it("answers before any model exists, without a 5xx", async () => {
-    const res = await edge("/v1/listeners/demo-1/recommendations", { headers: await asListener("demo-1") });
+    const res = await edge("/v1/me/recommendations", { headers: await asListener("demo-1") });
     expect(res.status).toBe(200);
     expect((await res.json()) as RecommendationsView).toMatchObject({ modelVersion: null, source: "charts" });
   });
@@ -27,7 +27,7 @@ describe("the worker network end to end", () => {
     const first = await seedAndPublish();
 
     const demo = await json<RecommendationsView>(
-      await edge("/v1/listeners/demo-1/recommendations?limit=20", { headers: await asListener("demo-1") }),
+      await edge("/v1/me/recommendations?limit=20", { headers: await asListener("demo-1") }),
     );
     expect(demo).toMatchObject({ modelVersion: first, source: "model" });
     expect(demo.items).toHaveLength(20);
@@ -76,14 +76,14 @@ describe("the worker network end to end", () => {
       return row!.n === 24;
     });
     const before = await json<RecommendationsView>(
-      await edge("/v1/listeners/e2e-listener/recommendations?limit=10", { headers: await asListener("e2e-listener") }),
+      await edge("/v1/me/recommendations?limit=10", { headers: await asListener("e2e-listener") }),
     );
     expect(before.source).toBe("history");
 
     const second = await retrainAndPublish();
     expect(second).not.toBe(first);
     const after = await json<RecommendationsView>(
-      await edge("/v1/listeners/e2e-listener/recommendations?limit=10", { headers: await asListener("e2e-listener") }),
+      await edge("/v1/me/recommendations?limit=10", { headers: await asListener("e2e-listener") }),
     );
     expect(after).toMatchObject({ modelVersion: second, source: "model" });
     expect(after.items.map((i) => i.id)).not.toEqual(before.items.map((i) => i.id));

@@ -86,16 +86,16 @@ describe("privacy", () => {
       liveSession: { recent: unknown[] };
       recommendations: { candidates: unknown[] } | null;
       profile: unknown;
-    }>(await edge(`/v1/listeners/${RAW_ID}/export`, { headers: await asListener(RAW_ID) }));
+    }>(await edge(`/v1/me/export`, { headers: await asListener(RAW_ID) }));
     expect(exported.events).toHaveLength(40);
     expect(exported.liveSession.recent.length).toBeGreaterThan(0);
     expect(exported.recommendations?.candidates.length).toBeGreaterThan(0);
     expect(exported.profile).toBeTruthy();
     expect(exported.consent.personalization).toBe(true);
 
-    expect(
-      await json(await edge(`/v1/listeners/${RAW_ID}`, { method: "DELETE", headers: await asListener(RAW_ID) })),
-    ).toMatchObject({ erased: true });
+    expect(await json(await edge(`/v1/me`, { method: "DELETE", headers: await asListener(RAW_ID) }))).toMatchObject({
+      erased: true,
+    });
     const after = await everythingStored(pseudonym);
     // Only the erasure tombstone may still name the pseudonym.
     expect(after.split(pseudonym).length - 1).toBe(1);
@@ -103,7 +103,7 @@ describe("privacy", () => {
     expect(await storedEvents(await pseudonymOf(OTHER_ID))).toBe(30);
 
     const empty = await json<{ events: unknown[]; recommendations: unknown }>(
-      await edge(`/v1/listeners/${RAW_ID}/export`, { headers: await asListener(RAW_ID) }),
+      await edge(`/v1/me/export`, { headers: await asListener(RAW_ID) }),
     );
     expect(empty.events).toEqual([]);
     expect(empty.recommendations).toBeNull();
@@ -112,21 +112,19 @@ describe("privacy", () => {
   it("without personalization consent, nothing is stored or queued and answers are not personal", async () => {
     const id = "privacy-consent-listener";
     expect(
-      await json(
-        await edge(`/v1/listeners/${id}/consent`, jsonBody("PUT", { personalization: false }, await asListener(id))),
-      ),
+      await json(await edge(`/v1/me/consent`, jsonBody("PUT", { personalization: false }, await asListener(id)))),
     ).toEqual({ personalization: false, analytics: true });
 
     expect(await json(await postEvents(id, "nc", 10), 202)).toEqual({ accepted: 0, duplicates: 0, notStored: 10 });
     const recs = await json<{ personalized: boolean; source: string }>(
-      await edge(`/v1/listeners/${id}/recommendations`, { headers: await asListener(id) }),
+      await edge(`/v1/me/recommendations`, { headers: await asListener(id) }),
     );
     expect(recs).toMatchObject({ personalized: false, source: "charts" });
     // Give the queue time to deliver anything it (wrongly) carried.
     await new Promise((r) => setTimeout(r, 3000));
     expect(await storedEvents(await pseudonymOf(id))).toBe(0);
     const { liveSession } = await json<{ liveSession: { recent: unknown[] } }>(
-      await edge(`/v1/listeners/${id}/export`, { headers: await asListener(id) }),
+      await edge(`/v1/me/export`, { headers: await asListener(id) }),
     );
     expect(liveSession.recent).toEqual([]);
   });

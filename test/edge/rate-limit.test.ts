@@ -54,7 +54,7 @@ describe("rate limits", () => {
 
   it("per listener: 429 with Retry-After whichever app asks; other listeners are unaffected", async () => {
     const listener = unique("rl");
-    const path = (id: string) => `/v1/listeners/${id}/recommendations?limit=0`;
+    const path = (id: string) => `/v1/me/recommendations?limit=0`;
     const headers = { "x-api-key": await newKey(), authorization: `Bearer ${await tokenFor(listener)}` };
     const { passed, res } = await untilLimited(PER_LISTENER, () => edge(path(listener), { headers }));
     expect(passed).toBeGreaterThanOrEqual(PER_LISTENER);

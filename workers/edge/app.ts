@@ -9,7 +9,7 @@ import type { AppEnv } from "./env";
 import { notFound, onError } from "./errors";
 import { chartsApp } from "./routes/charts";
 import { eventsApp } from "./routes/events";
-import { listenersApp } from "./routes/listeners";
+import { meApp } from "./routes/me";
 import { onboardingApp } from "./routes/onboarding";
 import { privacyApp } from "./routes/privacy";
 import { speakerApp } from "./routes/speaker";
@@ -41,9 +41,9 @@ export const app = new Hono<AppEnv>()
   .use("/v1/*", limitBody(MAX_API_BODY_BYTES, "send at most 100 events per request"))
   .use("/admin/*", limitBody(MAX_OPERATOR_BODY_BYTES, "import in smaller chunks"))
   .get("/health", (c) => c.json({ status: "ok" }))
-  .route("/v1/listeners", listenersApp)
-  .route("/v1/listeners", privacyApp)
-  .route("/v1/listeners", onboardingApp)
+  .route("/v1/me", meApp)
+  .route("/v1/me", privacyApp)
+  .route("/v1/me", onboardingApp)
   .route("/v1/events", eventsApp)
   .route("/v1/tracks", tracksApp)
   .route("/v1/charts", chartsApp)

@@ -38,6 +38,9 @@ function toListening(e: IncomingEvent, track: CatalogTrack): ListeningEvent {
   };
 }
 
+/** An event whose listener is settled: the token's (see the events route). */
+export type ListenerEvent = IncomingEvent & { listenerId: string };
+
 export interface Accepted {
   accepted: number;
   duplicates: number;
@@ -51,7 +54,7 @@ export interface Accepted {
  */
 export async function acceptEvents(
   env: Env,
-  events: IncomingEvent[],
+  events: ListenerEvent[],
   tracks: ReadonlyMap<string, CatalogTrack>,
   region: string | null,
   receivedAt = Date.now(),

@@ -44,11 +44,10 @@ export function requireRole(...roles: Role[]) {
 }
 
 /**
- * The request must carry the signed-in listener's token (`Authorization: Bearer <JWT>`); the
- * listener named by path parameter `param`, when given, must be the token's. Requests are then
- * counted per listener. Routes without such a parameter compare `c.var.listener` themselves.
+ * The request must carry the signed-in listener's token (`Authorization: Bearer <JWT>`): the routes
+ * act for the token's listener, `c.var.listener`. Requests are then counted per listener.
  */
-export function requireListener(param?: string) {
+export function requireListener() {
   return createMiddleware<{ Bindings: Env; Variables: { listener: string } }>(async (c, next) => {
     // A deployment without the secret fails loudly (500) rather than turning every listener away as unauthorized.
     if (!c.env.LISTENER_TOKEN_SECRET) throw new Error("LISTENER_TOKEN_SECRET is not configured");
@@ -63,9 +62,6 @@ export function requireListener(param?: string) {
         check.rejected,
         `Bearer ${REALM}, error="invalid_token", error_description="${check.rejected}"`,
       );
-    }
-    if (param !== undefined && c.req.param(param) !== check.listener) {
-      return problemResponse(problem(403, "The listener token is for another listener"));
     }
     // Counted under the pseudonym: raw listener ids are kept nowhere, the limiter's counters included.
     const pseudonym = await listenerPseudonym(c.env, check.listener);

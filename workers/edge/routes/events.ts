@@ -7,7 +7,7 @@ import { acceptEvents, requestRegion } from "../ingest";
 import { currentModel } from "../model-store";
 import { findTracks } from "../tracks";
 import { validate } from "../../../shared/api/validate";
-import { NoQuery } from "./listeners";
+import { NoQuery } from "./me";
 
 export const eventsApp = new Hono<AppEnv>().post(
   "/",
@@ -16,12 +16,10 @@ export const eventsApp = new Hono<AppEnv>().post(
   validate("query", NoQuery),
   validate("json", EventsBody),
   async (c) => {
-    const receivedAt = Date.now();
-    const { events } = c.req.valid("json");
+    const listener = c.var.listener;
+    const events = c.req.valid("json").events.map((e) => ({ ...e, listenerId: e.listenerId ?? listener }));
     const foreign = events.flatMap((e, i) =>
-      e.listenerId === c.var.listener
-        ? []
-        : [{ path: `events.${i}.listenerId`, message: "is not the token's listener" }],
+      e.listenerId === listener ? [] : [{ path: `events.${i}.listenerId`, message: "is not the token's listener" }],
     );
     if (foreign.length > 0) {
       return problemResponse(

@@ -8,7 +8,7 @@ import { requireListener, requireRole } from "../auth/require";
 import type { AppEnv } from "../env";
 import { acceptEvents, requestRegion } from "../ingest";
 import { catalog, currentModel } from "../model-store";
-import { ListenerParam, NoQuery } from "./listeners";
+import { NoQuery } from "./me";
 
 const OnboardingBody = z
   .strictObject({
@@ -33,14 +33,13 @@ function seedTracks(tracks: Iterable<CatalogTrack>, matches: (t: CatalogTrack) =
  * neighbour lists (content-based for tracks nobody has played) fill the first recommendations.
  */
 export const onboardingApp = new Hono<AppEnv>().post(
-  "/:id/onboarding",
+  "/onboarding",
   requireRole("client"),
-  requireListener("id"),
-  validate("param", ListenerParam),
+  requireListener(),
   validate("query", NoQuery),
   validate("json", OnboardingBody),
   async (c) => {
-    const { id } = c.req.valid("param");
+    const id = c.var.listener;
     const { artists = [], genres = [] } = c.req.valid("json");
     const model = await currentModel(c.env);
     const snapshot = model ? await catalog(c.env, model.version) : new Map<string, CatalogTrack>();

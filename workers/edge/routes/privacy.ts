@@ -5,37 +5,32 @@ import type { AppEnv } from "../env";
 import { listenerPseudonym, sessionOf } from "../listener";
 import { eraseListener, exportListener, updateConsent } from "../privacy";
 import { validate } from "../../../shared/api/validate";
-import { ListenerParam, NoQuery } from "./listeners";
+import { NoQuery } from "./me";
 
 const ConsentBody = z.strictObject({ personalization: z.boolean().optional(), analytics: z.boolean().optional() });
 
 /** A listener's data is theirs alone: each route needs their token, presented through a client app. */
-const ownData = [
-  requireRole("client"),
-  requireListener("id"),
-  validate("param", ListenerParam),
-  validate("query", NoQuery),
-] as const;
+const ownData = [requireRole("client"), requireListener(), validate("query", NoQuery)] as const;
 
 /** The listener's rights over their data: consent, a copy of everything, and erasure. */
 export const privacyApp = new Hono<AppEnv>()
-  .get("/:id/consent", ...ownData, async (c) => {
-    const { consent } = await sessionOf(c.env, await listenerPseudonym(c.env, c.req.valid("param").id)).snapshot();
+  .get("/consent", ...ownData, async (c) => {
+    const { consent } = await sessionOf(c.env, await listenerPseudonym(c.env, c.var.listener)).snapshot();
     return c.json(consent);
   })
-  .put("/:id/consent", ...ownData, validate("json", ConsentBody), async (c) => {
-    const pseudonym = await listenerPseudonym(c.env, c.req.valid("param").id);
+  .put("/consent", ...ownData, validate("json", ConsentBody), async (c) => {
+    const pseudonym = await listenerPseudonym(c.env, c.var.listener);
     const { consent: current } = await sessionOf(c.env, pseudonym).snapshot();
     return c.json(await updateConsent(c.env, pseudonym, { ...current, ...c.req.valid("json") }));
   })
-  .get("/:id/export", ...ownData, async (c) => {
-    const { id } = c.req.valid("param");
+  .get("/export", ...ownData, async (c) => {
+    const id = c.var.listener;
     const data = await exportListener(c.env, await listenerPseudonym(c.env, id));
     c.header("content-disposition", `attachment; filename="setlist-export-${id}.json"`);
     return c.json({ listenerId: id, exportedAt: new Date().toISOString(), ...data });
   })
-  .delete("/:id", ...ownData, async (c) => {
-    const { id } = c.req.valid("param");
+  .delete("/", ...ownData, async (c) => {
+    const id = c.var.listener;
     const removed = await eraseListener(c.env, await listenerPseudonym(c.env, id));
     return c.json({ listenerId: id, erased: true, removed });
   });

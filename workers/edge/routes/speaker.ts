@@ -5,17 +5,16 @@ import { requireListener, requireRole } from "../auth/require";
 import type { AppEnv } from "../env";
 import { recommend } from "../recommend";
 import { validate } from "../../../shared/api/validate";
-import { ContextQuery, ListenerParam } from "./listeners";
+import { ContextQuery } from "./me";
 
 /**
  * Smart speakers get one next track in a few hundred bytes, with a title a voice can say. It runs
  * the same pipeline and session as the app, so playback moving from phone to speaker carries on.
  */
 export const speakerApp = new Hono<AppEnv>().get(
-  "/:id/next",
+  "/next",
   requireRole("speaker"),
-  requireListener("id"),
-  validate("param", ListenerParam),
+  requireListener(),
   validate(
     "query",
     z.strictObject({
@@ -25,7 +24,7 @@ export const speakerApp = new Hono<AppEnv>().get(
     }),
   ),
   async (c) => {
-    const { id } = c.req.valid("param");
+    const id = c.var.listener;
     const result = await recommend(c.env, id, { limit: 1, context: { ...c.req.valid("query"), device: "speaker" } });
     const item = result.items[0];
     const track = item && result.tracks.get(item.trackId);

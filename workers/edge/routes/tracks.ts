@@ -9,7 +9,7 @@ import type { AppEnv } from "../env";
 import { currentModel, similarTracks } from "../model-store";
 import { findTracks, trackSummary } from "../tracks";
 import { validate } from "../../../shared/api/validate";
-import { NoQuery } from "./listeners";
+import { NoQuery } from "./me";
 
 const TrackParam = z.strictObject({ id: Id });
 

@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { z } from "zod";
-import { Id, Limit, Region } from "../../../shared/api/schemas";
+import { Limit, Region } from "../../../shared/api/schemas";
 import { ACTIVITIES, DEVICES } from "../../../shared/catalog/types";
 import { requireListener, requireRole } from "../auth/require";
 import { Degradation, findTracksDegrading } from "../degraded";
@@ -11,7 +11,6 @@ import { recommend } from "../recommend";
 import { trackSummary } from "../tracks";
 import { validate } from "../../../shared/api/validate";
 
-export const ListenerParam = z.strictObject({ id: Id });
 /** For routes that take no query parameters: any given is an error, like an unknown field in a body. */
 export const NoQuery = z.strictObject({});
 
@@ -33,15 +32,18 @@ export const ContextQuery = {
   region: Region.optional(),
 };
 
-export const listenersApp = new Hono<AppEnv>()
+/**
+ * The signed-in listener's own routes. The listener is the token's, never a path segment, so no raw
+ * id travels in a URL: request logs, traces and caches see only `/v1/me/...`.
+ */
+export const meApp = new Hono<AppEnv>()
   .get(
-    "/:id/recommendations",
+    "/recommendations",
     requireRole("client"),
-    requireListener("id"),
-    validate("param", ListenerParam),
+    requireListener(),
     validate("query", z.strictObject({ limit: Limit(20, 100), ...ContextQuery })),
     async (c) => {
-      const { id } = c.req.valid("param");
+      const id = c.var.listener;
       const { limit, region, ...context } = c.req.valid("query");
       const result = await recommend(c.env, id, { limit, context, region });
       return c.json({
@@ -71,36 +73,29 @@ export const listenersApp = new Hono<AppEnv>()
    * What the listener's last active device reported, so another device can pick up playback. The
    * position is projected forward from the last report while the track would still be playing.
    */
-  .get(
-    "/:id/now-playing",
-    requireRole("client"),
-    requireListener("id"),
-    validate("param", ListenerParam),
-    validate("query", NoQuery),
-    async (c) => {
-      const { id } = c.req.valid("param");
-      const now = Date.now();
-      const degraded = new Degradation();
-      const pseudonym = await listenerPseudonym(c.env, id);
-      const view = await degraded.read("session", () => sessionOf(c.env, pseudonym).snapshot(now), null);
-      const playing = view?.state.nowPlaying;
-      if (!view || !playing) return c.json({ listenerId: id, nowPlaying: null, degraded: degraded.stores });
-      const model = await degraded.read("kv", () => currentModel(c.env), null);
-      const track = (await findTracksDegrading(c.env, degraded, model?.version ?? null, [playing.trackId])).get(
-        playing.trackId,
-      );
-      const duration = track?.features.durationMs ?? playing.positionMs;
-      return c.json({
-        listenerId: id,
-        degraded: degraded.stores,
-        nowPlaying: {
-          track: track ? trackSummary(track) : { id: playing.trackId },
-          device: playing.device,
-          reportedPositionMs: playing.positionMs,
-          positionMs: Math.min(duration, playing.positionMs + Math.max(0, now - playing.updatedAt)),
-          updatedAt: new Date(playing.updatedAt).toISOString(),
-          devices: view.state.devices,
-        },
-      });
-    },
-  );
+  .get("/now-playing", requireRole("client"), requireListener(), validate("query", NoQuery), async (c) => {
+    const id = c.var.listener;
+    const now = Date.now();
+    const degraded = new Degradation();
+    const pseudonym = await listenerPseudonym(c.env, id);
+    const view = await degraded.read("session", () => sessionOf(c.env, pseudonym).snapshot(now), null);
+    const playing = view?.state.nowPlaying;
+    if (!view || !playing) return c.json({ listenerId: id, nowPlaying: null, degraded: degraded.stores });
+    const model = await degraded.read("kv", () => currentModel(c.env), null);
+    const track = (await findTracksDegrading(c.env, degraded, model?.version ?? null, [playing.trackId])).get(
+      playing.trackId,
+    );
+    const duration = track?.features.durationMs ?? playing.positionMs;
+    return c.json({
+      listenerId: id,
+      degraded: degraded.stores,
+      nowPlaying: {
+        track: track ? trackSummary(track) : { id: playing.trackId },
+        device: playing.device,
+        reportedPositionMs: playing.positionMs,
+        positionMs: Math.min(duration, playing.positionMs + Math.max(0, now - playing.updatedAt)),
+        updatedAt: new Date(playing.updatedAt).toISOString(),
+        devices: view.state.devices,
+      },
+    });
+  });
