@@ -49,13 +49,6 @@ export const DEMO_NOW = Date.parse("2026-11-20T12:00:00Z");
 
 const DAY_MS = 86_400_000;
 
-/**
- * Where demo history seeded at `now` ends: the last DEMO_NOW time of day at or before it, so a seed gives
- * the same data whatever the hour (cutting at `now` itself gave every start slightly different data).
- */
-export function demoHistoryEnd(now: number): number {
-  return DEMO_NOW + Math.floor((now - DEMO_NOW) / DAY_MS) * DAY_MS;
-}
 const MIN_EVENTS = 60;
 const MAX_EVENTS = 250;
 /** Most demo accounts predate the event window; the rest sign up during it and have a shorter history. */

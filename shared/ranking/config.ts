@@ -32,7 +32,7 @@ export interface RankingConfig {
 }
 
 export const DEFAULT_RANKING_CONFIG: RankingConfig = {
-  sourceWeights: { model: 1, similar: 0.9, chart: 0.7, fallback: 0.5 },
+  sourceWeights: { model: 1, similar: 0.9, context: 0.8, chart: 0.7, fallback: 0.5 },
   sessionWeight: 0.8,
   contextWeight: 0.6,
   tasteHalfLifeMs: DEFAULT_TASTE_HALF_LIFE_MS,

@@ -8,7 +8,8 @@ import { diversify } from "./diversity";
 import { explorationCandidates, explorationSlots, interleave, sampleExploration } from "./exploration";
 import { removeExcluded, type Exclusions } from "./filters";
 import { chooseReason } from "./reasons";
-import { applyContextFit, blendScores } from "./scoring";
+import { contextCandidates } from "./context-retrieval";
+import { applyContextFit, blendScores, CANDIDATES_PER_SLOT, keepFitting } from "./scoring";
 import { applySessionTaste, tasteSignals } from "./taste";
 import type { RankedItem, RankingInput } from "./types";
 
@@ -28,17 +29,23 @@ export function rankRecommendations(input: RankingInput, overrides: Partial<Rank
     trackIds: new Set([...playedThisSession(session, now), ...session.dislikes.tracks]),
     artistIds: new Set(session.dislikes.artists),
   };
-  const context = resolveContext(
-    { ...input.context, activity: input.context?.activity ?? currentActivity(session, now) },
-    now,
-  );
+  const activity = input.context?.activity ?? currentActivity(session, now);
+  const context = resolveContext({ ...input.context, activity }, now);
   const taste = readTaste(session, now, config.tasteHalfLifeMs);
   const signals = tasteSignals(taste, input.tracks, input.neighbours, config.tasteSignalLimit);
 
-  let items = prepareCandidates(input.candidates, input.tracks, config.sourceWeights);
+  // A stated activity also retrieves: tracks for the moment that sound like the listener's own.
+  const candidates =
+    activity && input.activityPool
+      ? [
+          ...input.candidates,
+          ...contextCandidates(input.activityPool(activity), input.candidates, input.tracks, n * CANDIDATES_PER_SLOT),
+        ]
+      : input.candidates;
+  let items = prepareCandidates(candidates, input.tracks, config.sourceWeights);
   items = removeExcluded(items, exclusions);
   items = applySessionTaste(items, taste, signals, config);
-  items = applyContextFit(items, context);
+  items = keepFitting(applyContextFit(items, context), n, context);
   items = blendScores(items, context.strength, config);
   const ranked = diversify(items, n, config);
 
@@ -71,6 +78,7 @@ export function rankRecommendations(input: RankingInput, overrides: Partial<Rank
 }
 
 export { DEFAULT_RANKING_CONFIG, resolveConfig, type RankingConfig } from "./config";
+export { activityPool } from "./context-retrieval";
 export { explorationSeed } from "./exploration";
 export type {
   Candidate,

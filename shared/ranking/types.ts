@@ -1,4 +1,4 @@
-import type { AudioFeatures } from "../catalog/types";
+import type { Activity, AudioFeatures } from "../catalog/types";
 import type { ContextInput } from "../context/resolve";
 import type { SessionState } from "../session/state";
 import type { TrackVector } from "./similarity";
@@ -14,7 +14,7 @@ export interface TrackInfo {
   popularity: number; // 0..1, share of listeners relative to the most popular track
 }
 
-export type CandidateSource = "model" | "similar" | "chart" | "fallback";
+export type CandidateSource = "model" | "similar" | "context" | "chart" | "fallback";
 
 export interface Candidate {
   trackId: string;
@@ -55,6 +55,8 @@ export interface RankingInput {
   session?: SessionState;
   context?: ContextInput;
   explorationPool?: readonly TrackInfo[];
+  /** The catalog's tracks that suit an activity (see activityPool), searched when one is stated. */
+  activityPool?: (activity: Activity) => readonly TrackInfo[];
   /** Everything the listener has heard, so exploration only offers new tracks. */
   heardTrackIds?: ReadonlySet<string>;
   neighbours?: Neighbours;

@@ -3,7 +3,14 @@ import { drizzle } from "drizzle-orm/d1";
 import { recentPositiveTracks, contentNeighbours } from "../../shared/db/queries";
 import { listeners } from "../../shared/db/schema";
 import type { CatalogTrack } from "../../shared/publish/artifacts";
-import { explorationSeed, rankRecommendations, type Candidate, type RankedItem } from "../../shared/ranking";
+import {
+  activityPool,
+  explorationSeed,
+  rankRecommendations,
+  type Candidate,
+  type RankedItem,
+} from "../../shared/ranking";
+import type { Activity } from "../../shared/catalog/types";
 import { createSession, readTaste, type SessionState } from "../../shared/session";
 import type { ContextInput } from "../../shared/context/resolve";
 import { seededRandom } from "../../shared/util/random";
@@ -119,6 +126,7 @@ export async function recommend(env: Env, rawListenerId: string, options: Recomm
     // Exploration samples the catalog snapshot; without it there is nothing to explore.
     explorationPool:
       version && snapshot.size > 0 ? await explorationPool(env, degraded, version, snapshot, listener, now) : [],
+    activityPool: (activity) => activityPoolOf(snapshot, activity),
     heardTrackIds: new Set([...(artifact?.heard ?? []), ...session.played]),
     neighbours: (id) => neighbourLists.get(id) ?? [],
     region: chart.region ?? undefined,
@@ -135,6 +143,17 @@ export async function recommend(env: Env, rawListenerId: string, options: Recomm
 }
 
 const NO_TRACKS: ReadonlyMap<string, CatalogTrack> = new Map();
+
+/** Each catalog snapshot's tracks per activity, built on first use: the snapshot is held per version. */
+const activityPools = new WeakMap<ReadonlyMap<string, CatalogTrack>, Map<Activity, CatalogTrack[]>>();
+
+function activityPoolOf(snapshot: ReadonlyMap<string, CatalogTrack>, activity: Activity): CatalogTrack[] {
+  let pools = activityPools.get(snapshot);
+  if (!pools) activityPools.set(snapshot, (pools = new Map()));
+  let pool = pools.get(activity);
+  if (!pool) pools.set(activity, (pool = activityPool(snapshot.values(), activity)));
+  return pool;
+}
 
 async function storedConsent(db: D1Database, listener: string): Promise<boolean> {
   const [row] = await drizzle(db)

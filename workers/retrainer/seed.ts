@@ -2,13 +2,7 @@ import { bulkInsertStatements, runInBatches } from "../../shared/db/bulk";
 import { countRows } from "../../shared/db/queries";
 import { eventRow, listenerRow, trackRow } from "../../shared/db/rows";
 import { artists, events, listeners, tracks } from "../../shared/db/schema";
-import {
-  demoHistoryEnd,
-  generateDemoCatalog,
-  generateDemoListeners,
-  type DemoCatalog,
-  type DemoListening,
-} from "../../shared/demo";
+import { demoDataAt, type DemoCatalog, type DemoListening } from "../../shared/demo";
 import { pseudonymize } from "../../shared/identity";
 import type { Env } from "./env";
 
@@ -32,9 +26,7 @@ export async function seedDemoData(env: Env, now = Date.now()): Promise<SeedResu
       events: await countRows(env.DB, events),
     };
   }
-  const endsAt = demoHistoryEnd(now);
-  const catalog = generateDemoCatalog(1, new Date(endsAt).toISOString().slice(0, 10));
-  const demo = generateDemoListeners(catalog, { now: endsAt });
+  const { catalog, listening: demo } = demoDataAt(now);
   const pseudonyms = new Map<string, string>();
   for (const l of demo.listeners) pseudonyms.set(l.id, await pseudonymize(env.LISTENER_ID_KEY, l.id));
 

@@ -1,0 +1,110 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import type { Activity } from "../catalog/types";
+import { contextFit } from "../context/fit";
+import { ACTIVITY_TARGETS } from "../context/targets";
+import { activityPool, contextCandidates, STATED_CONTEXT_MIN_FIT } from "./context-retrieval";
+import { rankRecommendations } from "./index";
+import { byId, generateTracks, makeTrack, modelCandidates, NOW } from "./test-fixtures";
+import type { TrackInfo } from "./types";
+
+const loudPop = (id: string, energy = 0.9) =>
+  makeTrack(id, { genre: "pop", features: { energy, tempo: 128, acousticness: 0.1, danceability: 0.8 } });
+const calm = (id: string, genre: string) =>
+  makeTrack(id, {
+    genre,
+    features: { energy: 0.15, tempo: 70, acousticness: 0.85, instrumentalness: 0.7, speechiness: 0.03 },
+  });
+const meanEnergy = (ids: string[], tracks: Map<string, TrackInfo>) =>
+  ids.reduce((sum, id) => sum + tracks.get(id)!.features.energy, 0) / ids.length;
+
+describe("activityPool", () => {
+  it("holds the tracks that suit the activity, best fitting first", () => {
+    const catalog = generateTracks(400, 3);
+    const pool = activityPool(catalog, "sleep");
+    const fit = (t: TrackInfo) => contextFit(t.features, ACTIVITY_TARGETS.sleep);
+    expect(pool.length).toBeGreaterThan(0);
+    expect(pool.every((t) => fit(t) >= STATED_CONTEXT_MIN_FIT)).toBe(true);
+    expect(catalog.filter((t) => !pool.includes(t)).every((t) => fit(t) < STATED_CONTEXT_MIN_FIT)).toBe(true);
+    for (let i = 1; i < pool.length; i++) expect(fit(pool[i - 1]!)).toBeGreaterThanOrEqual(fit(pool[i]!));
+  });
+});
+
+describe("contextCandidates", () => {
+  const listened = Array.from({ length: 30 }, (_, i) => loudPop(`pop${i}`));
+  const pool = [calm("calm-pop", "pop"), calm("calm-ambient", "ambient"), calm("calm-metal", "metal")];
+  const tracks = byId([...listened, ...pool]);
+  const candidates = modelCandidates(listened, 1);
+
+  it("finds the tracks for the moment closest to the listener's own, and not those already offered", () => {
+    const found = contextCandidates(pool, candidates, tracks, 2);
+    expect(found.map((c) => c.trackId)).toEqual(["calm-pop", expect.any(String)]);
+    expect(found.every((c) => c.source === "context")).toBe(true);
+    const offered = contextCandidates(
+      pool,
+      [...candidates, { trackId: "calm-pop", score: 1, source: "model" }],
+      tracks,
+      3,
+    );
+    expect(offered.map((c) => c.trackId)).not.toContain("calm-pop");
+  });
+
+  it("finds nothing without the listener's own candidates to go by", () => {
+    expect(contextCandidates(pool, [], tracks, 5)).toEqual([]);
+  });
+});
+
+describe("a stated activity shapes the list", () => {
+  it("a sleep list for a listener whose candidates are all loud is calm, from the catalog's calm tracks", () => {
+    const listened = Array.from({ length: 80 }, (_, i) => loudPop(`pop${i}`, 0.75 + (i % 5) * 0.05));
+    const calmTracks = Array.from({ length: 60 }, (_, i) => calm(`calm${i}`, i % 2 ? "pop" : "ambient"));
+    const tracks = byId([...listened, ...calmTracks]);
+    const input = { candidates: modelCandidates(listened, 2), tracks, now: NOW, seed: 1, n: 20 };
+    const sleep = rankRecommendations({
+      ...input,
+      context: { activity: "sleep" },
+      activityPool: (a) => activityPool(tracks.values(), a),
+    });
+    expect(
+      meanEnergy(
+        sleep.map((i) => i.trackId),
+        tracks,
+      ),
+    ).toBeLessThan(0.3);
+  });
+
+  it("for every catalog and listener drawn, a workout top 20 is more energetic than a sleep top 20", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 10_000 }),
+        fc.integer({ min: 1, max: 10_000 }),
+        (catalogSeed, listenerSeed) => {
+          const catalog = generateTracks(600, catalogSeed);
+          const tracks = byId(catalog);
+          // The listener's candidates: one taste corner of the catalog (a genre pair), scored at random.
+          const genres = new Set([
+            catalog[listenerSeed % catalog.length]!.genre,
+            catalog[(listenerSeed * 7) % catalog.length]!.genre,
+          ]);
+          const own = catalog.filter((t) => genres.has(t.genre)).slice(0, 300);
+          const input = {
+            candidates: modelCandidates(own, listenerSeed),
+            tracks,
+            now: NOW,
+            seed: listenerSeed,
+            n: 20,
+            explorationPool: catalog.slice(0, 100),
+            activityPool: (a: Activity) => activityPool(catalog, a),
+          };
+          const energy = (activity: "workout" | "sleep") =>
+            meanEnergy(
+              rankRecommendations({ ...input, context: { activity } }).map((i) => i.trackId),
+              tracks,
+            );
+          expect(energy("workout")).toBeGreaterThan(energy("sleep"));
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+});
