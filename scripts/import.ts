@@ -12,13 +12,12 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { MAX_IMPORT_ROWS } from "../shared/api/schemas";
 import { DEV_KEYS } from "./dev-credentials";
-import { NEUTRAL_FEATURES, UNKNOWN_GENRE } from "../shared/catalog/features";
 import type { Track } from "../shared/catalog/types";
 import { parseInteractionTsv } from "../shared/import/genericTsv";
-import { parseArtists } from "../shared/import/hetrec";
+import { hetrecCatalog, parseArtists } from "../shared/import/hetrec";
 import { readInteractionFile, readSiblingHetrecTaggings } from "../shared/import/nodeFiles";
 import type { RejectedRow } from "../shared/import/rows";
-import { parseSpotifyFeatures, UNKNOWN_RELEASE_DATE } from "../shared/import/spotify";
+import { parseSpotifyFeatures } from "../shared/import/spotify";
 
 const { values: args } = parseArgs({
   options: {
@@ -71,32 +70,10 @@ function report(what: string, parsed: RejectedRow[], outcome: Outcome) {
   if (reasons.length > 10) console.log(`  ... and ${reasons.length - 10} more`);
 }
 
-/** HetRec has no audio features: artists enter the catalog with neutral ones, their top tag as genre. */
 function lastfmCatalog(dir: string): { tracks: Track[]; rejected: RejectedRow[] } {
   const artists = parseArtists(readFileSync(join(dir, "artists.dat"), "utf8"));
-  const tagCounts = new Map<string, Map<string, number>>();
-  for (const t of readSiblingHetrecTaggings(join(dir, "user_artists.dat")) ?? []) {
-    const counts = tagCounts.get(t.item) ?? new Map<string, number>();
-    counts.set(t.tag, (counts.get(t.tag) ?? 0) + 1);
-    tagCounts.set(t.item, counts);
-  }
-  const topTag = (artistId: string) =>
-    [...(tagCounts.get(artistId) ?? [])].sort((a, b) => b[1] - a[1])[0]?.[0].slice(0, 60) ?? UNKNOWN_GENRE;
-  const tracks = artists.rows.map((a): Track => {
-    const id = `lfm-${a.id}`;
-    return {
-      id,
-      title: a.name.slice(0, 300) || id,
-      artistId: id,
-      artistName: a.name.slice(0, 300) || id,
-      albumId: `${id}-top`,
-      albumTitle: "Top tracks",
-      genre: topTag(String(a.id)),
-      releaseDate: UNKNOWN_RELEASE_DATE,
-      features: NEUTRAL_FEATURES,
-    };
-  });
-  return { tracks, rejected: artists.rejected };
+  const taggings = readSiblingHetrecTaggings(join(dir, "user_artists.dat")) ?? [];
+  return { tracks: hetrecCatalog(artists.rows, taggings), rejected: artists.rejected };
 }
 
 if (!args.spotify && !args.lastfm && !args.tsv) {
