@@ -7,7 +7,7 @@ import {
   type LineParser,
   type ParseResult,
 } from "./rows";
-import { NEUTRAL_FEATURES, UNKNOWN_GENRE } from "../catalog/features";
+import { genreName, NEUTRAL_FEATURES, UNKNOWN_GENRE } from "../catalog/features";
 import type { Track } from "../catalog/types";
 import { UNKNOWN_RELEASE_DATE } from "./spotify";
 import type { KeyedTagging } from "./trainingData";
@@ -146,7 +146,9 @@ export function hetrecCatalog(artists: readonly ArtistRow[], taggings: readonly 
   const tagCounts = new Map<string, Map<string, number>>();
   for (const t of taggings) {
     const counts = tagCounts.get(t.item) ?? new Map<string, number>();
-    counts.set(t.tag, (counts.get(t.tag) ?? 0) + 1);
+    // Counted under the genre's one spelling, so "Reggae" and "reggae" add up rather than compete.
+    const genre = genreName(t.tag);
+    if (genre) counts.set(genre, (counts.get(genre) ?? 0) + 1);
     tagCounts.set(t.item, counts);
   }
   const topTag = (artistId: string) =>
