@@ -1,11 +1,10 @@
 import { Hono } from "hono";
-import { z } from "zod";
 import { problem, problemResponse } from "../../../shared/api/problem";
+import { ContextQuery } from "../../../shared/api/schemas";
 import { requireListener, requireRole } from "../auth/require";
 import type { AppEnv } from "../env";
 import { recommend } from "../recommend";
 import { validate } from "../../../shared/api/validate";
-import { ContextQuery } from "./me";
 
 /**
  * Smart speakers get one next track in a few hundred bytes, with a title a voice can say. It runs
@@ -15,14 +14,7 @@ export const speakerApp = new Hono<AppEnv>().get(
   "/next",
   requireRole("speaker"),
   requireListener(),
-  validate(
-    "query",
-    z.strictObject({
-      activity: ContextQuery.activity,
-      localTime: ContextQuery.localTime,
-      timeZone: ContextQuery.timeZone,
-    }),
-  ),
+  validate("query", ContextQuery.pick({ activity: true, localTime: true, timeZone: true })),
   async (c) => {
     const id = c.var.listener;
     const result = await recommend(c.env, id, { limit: 1, context: { ...c.req.valid("query"), device: "speaker" } });
