@@ -3,6 +3,7 @@ import { problem, problemResponse } from "../../../shared/api/problem";
 import { ContextQuery } from "../../../shared/api/schemas";
 import { requireListener, requireRole } from "../auth/require";
 import type { AppEnv } from "../env";
+import { degradedField } from "../degraded";
 import { recommend } from "../recommend";
 import { validate } from "../../../shared/api/validate";
 
@@ -30,8 +31,7 @@ export const speakerApp = new Hono<AppEnv>().get(
       say: `${track.title} by ${track.artistName}`,
       durationMs: track.features.durationMs,
       reason: item.reason.text,
-      // Only when it applies: a speaker's answer is kept to a few hundred bytes.
-      ...(degraded.length > 0 ? { degraded } : {}),
+      ...degradedField(degraded),
     });
   },
 );
