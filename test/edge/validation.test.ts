@@ -80,7 +80,9 @@ describe("the moment a client states is validated, not ignored", () => {
   it("localTime must be a real date-time with an offset", async () => {
     for (const path of routes) {
       for (const localTime of ["2026-13-40T99:99:99Z", "2026-02-30T10:00:00Z", "2026-11-24T24:00:00Z", "tomorrow"]) {
-        const res = await edge(`${path}?localTime=${encodeURIComponent(localTime)}`, { headers: await headersFor(path) });
+        const res = await edge(`${path}?localTime=${encodeURIComponent(localTime)}`, {
+          headers: await headersFor(path),
+        });
         await expectProblem(res, 400, "localTime");
       }
     }
