@@ -13,6 +13,13 @@ export const DEV_KEYS = {
   operator: { key: "dev-operator-key", role: "operator", name: "development operator" },
 } as const satisfies Record<string, NewKey>;
 
+/**
+ * The port `npm start` serves on, and the one the local scripts look for it on: PORT if set, else
+ * 8787. Each script takes --port too; give it the same one you gave `npm start`.
+ */
+export const DEFAULT_PORT = process.env.PORT ?? "8787";
+export const localUrl = (port: string) => `http://127.0.0.1:${port}`;
+
 /** The listener-token secret of local development: .dev.vars, else its committed example. */
 export function developmentTokenSecret(): string {
   for (const file of [".dev.vars", ".dev.vars.example"]) {

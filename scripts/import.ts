@@ -4,31 +4,34 @@
  *   --spotify FILE   Spotify audio-features CSV: catalog tracks
  *   --lastfm DIR     HetRec Last.fm 2K folder: artists become catalog items, user_artists play counts history
  *   --tsv FILE       listener<TAB>track<TAB>weight[<TAB>timestamp] history for tracks already in the catalog
- *   --url URL (default http://127.0.0.1:8787), --api-key KEY (default: the development operator key)
+ *   --port N         the port `npm start` was given (default: PORT, else 8787), or --url URL for another host
+ *   --api-key KEY    an operator key (default: the development operator key)
  */
 import { SingleBar, Presets } from "cli-progress";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { MAX_IMPORT_ROWS } from "../shared/api/schemas";
-import { DEV_KEYS } from "./dev-credentials";
-import { NEUTRAL_FEATURES, UNKNOWN_GENRE } from "../shared/catalog/features";
+import { DEFAULT_PORT, DEV_KEYS, localUrl } from "./dev-credentials";
 import type { Track } from "../shared/catalog/types";
 import { parseInteractionTsv } from "../shared/import/genericTsv";
-import { parseArtists } from "../shared/import/hetrec";
+import { hetrecCatalog, parseArtists } from "../shared/import/hetrec";
 import { readInteractionFile, readSiblingHetrecTaggings } from "../shared/import/nodeFiles";
 import type { RejectedRow } from "../shared/import/rows";
-import { parseSpotifyFeatures, UNKNOWN_RELEASE_DATE } from "../shared/import/spotify";
+import { parseSpotifyFeatures } from "../shared/import/spotify";
 
 const { values: args } = parseArgs({
   options: {
     spotify: { type: "string" },
     lastfm: { type: "string" },
     tsv: { type: "string" },
-    url: { type: "string", default: "http://127.0.0.1:8787" },
+    port: { type: "string", default: DEFAULT_PORT },
+    url: { type: "string" },
     "api-key": { type: "string", default: DEV_KEYS.operator.key },
   },
 });
+
+const base = args.url ?? localUrl(args.port);
 
 interface Outcome {
   accepted: number;
@@ -44,7 +47,7 @@ async function upload(kind: "tracks" | "interactions", rows: unknown[], label: s
   bar.start(rows.length, 0);
   for (let i = 0; i < rows.length; i += MAX_IMPORT_ROWS) {
     const chunk = rows.slice(i, i + MAX_IMPORT_ROWS);
-    const res = await fetch(`${args.url}/admin/import/${kind}`, {
+    const res = await fetch(`${base}/admin/import/${kind}`, {
       method: "POST",
       headers: { "content-type": "application/json", "x-api-key": args["api-key"]! },
       body: JSON.stringify({ rows: chunk }),
@@ -71,36 +74,16 @@ function report(what: string, parsed: RejectedRow[], outcome: Outcome) {
   if (reasons.length > 10) console.log(`  ... and ${reasons.length - 10} more`);
 }
 
-/** HetRec has no audio features: artists enter the catalog with neutral ones, their top tag as genre. */
 function lastfmCatalog(dir: string): { tracks: Track[]; rejected: RejectedRow[] } {
   const artists = parseArtists(readFileSync(join(dir, "artists.dat"), "utf8"));
-  const tagCounts = new Map<string, Map<string, number>>();
-  for (const t of readSiblingHetrecTaggings(join(dir, "user_artists.dat")) ?? []) {
-    const counts = tagCounts.get(t.item) ?? new Map<string, number>();
-    counts.set(t.tag, (counts.get(t.tag) ?? 0) + 1);
-    tagCounts.set(t.item, counts);
-  }
-  const topTag = (artistId: string) =>
-    [...(tagCounts.get(artistId) ?? [])].sort((a, b) => b[1] - a[1])[0]?.[0].slice(0, 60) ?? UNKNOWN_GENRE;
-  const tracks = artists.rows.map((a): Track => {
-    const id = `lfm-${a.id}`;
-    return {
-      id,
-      title: a.name.slice(0, 300) || id,
-      artistId: id,
-      artistName: a.name.slice(0, 300) || id,
-      albumId: `${id}-top`,
-      albumTitle: "Top tracks",
-      genre: topTag(String(a.id)),
-      releaseDate: UNKNOWN_RELEASE_DATE,
-      features: NEUTRAL_FEATURES,
-    };
-  });
-  return { tracks, rejected: artists.rejected };
+  const taggings = readSiblingHetrecTaggings(join(dir, "user_artists.dat")) ?? [];
+  return { tracks: hetrecCatalog(artists.rows, taggings), rejected: artists.rejected };
 }
 
 if (!args.spotify && !args.lastfm && !args.tsv) {
-  console.error("usage: npm run import -- (--spotify FILE | --lastfm DIR | --tsv FILE) [--url URL] [--api-key KEY]");
+  console.error(
+    "usage: npm run import -- (--spotify FILE | --lastfm DIR | --tsv FILE) [--port N | --url URL] [--api-key KEY]",
+  );
   process.exit(2);
 }
 if (args.spotify) {
@@ -132,4 +115,7 @@ if (args.tsv) {
   }));
   report("interactions", plays.rejected, await upload("interactions", rows, "interactions"));
 }
-console.log(`done; run a retrain to learn from it: curl -X POST ${args.url}/admin/retrain`);
+// The command is printed whole, with the key the import used, so it works as printed.
+console.log(
+  `done; run a retrain to learn from it:\n  curl -X POST ${base}/admin/retrain -H "x-api-key: ${args["api-key"]}"`,
+);

@@ -10,18 +10,18 @@ import { appendFileSync, copyFileSync, existsSync, readFileSync } from "node:fs"
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs, parseEnv } from "node:util";
-import { DEV_KEYS } from "./dev-credentials";
+import { DEFAULT_PORT, DEV_KEYS, localUrl } from "./dev-credentials";
 import { storeKeys } from "./keys";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const { values: args } = parseArgs({
   options: {
-    port: { type: "string", default: process.env.PORT ?? "8787" },
+    port: { type: "string", default: DEFAULT_PORT },
     "persist-to": { type: "string", default: resolve(root, ".wrangler/state") },
     "no-seed": { type: "boolean", default: false },
   },
 });
-const base = `http://127.0.0.1:${args.port}`;
+const base = localUrl(args.port);
 const env = { ...process.env, WRANGLER_SEND_METRICS: "false", CI: process.env.CI ?? "" };
 const wrangler = resolve(root, "node_modules/.bin/wrangler");
 

@@ -1,5 +1,7 @@
 import { z } from "zod";
+import { genreName } from "../catalog/features";
 import { ACTIVITIES, DEVICES, EVENT_TYPES } from "../catalog/types";
+import { isKnownTimeZone } from "../context/local-hour";
 
 /** Ids travel inside KV keys and URLs, so they are restricted to a safe alphabet. */
 export const Id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "must be 1-64 characters of A-Z, a-z, 0-9, '_' or '-'");
@@ -11,10 +13,13 @@ export const MAX_EVENTS_BODY_BYTES = 64 * 1024;
 const EARLIEST_EVENT_AGE_MS = 30 * 24 * 3600 * 1000;
 const MAX_CLOCK_SKEW_MS = 10 * 60 * 1000;
 
-const Timestamp = z.union([
-  z.number().int().positive(),
-  z.iso.datetime({ offset: true }).transform((s) => Date.parse(s)),
-]);
+/** An ISO 8601 date-time with seconds and an offset that is a real moment (no 2026-02-30, no 24:00). */
+const DateTime = z.iso.datetime({
+  offset: true,
+  error: "must be an ISO 8601 date-time with offset, such as 2026-11-24T23:30:00+01:00",
+});
+
+const Timestamp = z.union([z.number().int().positive(), DateTime.transform((s) => Date.parse(s))]);
 
 export const PlaybackContext = z.strictObject({
   activity: z.enum(ACTIVITIES).optional(),
@@ -104,7 +109,24 @@ export type QueuedSessionSummary = z.output<typeof QueuedSessionSummary>;
 export const QueueMessage = z.discriminatedUnion("kind", [QueuedEvent, QueuedSessionSummary]);
 export type QueueMessage = z.output<typeof QueueMessage>;
 
-export const Limit = (fallback: number, max: number) => z.coerce.number().int().min(1).max(max).default(fallback);
+/**
+ * A count in a query: decimal digits only. Number() would also read "0x10", "1e1", "+5" or " 5",
+ * and a value a client did not mean must be refused, not guessed.
+ */
+export const Limit = (fallback: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d{1,6}$/, `must be a whole number from 1 to ${max} in decimal digits`)
+    .transform(Number)
+    .pipe(z.number().int().min(1).max(max))
+    .default(fallback);
+
+/** What a client may say about the moment, for every route that takes it; with none, the clock decides. */
+export const LocalTime = DateTime;
+export const TimeZone = z
+  .string()
+  .max(64)
+  .refine(isKnownTimeZone, "must be an IANA time zone the service knows, such as Europe/Stockholm");
 
 export const Region = z
   .string()
@@ -121,7 +143,7 @@ export const TrackInput = z.strictObject({
   artistName: z.string().min(1).max(300),
   albumId: z.string().min(1).max(128),
   albumTitle: z.string().min(1).max(300),
-  genre: z.string().min(1).max(60),
+  genre: z.string().max(200).transform(genreName).pipe(z.string().min(1).max(60)),
   releaseDate: z.iso.date(),
   features: z.strictObject({
     tempo: z.number().min(0).max(300),
@@ -151,3 +173,10 @@ export const InteractionInput = z.strictObject({
 });
 
 export const MAX_IMPORT_ROWS = 1000;
+
+export const ContextQuery = z.strictObject({
+  activity: z.enum(ACTIVITIES).optional(),
+  device: z.enum(DEVICES).optional(),
+  localTime: LocalTime.optional(),
+  timeZone: TimeZone.optional(),
+});

@@ -37,11 +37,25 @@ export const NEUTRAL_FEATURES: AudioFeatures = {
 export const UNKNOWN_GENRE = "unknown";
 
 /**
+ * The one spelling of a genre. Sources disagree on case ("Reggae", "reggae"), spacing and apostrophes
+ * ("Children’s Music"), and each spelling would otherwise be a genre of its own to content
+ * similarity, onboarding and anyone reading the catalog.
+ */
+export function genreName(raw: string): string {
+  return raw
+    .normalize("NFKC")
+    .replace(/[\u2018\u2019]/g, "'")
+    .replace(/\s+/g, " ")
+    .trim()
+    .toLowerCase();
+}
+
+/**
  * Descriptive tags of a track for the content part: its genre and its artist. An unknown genre is no
  * likeness: it would make every undescribed track a content neighbour of every other.
  */
 export function contentTags(t: Pick<Track, "genre" | "artistId">): string[] {
-  const genre = t.genre.toLowerCase();
+  const genre = genreName(t.genre);
   return [...(genre === UNKNOWN_GENRE ? [] : [`genre:${genre}`]), `artist:${t.artistId}`];
 }
 

@@ -1,16 +1,27 @@
 // Formatters are costly to build and the set of IANA zones is small, so one per zone is kept.
 const hourFormatters = new Map<string, Intl.DateTimeFormat>();
 
-function hourInZone(timeZone: string, now: number): number | undefined {
+function hourFormatter(timeZone: string): Intl.DateTimeFormat | undefined {
   let formatter = hourFormatters.get(timeZone);
   if (!formatter) {
     try {
       formatter = new Intl.DateTimeFormat("en-US", { timeZone, hour: "numeric", hourCycle: "h23" });
     } catch {
-      return undefined; // unknown zone: behave as if none was given
+      return undefined; // a zone the runtime does not know
     }
     hourFormatters.set(timeZone, formatter);
   }
+  return formatter;
+}
+
+/** Whether the runtime's time zone data knows `timeZone`: the test queries validate against. */
+export function isKnownTimeZone(timeZone: string): boolean {
+  return hourFormatter(timeZone) !== undefined;
+}
+
+function hourInZone(timeZone: string, now: number): number | undefined {
+  const formatter = hourFormatter(timeZone);
+  if (!formatter) return undefined;
   const hour = Number(formatter.formatToParts(now).find((part) => part.type === "hour")?.value);
   return Number.isInteger(hour) ? hour % 24 : undefined;
 }

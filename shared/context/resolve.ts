@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { LocalTime, TimeZone } from "../api/schemas";
 import { ACTIVITIES, DEVICES, type Activity, type Device } from "../catalog/types";
 import { localHour } from "./local-hour";
 import {
@@ -11,8 +12,8 @@ import {
 } from "./targets";
 
 export const contextInputSchema = z.object({
-  localTime: z.union([z.string().max(40), z.number().int().min(0).max(23)]).optional(),
-  timeZone: z.string().max(64).optional(),
+  localTime: z.union([LocalTime, z.number().int().min(0).max(23)]).optional(),
+  timeZone: TimeZone.optional(),
   device: z.enum(DEVICES).optional(),
   activity: z.enum(ACTIVITIES).optional(),
 });

@@ -1,5 +1,7 @@
 import { and, asc, count, countDistinct, desc, eq, gte, inArray, ne, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
+import type { Track } from "../catalog/types";
+import { trackFromRow } from "./rows";
 import { events, listeners, tracks } from "./schema";
 
 export const CHART_WINDOW_MS = 30 * 24 * 3600 * 1000;
@@ -54,6 +56,24 @@ export async function contentNeighbours(db: D1Database, trackId: string, limit: 
     .orderBy(distance)
     .limit(limit);
   return rows.map((r) => r.id);
+}
+
+/**
+ * A few tracks of one artist or one genre (in its one spelling, see genreName), for choices made
+ * while the published catalog cannot be read; D1 knows no popularity, so the order is the ids'.
+ */
+export async function tracksOf(
+  db: D1Database,
+  choice: { artistId: string } | { genre: string },
+  limit: number,
+): Promise<Track[]> {
+  const rows = await drizzle(db)
+    .select()
+    .from(tracks)
+    .where("artistId" in choice ? eq(tracks.artistId, choice.artistId) : sql`lower(${tracks.genre}) = ${choice.genre}`)
+    .orderBy(asc(tracks.id))
+    .limit(limit);
+  return rows.map(trackFromRow);
 }
 
 export async function countRows(

@@ -1,8 +1,27 @@
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { parseArtists, parseTags, parseUserArtists, parseUserFriends, parseUserTaggedArtists } from "./hetrec";
+import {
+  hetrecCatalog,
+  parseArtists,
+  parseTags,
+  parseUserArtists,
+  parseUserFriends,
+  parseUserTaggedArtists,
+} from "./hetrec";
 import { decodeLatin1 } from "./latin1";
+
+describe("hetrecCatalog", () => {
+  it("gives an artist its top tag as genre, counting a tag's spellings as one", () => {
+    const artist = { id: 7, name: "Bob Marley", url: "", pictureUrl: "" };
+    const tagged = (tag: string, listener: string) => ({ listener, item: "7", tag });
+    const [track] = hetrecCatalog(
+      [artist],
+      [tagged("Reggae", "1"), tagged("reggae", "2"), tagged(" REGGAE", "3"), tagged("rock", "4"), tagged("rock", "5")],
+    );
+    expect(track).toMatchObject({ id: "lfm-7", artistName: "Bob Marley", genre: "reggae" });
+  });
+});
 
 describe("HetRec Last.fm parsers", () => {
   it("parse rows, skip the header and reject bad lines with reasons", () => {

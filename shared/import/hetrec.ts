@@ -7,6 +7,10 @@ import {
   type LineParser,
   type ParseResult,
 } from "./rows";
+import { genreName, NEUTRAL_FEATURES, UNKNOWN_GENRE } from "../catalog/features";
+import type { Track } from "../catalog/types";
+import { UNKNOWN_RELEASE_DATE } from "./spotify";
+import type { KeyedTagging } from "./trainingData";
 
 /** Parsers for the HetRec 2011 Last.fm 2K files (tab-separated, one header line). tags.dat is ISO-8859-1: decode it with decodeLatin1 first. */
 
@@ -136,3 +140,31 @@ export const parseTags = (text: string): ParseResult<TagRow> => parseLines(text,
 export const parseUserTaggedArtists = (text: string): ParseResult<UserTaggedArtistRow> =>
   parseLines(text, userTaggedArtistsParser());
 export const parseUserFriends = (text: string): ParseResult<UserFriendRow> => parseLines(text, userFriendsParser());
+
+/** HetRec has no audio features: artists enter the catalog with neutral ones, their top tag as genre. */
+export function hetrecCatalog(artists: readonly ArtistRow[], taggings: readonly KeyedTagging[]): Track[] {
+  const tagCounts = new Map<string, Map<string, number>>();
+  for (const t of taggings) {
+    const counts = tagCounts.get(t.item) ?? new Map<string, number>();
+    // Counted under the genre's one spelling, so "Reggae" and "reggae" add up rather than compete.
+    const genre = genreName(t.tag);
+    if (genre) counts.set(genre, (counts.get(genre) ?? 0) + 1);
+    tagCounts.set(t.item, counts);
+  }
+  const topTag = (artistId: string) =>
+    [...(tagCounts.get(artistId) ?? [])].sort((a, b) => b[1] - a[1])[0]?.[0].slice(0, 60) ?? UNKNOWN_GENRE;
+  return artists.map((a): Track => {
+    const id = `lfm-${a.id}`;
+    return {
+      id,
+      title: a.name.slice(0, 300) || id,
+      artistId: id,
+      artistName: a.name.slice(0, 300) || id,
+      albumId: `${id}-top`,
+      albumTitle: "Top tracks",
+      genre: topTag(String(a.id)),
+      releaseDate: UNKNOWN_RELEASE_DATE,
+      features: NEUTRAL_FEATURES,
+    };
+  });
+}

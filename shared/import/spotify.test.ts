@@ -16,10 +16,22 @@ describe("parseSpotifyFeatures", () => {
       id: "16zol4",
       title: "My Time's Comin', live",
       artistId: artistIdFor("A Thousand Horses"),
-      genre: "Country",
+      genre: "country",
       releaseDate: UNKNOWN_RELEASE_DATE,
       features: { key: 6, mode: 0, tempo: 171.795, durationMs: 194107, loudness: -4.952 },
     });
+  });
+
+  it("gives each genre one spelling, whatever the file's case, spacing or apostrophes", () => {
+    const genres = ["Reggae", "reggae", " REGGAE ", "Children’s Music", "Children's  Music"];
+    const csv = genres.map((g, i) => row.replace("Country,", `"${g}",`).replace("16zol4", `t${i}`)).join("\n");
+    expect(parseSpotifyFeatures(`${header}\n${csv}\n`).rows.map((r) => r.track.genre)).toEqual([
+      "reggae",
+      "reggae",
+      "reggae",
+      "children's music",
+      "children's music",
+    ]);
   });
 
   it("rejects bad values and repeated track ids with reasons", () => {

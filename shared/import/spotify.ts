@@ -1,3 +1,4 @@
+import { genreName } from "../catalog/features";
 import type { AudioFeatures, Track } from "../catalog/types";
 import { fnv1a } from "../util/hash";
 import { parseCsv } from "./csv";
@@ -79,11 +80,6 @@ export function artistIdFor(artistName: string): string {
   return `artist-${slug ? `${slug}-` : ""}${fnv1a(normalised).toString(16).padStart(8, "0")}`;
 }
 
-/** Curly apostrophes appear in some genre labels ("Children’s Music"); one spelling per genre. */
-function normaliseGenre(genre: string): string {
-  return genre.trim().replace(/[\u2018\u2019]/g, "'");
-}
-
 function toRow(fields: string[]): SpotifyTrackRow | string {
   if (fields.length !== SPOTIFY_HEADER.length)
     return `expected ${SPOTIFY_HEADER.length} fields, found ${fields.length}`;
@@ -107,7 +103,7 @@ function toRow(fields: string[]): SpotifyTrackRow | string {
   const id = get("track_id"),
     title = get("track_name"),
     artistName = get("artist_name"),
-    genre = normaliseGenre(get("genre"));
+    genre = genreName(get("genre"));
   if (!id) return "track_id is empty";
   if (!artistName) return "artist_name is empty";
   if (!genre) return "genre is empty";

@@ -8,8 +8,10 @@ import { generateDemoCatalog } from "../../shared/demo";
 import { app } from "../../workers/edge/app";
 import type { Env } from "../../workers/edge/env";
 import {
+  asClient,
   asListener,
   edge,
+  expectProblem,
   json,
   jsonBody,
   pseudonymOf,
@@ -54,9 +56,10 @@ const outages: Record<Outage, Partial<Record<keyof Env, unknown>>> = {
 };
 
 /** The real edge app and bindings, but for the stores that are down. */
-function requestDuring(down: Outage[], path: string, headers: Record<string, string>) {
+function requestDuring(down: Outage[], path: string, init: Record<string, string> | RequestInit) {
   const brokenEnv = Object.assign({}, env, ...down.map((store) => outages[store])) as Env;
-  return app.request(path, { headers }, brokenEnv, createExecutionContext());
+  const request = "headers" in init ? (init as RequestInit) : { headers: init as Record<string, string> };
+  return app.request(path, request, brokenEnv, createExecutionContext());
 }
 
 /** API keys are held in isolate memory once read from D1, as in any isolate already serving traffic. */
@@ -175,5 +178,71 @@ describe("degraded serving", () => {
       nowPlaying: null,
       degraded: ["session"],
     });
+  });
+
+  it("without KV, events are accepted: ingest needs no model, tracks are checked in D1", async () => {
+    const headers = await asListener(KNOWN);
+    const events = [{ id: "during-kv-outage", trackId: catalog[3]!.id, type: "play" }];
+    expect(
+      await json(await requestDuring(["kv"], "/v1/events", jsonBody("POST", { events }, headers)), 202),
+    ).toMatchObject({ accepted: 1, degraded: ["kv"] });
+    // A track D1 does not know is still refused, and one nobody can check is not taken on trust.
+    const unknown = [{ id: "unknown-during-kv-outage", trackId: "no-such-track", type: "play" }];
+    await expectProblem(
+      await requestDuring(["kv"], "/v1/events", jsonBody("POST", { events: unknown }, headers)),
+      422,
+      "events.0.trackId",
+    );
+    await warmUp("/v1/charts/top?limit=1", asClient);
+    await expectProblem(
+      await requestDuring(["kv", "d1"], "/v1/events", jsonBody("POST", { events: unknown }, headers)),
+      503,
+    );
+  });
+
+  it("without KV, the catalog routes answer from D1 and say so", async () => {
+    const track = catalog[5]!;
+    const path = `/v1/tracks/${track.id}`;
+    expect(await json(await requestDuring(["kv"], path, asClient))).toMatchObject({
+      id: track.id,
+      title: track.title,
+      degraded: ["kv"],
+    });
+    await expectProblem(await requestDuring(["kv"], "/v1/tracks/no-such-track", asClient), 404);
+    // With neither store no one can say whether the track exists: not a 404.
+    await warmUp(path, asClient);
+    await expectProblem(await requestDuring(["kv", "d1"], path, asClient), 503);
+
+    const similar = await json<{ source: string; items: unknown[]; degraded: string[] }>(
+      await requestDuring(["kv"], `${path}/similar?limit=5`, asClient),
+    );
+    expect(similar).toMatchObject({ source: "content", degraded: ["kv"] });
+    expect(similar.items.length).toBeGreaterThan(0);
+
+    const chart = await json<{ source: string; items: unknown[]; degraded: string[] }>(
+      await requestDuring(["kv"], "/v1/charts/top?limit=5", asClient),
+    );
+    expect(chart).toMatchObject({ source: "live", degraded: ["kv"] });
+    expect(chart.items.length).toBe(5);
+    expect(await json(await requestDuring([], "/v1/charts/top?limit=5", asClient))).toMatchObject({
+      source: "model",
+      degraded: [],
+    });
+  });
+
+  it("without KV, onboarding picks its seed tracks from D1", async () => {
+    const headers = await asListener("degraded-onboarding");
+    const body = jsonBody("POST", { genres: [catalog[0]!.genre], artists: [catalog[1]!.artistId] }, headers);
+    const answer = await json<{ seedTracks: string[]; degraded: string[] }>(
+      await requestDuring(["kv"], "/v1/me/onboarding", body),
+      202,
+    );
+    expect(answer.degraded).toEqual(["kv"]);
+    const ids = new Set(catalog.map((t) => t.id));
+    expect(answer.seedTracks.length).toBeGreaterThan(0);
+    expect(answer.seedTracks.every((id) => ids.has(id))).toBe(true);
+    expect(answer.seedTracks).toContain(
+      catalog.filter((t) => t.artistId === catalog[1]!.artistId).sort((a, b) => a.id.localeCompare(b.id))[0]!.id,
+    );
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { asClient, asListener, edge, expectProblem } from "./helpers";
+import { asClient, asListener, edge, expectProblem, json } from "./helpers";
 
 const now = Date.now();
 const event = (over: Record<string, unknown> = {}) => ({
@@ -62,5 +62,43 @@ describe("other routes", () => {
   it("a bad limit", async () => {
     await expectProblem(await edge("/v1/charts/top?limit=0", { headers: asClient }), 400, "limit");
     await expectProblem(await edge("/v1/charts/top?region=USA", { headers: asClient }), 400, "region");
+  });
+  it("a limit in any form but plain decimal digits", async () => {
+    // Number() would read each of these as a number; a query limit is written in decimal digits only.
+    for (const limit of ["0x10", "1e1", "+5", "%205", "5%20", "5.0", "16.5", "0b11", "", "-1"]) {
+      await expectProblem(await edge(`/v1/charts/top?limit=${limit}`, { headers: asClient }), 400, "limit");
+    }
+    await json(await edge("/v1/charts/top?limit=16", { headers: asClient }));
+    await json(await edge("/v1/charts/top?limit=016", { headers: asClient }));
+  });
+});
+
+describe("the moment a client states is validated, not ignored", () => {
+  const routes = ["/v1/me/recommendations", "/v1/speaker/next"];
+  const headersFor = (path: string) => asListener("demo-1", path.startsWith("/v1/speaker") ? "speaker" : "client");
+
+  it("localTime must be a real date-time with an offset", async () => {
+    for (const path of routes) {
+      for (const localTime of ["2026-13-40T99:99:99Z", "2026-02-30T10:00:00Z", "2026-11-24T24:00:00Z", "tomorrow"]) {
+        const res = await edge(`${path}?localTime=${encodeURIComponent(localTime)}`, {
+          headers: await headersFor(path),
+        });
+        await expectProblem(res, 400, "localTime");
+      }
+    }
+  });
+
+  it("timeZone must be a zone the runtime knows", async () => {
+    for (const path of routes) {
+      for (const timeZone of ["Mars/Olympus", "Europe/Atlantis", "Not_A_Zone"]) {
+        const res = await edge(`${path}?timeZone=${encodeURIComponent(timeZone)}`, { headers: await headersFor(path) });
+        await expectProblem(res, 400, "timeZone");
+      }
+    }
+  });
+
+  it("a valid moment is taken", async () => {
+    const query = `localTime=${encodeURIComponent("2026-11-24T23:30:00+01:00")}&timeZone=Europe/Stockholm`;
+    await json(await edge(`/v1/me/recommendations?${query}`, { headers: await headersFor("/v1/me") }));
   });
 });

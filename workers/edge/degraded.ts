@@ -1,3 +1,4 @@
+import { problem, problemResponse } from "../../shared/api/problem";
 import type { CatalogTrack } from "../../shared/publish/artifacts";
 import type { Env } from "./env";
 import { catalog } from "./model-store";
@@ -35,6 +36,25 @@ export class Degradation {
   get stores(): Store[] {
     return [...this.#down].sort();
   }
+}
+
+/** For answers kept small (accepted writes, speakers): `degraded` appears only when a store failed. */
+export function degradedField(stores: Store[]): { degraded?: Store[] } {
+  return stores.length > 0 ? { degraded: stores } : {};
+}
+
+/**
+ * When neither store could say whether a track or choice exists: a 503 to retry, never a 404 or 422
+ * that would tell the client its request was wrong.
+ */
+export function catalogUnavailable(degraded: Degradation): Response {
+  const stores = degraded.stores;
+  return problemResponse(
+    problem(503, `The catalog cannot be read right now (${stores.join(", ")} unavailable); try again shortly`, {
+      degraded: stores,
+    }),
+    { "retry-after": "10" },
+  );
 }
 
 /**

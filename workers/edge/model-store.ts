@@ -23,8 +23,6 @@ interface CatalogSnapshot {
  * in isolate memory, so a hot request costs one KV read (the listener's candidates) at most.
  */
 let pointerCache: { pointer: ModelPointer | null; readAt: number } | undefined;
-let catalogCache: { version: string; snapshot: Promise<CatalogSnapshot> } | undefined;
-let chartsCache: { version: string; charts: Promise<ChartsArtifact | null> } | undefined;
 
 export async function currentModel(env: Env, now = Date.now()): Promise<ModelPointer | null> {
   const ttl = Number(env.MODEL_POINTER_TTL_MS);
@@ -34,30 +32,46 @@ export async function currentModel(env: Env, now = Date.now()): Promise<ModelPoi
   return pointer;
 }
 
-function catalogSnapshot(env: Env, version: string): Promise<CatalogSnapshot> {
-  if (catalogCache?.version !== version) {
-    const snapshot = env.MODELS.get<CatalogArtifact>(artifactKey.catalog(version), "json").then((artifact) => ({
-      tracks: new Map((artifact?.rows ?? []).map((row) => [row[0], fromCatalogRow(row)])),
-      similarShards: artifact?.similarShards ?? 0,
-    }));
-    catalogCache = { version, snapshot };
-    snapshot.catch(() => (catalogCache = undefined));
-  }
-  return catalogCache.snapshot;
+/**
+ * One artefact of a version, read once and held (as `build` makes it) while that version is live.
+ * A missing artefact is held only as long as the pointer: KV may show the pointer before the
+ * artefact it names, and a version must not serve an empty catalog for its whole life over that.
+ */
+function versionArtifact<A, V>(key: (version: string) => string, build: (artifact: A | null) => V) {
+  let cached: { version: string; value: Promise<V>; missedAt?: number } | undefined;
+  return (env: Env, version: string): Promise<V> => {
+    const now = Date.now();
+    const missExpired = cached?.missedAt !== undefined && now - cached.missedAt >= Number(env.MODEL_POINTER_TTL_MS);
+    if (cached?.version !== version || missExpired) {
+      const entry: NonNullable<typeof cached> = {
+        version,
+        value: env.MODELS.get<A>(key(version), "json").then((artifact) => {
+          if (artifact === null) entry.missedAt = now;
+          return build(artifact);
+        }),
+      };
+      cached = entry;
+      entry.value.catch(() => {
+        if (cached === entry) cached = undefined;
+      });
+    }
+    return cached.value;
+  };
 }
+
+const catalogSnapshot = versionArtifact<CatalogArtifact, CatalogSnapshot>(artifactKey.catalog, (artifact) => ({
+  tracks: new Map((artifact?.rows ?? []).map((row) => [row[0], fromCatalogRow(row)])),
+  similarShards: artifact?.similarShards ?? 0,
+}));
 
 export async function catalog(env: Env, version: string): Promise<Map<string, CatalogTrack>> {
   return (await catalogSnapshot(env, version)).tracks;
 }
 
-export function charts(env: Env, version: string): Promise<ChartsArtifact | null> {
-  if (chartsCache?.version !== version) {
-    const loaded = env.MODELS.get<ChartsArtifact>(artifactKey.charts(version), "json");
-    chartsCache = { version, charts: loaded };
-    loaded.catch(() => (chartsCache = undefined));
-  }
-  return chartsCache.charts;
-}
+export const charts = versionArtifact<ChartsArtifact, ChartsArtifact | null>(
+  artifactKey.charts,
+  (artifact) => artifact,
+);
 
 export function listenerCandidates(env: Env, version: string, listener: string): Promise<ListenerArtifact | null> {
   return env.MODELS.get<ListenerArtifact>(artifactKey.listener(version, listener), "json");

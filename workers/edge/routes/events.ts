@@ -5,7 +5,7 @@ import { requireListener, requireRole } from "../auth/require";
 import type { AppEnv } from "../env";
 import { acceptEvents, requestRegion } from "../ingest";
 import { currentModel } from "../model-store";
-import { findTracks } from "../tracks";
+import { catalogUnavailable, Degradation, degradedField, findTracksDegrading } from "../degraded";
 import { validate } from "../../../shared/api/validate";
 import { NoQuery } from "./me";
 
@@ -28,17 +28,22 @@ export const eventsApp = new Hono<AppEnv>().post(
         }),
       );
     }
-    const model = await currentModel(c.env);
-    const known = await findTracks(c.env, model?.version ?? null, [...new Set(events.map((e) => e.trackId))]);
+    // Ingest needs no model: without KV the tracks are checked in D1.
+    const degraded = new Degradation();
+    const model = await degraded.read("kv", () => currentModel(c.env), null);
+    const trackIds = [...new Set(events.map((e) => e.trackId))];
+    const known = await findTracksDegrading(c.env, degraded, model?.version ?? null, trackIds);
     const unknown = events.flatMap((e, i) =>
       known.has(e.trackId) ? [] : [{ path: `events.${i}.trackId`, message: `no track ${e.trackId}` }],
     );
     if (unknown.length > 0) {
+      if (degraded.stores.includes("d1")) return catalogUnavailable(degraded);
       return problemResponse(
         problem(422, `Unknown tracks: ${unknown.map((u) => u.path).join(", ")}`, { errors: unknown }),
       );
     }
 
-    return c.json(await acceptEvents(c.env, events, known, requestRegion(c.req.raw)), 202);
+    const accepted = await acceptEvents(c.env, events, known, requestRegion(c.req.raw));
+    return c.json({ ...accepted, ...degradedField(degraded.stores) }, 202);
   },
 );

@@ -1,7 +1,6 @@
 import { Hono } from "hono";
 import { z } from "zod";
-import { Limit, Region } from "../../../shared/api/schemas";
-import { ACTIVITIES, DEVICES } from "../../../shared/catalog/types";
+import { ContextQuery, Limit, Region } from "../../../shared/api/schemas";
 import { requireListener, requireRole } from "../auth/require";
 import { Degradation, findTracksDegrading } from "../degraded";
 import type { AppEnv } from "../env";
@@ -14,24 +13,6 @@ import { validate } from "../../../shared/api/validate";
 /** For routes that take no query parameters: any given is an error, like an unknown field in a body. */
 export const NoQuery = z.strictObject({});
 
-/** What a client may say about the moment; with none of it, the time of day is used. */
-export const ContextQuery = {
-  activity: z.enum(ACTIVITIES).optional(),
-  device: z.enum(DEVICES).optional(),
-  localTime: z
-    .string()
-    .regex(
-      /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/,
-      "must be an ISO 8601 date-time with offset",
-    )
-    .optional(),
-  timeZone: z
-    .string()
-    .regex(/^[A-Za-z_]+(\/[A-Za-z0-9_+-]+){0,2}$/, "must be an IANA time zone such as Europe/Stockholm")
-    .optional(),
-  region: Region.optional(),
-};
-
 /**
  * The signed-in listener's own routes. The listener is the token's, never a path segment, so no raw
  * id travels in a URL: request logs, traces and caches see only `/v1/me/...`.
@@ -41,7 +22,7 @@ export const meApp = new Hono<AppEnv>()
     "/recommendations",
     requireRole("client"),
     requireListener(),
-    validate("query", z.strictObject({ limit: Limit(20, 100), ...ContextQuery })),
+    validate("query", ContextQuery.extend({ limit: Limit(20, 100), region: Region.optional() })),
     async (c) => {
       const id = c.var.listener;
       const { limit, region, ...context } = c.req.valid("query");

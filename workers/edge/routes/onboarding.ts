@@ -2,12 +2,16 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { problem, problemResponse } from "../../../shared/api/problem";
 import { Id } from "../../../shared/api/schemas";
+import { genreName } from "../../../shared/catalog/features";
+import { tracksOf } from "../../../shared/db/queries";
+import { sha256Hex } from "../../../shared/util/hash";
 import { validate } from "../../../shared/api/validate";
 import type { CatalogTrack } from "../../../shared/publish/artifacts";
 import { requireListener, requireRole } from "../auth/require";
 import type { AppEnv } from "../env";
 import { acceptEvents, requestRegion } from "../ingest";
 import { catalog, currentModel } from "../model-store";
+import { catalogUnavailable, Degradation, degradedField } from "../degraded";
 import { NoQuery } from "./me";
 
 const OnboardingBody = z
@@ -19,18 +23,33 @@ const OnboardingBody = z
 
 const SEEDS_PER_CHOICE = 5;
 
+type Choice = { artistId: string } | { genre: string };
+
+const matches = (choice: Choice) => (t: CatalogTrack) =>
+  "artistId" in choice ? t.artistId === choice.artistId : genreName(t.genre) === choice.genre;
+
 /** The most listened tracks of one artist or genre: what stands for that choice in the listener's taste. */
-function seedTracks(tracks: Iterable<CatalogTrack>, matches: (t: CatalogTrack) => boolean): CatalogTrack[] {
+function seedTracks(tracks: Iterable<CatalogTrack>, choice: Choice): CatalogTrack[] {
   return [...tracks]
-    .filter(matches)
+    .filter(matches(choice))
     .sort((a, b) => b.popularity - a.popularity || a.id.localeCompare(b.id))
     .slice(0, SEEDS_PER_CHOICE);
+}
+
+/**
+ * The like's id is derived from the track, so a retried onboarding repeats the same ids and is
+ * deduplicated; hashed, because a 64-character track id leaves no room for a prefix under the id limit.
+ */
+async function onboardingEventId(trackId: string): Promise<string> {
+  return `onboarding-${(await sha256Hex(trackId)).slice(0, 32)}`;
 }
 
 /**
  * A new listener picks artists or genres; their best-known tracks are recorded as likes through the
  * same path as any event, so the session and the next retrain both start from them, and the model's
  * neighbour lists (content-based for tracks nobody has played) fill the first recommendations.
+ * Without the published catalog (before the first publish, or while KV is down) the choices are
+ * looked up in D1.
  */
 export const onboardingApp = new Hono<AppEnv>().post(
   "/onboarding",
@@ -41,31 +60,43 @@ export const onboardingApp = new Hono<AppEnv>().post(
   async (c) => {
     const id = c.var.listener;
     const { artists = [], genres = [] } = c.req.valid("json");
-    const model = await currentModel(c.env);
-    const snapshot = model ? await catalog(c.env, model.version) : new Map<string, CatalogTrack>();
-    const seeds = new Map<string, CatalogTrack>();
-    const unknown: { path: string; message: string }[] = [];
-    const choose = (path: string, matches: (t: CatalogTrack) => boolean) => {
-      const found = seedTracks(snapshot.values(), matches);
-      if (found.length === 0) unknown.push({ path, message: "is not in the catalog" });
-      for (const t of found) seeds.set(t.id, t);
-    };
-    artists.forEach((artist, i) => choose(`artists.${i}`, (t) => t.artistId === artist));
-    genres.forEach((genre, i) => choose(`genres.${i}`, (t) => t.genre.toLowerCase() === genre.toLowerCase()));
+    const degraded = new Degradation();
+    const model = await degraded.read("kv", () => currentModel(c.env), null);
+    const snapshot = model ? await degraded.read("kv", () => catalog(c.env, model.version), null) : null;
+    const find = async (choice: Choice): Promise<CatalogTrack[]> =>
+      snapshot && snapshot.size > 0
+        ? seedTracks(snapshot.values(), choice)
+        : (await degraded.read("d1", () => tracksOf(c.env.DB, choice, SEEDS_PER_CHOICE), [])).map((t) => ({
+            ...t,
+            popularity: 0,
+          }));
+    const choices = [
+      ...artists.map((artistId, i) => ({ path: `artists.${i}`, choice: { artistId } })),
+      ...genres.map((genre, i) => ({ path: `genres.${i}`, choice: { genre: genreName(genre) } })),
+    ];
+    const found = await Promise.all(choices.map(({ choice }) => find(choice)));
+    const unknown = choices.flatMap(({ path }, i) =>
+      found[i]!.length === 0 ? [{ path, message: "is not in the catalog" }] : [],
+    );
     if (unknown.length > 0) {
+      // With D1 unreadable too, no store could say whether the choice exists.
+      if (degraded.stores.includes("d1")) return catalogUnavailable(degraded);
       return problemResponse(
         problem(422, `Unknown choices: ${unknown.map((u) => u.path).join(", ")}`, { errors: unknown }),
       );
     }
+    const seeds = new Map(found.flat().map((t) => [t.id, t]));
     const now = Date.now();
-    const likes = [...seeds.keys()].map((trackId) => ({
-      id: `onboarding-${trackId}`,
-      listenerId: id,
-      trackId,
-      type: "like" as const,
-      timestamp: now,
-    }));
+    const likes = await Promise.all(
+      [...seeds.keys()].map(async (trackId) => ({
+        id: await onboardingEventId(trackId),
+        listenerId: id,
+        trackId,
+        type: "like" as const,
+        timestamp: now,
+      })),
+    );
     const result = await acceptEvents(c.env, likes, seeds, requestRegion(c.req.raw), now);
-    return c.json({ listenerId: id, seedTracks: [...seeds.keys()], ...result }, 202);
+    return c.json({ listenerId: id, seedTracks: [...seeds.keys()], ...result, ...degradedField(degraded.stores) }, 202);
   },
 );

@@ -1,11 +1,11 @@
 import { Hono } from "hono";
-import { z } from "zod";
 import { problem, problemResponse } from "../../../shared/api/problem";
+import { ContextQuery } from "../../../shared/api/schemas";
 import { requireListener, requireRole } from "../auth/require";
 import type { AppEnv } from "../env";
+import { degradedField } from "../degraded";
 import { recommend } from "../recommend";
 import { validate } from "../../../shared/api/validate";
-import { ContextQuery } from "./me";
 
 /**
  * Smart speakers get one next track in a few hundred bytes, with a title a voice can say. It runs
@@ -15,14 +15,7 @@ export const speakerApp = new Hono<AppEnv>().get(
   "/next",
   requireRole("speaker"),
   requireListener(),
-  validate(
-    "query",
-    z.strictObject({
-      activity: ContextQuery.activity,
-      localTime: ContextQuery.localTime,
-      timeZone: ContextQuery.timeZone,
-    }),
-  ),
+  validate("query", ContextQuery.pick({ activity: true, localTime: true, timeZone: true })),
   async (c) => {
     const id = c.var.listener;
     const result = await recommend(c.env, id, { limit: 1, context: { ...c.req.valid("query"), device: "speaker" } });
@@ -38,8 +31,7 @@ export const speakerApp = new Hono<AppEnv>().get(
       say: `${track.title} by ${track.artistName}`,
       durationMs: track.features.durationMs,
       reason: item.reason.text,
-      // Only when it applies: a speaker's answer is kept to a few hundred bytes.
-      ...(degraded.length > 0 ? { degraded } : {}),
+      ...degradedField(degraded),
     });
   },
 );
