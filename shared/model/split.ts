@@ -1,5 +1,5 @@
 import { fnv1a } from "../util/hash";
-import { seededRandom } from "../util/random";
+import { seededRandom, shuffle } from "../util/random";
 import { evidenceMatrix } from "./interactions";
 import type { CsrMatrix } from "./sparse";
 import type { TrainingData } from "./types";
@@ -74,13 +74,9 @@ function mix32(h: number): number {
 export function splitEvidence(evidence: CsrMatrix, options: HoldoutOptions): { train: CsrMatrix; heldOut: number[][] } {
   const fraction = options.fraction ?? DEFAULT_FRACTION;
   const random = seededRandom(options.seed);
-  return splitRows(evidence, options, (_listener, positions) => {
-    for (let n = positions.length - 1; n > 0; n--) {
-      const m = Math.floor(random() * (n + 1));
-      [positions[n], positions[m]] = [positions[m]!, positions[n]!];
-    }
-    return positions.slice(0, Math.max(1, Math.round(positions.length * fraction)));
-  });
+  return splitRows(evidence, options, (_listener, positions) =>
+    shuffle(positions, random).slice(0, Math.max(1, Math.round(positions.length * fraction))),
+  );
 }
 
 /**

@@ -3,7 +3,8 @@ import { drizzle } from "drizzle-orm/d1";
 import { beforeAll, describe, expect, it } from "vitest";
 import { bulkInsertStatements, runInBatches } from "../../shared/db/bulk";
 import { events } from "../../shared/db/schema";
-import { generateDemoCatalog, generateDemoListeners } from "../../shared/demo";
+import { DEMO_NOW, generateDemoCatalog, generateDemoListeners } from "../../shared/demo";
+import { garbledListening, newListening } from "../../shared/demo/perturb";
 import { artifactKey } from "../../shared/publish/artifacts";
 import type { PromotionDecision } from "../../shared/publish/promotion";
 import { seededRandom } from "../../shared/util/random";
@@ -53,14 +54,14 @@ const setConsent = (listener: string, personalization: boolean) =>
 
 const random = seededRandom(11);
 const LISTENERS = 120;
-/** A listener who withdraws personalization consent between the first and second retrain. */
-const WITHDRAWING = "demo-7";
+/** A listener the first version evaluated, who withdraws personalization consent before the second retrain. */
+let withdrawing: string;
 
 describe("model promotion", () => {
   beforeAll(async () => {
     const catalog = generateDemoCatalog(2);
-    const now = Date.now();
-    const demo = generateDemoListeners(catalog, { seed: 2, count: LISTENERS, now });
+    // The demo clock, not today's: the same listening, and so the same models and figures, on any date.
+    const demo = generateDemoListeners(catalog, { seed: 2, count: LISTENERS, now: DEMO_NOW });
     const trimmed = { artists: catalog.artists, tracks: catalog.tracks.slice(0, 1500) };
     const inCatalog = new Set(trimmed.tracks.map((t) => t.id));
     const listening = { ...demo, events: demo.events.filter((e) => inCatalog.has(e.trackId)) };
@@ -91,17 +92,10 @@ describe("model promotion", () => {
       const first = (await live())!;
       // A handful of new plays, as after `npm start` and a few requests.
       const stored = (await drizzle(env.DB).select().from(events)).map((e) => ({ ...e }));
-      const now = Date.now();
-      const added = Array.from({ length: 13 }, (_, n) => ({
-        ...stored[Math.floor(random() * stored.length)]!,
-        eventId: `new-${n}`,
-        trackId: stored[Math.floor(random() * stored.length)]!.trackId,
-        type: "play",
-        clientTs: now,
-        receivedAt: now,
-      }));
+      const added = newListening(stored, 13, random, DEMO_NOW, "new");
       await runInBatches(env.DB, bulkInsertStatements(env.DB, events, added, "ignore"));
-      await setConsent(WITHDRAWING, false);
+      withdrawing = (await scoredListeners(first))[0]!;
+      await setConsent(withdrawing, false);
       // Figures of a version long gone are pruned once a version is judged.
       await env.DB.prepare(
         "INSERT INTO holdout_scores (version, listener_id, ndcg, recall) VALUES ('v20200101000000-000000', 'demo-1', 0.5, 0.5)",
@@ -122,10 +116,11 @@ describe("model promotion", () => {
 
       // The listener who withdrew is not in the model: no evaluation, no published candidates.
       expect(second.listenerCount).toBe(LISTENERS - 1);
-      expect(await scoredListeners(second.version)).not.toContain(WITHDRAWING);
-      expect(await scoredListeners(first)).toContain(WITHDRAWING);
-      expect(await env.MODELS.get(artifactKey.listener(second.version, WITHDRAWING))).toBeNull();
-      expect(await env.MODELS.get(artifactKey.listener(second.version, "demo-8"))).not.toBeNull();
+      expect(await scoredListeners(second.version)).not.toContain(withdrawing);
+      expect(await env.MODELS.get(artifactKey.listener(second.version, withdrawing))).toBeNull();
+      expect(
+        await env.MODELS.get(artifactKey.listener(second.version, (await scoredListeners(second.version))[0]!)),
+      ).not.toBeNull();
     },
     RETRAIN_TIMEOUT,
   );
@@ -136,23 +131,10 @@ describe("model promotion", () => {
       const liveVersion = (await live())!;
       // Garbled listening: the events' tracks dealt out again at random, so tastes are noise.
       const stored = (await drizzle(env.DB).select().from(events)).map((e) => ({ ...e }));
-      const tracks = stored.map((e) => e.trackId);
-      for (let n = tracks.length - 1; n > 0; n--) {
-        const m = Math.floor(random() * (n + 1));
-        [tracks[n], tracks[m]] = [tracks[m]!, tracks[n]!];
-      }
       await drizzle(env.DB).delete(events);
-      await runInBatches(
-        env.DB,
-        bulkInsertStatements(
-          env.DB,
-          events,
-          stored.map((e, n) => ({ ...e, trackId: tracks[n]! })),
-          "ignore",
-        ),
-      );
+      await runInBatches(env.DB, bulkInsertStatements(env.DB, events, garbledListening(stored, random), "ignore"));
       // Consenting again brings the listener back.
-      await setConsent(WITHDRAWING, true);
+      await setConsent(withdrawing, true);
 
       const challenger = await retrain();
       const decision = challenger.metrics.promotion!;
@@ -166,7 +148,7 @@ describe("model promotion", () => {
       expect(decision.reason).toContain(`POST /admin/models/${challenger.version}/promote`);
       expect(await live()).toBe(liveVersion);
       expect(challenger.listenerCount).toBe(LISTENERS);
-      expect(await env.MODELS.get(artifactKey.listener(challenger.version, WITHDRAWING))).not.toBeNull();
+      expect(await env.MODELS.get(artifactKey.listener(challenger.version, withdrawing))).not.toBeNull();
 
       expect((await admin(`/models/${challenger.version}/promote`, "POST")).status).toBe(200);
       expect(await live()).toBe(challenger.version);
