@@ -154,3 +154,19 @@ export const eventRollups = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.listenerId, t.trackId] })],
 );
+
+/**
+ * Each version's figures for every listener its holdout twin evaluated (pseudonyms), so the promotion gate
+ * can compare a candidate with the live version listener by listener. Kept for the live version and the
+ * recent ones only (see holdout-scores.ts in the retrainer).
+ */
+export const holdoutScores = sqliteTable(
+  "holdout_scores",
+  {
+    version: text("version").notNull(),
+    listenerId: text("listener_id").notNull(),
+    ndcg: real("ndcg").notNull(),
+    recall: real("recall").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.version, t.listenerId] }), index("holdout_scores_listener").on(t.listenerId)],
+);

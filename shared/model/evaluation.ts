@@ -57,6 +57,13 @@ export function cooccurrenceCosine(evidence: CsrMatrix): ItemSimilarity {
   };
 }
 
+/** One evaluated listener's figures at k: what a paired comparison of two models matches up. */
+export interface ListenerScore {
+  listener: number;
+  ndcg: number;
+  recall: number;
+}
+
 /**
  * Ranks all items for every listener with held-out items (training items excluded by the recommender) and
  * averages. Diversity is measured with `similarity`, by default co-occurrence cosine, which transposes the
@@ -67,11 +74,21 @@ export function evaluate(
   split: HoldoutSplit,
   options: { k?: number; similarity?: ItemSimilarity | null } = {},
 ): EvaluationReport {
+  return evaluateListeners(recommender, split, options).report;
+}
+
+/** evaluate, with each evaluated listener's own figures beside the averages. */
+export function evaluateListeners(
+  recommender: Recommender,
+  split: HoldoutSplit,
+  options: { k?: number; similarity?: ItemSimilarity | null } = {},
+): { report: EvaluationReport; listeners: ListenerScore[] } {
   const k = options.k ?? 10;
   const evidence = evidenceMatrix(split.train);
   const popularity = listenerCounts(evidence);
   const similarity = options.similarity === undefined ? cooccurrenceCosine(evidence) : options.similarity;
   const lists: number[][] = [];
+  const scores: ListenerScore[] = [];
   let recall = 0,
     ndcg = 0,
     hitRate = 0,
@@ -81,13 +98,15 @@ export function evaluate(
     const relevant = new Set(items);
     const ranked = recommender.recommend(listener, k).map((s) => s.item);
     lists.push(ranked);
-    recall += recallAtK(ranked, relevant, k);
-    ndcg += ndcgAtK(ranked, relevant, k);
+    const score = { listener, ndcg: ndcgAtK(ranked, relevant, k), recall: recallAtK(ranked, relevant, k) };
+    scores.push(score);
+    recall += score.recall;
+    ndcg += score.ndcg;
     hitRate += hitRateAtK(ranked, relevant, k);
     if (similarity) diversity += intraListDiversity(ranked, similarity);
   });
   const n = Math.max(lists.length, 1);
-  return {
+  const report = {
     listeners: lists.length,
     recall: recall / n,
     ndcg: ndcg / n,
@@ -97,4 +116,5 @@ export function evaluate(
     ...(similarity ? { intraListDiversity: diversity / n } : {}),
     longTailShare: longTailShare(lists, headItems(popularity)),
   };
+  return { report, listeners: scores };
 }

@@ -20,7 +20,9 @@
  *   dislikes, repeats, adds); raw play counts can be used as weights directly.
  * - holdoutSplit(data, { seed }) / evaluate(recommender, split) / popularityRecommender(data): the offline
  *   protocol (20% of each listener's items held out; Recall, NDCG, HitRate, coverage, popularity, diversity,
- *   long tail at 10), plus the metric functions themselves.
+ *   long tail at 10), plus the metric functions themselves. stableHoldoutSplit(data, { key }) holds out
+ *   pairs by a keyed hash instead, and evaluateListeners gives each listener's figures, so that versions
+ *   trained on nearly the same data can be compared listener by listener.
  */
 export type { Interaction, InteractionColumns, ItemContent, Scored, TrainingData } from "./types";
 export { evidenceWeight, type EventCounts } from "./evidence";
@@ -38,11 +40,19 @@ export {
 } from "./trainer";
 export type { TrainOptions } from "./options";
 export { COMPONENTS, type Blend, type Component } from "./blend";
-export { holdoutSplit, type HoldoutSplit, type HoldoutOptions } from "./split";
+export {
+  holdoutSplit,
+  stableHoldoutSplit,
+  type HoldoutSplit,
+  type HoldoutOptions,
+  type StableHoldoutOptions,
+} from "./split";
 export {
   evaluate,
+  evaluateListeners,
   cooccurrenceCosine,
   type EvaluationReport,
+  type ListenerScore,
   type Recommender,
   type ItemSimilarity,
 } from "./evaluation";

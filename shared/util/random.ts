@@ -9,3 +9,12 @@ export function seededRandom(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/** Shuffles `items` in place (Fisher-Yates) with `random`, and returns it. */
+export function shuffle<T>(items: T[], random: () => number): T[] {
+  for (let n = items.length - 1; n > 0; n--) {
+    const m = Math.floor(random() * (n + 1));
+    [items[n], items[m]] = [items[m]!, items[n]!];
+  }
+  return items;
+}

@@ -85,12 +85,15 @@ describe("privacy", () => {
       consent: { personalization: boolean };
       liveSession: { recent: unknown[] };
       recommendations: { candidates: unknown[] } | null;
+      modelEvaluations: { version: string; ndcg: number }[];
       profile: unknown;
     }>(await edge(`/v1/me/export`, { headers: await asListener(RAW_ID) }));
     expect(exported.events).toHaveLength(40);
     expect(exported.liveSession.recent.length).toBeGreaterThan(0);
     expect(exported.recommendations?.candidates.length).toBeGreaterThan(0);
     expect(exported.profile).toBeTruthy();
+    // The model's holdout evaluated the listener: those figures are theirs too, and erased with the rest.
+    expect(exported.modelEvaluations.length).toBeGreaterThan(0);
     expect(exported.consent.personalization).toBe(true);
 
     expect(await json(await edge(`/v1/me`, { method: "DELETE", headers: await asListener(RAW_ID) }))).toMatchObject({

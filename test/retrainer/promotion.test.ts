@@ -1,17 +1,25 @@
 import { env, exports } from "cloudflare:workers";
+import { drizzle } from "drizzle-orm/d1";
 import { beforeAll, describe, expect, it } from "vitest";
-import { runInBatches } from "../../shared/db/bulk";
-import { generateDemoCatalog, generateDemoListeners } from "../../shared/demo";
+import { bulkInsertStatements, runInBatches } from "../../shared/db/bulk";
+import { events } from "../../shared/db/schema";
+import { DEMO_NOW, generateDemoCatalog, generateDemoListeners } from "../../shared/demo";
+import { garbledListening, newListening } from "../../shared/demo/perturb";
 import { artifactKey } from "../../shared/publish/artifacts";
+import type { PromotionDecision } from "../../shared/publish/promotion";
+import { seededRandom } from "../../shared/util/random";
 import { demoStatements } from "../../workers/retrainer/seed";
 import { keysLeftAfterDiscard } from "./trainer-keys";
 
 const admin = (path: string, method = "GET") => exports.default.fetch(`http://retrainer/admin${path}`, { method });
+/** A retrain of the demo data here takes about 15 s. */
+const RETRAIN_TIMEOUT = 120_000;
 
 interface VersionRow {
   version: string;
   status: string;
-  metrics: { holdout: { ndcg: number; recall: number }; promotion?: { promote: boolean; reason: string } };
+  listenerCount: number;
+  metrics: { holdout: { ndcg: number; recall: number; listeners: number }; promotion?: PromotionDecision };
 }
 
 async function retrain(): Promise<VersionRow> {
@@ -27,11 +35,33 @@ async function retrain(): Promise<VersionRow> {
 const live = async () =>
   ((await (await admin("/models")).json()) as { current: { version: string } | null }).current?.version;
 
+const scoredVersions = async () =>
+  (
+    await env.DB.prepare("SELECT DISTINCT version FROM holdout_scores ORDER BY version").all<{ version: string }>()
+  ).results.map((r) => r.version);
+
+const scoredListeners = async (version: string) =>
+  (
+    await env.DB.prepare("SELECT listener_id FROM holdout_scores WHERE version = ?").bind(version).all<{
+      listener_id: string;
+    }>()
+  ).results.map((r) => r.listener_id);
+
+const setConsent = (listener: string, personalization: boolean) =>
+  env.DB.prepare("UPDATE listeners SET consent_personalization = ? WHERE id = ?")
+    .bind(personalization ? 1 : 0, listener)
+    .run();
+
+const random = seededRandom(11);
+const LISTENERS = 120;
+/** A listener the first version evaluated, who withdraws personalization consent before the second retrain. */
+let withdrawing: string;
+
 describe("model promotion", () => {
   beforeAll(async () => {
     const catalog = generateDemoCatalog(2);
-    const now = Date.now();
-    const demo = generateDemoListeners(catalog, { seed: 2, count: 120, now });
+    // The demo clock, not today's: the same listening, and so the same models and figures, on any date.
+    const demo = generateDemoListeners(catalog, { seed: 2, count: LISTENERS, now: DEMO_NOW });
     const trimmed = { artists: catalog.artists, tracks: catalog.tracks.slice(0, 1500) };
     const inCatalog = new Set(trimmed.tracks.map((t) => t.id));
     const listening = { ...demo, events: demo.events.filter((e) => inCatalog.has(e.trackId)) };
@@ -41,34 +71,91 @@ describe("model promotion", () => {
     );
   });
 
-  it("publishes the first version with its holdout figures", async () => {
-    const first = await retrain();
-    expect(first.status).toBe("published");
-    expect(first.metrics.holdout.ndcg).toBeGreaterThan(0);
-    expect(first.metrics.promotion).toMatchObject({ promote: true });
-    expect(await live()).toBe(first.version);
-    // The trainers' states and arrays are let go once the version is written.
-    expect(await keysLeftAfterDiscard(artifactKey.staging(first.version, ""))).toEqual([]);
-  });
+  it(
+    "publishes the first version with its holdout figures, per listener too",
+    async () => {
+      const first = await retrain();
+      expect(first.status).toBe("published");
+      expect(first.metrics.holdout.ndcg).toBeGreaterThan(0);
+      expect(first.metrics.promotion).toMatchObject({ promote: true, basis: "no live version" });
+      expect(await live()).toBe(first.version);
+      expect(await scoredListeners(first.version)).toHaveLength(first.metrics.holdout.listeners);
+      // The trainers' states and arrays are let go once the version is written.
+      expect(await keysLeftAfterDiscard(artifactKey.staging(first.version, ""))).toEqual([]);
+    },
+    RETRAIN_TIMEOUT,
+  );
 
-  it("keeps a version that is worse on the holdout out, until an operator promotes it; rollback returns", async () => {
-    const liveVersion = (await live())!;
-    // Make the live version look far better than anything the same data can produce.
-    await env.DB.prepare(
-      "UPDATE model_versions SET metrics = json_set(metrics, '$.holdout.ndcg', 0.99, '$.holdout.recall', 0.99) WHERE version = ?",
-    )
-      .bind(liveVersion)
-      .run();
+  it(
+    "promotes a retrain on nearly the same data, judged on the same listeners; without consent a listener is left out",
+    async () => {
+      const first = (await live())!;
+      // A handful of new plays, as after `npm start` and a few requests.
+      const stored = (await drizzle(env.DB).select().from(events)).map((e) => ({ ...e }));
+      const added = newListening(stored, 13, random, DEMO_NOW, "new");
+      await runInBatches(env.DB, bulkInsertStatements(env.DB, events, added, "ignore"));
+      withdrawing = (await scoredListeners(first))[0]!;
+      await setConsent(withdrawing, false);
+      // Figures of a version long gone are pruned once a version is judged.
+      await env.DB.prepare(
+        "INSERT INTO holdout_scores (version, listener_id, ndcg, recall) VALUES ('v20200101000000-000000', 'demo-1', 0.5, 0.5)",
+      ).run();
 
-    const challenger = await retrain();
-    expect(challenger.status).toBe("rejected");
-    expect(challenger.metrics.promotion?.reason).toMatch(/worse than the live version/);
-    expect(await live()).toBe(liveVersion);
+      const second = await retrain();
+      const decision = second.metrics.promotion!;
+      console.log(`nearly the same data: ${decision.reason}`);
+      expect(second.status).toBe("published");
+      expect(decision).toMatchObject({ promote: true, basis: "paired", live: first });
+      // Nearly every listener the candidate evaluated, the live version evaluated too.
+      expect(decision.pairedListeners).toBeGreaterThan(second.metrics.holdout.listeners * 0.9);
+      expect(decision.reason).toMatch(
+        /^not clearly worse than live version v\S+ on the \d+ listeners both versions evaluated: NDCG@10/,
+      );
+      expect(await live()).toBe(second.version);
+      expect(await scoredVersions()).toEqual([first, second.version].sort());
 
-    expect((await admin(`/models/${challenger.version}/promote`, "POST")).status).toBe(200);
-    expect(await live()).toBe(challenger.version);
-    expect((await admin("/models/rollback", "POST")).status).toBe(200);
-    expect(await live()).toBe(liveVersion);
-    expect((await admin("/models/v20990101000000-abcdef/promote", "POST")).status).toBe(404);
-  });
+      // The listener who withdrew is not in the model: no evaluation, no published candidates.
+      expect(second.listenerCount).toBe(LISTENERS - 1);
+      expect(await scoredListeners(second.version)).not.toContain(withdrawing);
+      expect(await env.MODELS.get(artifactKey.listener(second.version, withdrawing))).toBeNull();
+      expect(
+        await env.MODELS.get(artifactKey.listener(second.version, (await scoredListeners(second.version))[0]!)),
+      ).not.toBeNull();
+    },
+    RETRAIN_TIMEOUT,
+  );
+
+  it(
+    "keeps a clearly worse version out and says why, until an operator promotes it; rollback returns",
+    async () => {
+      const liveVersion = (await live())!;
+      // Garbled listening: the events' tracks dealt out again at random, so tastes are noise.
+      const stored = (await drizzle(env.DB).select().from(events)).map((e) => ({ ...e }));
+      await drizzle(env.DB).delete(events);
+      await runInBatches(env.DB, bulkInsertStatements(env.DB, events, garbledListening(stored, random), "ignore"));
+      // Consenting again brings the listener back.
+      await setConsent(withdrawing, true);
+
+      const challenger = await retrain();
+      const decision = challenger.metrics.promotion!;
+      console.log(`garbled data: ${decision.reason}`);
+      expect(challenger.status).toBe("rejected");
+      expect(decision).toMatchObject({ promote: false, basis: "paired", live: liveVersion });
+      expect(decision.ndcg!.upperBound).toBeLessThan(-decision.ndcg!.margin);
+      expect(decision.reason).toMatch(
+        /^clearly worse than live version v\S+ on the \d+ listeners both versions evaluated/,
+      );
+      expect(decision.reason).toContain(`POST /admin/models/${challenger.version}/promote`);
+      expect(await live()).toBe(liveVersion);
+      expect(challenger.listenerCount).toBe(LISTENERS);
+      expect(await env.MODELS.get(artifactKey.listener(challenger.version, withdrawing))).not.toBeNull();
+
+      expect((await admin(`/models/${challenger.version}/promote`, "POST")).status).toBe(200);
+      expect(await live()).toBe(challenger.version);
+      expect((await admin("/models/rollback", "POST")).status).toBe(200);
+      expect(await live()).toBe(liveVersion);
+      expect((await admin("/models/v20990101000000-abcdef/promote", "POST")).status).toBe(404);
+    },
+    RETRAIN_TIMEOUT,
+  );
 });

@@ -3,6 +3,40 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { evidenceWeight } from "../../shared/model/evidence";
 import { countEvents, loadHistories, loadTrainingSet } from "../../workers/retrainer/training-data";
 
+/**
+ * The real D1, with `arrive` run once just before the first page of evidence is read, after the loader has
+ * counted the pairs: events landing while a retrain reads its data.
+ */
+function arrivingWhilePaging(db: D1Database, arrive: () => Promise<unknown>): D1Database {
+  let arrived: Promise<unknown> | undefined;
+  const run = new Set<PropertyKey>(["all", "raw", "first", "run"]);
+  const delayed = (statement: D1PreparedStatement): D1PreparedStatement =>
+    new Proxy(statement, {
+      get(target, prop) {
+        if (prop === "bind") return (...values: unknown[]) => delayed(target.bind(...values));
+        const value = Reflect.get(target, prop, target) as unknown;
+        if (typeof value !== "function") return value;
+        if (!run.has(prop)) return value.bind(target);
+        return async (...args: unknown[]) => {
+          await (arrived ??= arrive());
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
+  return new Proxy(db, {
+    get(target, prop) {
+      const value = Reflect.get(target, prop, target) as unknown;
+      if (prop === "prepare") {
+        return (query: string) => {
+          const statement = target.prepare(query);
+          return /from "events" where/.test(query) ? delayed(statement) : statement;
+        };
+      }
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+}
+
 const LISTENERS = 1200;
 const id = (i: number) => `l${String(i).padStart(4, "0")}`;
 const counts = { plays: 0, completes: 0, skips: 0, likes: 0, dislikes: 0, repeats: 0, adds: 0 };
@@ -75,5 +109,39 @@ describe("reading training data from D1 page by page", () => {
     // Listener 4 played t1 and skipped t2; listener 5 played t2 and skipped t0, which is not in this index.
     expect([...indptr]).toEqual([0, 2, 3]);
     expect([...indices]).toEqual([0, 1, 1]);
+  });
+
+  it("leaves out listeners who withdrew personalization consent, and takes them back when they consent again", async () => {
+    const withdraw = (consent: boolean) =>
+      env.DB.prepare("UPDATE listeners SET consent_personalization = ? WHERE id = ?")
+        .bind(consent ? 1 : 0, id(7))
+        .run();
+    await withdraw(false);
+    const without = await loadTrainingSet(env.DB);
+    expect(without.listeners).not.toContain(id(7));
+    expect(without.listeners).toHaveLength(LISTENERS - 1);
+    // A model's own index keeps its rows in place, but a listener who withdrew since has no evidence in it.
+    const inIndex = await loadTrainingSet(env.DB, { listeners: [id(6), id(7), id(8)], items: ["t0", "t1", "t2"] });
+    expect([...inIndex.interactions.indptr]).toEqual([0, 2, 2, 4]);
+    await withdraw(true);
+    expect((await loadTrainingSet(env.DB)).listeners).toContain(id(7));
+  });
+
+  // Last: it adds events.
+  it("holds the pairs of events that arrive while the pages are read", async () => {
+    // Every listener of the second and third page plays the track they had not touched: 700 new pairs.
+    const arrive = () =>
+      env.DB.prepare(
+        `INSERT INTO events (listener_id, event_id, track_id, type, client_ts, received_at)
+         SELECT id, 'meanwhile', 't' || ((CAST(substr(id, 2) AS INTEGER) + 2) % 3), 'play', 1, 0
+         FROM listeners WHERE id >= 'l0500'`,
+      ).run();
+    const set = await loadTrainingSet(arrivingWhilePaging(env.DB, arrive));
+    const { rows, indptr, indices } = set.interactions;
+    expect(indptr[rows]).toBe(indices.length);
+    for (const l of [499, 500, 1000, LISTENERS - 1]) {
+      const row = [...indices.subarray(indptr[l]!, indptr[l + 1]!)];
+      expect(row, id(l)).toEqual(l >= 500 ? [0, 1, 2] : [l % 3, (l + 1) % 3].sort());
+    }
   });
 });

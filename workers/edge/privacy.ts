@@ -1,6 +1,14 @@
 import { eq } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
-import { erasures, eventRollups, events, listeners, modelVersions, sessions } from "../../shared/db/schema";
+import {
+  erasures,
+  eventRollups,
+  events,
+  holdoutScores,
+  listeners,
+  modelVersions,
+  sessions,
+} from "../../shared/db/schema";
 import { artifactKey } from "../../shared/publish/artifacts";
 import type { Env } from "./env";
 import { sessionOf } from "./listener";
@@ -11,11 +19,12 @@ import type { Consent } from "./session";
 export async function exportListener(env: Env, pseudonym: string) {
   const d = drizzle(env.DB);
   const model = await currentModel(env);
-  const [profile, listening, rollups, closedSessions, live, recommendations] = await Promise.all([
+  const [profile, listening, rollups, closedSessions, evaluations, live, recommendations] = await Promise.all([
     d.select().from(listeners).where(eq(listeners.id, pseudonym)),
     d.select().from(events).where(eq(events.listenerId, pseudonym)).orderBy(events.clientTs),
     d.select().from(eventRollups).where(eq(eventRollups.listenerId, pseudonym)),
     d.select().from(sessions).where(eq(sessions.listenerId, pseudonym)).orderBy(sessions.startedAt),
+    d.select().from(holdoutScores).where(eq(holdoutScores.listenerId, pseudonym)).orderBy(holdoutScores.version),
     sessionOf(env, pseudonym).snapshot(),
     model ? listenerCandidates(env, model.version, pseudonym) : null,
   ]);
@@ -27,6 +36,8 @@ export async function exportListener(env: Env, pseudonym: string) {
     events: listening.map(strip),
     aggregatedEvents: rollups.map(strip),
     sessions: closedSessions.map(strip),
+    // How well each model version ranked the listener's held-out plays, kept to judge new versions.
+    modelEvaluations: evaluations.map(strip),
     liveSession: live.state,
     recommendations: recommendations && { modelVersion: model!.version, ...recommendations },
   };
@@ -43,6 +54,7 @@ export async function eraseListener(env: Env, pseudonym: string, now = Date.now(
     d.delete(events).where(eq(events.listenerId, pseudonym)).returning({ id: events.eventId }),
     d.delete(eventRollups).where(eq(eventRollups.listenerId, pseudonym)),
     d.delete(sessions).where(eq(sessions.listenerId, pseudonym)),
+    d.delete(holdoutScores).where(eq(holdoutScores.listenerId, pseudonym)),
     d.delete(listeners).where(eq(listeners.id, pseudonym)),
     d
       .insert(erasures)

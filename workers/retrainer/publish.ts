@@ -1,11 +1,11 @@
-import { eq, gte } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { chartFromEvents, CHART_WINDOW_MS } from "../../shared/db/queries";
-import { erasures, listeners, modelVersions } from "../../shared/db/schema";
+import { listeners, modelVersions } from "../../shared/db/schema";
 import {
-  evaluate,
-  holdoutSplit,
+  evaluateListeners,
   modelFrom,
+  stableHoldoutSplit,
   storeWarmStart,
   Trainer,
   type TrainedModel,
@@ -26,6 +26,7 @@ import {
 import type { Track } from "../../shared/catalog/types";
 import { listenerCounts } from "../../shared/model/popularity";
 import type { Env } from "./env";
+import { erasedSince, storeHoldoutScores } from "./holdout-scores";
 import { enqueueJobs, type TrainJob } from "./jobs";
 import {
   kvTrainerStore,
@@ -37,10 +38,22 @@ import {
   storeHeldOut,
   type TrainingStageState,
 } from "./trainer-state";
-import { countEvents, loadHistories, loadTracks, loadTrainingSet, type ModelIndex } from "./training-data";
+import {
+  countEvents,
+  loadHistories,
+  loadTracks,
+  loadTrainingSet,
+  withdrawnListeners,
+  type ModelIndex,
+} from "./training-data";
 import { finishVersion, markPartWritten, type VersionMetrics } from "./versions";
 
 const TRAINING_SEED = 1;
+/**
+ * Names the holdout split (stableHoldoutSplit): every version holds out the same pairs under it, which is what
+ * lets the promotion gate pair a candidate's listeners with the live version's. A new key starts a new split.
+ */
+export const HOLDOUT_KEY = "setlist-holdout-1";
 
 const CANDIDATES_PER_LISTENER = 300;
 const SIMILAR_PER_TRACK = 50;
@@ -89,7 +102,7 @@ async function startStage(env: Env, job: TrainJob, store: TrainerStore) {
   const warmIndex = job.stage === "full" ? await env.MODELS.get<ModelIndex>(warmIndexKey(job.version), "json") : null;
   const set = await loadTrainingSet(env.DB, warmIndex ?? undefined);
   // Only the holdout twin trains on a split; its held-out items are kept for judging it at the end.
-  const split = job.stage === "holdout" ? holdoutSplit(set, { seed: TRAINING_SEED }) : undefined;
+  const split = job.stage === "holdout" ? stableHoldoutSplit(set, { key: HOLDOUT_KEY }) : undefined;
   if (split) await storeHeldOut(store, split.heldOut);
   const options = { seed: TRAINING_SEED, blend: job.blend, warmStart: warmIndex !== null };
   const kept: TrainingStageState = { index: { listeners: set.listeners, items: set.items } };
@@ -100,8 +113,9 @@ const stageKey = (version: string, stage: TrainJob["stage"]) => artifactKey.stag
 const warmIndexKey = (version: string) => artifactKey.staging(version, "trainer-full-index");
 
 /**
- * Judges the twin on its held-out items and hands the full model what carries over: the tuned blend (tuning
- * is half of training; on 80% of the same data it carries over), the index and the ALS factors to refine.
+ * Judges the twin on its held-out items, keeping each evaluated listener's figures for the promotion gate,
+ * and hands the full model what carries over: the tuned blend (tuning is half of training; on 80% of the
+ * same data it carries over), the index and the ALS factors to refine.
  */
 async function finishHoldout(
   env: Env,
@@ -114,7 +128,9 @@ async function finishHoldout(
   const heldOut = await loadHeldOut(store);
   // The matrix the twin trained on stands for its training data: what evaluation reads of it is the same.
   const train = { ...index, interactions: outcome.rows.signed };
-  const metrics: VersionMetrics = { holdout: evaluate(model, { train, heldOut }), blendWeights: model.blendWeights };
+  const evaluation = evaluateListeners(model, { train, heldOut });
+  await storeHoldoutScores(env.DB, version, index.listeners, evaluation.listeners);
+  const metrics: VersionMetrics = { holdout: evaluation.report, blendWeights: model.blendWeights };
   await drizzle(env.DB).update(modelVersions).set({ metrics }).where(eq(modelVersions.version, version));
   const fullStore = kvTrainerStore(env.MODELS, stageKey(version, "full"));
   await storeWarmStart(fullStore, outcome.parts.factors);
@@ -231,10 +247,20 @@ async function partEntries(
   const first = (part - plan.shardParts) * LISTENERS_PER_PART;
   const last = Math.min(first + LISTENERS_PER_PART, listeners.length) - 1;
   const histories = await loadHistories(env.DB, index, first, last);
-  return histories.map((history, n) => [
-    artifactKey.listener(version, listeners[first + n]!),
-    JSON.stringify(listenerArtifact(items, history, model.recommend(first + n, CANDIDATES_PER_LISTENER), similarTo)),
-  ]);
+  // A listener who withdrew personalization consent since training began gets no candidates either.
+  const withdrawn = await withdrawnListeners(env.DB, listeners[first]!, listeners[last]!);
+  return histories.flatMap((history, n): [string, string][] =>
+    withdrawn.has(listeners[first + n]!)
+      ? []
+      : [
+          [
+            artifactKey.listener(version, listeners[first + n]!),
+            JSON.stringify(
+              listenerArtifact(items, history, model.recommend(first + n, CANDIDATES_PER_LISTENER), similarTo),
+            ),
+          ],
+        ],
+  );
 }
 
 /** A listener's candidates, each with the history track that explains it, and what they have heard. */
@@ -304,14 +330,5 @@ function round(x: number): number {
 
 /** KV keys of this version that belong to listeners erased since its training began. */
 async function erasedListenerKeys(env: Env, version: string): Promise<Set<string>> {
-  const d = drizzle(env.DB);
-  const [row] = await d
-    .select({ createdAt: modelVersions.createdAt })
-    .from(modelVersions)
-    .where(eq(modelVersions.version, version));
-  const erased = await d
-    .select({ listener: erasures.listenerId })
-    .from(erasures)
-    .where(gte(erasures.erasedAt, row?.createdAt ?? 0));
-  return new Set(erased.map((e) => artifactKey.listener(version, e.listener)));
+  return new Set([...(await erasedSince(env.DB, version))].map((id) => artifactKey.listener(version, id)));
 }

@@ -1,5 +1,5 @@
 import { drizzle } from "drizzle-orm/d1";
-import { and, count, gte, lte } from "drizzle-orm";
+import { and, count, eq, gte, lte } from "drizzle-orm";
 import { contentTags, featureVector } from "../../shared/catalog/features";
 import { trackFromRow } from "../../shared/db/rows";
 import { eventRollups, events, listeners, tracks } from "../../shared/db/schema";
@@ -42,36 +42,66 @@ export async function countEvents(db: D1Database): Promise<number> {
 }
 
 /**
- * Reads every listener's evidence per track from D1 in the model's index space: a new one, or `index`, the
- * one a model was trained in (listeners and tracks that arrived since are left out), with the catalog's
- * content. Evidence is read a page of listeners at a time, straight into the matrix.
+ * Listeners (with ids in [from, to], or all) who withdrew personalization consent: their stored history is
+ * kept (they may consent again) but no model learns from it or publishes candidates for them.
+ */
+export async function withdrawnListeners(db: D1Database, from?: string, to?: string): Promise<Set<string>> {
+  const inRange = from !== undefined && to !== undefined;
+  const rows = await drizzle(db)
+    .select({ id: listeners.id })
+    .from(listeners)
+    .where(
+      and(
+        eq(listeners.consentPersonalization, false),
+        inRange ? gte(listeners.id, from) : undefined,
+        inRange ? lte(listeners.id, to) : undefined,
+      ),
+    );
+  return new Set(rows.map((r) => r.id));
+}
+
+/**
+ * Reads every consenting listener's evidence per track from D1 in the model's index space: a new one, or
+ * `index`, the one a model was trained in (listeners and tracks that arrived since are left out, and a
+ * listener who withdrew consent since has no evidence), with the catalog's content. Evidence is read a page
+ * of listeners at a time, straight into the matrix.
  */
 export async function loadTrainingSet(db: D1Database, index?: ModelIndex): Promise<TrainingSet> {
   const d = drizzle(db);
   const trackRows = await loadTracks(db, index?.items);
+  const withdrawn = await withdrawnListeners(db);
   const listenerIds =
-    index?.listeners ?? (await d.select({ id: listeners.id }).from(listeners).orderBy(listeners.id)).map((r) => r.id);
+    index?.listeners ??
+    (await d.select({ id: listeners.id }).from(listeners).orderBy(listeners.id))
+      .map((r) => r.id)
+      .filter((id) => !withdrawn.has(id));
   const itemIndex = new Map(trackRows.map((t, i) => [t.id, i]));
 
-  // Recent raw events and the rollups of those past retention are both evidence; a pair may be in both,
-  // so their pair counts bound the matrix from above.
+  // Recent raw events and the rollups of those past retention are both evidence; a pair may be in both, so
+  // their pair counts bound the matrix from above, as they were when counted: events that arrive while the
+  // pages are read make it grow.
   const [totals, rollupTotals] = await Promise.all([
     db
       .prepare("SELECT count(*) AS pairs FROM (SELECT 1 FROM events GROUP BY listener_id, track_id)")
       .first<{ pairs: number }>(),
     d.select({ pairs: count() }).from(eventRollups),
   ]);
-  const bound = (totals?.pairs ?? 0) + (rollupTotals[0]?.pairs ?? 0);
   const indptr = new Int32Array(listenerIds.length + 1);
-  const indices = new Int32Array(bound);
-  const values = new Float32Array(bound);
+  let indices = new Int32Array((totals?.pairs ?? 0) + (rollupTotals[0]?.pairs ?? 0));
+  let values = new Float32Array(indices.length);
   let nnz = 0;
 
   for (let first = 0; first < listenerIds.length; first += LISTENERS_PER_PAGE) {
     const last = Math.min(first + LISTENERS_PER_PAGE, listenerIds.length) - 1;
     const page = await evidencePage(db, listenerIds[first]!, listenerIds[last]!);
     for (let l = first; l <= last; l++) {
-      const rows = evidenceInIndex(page.get(listenerIds[l]!) ?? [], itemIndex);
+      const id = listenerIds[l]!;
+      const rows = withdrawn.has(id) ? [] : evidenceInIndex(page.get(id) ?? [], itemIndex);
+      if (nnz + rows.length > indices.length) {
+        // A quarter more than needed, so that a steady trickle of new events does not copy at every listener.
+        const grown = Math.ceil((nnz + rows.length) * 1.25);
+        [indices, values] = [grow(indices, new Int32Array(grown)), grow(values, new Float32Array(grown))];
+      }
       for (const row of rows.sort((a, b) => a.item - b.item)) {
         indices[nnz] = row.item;
         values[nnz++] = row.weight;
@@ -86,12 +116,18 @@ export async function loadTrainingSet(db: D1Database, index?: ModelIndex): Promi
       rows: listenerIds.length,
       cols: trackRows.length,
       indptr,
-      // Views, not copies: a copy of the matrix is its size again, and the slack is at most the rollups.
+      // Views, not copies: a copy of the matrix is its size again, and the slack is at most the rollups (or a
+      // quarter, after growing).
       indices: indices.subarray(0, nnz),
       values: values.subarray(0, nnz),
     },
     itemContent: trackRows.map((t) => ({ features: featureVector(t.features), tags: contentTags(t) })),
   };
+}
+
+function grow<T extends Int32Array | Float32Array>(from: T, to: T): T {
+  to.set(from);
+  return to;
 }
 
 type IndexedEvidence = { item: number; weight: number; lastTs: number };

@@ -3,14 +3,15 @@ import { drizzle } from "drizzle-orm/d1";
 import { modelParts, modelVersions } from "../../shared/db/schema";
 import type { EvaluationReport } from "../../shared/model";
 import { CURRENT_MODEL_KEY, type ModelPointer } from "../../shared/publish/artifacts";
-import { promotionDecision } from "../../shared/publish/promotion";
+import { promotionDecision, type PromotionDecision } from "../../shared/publish/promotion";
 import type { Env } from "./env";
+import { gateInput, pruneHoldoutScores } from "./holdout-scores";
 import { enqueueJobs } from "./jobs";
 
 export interface VersionMetrics {
   holdout: EvaluationReport;
   blendWeights: Record<string, number>;
-  promotion?: { promote: boolean; reason: string };
+  promotion?: PromotionDecision;
 }
 
 export function newVersionId(now: number): string {
@@ -51,8 +52,9 @@ export async function markPartWritten(env: Env, version: string, part: string, n
 }
 
 /**
- * A fully written version goes live only if it is not worse on its holdout than the live one;
- * otherwise it stays `rejected`, kept for an operator who may still promote it.
+ * A fully written version goes live only if it is not clearly worse than the live one on the listeners both
+ * evaluated (promotionDecision); otherwise it stays `rejected`, kept for an operator who may still promote
+ * it. Per-listener figures are then kept only for the versions a later gate or an operator may need.
  */
 export async function finishVersion(env: Env, version: string, now = Date.now()): Promise<void> {
   const row = await getVersion(env, version);
@@ -60,9 +62,10 @@ export async function finishVersion(env: Env, version: string, now = Date.now())
   const metrics = row.metrics as VersionMetrics;
   const live = await currentPointer(env);
   const liveRow = live && live.version !== version ? await getVersion(env, live.version) : undefined;
+  const liveHoldout = (liveRow?.metrics as VersionMetrics | undefined)?.holdout;
   const decision = promotionDecision(
-    metrics.holdout,
-    (liveRow?.metrics as VersionMetrics | undefined)?.holdout ?? null,
+    await gateInput(env.DB, version, metrics.holdout),
+    liveRow && liveHoldout ? await gateInput(env.DB, liveRow.version, liveHoldout) : null,
   );
   const d = drizzle(env.DB);
   await d
@@ -70,6 +73,16 @@ export async function finishVersion(env: Env, version: string, now = Date.now())
     .set({ status: decision.promote ? "published" : "rejected", metrics: { ...metrics, promotion: decision } })
     .where(eq(modelVersions.version, version));
   if (decision.promote) await promote(env, version, now);
+  await pruneHoldoutScores(env.DB, await versionsToJudgeBy(env));
+}
+
+/** Versions whose per-listener figures are kept: the live one, the rollback target and the most recent. */
+const RECENT_VERSIONS_KEPT = 5;
+
+async function versionsToJudgeBy(env: Env): Promise<string[]> {
+  const recent = await listVersions(env, RECENT_VERSIONS_KEPT);
+  const [live, previous] = await Promise.all([currentPointer(env), previousVersion(env)]);
+  return [...recent.map((r) => r.version), live?.version, previous].filter((v): v is string => v !== undefined);
 }
 
 export type PromoteResult = { ok: true; pointer: ModelPointer } | { ok: false; status: 404 | 409; detail: string };
