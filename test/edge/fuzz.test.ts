@@ -1008,7 +1008,7 @@ describe("fuzzing every route", () => {
     await passSentinels(LISTENERS, TRACK_IDS[0]!, SENTINELS.before);
     before = await storedState();
     sessionsBefore = await sessionStorage();
-  });
+  }, 60_000);
 
   afterAll(() => {
     const byStatus = [...statuses].sort(([a], [b]) => a - b).map(([status, n]) => `${status}: ${n}`);
