@@ -708,15 +708,15 @@ const junk: fc.Arbitrary<FuzzCase> = fc
 /** The generators for every route of the app; the first test checks none is missing. */
 const FUZZED: Record<string, { arb: fc.Arbitrary<FuzzCase>; runs: number }[]> = {
   "GET /health": [{ arb: healthRead, runs: 200 }],
-  "GET /v1/me/recommendations": [{ arb: listenerRead("GET /v1/me/recommendations"), runs: 600 }],
+  "GET /v1/me/recommendations": [{ arb: listenerRead("GET /v1/me/recommendations"), runs: 400 }],
   "GET /v1/me/now-playing": [{ arb: listenerRead("GET /v1/me/now-playing"), runs: 400 }],
   "GET /v1/me/consent": [{ arb: listenerRead("GET /v1/me/consent"), runs: 400 }],
   "GET /v1/me/export": [{ arb: listenerRead("GET /v1/me/export"), runs: 300 }],
-  "GET /v1/speaker/next": [{ arb: listenerRead("GET /v1/speaker/next"), runs: 500 }],
+  "GET /v1/speaker/next": [{ arb: listenerRead("GET /v1/speaker/next"), runs: 400 }],
   "GET /v1/tracks/:id": [{ arb: catalogRead("GET /v1/tracks/:id"), runs: 500 }],
   "GET /v1/tracks/:id/similar": [{ arb: catalogRead("GET /v1/tracks/:id/similar"), runs: 500 }],
   "GET /v1/charts/top": [{ arb: catalogRead("GET /v1/charts/top"), runs: 500 }],
-  "POST /v1/events": [{ arb: eventsWrite, runs: 2000 }],
+  "POST /v1/events": [{ arb: eventsWrite, runs: 1500 }],
   "PUT /v1/me/consent": [{ arb: consentWrite, runs: 500 }],
   "POST /v1/me/onboarding": [{ arb: onboardingWrite, runs: 400 }],
   "DELETE /v1/me": [{ arb: eraseWrite, runs: 500 }],
@@ -1033,7 +1033,7 @@ describe("fuzzing every route", () => {
     // Whatever a refused request put on the way to D1 is ahead of its listener's sentinel.
     await passSentinels(LISTENERS, TRACK_IDS[0]!, SENTINELS.refused);
     expect(await storedState((table, row) => table === "events" && row.event_id === SENTINELS.refused)).toEqual(before);
-    expect(sent).toBeGreaterThanOrEqual(10_000);
+    expect(sent).toBeGreaterThanOrEqual(9_000);
     for (const m of model.values()) m.events.add(SENTINELS.refused);
   });
 
