@@ -1,3 +1,4 @@
+import { runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { inspectRoutes } from "hono/dev";
 import { expect } from "vitest";
@@ -104,6 +105,84 @@ export async function waitFor<T>(
 }
 
 export const pseudonymOf = (rawId: string) => pseudonymize(env.LISTENER_ID_KEY, rawId);
+
+/** The session object of a listener, by pseudonym, as the edge addresses it. */
+export const sessionStub = (pseudonym: string) => env.SESSIONS.get(env.SESSIONS.idFromName(pseudonym));
+
+/**
+ * Every row of every table in a Durable Object's SQLite storage, and its alarm. Tables are found in
+ * sqlite_master, so a table added to the object later is covered without naming it here.
+ */
+export function objectStorage(
+  stub: DurableObjectStub,
+): Promise<{ tables: Record<string, unknown[]>; alarm: number | null }> {
+  return runInDurableObject(stub, async (_instance, state) => {
+    const tables: Record<string, unknown[]> = {};
+    const names = state.storage.sql.exec<{ name: string }>(
+      "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_cf%' ESCAPE '\\' ORDER BY name",
+    );
+    for (const { name } of names) tables[name] = state.storage.sql.exec(`SELECT * FROM "${name}"`).toArray();
+    return { tables, alarm: await state.storage.getAlarm() };
+  });
+}
+
+/** Every row of every application table in D1 (D1's and the migrator's own tables left out). */
+export async function d1Tables(): Promise<Record<string, Record<string, unknown>[]>> {
+  const names = await env.DB.prepare(
+    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_cf%' ESCAPE '\\' AND name NOT IN ('sqlite_sequence', 'd1_migrations') ORDER BY name",
+  ).all<{ name: string }>();
+  const tables: Record<string, Record<string, unknown>[]> = {};
+  for (const { name } of names.results) tables[name] = (await env.DB.prepare(`SELECT * FROM "${name}"`).all()).results;
+  return tables;
+}
+
+/** Every key in the models KV namespace. */
+export async function kvKeys(): Promise<string[]> {
+  const keys: string[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await env.MODELS.list({ cursor });
+    keys.push(...page.keys.map((k) => k.name));
+    cursor = page.list_complete ? undefined : page.cursor;
+  } while (cursor);
+  return keys;
+}
+
+/** The ids of a listener's events stored in D1. */
+export async function storedEventIds(pseudonym: string): Promise<string[]> {
+  const rows = await env.DB.prepare("SELECT event_id FROM events WHERE listener_id = ? ORDER BY event_id")
+    .bind(pseudonym)
+    .all<{ event_id: string }>();
+  return rows.results.map((r) => r.event_id);
+}
+
+/**
+ * The positive end of a negative check. Each listener sends one accepted event, `eventId` on
+ * `trackId`, through the whole path (edge, session object, queue, consumer), and this waits until
+ * all of them are in D1. A listener's earlier requests are ahead of its sentinel on that path, so
+ * once the sentinels are stored, anything those requests (wrongly) sent on is stored too; and if
+ * the path is broken, the wait fails rather than a check finding nothing.
+ */
+export async function passSentinels(rawIds: readonly string[], trackId: string, eventId: string, timeoutMs = 30_000) {
+  for (const rawId of rawIds) {
+    const events = [{ id: eventId, trackId, type: "play", timestamp: Date.now() }];
+    const res = await edge("/v1/events", jsonBody("POST", { events }, await asListener(rawId)));
+    expect(await json(res, 202), `sentinel of ${rawId}`).toMatchObject({ accepted: 1 });
+  }
+  const pseudonyms = await Promise.all(rawIds.map(pseudonymOf));
+  await waitFor(
+    `${rawIds.length} sentinel events in D1`,
+    async () => {
+      const row = await env.DB.prepare(
+        "SELECT count(*) AS n FROM events WHERE event_id = ? AND listener_id IN (SELECT value FROM json_each(?))",
+      )
+        .bind(eventId, JSON.stringify(pseudonyms))
+        .first<{ n: number }>();
+      return row!.n === rawIds.length;
+    },
+    timeoutMs,
+  );
+}
 
 export interface ModelsView {
   current: { version: string } | null;

@@ -6,7 +6,7 @@ import { problem, problemResponse } from "../../shared/api/problem";
 import { MAX_EVENTS_BODY_BYTES } from "../../shared/api/schemas";
 import { API_KEY_HEADER, requireRole } from "./auth/require";
 import type { AppEnv } from "./env";
-import { notFound, onError } from "./errors";
+import { notFound, onError } from "../../shared/api/errors";
 import { chartsApp } from "./routes/charts";
 import { eventsApp } from "./routes/events";
 import { meApp } from "./routes/me";

@@ -60,7 +60,9 @@ export const adminApp = new Hono<{ Bindings: Env }>()
     c.json(await startSyntheticRun(c.env, c.req.valid("json")), 202),
   )
   .get("/synthetic-training/:run", async (c) => {
-    const record = await getSyntheticRun(c.env, c.req.param("run"));
+    // Runs are named by UUID; anything else names none, and may be longer than a KV key can be.
+    const run = z.uuid().safeParse(c.req.param("run"));
+    const record = run.success ? await getSyntheticRun(c.env, run.data) : null;
     if (!record) return problemResponse(problem(404, `No synthetic training run ${c.req.param("run")}`));
     return c.json(record);
   })

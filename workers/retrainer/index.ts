@@ -1,4 +1,4 @@
-import { problem, problemResponse } from "../../shared/api/problem";
+import { notFound, onError } from "../../shared/api/errors";
 import kernelsModule from "../../shared/kernels/kernels.wasm";
 import { useKernels } from "../../shared/kernels/kernels";
 import { adminApp } from "./admin";
@@ -13,7 +13,9 @@ import { runDiscardJob } from "./trainer-state";
 import { startRetrain } from "./versions";
 
 useKernels(kernelsModule);
-adminApp.notFound((c) => problemResponse(problem(404, `No route for ${c.req.method} ${c.req.path}`)));
+// The edge passes operator answers on as they are, so they are problem details here already.
+adminApp.notFound(notFound);
+adminApp.onError(onError);
 
 async function runJobs(batch: MessageBatch<unknown>, env: Env): Promise<void> {
   for (const message of batch.messages) {

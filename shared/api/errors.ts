@@ -1,6 +1,6 @@
 import type { ErrorHandler, NotFoundHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
-import { problem, problemResponse } from "../../shared/api/problem";
+import { problem, problemResponse } from "./problem";
 
 export const onError: ErrorHandler = (err, c) => {
   if (err instanceof HTTPException) {
