@@ -103,6 +103,15 @@ export type QueuedSessionSummary = z.output<typeof QueuedSessionSummary>;
 export const QueueMessage = z.discriminatedUnion("kind", [QueuedEvent, QueuedSessionSummary]);
 export type QueueMessage = z.output<typeof QueueMessage>;
 
+/**
+ * The erasure rule: what a listener sent up to their erasure (an event when it arrived, a session
+ * summary when it ended) is dropped by the consumer, so a message still in flight cannot bring them back.
+ */
+export function sentBeforeErasure(message: QueueMessage, erasedAt: number | undefined): boolean {
+  const sentAt = message.kind === "event" ? message.receivedAt : message.endedAt;
+  return erasedAt !== undefined && sentAt <= erasedAt;
+}
+
 export const Limit = (fallback: number, max: number) => z.coerce.number().int().min(1).max(max).default(fallback);
 
 export const Region = z
