@@ -1,9 +1,4 @@
-import {
-  QueueMessage,
-  sentBeforeErasure,
-  type QueuedEvent,
-  type QueuedSessionSummary,
-} from "../../shared/api/schemas";
+import { QueueMessage, sentBeforeErasure, type QueuedEvent, type QueuedSessionSummary } from "../../shared/api/schemas";
 import { bulkInsertStatements } from "../../shared/db/bulk";
 import { eventRow, listenerRow, sessionRow } from "../../shared/db/rows";
 import { inArray } from "drizzle-orm";
