@@ -89,6 +89,11 @@ describe("an accepted event is durable", () => {
     await sentAndLost(stub, queued(listener, "lost-1"));
     await waitFor("the lost event in D1", async () => (await storedIds(listener)).includes("lost-1"));
     expect(await outboxOf(stub)).toEqual([{ key: "event:lost-1", attempts: 2 }]);
+    // The listener's export covers the outbox too.
+    const exported = await json<{ pendingDelivery: { eventId: string }[] }>(
+      await edge("/v1/listeners/durable-lost/export", { headers: await asListener("durable-lost") }),
+    );
+    expect(exported.pendingDelivery).toMatchObject([{ kind: "event", eventId: "lost-1" }]);
     await waitFor("the outbox cleared", async () => (await outboxOf(stub)).length === 0, 60_000);
     expect(await storedIds(listener)).toEqual(["lost-1"]);
   });

@@ -11,12 +11,13 @@ import type { Consent } from "./session";
 export async function exportListener(env: Env, pseudonym: string) {
   const d = drizzle(env.DB);
   const model = await currentModel(env);
-  const [profile, listening, rollups, closedSessions, live, recommendations] = await Promise.all([
+  const [profile, listening, rollups, closedSessions, live, pendingDelivery, recommendations] = await Promise.all([
     d.select().from(listeners).where(eq(listeners.id, pseudonym)),
     d.select().from(events).where(eq(events.listenerId, pseudonym)).orderBy(events.clientTs),
     d.select().from(eventRollups).where(eq(eventRollups.listenerId, pseudonym)),
     d.select().from(sessions).where(eq(sessions.listenerId, pseudonym)).orderBy(sessions.startedAt),
     sessionOf(env, pseudonym).snapshot(),
+    sessionOf(env, pseudonym).pendingDelivery(),
     model ? listenerCandidates(env, model.version, pseudonym) : null,
   ]);
   const strip = <T extends { listenerId: string }>({ listenerId: _, ...rest }: T) => rest;
@@ -28,6 +29,8 @@ export async function exportListener(env: Env, pseudonym: string) {
     aggregatedEvents: rollups.map(strip),
     sessions: closedSessions.map(strip),
     liveSession: live.state,
+    /** Accepted events and session summaries on their way to D1 (the session object's outbox). */
+    pendingDelivery,
     recommendations: recommendations && { modelVersion: model!.version, ...recommendations },
   };
 }

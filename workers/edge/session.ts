@@ -130,6 +130,17 @@ export class ListenerSession extends DurableObject<Env> {
     return { state: this.#state, consent: this.#consent };
   }
 
+  /** What the outbox holds (for the listener's export): messages D1 is not yet seen to hold, without the pseudonym. */
+  async pendingDelivery(): Promise<Omit<QueueMessage, "listener">[]> {
+    return this.ctx.storage.sql
+      .exec<{ body: string }>(`SELECT body FROM outbox ORDER BY due_at, key`)
+      .toArray()
+      .map((row) => {
+        const { listener: _, ...message } = JSON.parse(row.body) as QueueMessage;
+        return message;
+      });
+  }
+
   /**
    * Withdrawing personalization also forgets the live session and the events not yet delivered:
    * they are listening history too. Withdrawing analytics drops undelivered session summaries.
