@@ -92,6 +92,10 @@ export default defineConfig({
           setupFiles: ["./shared/kernels/node.ts"],
         },
       },
+      // A real `wrangler dev` network driven from outside: killed, restarted, counted.
+      {
+        test: { name: "process", include: ["test/process/*.test.ts"], environment: "node", testTimeout: 150_000 },
+      },
       workerProject("edge", "./wrangler.toml", {
         include: ["test/edge/**/*.test.ts"],
         exclude: ["test/edge/rate-limit.test.ts"],

@@ -14,15 +14,25 @@ export interface LocalNetwork {
   persistTo: string;
   /** What the network has printed so far (the workers' logs among it). */
   output(): string;
+  /** Ends the network; its storage is deleted unless it was given (`persistTo`). */
   stop(): Promise<void>;
+  /** A hard kill of every process of the network (SIGKILL to its process group), as a crash would. */
+  kill(): Promise<void>;
 }
 
-/**
- * Starts `npm start`'s network on its own port and storage, for scripts that drive it from outside;
- * `seed: false` leaves D1 empty for an import.
- */
-export async function startLocalNetwork(port: number, { seed = true } = {}): Promise<LocalNetwork> {
-  const persistTo = mkdtempSync(join(tmpdir(), "setlist-"));
+export interface LocalNetworkOptions {
+  /** false leaves D1 empty for an import. */
+  seed?: boolean;
+  /** Storage to start on (and keep), e.g. to restart a killed network on it; a new folder by default. */
+  persistTo?: string;
+}
+
+/** Starts `npm start`'s network on its own port and storage, for scripts and tests that drive it from outside. */
+export async function startLocalNetwork(
+  port: number,
+  { seed = true, persistTo: given }: LocalNetworkOptions = {},
+): Promise<LocalNetwork> {
+  const persistTo = given ?? mkdtempSync(join(tmpdir(), "setlist-"));
   const child: ChildProcess = spawn(
     resolve(root, "node_modules/.bin/tsx"),
     [
@@ -32,10 +42,16 @@ export async function startLocalNetwork(port: number, { seed = true } = {}): Pro
     ],
     { cwd: root, stdio: ["ignore", "pipe", "inherit"], detached: true },
   );
+  const exited = new Promise((r) => child.once("exit", r));
+  const signal = async (name: NodeJS.Signals) => {
+    if (child.exitCode === null && child.signalCode === null && child.pid) process.kill(-child.pid, name);
+    await exited;
+  };
   const stop = async () => {
-    if (child.exitCode === null && child.pid) process.kill(-child.pid, "SIGTERM");
+    await signal("SIGTERM");
+    // The runtime's own processes end a moment after the script.
     await new Promise((r) => setTimeout(r, 500));
-    rmSync(persistTo, { recursive: true, force: true });
+    if (!given) rmSync(persistTo, { recursive: true, force: true });
   };
   let output = "";
   await new Promise<void>((ready, fail) => {
@@ -49,5 +65,6 @@ export async function startLocalNetwork(port: number, { seed = true } = {}): Pro
     await stop();
     throw error;
   });
-  return { base: `http://127.0.0.1:${port}`, processGroup: child.pid!, persistTo, output: () => output, stop };
+  const kill = () => signal("SIGKILL");
+  return { base: `http://127.0.0.1:${port}`, processGroup: child.pid!, persistTo, output: () => output, stop, kill };
 }

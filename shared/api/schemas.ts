@@ -110,6 +110,15 @@ export const QueueMessage = z.discriminatedUnion("kind", [QueuedEvent, QueuedSes
 export type QueueMessage = z.output<typeof QueueMessage>;
 
 /**
+ * The erasure rule: what a listener sent up to their erasure (an event when it arrived, a session
+ * summary when it ended) is dropped by the consumer, so a message still in flight cannot bring them back.
+ */
+export function sentBeforeErasure(message: QueueMessage, erasedAt: number | undefined): boolean {
+  const sentAt = message.kind === "event" ? message.receivedAt : message.endedAt;
+  return erasedAt !== undefined && sentAt <= erasedAt;
+}
+
+/**
  * A count in a query: decimal digits only. Number() would also read "0x10", "1e1", "+5" or " 5",
  * and a value a client did not mean must be refused, not guessed.
  */

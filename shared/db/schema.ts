@@ -71,7 +71,8 @@ export const events = sqliteTable(
 export const modelVersions = sqliteTable("model_versions", {
   version: text("version").primaryKey(),
   algorithm: text("algorithm").notNull(),
-  status: text("status", { enum: ["building", "published", "rejected"] }).notNull(),
+  /** `failed`: its job chain was lost (see workers/retrainer/stalled.ts); `failure` says why. */
+  status: text("status", { enum: ["building", "published", "rejected", "failed"] }).notNull(),
   metrics: text("metrics", { mode: "json" }),
   listenerCount: integer("listener_count").notNull().default(0),
   trackCount: integer("track_count").notNull().default(0),
@@ -81,6 +82,9 @@ export const modelVersions = sqliteTable("model_versions", {
   trigger: text("trigger").notNull(),
   createdAt: integer("created_at").notNull(),
   publishedAt: integer("published_at"),
+  /** When a job of the version last began: a building version whose jobs stopped is seen by this. */
+  progressAt: integer("progress_at"),
+  failure: text("failure"),
 });
 
 export const modelParts = sqliteTable(

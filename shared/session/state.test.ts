@@ -104,6 +104,16 @@ describe("applyEvent", () => {
     expect(late.nowPlaying?.trackId).toBe("b");
   });
 
+  it("stops showing a track once it is skipped or disliked while playing", () => {
+    const playing = replay([event("play", "a", 0, { device: "phone" }), event("play", "b", 2, { device: "phone" })]);
+    expect(replay([event("skip", "b", 3, { positionMs: 5_000 })], playing).nowPlaying).toBeNull();
+    expect(replay([event("dislike", "b", 3)], playing).nowPlaying).toBeNull();
+    // Disliking another track, or the playing track's artist, leaves what plays alone; a next play reports it.
+    expect(replay([event("dislike", "z", 3)], playing).nowPlaying?.trackId).toBe("b");
+    expect(replay([event("dislike", "b", 3, { target: "artist" })], playing).nowPlaying?.trackId).toBe("b");
+    expect(replay([event("skip", "b", 3), event("play", "c", 3)], playing).nowPlaying?.trackId).toBe("c");
+  });
+
   it("does not trust event times after the arrival time", () => {
     const state = applyEvent(createSession(), event("play", "a", 10), T0);
     expect(state.lastActivityAt).toBe(T0);

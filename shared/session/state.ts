@@ -158,6 +158,24 @@ function startSession(state: SessionState, t: number): SessionState {
 }
 
 /**
+ * What is playing after `event`: a skip stops the track it skips, and a dislike of the playing track
+ * stops it too (the player moves on; its next play reports what follows); other playback reports
+ * what plays. An event older than the last report changes nothing.
+ */
+function nowPlayingAfter(
+  playing: NowPlaying | null,
+  event: ListeningEvent,
+  t: number,
+  dislikedArtist: boolean,
+): NowPlaying | null {
+  if (t < (playing?.updatedAt ?? -Infinity)) return playing;
+  if (event.type === "skip") return null;
+  if (event.type === "dislike" && !dislikedArtist && event.trackId === playing?.trackId) return null;
+  if (!PLAYBACK_TYPES.has(event.type)) return playing;
+  return { trackId: event.trackId, positionMs: event.positionMs ?? 0, device: event.device ?? null, updatedAt: t };
+}
+
+/**
  * Folds one listening event into the state. An event after the idle timeout starts a new session,
  * so callers that want the old session's summary call closeIfIdle first.
  */
@@ -207,10 +225,7 @@ export function applyEvent(
     devices: event.device
       ? { ...next.devices, [event.device]: Math.max(next.devices[event.device] ?? t, t) }
       : next.devices,
-    nowPlaying:
-      isPlayback && t >= (next.nowPlaying?.updatedAt ?? -Infinity)
-        ? { trackId: event.trackId, positionMs: event.positionMs ?? 0, device: event.device ?? null, updatedAt: t }
-        : next.nowPlaying,
+    nowPlaying: nowPlayingAfter(next.nowPlaying, event, t, dislikedArtist),
     activity: context?.activity ? { activity: context.activity, at: t } : next.activity,
   };
   return next;

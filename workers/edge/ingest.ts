@@ -42,7 +42,9 @@ function toListening(e: IncomingEvent, track: CatalogTrack): ListeningEvent {
 export type ListenerEvent = IncomingEvent & { listenerId: string };
 
 export interface Accepted {
+  /** Events stored for the first time. */
   accepted: number;
+  /** Events already accepted: repeated within the request or seen before (client retries). */
   duplicates: number;
   /** Events of listeners who withdrew personalization consent: neither stored nor queued. */
   notStored: number;
@@ -50,7 +52,8 @@ export interface Accepted {
 
 /**
  * The one way events enter: each listener's session object sees them at once (so the next answer
- * adapts), then the queue carries them to D1. Every track must be in `tracks`.
+ * adapts) and keeps them in its outbox, which carries them on to D1 (workers/edge/session.ts).
+ * Every track must be in `tracks`.
  */
 export async function acceptEvents(
   env: Env,
@@ -61,22 +64,23 @@ export async function acceptEvents(
 ): Promise<Accepted> {
   // A client retrying a request may repeat an id inside one batch; the first occurrence wins.
   const unique = [...new Map(events.map((e) => [`${e.listenerId}\u0000${e.id}`, e])).values()];
-  const queued: QueuedEvent[] = [];
+  let accepted = 0;
   let notStored = 0;
   await Promise.all(
     [...Map.groupBy(unique, (e) => e.listenerId)].map(async ([rawId, listenerEvents]) => {
       const pseudonym = await listenerPseudonym(env, rawId);
-      const { consent } = await sessionOf(env, pseudonym).record(
+      const { fresh, consent } = await sessionOf(env, pseudonym).record(
         pseudonym,
-        listenerEvents.map((e) => toListening(e, tracks.get(e.trackId)!)),
+        listenerEvents.map((e) => ({
+          listening: toListening(e, tracks.get(e.trackId)!),
+          queued: toQueued(e, pseudonym, receivedAt, region),
+        })),
       );
-      if (consent.personalization)
-        queued.push(...listenerEvents.map((e) => toQueued(e, pseudonym, receivedAt, region)));
+      if (consent.personalization) accepted += fresh;
       else notStored += listenerEvents.length;
     }),
   );
-  if (queued.length > 0) await env.EVENTS.sendBatch(queued.map((body) => ({ body, contentType: "json" as const })));
-  return { accepted: queued.length, duplicates: events.length - unique.length, notStored };
+  return { accepted, duplicates: events.length - accepted - notStored, notStored };
 }
 
 /** The caller's country as Cloudflare reports it, when it is one. */

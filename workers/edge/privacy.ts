@@ -19,15 +19,17 @@ import type { Consent } from "./session";
 export async function exportListener(env: Env, pseudonym: string) {
   const d = drizzle(env.DB);
   const model = await currentModel(env);
-  const [profile, listening, rollups, closedSessions, evaluations, live, recommendations] = await Promise.all([
-    d.select().from(listeners).where(eq(listeners.id, pseudonym)),
-    d.select().from(events).where(eq(events.listenerId, pseudonym)).orderBy(events.clientTs),
-    d.select().from(eventRollups).where(eq(eventRollups.listenerId, pseudonym)),
-    d.select().from(sessions).where(eq(sessions.listenerId, pseudonym)).orderBy(sessions.startedAt),
-    d.select().from(holdoutScores).where(eq(holdoutScores.listenerId, pseudonym)).orderBy(holdoutScores.version),
-    sessionOf(env, pseudonym).snapshot(),
-    model ? listenerCandidates(env, model.version, pseudonym) : null,
-  ]);
+  const [profile, listening, rollups, closedSessions, evaluations, live, pendingDelivery, recommendations] =
+    await Promise.all([
+      d.select().from(listeners).where(eq(listeners.id, pseudonym)),
+      d.select().from(events).where(eq(events.listenerId, pseudonym)).orderBy(events.clientTs),
+      d.select().from(eventRollups).where(eq(eventRollups.listenerId, pseudonym)),
+      d.select().from(sessions).where(eq(sessions.listenerId, pseudonym)).orderBy(sessions.startedAt),
+      d.select().from(holdoutScores).where(eq(holdoutScores.listenerId, pseudonym)).orderBy(holdoutScores.version),
+      sessionOf(env, pseudonym).snapshot(),
+      sessionOf(env, pseudonym).pendingDelivery(),
+      model ? listenerCandidates(env, model.version, pseudonym) : null,
+    ]);
   const strip = <T extends { listenerId: string }>({ listenerId: _, ...rest }: T) => rest;
   return {
     pseudonym,
@@ -39,6 +41,8 @@ export async function exportListener(env: Env, pseudonym: string) {
     // How well each model version ranked the listener's held-out plays, kept to judge new versions.
     modelEvaluations: evaluations.map(strip),
     liveSession: live.state,
+    /** Accepted events and session summaries on their way to D1 (the session object's outbox). */
+    pendingDelivery,
     recommendations: recommendations && { modelVersion: model!.version, ...recommendations },
   };
 }

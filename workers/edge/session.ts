@@ -1,5 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
-import type { QueuedSessionSummary } from "../../shared/api/schemas";
+import type { QueuedEvent, QueuedSessionSummary, QueueMessage } from "../../shared/api/schemas";
 import {
   applyEvent,
   closeIfIdle,
@@ -8,6 +8,9 @@ import {
   type ListeningEvent,
   type SessionState,
 } from "../../shared/session";
+import { DELIVERY_POLICY, nextAlarm, outboxKey, planDrain, sendBatches } from "../../shared/session/outbox";
+import { readStoredSession, SESSION_SCHEMA_VERSION } from "../../shared/session/stored";
+import { deliveredKeys } from "./delivery";
 import type { Env } from "./env";
 
 /** What the listener agreed to; both default to on and can be withdrawn at any time. */
@@ -28,10 +31,22 @@ export interface SessionView {
 /** Event ids are remembered this long, far beyond any client's retry window. */
 const SEEN_EVENT_RETENTION_MS = 7 * 24 * 3600 * 1000;
 
+/** An accepted event in the two forms it takes: folded into the session, and queued on to D1. */
+export interface AcceptedEvent {
+  listening: ListeningEvent;
+  queued: QueuedEvent;
+}
+
 /**
  * One per listener, addressed by pseudonym: the live session (what was just played, skipped or
  * liked, on which device, in which activity) in SQLite storage, so the very next request sees it
  * and it survives eviction. The state itself is the pure reducer of shared/session.
+ *
+ * It is also the transactional outbox of the listener's messages to D1: an event is written to the
+ * `outbox` table in the same transaction that marks its id seen, so an answer of 202 means it is
+ * stored, and the alarm drains the outbox to the queue until D1 is seen to hold each message
+ * (shared/session/outbox.ts). A kill at any moment leaves each accepted message either in D1 or in
+ * the outbox, whose alarm survives the restart.
  */
 export class ListenerSession extends DurableObject<Env> {
   #state: SessionState = createSession();
@@ -41,106 +56,228 @@ export class ListenerSession extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     ctx.blockConcurrencyWhile(async () => {
-      const sql = ctx.storage.sql;
-      sql.exec(
-        `CREATE TABLE IF NOT EXISTS session (id INTEGER PRIMARY KEY CHECK (id = 1), listener TEXT NOT NULL, state TEXT NOT NULL, consent TEXT NOT NULL)`,
-      );
-      sql.exec(`CREATE TABLE IF NOT EXISTS seen_events (event_id TEXT PRIMARY KEY, seen_at INTEGER NOT NULL)`);
-      const row = sql
-        .exec<{ listener: string; state: string; consent: string }>(
-          `SELECT listener, state, consent FROM session WHERE id = 1`,
+      this.#createTables();
+      const row = ctx.storage.sql
+        .exec<{ listener: string; state: string; consent: string; schema_version: number }>(
+          `SELECT listener, state, consent, schema_version FROM session WHERE id = 1`,
         )
         .toArray()[0];
       if (row) {
+        const { state, reset } = readStoredSession(row.schema_version, row.state);
+        if (reset)
+          console.warn(
+            JSON.stringify({ msg: "session state of an unknown version reset", version: row.schema_version }),
+          );
         this.#listener = row.listener;
-        this.#state = JSON.parse(row.state) as SessionState;
+        this.#state = state;
         this.#consent = JSON.parse(row.consent) as Consent;
       }
     });
   }
 
+  #createTables(): void {
+    const sql = this.ctx.storage.sql;
+    sql.exec(
+      `CREATE TABLE IF NOT EXISTS session (id INTEGER PRIMARY KEY CHECK (id = 1), listener TEXT NOT NULL, state TEXT NOT NULL, consent TEXT NOT NULL, schema_version INTEGER NOT NULL DEFAULT 0)`,
+    );
+    // Objects from before the state carried its version have the table without the column: their rows are version 0.
+    if (!sql.exec(`SELECT * FROM session LIMIT 0`).columnNames.includes("schema_version")) {
+      sql.exec(`ALTER TABLE session ADD COLUMN schema_version INTEGER NOT NULL DEFAULT 0`);
+    }
+    sql.exec(`CREATE TABLE IF NOT EXISTS seen_events (event_id TEXT PRIMARY KEY, seen_at INTEGER NOT NULL)`);
+    sql.exec(
+      `CREATE TABLE IF NOT EXISTS outbox (key TEXT PRIMARY KEY, kind TEXT NOT NULL, body TEXT NOT NULL, attempts INTEGER NOT NULL, due_at INTEGER NOT NULL)`,
+    );
+  }
+
   /**
-   * Folds new events into the session; events seen before (client retries) change nothing. Without
-   * personalization consent nothing is kept, and the caller must not pass the events on either.
+   * Folds new events into the session and puts them in the outbox, in one transaction; events seen
+   * before (client retries) change nothing and are not counted as fresh. Without personalization
+   * consent nothing is kept, and nothing is queued. No D1 here: the alarm, due at once, sends them.
    */
   async record(
     listener: string,
-    events: ListeningEvent[],
+    events: AcceptedEvent[],
     now = Date.now(),
   ): Promise<{ fresh: number; consent: Consent }> {
     this.#listener = listener;
     if (!this.#consent.personalization) return { fresh: 0, consent: this.#consent };
-    await this.#closeIfIdle(now);
-    const fresh = events
-      .filter(
-        (e) =>
-          this.ctx.storage.sql.exec(`INSERT OR IGNORE INTO seen_events (event_id, seen_at) VALUES (?, ?)`, e.id, now)
-            .rowsWritten > 0,
-      )
-      .sort((a, b) => a.timestamp - b.timestamp);
-    for (const e of fresh) this.#state = applyEvent(this.#state, e, now);
-    this.#save();
-    if (this.#state.lastActivityAt !== null) {
-      await this.ctx.storage.setAlarm(this.#state.lastActivityAt + DEFAULT_SESSION_CONFIG.idleTimeoutMs);
-    }
-    return { fresh: fresh.length, consent: this.#consent };
+    const fresh = this.ctx.storage.transactionSync(() => {
+      this.#closeIfIdle(now);
+      const fresh = events
+        .filter(
+          (e) =>
+            this.ctx.storage.sql.exec(
+              `INSERT OR IGNORE INTO seen_events (event_id, seen_at) VALUES (?, ?)`,
+              e.listening.id,
+              now,
+            ).rowsWritten > 0,
+        )
+        .sort((a, b) => a.listening.timestamp - b.listening.timestamp);
+      for (const e of fresh) {
+        this.#state = applyEvent(this.#state, e.listening, now);
+        this.#enqueue(e.queued, now);
+      }
+      this.#save();
+      return fresh.length;
+    });
+    await this.#schedule();
+    return { fresh, consent: this.#consent };
   }
 
   async snapshot(now = Date.now()): Promise<SessionView> {
-    await this.#closeIfIdle(now);
+    if (this.#closeIfIdle(now)) await this.#schedule();
     return { state: this.#state, consent: this.#consent };
   }
 
-  /** Withdrawing personalization also forgets the live session: it is listening history too. */
+  /** What the outbox holds (for the listener's export): messages D1 is not yet seen to hold, without the pseudonym. */
+  async pendingDelivery(): Promise<Omit<QueueMessage, "listener">[]> {
+    return this.ctx.storage.sql
+      .exec<{ body: string }>(`SELECT body FROM outbox ORDER BY due_at, key`)
+      .toArray()
+      .map((row) => {
+        const { listener: _, ...message } = JSON.parse(row.body) as QueueMessage;
+        return message;
+      });
+  }
+
+  /**
+   * Withdrawing personalization also forgets the live session and the events not yet delivered:
+   * they are listening history too. Withdrawing analytics drops undelivered session summaries.
+   */
   async setConsent(listener: string, consent: Consent): Promise<Consent> {
     this.#listener = listener;
     this.#consent = consent;
+    const sql = this.ctx.storage.sql;
     if (!consent.personalization) {
       this.#state = createSession();
-      this.ctx.storage.sql.exec(`DELETE FROM seen_events`);
-      await this.ctx.storage.deleteAlarm();
+      sql.exec(`DELETE FROM seen_events`);
+      sql.exec(`DELETE FROM outbox WHERE kind = 'event'`);
     }
+    if (!consent.analytics) sql.exec(`DELETE FROM outbox WHERE kind = 'session'`);
     this.#save();
+    await this.#schedule();
     return consent;
   }
 
-  /** Erasure: every trace of the listener in this object, storage and alarm included. */
+  /** Erasure: every trace of the listener in this object, storage (the outbox too) and alarm included. */
   async erase(): Promise<void> {
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
+    // Empty tables again, for whatever this instance does next (a drain in flight, a later event).
+    this.#createTables();
     this.#state = createSession();
     this.#consent = DEFAULT_CONSENT;
     this.#listener = null;
   }
 
-  /** Delivered at least once: closing an already-closed session does nothing. */
+  /**
+   * Closes an idle session, forgets old event ids and drains the outbox, then sets the one alarm for
+   * whichever comes next. Delivered at least once, and idempotent: closing a closed session does
+   * nothing, and what the outbox holds is sent again only as its rows fall due.
+   */
   override async alarm(): Promise<void> {
     const now = Date.now();
-    await this.#closeIfIdle(now);
-    this.ctx.storage.sql.exec(`DELETE FROM seen_events WHERE seen_at < ?`, now - SEEN_EVENT_RETENTION_MS);
-    if (this.#state.open && this.#state.lastActivityAt !== null) {
-      await this.ctx.storage.setAlarm(this.#state.lastActivityAt + DEFAULT_SESSION_CONFIG.idleTimeoutMs);
+    this.ctx.storage.transactionSync(() => {
+      this.#closeIfIdle(now);
+      this.ctx.storage.sql.exec(`DELETE FROM seen_events WHERE seen_at < ?`, now - SEEN_EVENT_RETENTION_MS);
+    });
+    await this.#drain(now);
+    await this.#schedule();
+  }
+
+  /** Sends the outbox rows that are due, after clearing those D1 is seen to hold. */
+  async #drain(now: number): Promise<void> {
+    const due = this.ctx.storage.sql
+      .exec<{ key: string; body: string; attempts: number; dueAt: number }>(
+        `SELECT key, body, attempts, due_at AS dueAt FROM outbox WHERE due_at <= ? ORDER BY due_at, key LIMIT ?`,
+        now,
+        DELIVERY_POLICY.rowsPerDrain,
+      )
+      .toArray();
+    if (due.length === 0) return;
+    const sent = due.filter((row) => row.attempts > 0);
+    const delivered =
+      sent.length === 0
+        ? new Set<string>()
+        : await deliveredKeys(
+            this.env.DB,
+            (JSON.parse(sent[0]!.body) as QueueMessage).listener,
+            sent.map((row) => JSON.parse(row.body) as QueueMessage),
+          ).catch((error: unknown) => {
+            // Unconfirmed is resent: the consumer absorbs a second copy, a lost one would stay lost.
+            console.error(JSON.stringify({ msg: "outbox check against D1 failed", error: String(error) }));
+            return new Set<string>();
+          });
+    const plan = planDrain(due, delivered, now);
+    // Rows are marked before the send, so a send that fails is retried when its check falls due. A row
+    // deleted meanwhile (consent withdrawn, erasure) is not sent.
+    const toSend = this.ctx.storage.transactionSync(() => {
+      for (const key of plan.clear) this.ctx.storage.sql.exec(`DELETE FROM outbox WHERE key = ?`, key);
+      return plan.send.filter(
+        (row) =>
+          this.ctx.storage.sql.exec(
+            `UPDATE outbox SET attempts = ?, due_at = ? WHERE key = ?`,
+            row.attempts,
+            row.dueAt,
+            row.key,
+          ).rowsWritten > 0,
+      );
+    });
+    const resent = toSend.filter((row) => row.attempts > 1).length;
+    if (resent > 0) console.log(JSON.stringify({ msg: "outbox resent undelivered messages", count: resent }));
+    try {
+      for (const batch of sendBatches(toSend)) {
+        await this.env.EVENTS.sendBatch(batch.map((row) => ({ body: JSON.parse(row.body), contentType: "json" })));
+      }
+    } catch (error) {
+      console.error(JSON.stringify({ msg: "outbox send failed; retried at its check", error: String(error) }));
     }
   }
 
-  async #closeIfIdle(now: number): Promise<void> {
+  /** The one alarm, for the earliest of: closing the idle session, the outbox's next due row. */
+  #schedule(): Promise<void> {
+    const closeAt =
+      this.#state.open && this.#state.lastActivityAt !== null
+        ? this.#state.lastActivityAt + DEFAULT_SESSION_CONFIG.idleTimeoutMs
+        : null;
+    const { due } = this.ctx.storage.sql.exec<{ due: number | null }>(`SELECT min(due_at) AS due FROM outbox`).one();
+    const at = nextAlarm(closeAt, due);
+    return at === null ? this.ctx.storage.deleteAlarm() : this.ctx.storage.setAlarm(at);
+  }
+
+  /** Puts a message in the outbox, due at once; a message already there (same key) is kept as it is. */
+  #enqueue(message: QueueMessage, now: number): void {
+    this.ctx.storage.sql.exec(
+      `INSERT OR IGNORE INTO outbox (key, kind, body, attempts, due_at) VALUES (?, ?, ?, 0, ?)`,
+      outboxKey(message),
+      message.kind,
+      JSON.stringify(message),
+      now,
+    );
+  }
+
+  /** True when it closed the session (its summary is then in the outbox). */
+  #closeIfIdle(now: number): boolean {
     const { state, summary } = closeIfIdle(this.#state, now);
-    if (!summary || !this.#listener) return;
+    if (!summary || !this.#listener) return false;
     if (this.#consent.analytics) {
       const message: QueuedSessionSummary = { kind: "session", listener: this.#listener, ...summary };
-      await this.env.EVENTS.send(message, { contentType: "json" });
+      this.#enqueue(message, now);
     }
     this.#state = state;
     this.#save();
+    return true;
   }
 
   #save(): void {
     if (!this.#listener) return;
     this.ctx.storage.sql.exec(
-      `INSERT OR REPLACE INTO session (id, listener, state, consent) VALUES (1, ?, ?, ?)`,
+      `INSERT OR REPLACE INTO session (id, listener, state, consent, schema_version) VALUES (1, ?, ?, ?, ?)`,
       this.#listener,
       JSON.stringify(this.#state),
       JSON.stringify(this.#consent),
+      SESSION_SCHEMA_VERSION,
     );
   }
 }

@@ -8,6 +8,7 @@ import type { Env } from "./env";
 import { importInteractions, importTracks } from "./import";
 import { SyntheticTrainingRequest } from "./jobs";
 import { seedDemoData } from "./seed";
+import { failStalledVersions, STALLED_AFTER_MS } from "./stalled";
 import { getSyntheticRun, startSyntheticRun } from "./synthetic";
 import {
   currentPointer,
@@ -74,6 +75,24 @@ export const adminApp = new Hono<{ Bindings: Env }>()
     return c.json(row);
   })
   .post("/models/:version/promote", async (c) => promotionResponse(await promote(c.env, c.req.param("version"))))
+  /** Marks failed the retrains that made no progress since `stalledBefore` (ms since the epoch; default: the limit). */
+  .post(
+    "/models/sweep",
+    validate(
+      "query",
+      z.strictObject({
+        stalledBefore: z
+          .string()
+          .regex(/^[0-9]{1,15}$/, "must be milliseconds since the epoch")
+          .transform(Number)
+          .optional(),
+      }),
+    ),
+    async (c) =>
+      c.json({
+        failed: await failStalledVersions(c.env, c.req.valid("query").stalledBefore ?? Date.now() - STALLED_AFTER_MS),
+      }),
+  )
   .post("/models/rollback", async (c) => {
     const previous = await previousVersion(c.env);
     if (!previous) return problemResponse(problem(409, "There is no earlier published version to roll back to"));

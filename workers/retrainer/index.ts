@@ -8,6 +8,7 @@ import { ingestEvents, retryDelaySeconds } from "./ingest";
 import { Job } from "./jobs";
 import { runPublishJob, runTrainJob } from "./publish";
 import { applyRetention } from "./retention";
+import { failStalledVersions, recordProgress, STALLED_AFTER_MS } from "./stalled";
 import { runSyntheticJob } from "./synthetic";
 import { runDiscardJob } from "./trainer-state";
 import { startRetrain } from "./versions";
@@ -23,7 +24,9 @@ async function runJobs(batch: MessageBatch<unknown>, env: Env): Promise<void> {
       // A job that cannot be parsed is retried like a failed one and ends in the jobs dead-letter queue.
       const job = Job.parse(message.body);
       const started = Date.now();
-      if (job.kind === "train") await runTrainJob(env, job);
+      if ((job.kind === "train" || job.kind === "publish") && !(await recordProgress(env, job.version, started))) {
+        console.warn(JSON.stringify({ msg: "job of a version no longer building dropped", job }));
+      } else if (job.kind === "train") await runTrainJob(env, job);
       else if (job.kind === "synthetic") await runSyntheticJob(env, job);
       else if (job.kind === "discard") await runDiscardJob(env, job.trainer);
       else await runPublishJob(env, job.version, job.part);
@@ -44,6 +47,10 @@ export default {
     else await ingestEvents(batch, env);
   },
   async scheduled(_controller, env, ctx) {
-    ctx.waitUntil(applyRetention(env).then(() => startRetrain(env, "cron")));
+    ctx.waitUntil(
+      applyRetention(env)
+        .then(() => failStalledVersions(env, Date.now() - STALLED_AFTER_MS))
+        .then(() => startRetrain(env, "cron")),
+    );
   },
 } satisfies ExportedHandler<Env>;

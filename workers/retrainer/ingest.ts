@@ -1,4 +1,4 @@
-import { QueueMessage, type QueuedEvent, type QueuedSessionSummary } from "../../shared/api/schemas";
+import { QueueMessage, sentBeforeErasure, type QueuedEvent, type QueuedSessionSummary } from "../../shared/api/schemas";
 import { bulkInsertStatements } from "../../shared/db/bulk";
 import { eventRow, listenerRow, sessionRow } from "../../shared/db/rows";
 import { inArray } from "drizzle-orm";
@@ -62,8 +62,7 @@ async function erasedAt(db: D1Database, messages: QueueMessage[]): Promise<Map<s
 /** One atomic D1 batch: listeners first seen here, their events and their closed sessions. */
 export async function storeMessages(db: D1Database, messages: QueueMessage[]): Promise<void> {
   const erased = await erasedAt(db, messages);
-  const sentAt = (m: QueueMessage) => (m.kind === "event" ? m.receivedAt : m.endedAt);
-  const kept = messages.filter((m) => sentAt(m) > (erased.get(m.listener) ?? -Infinity));
+  const kept = messages.filter((m) => !sentBeforeErasure(m, erased.get(m.listener)));
   const listening = kept.filter((m): m is QueuedEvent => m.kind === "event");
   const summaries = kept.filter((m): m is QueuedSessionSummary => m.kind === "session");
   const firstSeen = new Map<string, QueuedEvent>();

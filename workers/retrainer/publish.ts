@@ -109,8 +109,8 @@ async function startStage(env: Env, job: TrainJob, store: TrainerStore) {
   return { trainer: new Trainer(split?.train ?? set, options), kept };
 }
 
-const stageKey = (version: string, stage: TrainJob["stage"]) => artifactKey.staging(version, `trainer-${stage}`);
-const warmIndexKey = (version: string) => artifactKey.staging(version, "trainer-full-index");
+export const stageKey = (version: string, stage: TrainJob["stage"]) => artifactKey.staging(version, `trainer-${stage}`);
+export const warmIndexKey = (version: string) => artifactKey.staging(version, "trainer-full-index");
 
 /**
  * Judges the twin on its held-out items, keeping each evaluated listener's figures for the promotion gate,

@@ -92,6 +92,7 @@ export async function promote(env: Env, version: string, now = Date.now()): Prom
   const row = await getVersion(env, version);
   if (!row) return { ok: false, status: 404, detail: `No model version ${version}` };
   if (row.status === "building") return { ok: false, status: 409, detail: `Version ${version} is still being written` };
+  if (row.status === "failed") return { ok: false, status: 409, detail: `Version ${version} failed: ${row.failure}` };
   const pointer: ModelPointer = { version, publishedAt: now };
   await env.MODELS.put(CURRENT_MODEL_KEY, JSON.stringify(pointer));
   await drizzle(env.DB)

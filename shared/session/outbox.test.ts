@@ -1,0 +1,81 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import type { QueueMessage } from "../api/schemas";
+import {
+  confirmDelayMs,
+  DELIVERY_POLICY,
+  nextAlarm,
+  outboxKey,
+  planDrain,
+  sendBatches,
+  type OutboxRow,
+} from "./outbox";
+
+const row = (key: string, attempts: number, dueAt = 0, body = "{}"): OutboxRow => ({ key, body, attempts, dueAt });
+
+describe("the outbox's drain plan", () => {
+  it("sends new rows, clears delivered ones and resends the rest, each due again for its check", () => {
+    const now = 1_000_000;
+    const plan = planDrain([row("new", 0), row("stored", 1), row("lost", 2)], new Set(["stored", "new"]), now);
+    // A row never sent is sent even if D1 happens to hold an event of that id: only a check after a send clears.
+    expect(plan.clear).toEqual(["stored"]);
+    expect(plan.send).toEqual([row("new", 1, now + confirmDelayMs(1)), row("lost", 3, now + confirmDelayMs(3))]);
+  });
+
+  it("never drops a row: each is cleared as delivered or sent again", () => {
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.record({ key: fc.string(), attempts: fc.nat(40) }), { selector: (r) => r.key }),
+        fc.func(fc.boolean()),
+        (rows, stored) => {
+          const due = rows.map((r) => row(r.key, r.attempts));
+          const delivered = new Set(due.filter((r) => stored(r.key)).map((r) => r.key));
+          const { clear, send } = planDrain(due, delivered, 0);
+          expect([...clear, ...send.map((r) => r.key)].sort()).toEqual(due.map((r) => r.key).sort());
+          for (const key of clear) expect(delivered.has(key)).toBe(true);
+        },
+      ),
+    );
+  });
+
+  it("backs off by doubling from the first check up to the cap", () => {
+    expect([1, 2, 3].map((n) => confirmDelayMs(n))).toEqual([10_000, 20_000, 40_000]);
+    expect(confirmDelayMs(60)).toBe(DELIVERY_POLICY.maxDelayMs);
+  });
+});
+
+describe("send batches", () => {
+  it("keep within 100 messages and the byte limit, in order, with nothing left out", () => {
+    fc.assert(
+      fc.property(fc.array(fc.nat(30_000), { maxLength: 400 }), (sizes) => {
+        const rows = sizes.map((n, i) => row(`k${i}`, 0, 0, "x".repeat(n)));
+        const batches = sendBatches(rows);
+        expect(batches.flat()).toEqual(rows);
+        for (const batch of batches) {
+          expect(batch.length).toBeGreaterThan(0);
+          expect(batch.length).toBeLessThanOrEqual(DELIVERY_POLICY.maxBatchMessages);
+          expect(batch.reduce((sum, r) => sum + r.body.length, 0)).toBeLessThanOrEqual(DELIVERY_POLICY.maxBatchBytes);
+        }
+      }),
+    );
+  });
+
+  it("cut 250 small messages into 100, 100 and 50", () => {
+    expect(sendBatches(Array.from({ length: 250 }, (_, i) => row(`k${i}`, 0))).map((b) => b.length)).toEqual([
+      100, 100, 50,
+    ]);
+  });
+});
+
+describe("keys and the alarm", () => {
+  it("key messages as the consumer stores them", () => {
+    const summary = { kind: "session", listener: "p", startedAt: 5 } as QueueMessage;
+    const event = { kind: "event", listener: "p", eventId: "e-1" } as QueueMessage;
+    expect([outboxKey(event), outboxKey(summary)]).toEqual(["event:e-1", "session:5"]);
+  });
+
+  it("wake at the earliest schedule, or not at all", () => {
+    expect(nextAlarm(30, null, 10)).toBe(10);
+    expect(nextAlarm(null, null)).toBeNull();
+  });
+});

@@ -1,0 +1,95 @@
+/**
+ * The pure rules of the session object's transactional outbox (workers/edge/session.ts): a message an
+ * object accepted is kept in its storage until D1 is seen to hold it, and sent again until then. The
+ * queue's `send` resolving only means the queue took it (locally, into memory that a kill loses), so
+ * only the consumer's stored rows confirm a delivery. Resending is safe: the consumer is idempotent.
+ */
+import type { QueueMessage } from "../api/schemas";
+
+export interface OutboxRow {
+  key: string;
+  /** The message as JSON, as stored and sent. */
+  body: string;
+  /** How many times it has been sent. */
+  attempts: number;
+  /** When the object next acts on it: sends it (never sent yet) or checks D1 for it and resends. */
+  dueAt: number;
+}
+
+export interface DeliveryPolicy {
+  /** The first check after a send: the consumer's batch window (2 s) and its write, with room to spare. */
+  confirmAfterMs: number;
+  /** Doubling per resend stops here: a message waits out a D1 outage in the queue's own retries meanwhile. */
+  maxDelayMs: number;
+  /** The queue's sendBatch limits: 100 messages and 256 KB (here counted on the bodies, with room for the rest). */
+  maxBatchMessages: number;
+  maxBatchBytes: number;
+  /** Rows one alarm handles; the object wakes again at once for the rest. */
+  rowsPerDrain: number;
+}
+
+export const DELIVERY_POLICY: DeliveryPolicy = {
+  confirmAfterMs: 10_000,
+  maxDelayMs: 15 * 60_000,
+  maxBatchMessages: 100,
+  maxBatchBytes: 240 * 1024,
+  rowsPerDrain: 500,
+};
+
+/** Messages are identified as the consumer keys them in D1: events by id, session summaries by start. */
+export function outboxKey(message: QueueMessage): string {
+  return message.kind === "event" ? `event:${message.eventId}` : `session:${message.startedAt}`;
+}
+
+/** How long after its `attempts`-th send a message is checked for (and, if missing, sent again). */
+export function confirmDelayMs(attempts: number, policy: DeliveryPolicy = DELIVERY_POLICY): number {
+  return Math.min(policy.confirmAfterMs * 2 ** Math.max(0, attempts - 1), policy.maxDelayMs);
+}
+
+/**
+ * What one drain does with the rows due: a row never sent is sent; a sent row D1 holds (`delivered`)
+ * is cleared; any other is sent again. Every row sent is due again for its check.
+ */
+export function planDrain(
+  due: readonly OutboxRow[],
+  delivered: ReadonlySet<string>,
+  now: number,
+  policy: DeliveryPolicy = DELIVERY_POLICY,
+): { clear: string[]; send: OutboxRow[] } {
+  const clear = due.filter((row) => row.attempts > 0 && delivered.has(row.key)).map((row) => row.key);
+  const cleared = new Set(clear);
+  const send = due
+    .filter((row) => !cleared.has(row.key))
+    .map((row) => ({ ...row, attempts: row.attempts + 1, dueAt: now + confirmDelayMs(row.attempts + 1, policy) }));
+  return { clear, send };
+}
+
+const bytes = (text: string) => new TextEncoder().encode(text).length;
+
+/** Rows cut into sendBatch calls within the queue's limits, in order. */
+export function sendBatches<T extends Pick<OutboxRow, "body">>(
+  rows: readonly T[],
+  policy: DeliveryPolicy = DELIVERY_POLICY,
+): T[][] {
+  const batches: T[][] = [];
+  let current: T[] = [];
+  let size = 0;
+  for (const row of rows) {
+    const rowBytes = bytes(row.body);
+    if (current.length > 0 && (current.length >= policy.maxBatchMessages || size + rowBytes > policy.maxBatchBytes)) {
+      batches.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push(row);
+    size += rowBytes;
+  }
+  if (current.length > 0) batches.push(current);
+  return batches;
+}
+
+/** An object has one alarm, so it is set for the earliest of its schedules (null: none). */
+export function nextAlarm(...times: (number | null)[]): number | null {
+  const set = times.filter((t): t is number => t !== null);
+  return set.length > 0 ? Math.min(...set) : null;
+}
