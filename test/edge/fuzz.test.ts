@@ -774,8 +774,19 @@ async function storedState(ignore: (table: string, row: Record<string, unknown>)
   return { counts, digest: Array.from(new Uint8Array(digest)).join(","), kvKeys: await kvKeys() };
 }
 
+/**
+ * The pool's session objects, less their delivery bookkeeping: a sentinel's outbox row, and the alarm
+ * that drains it, change as its delivery is confirmed, whatever the requests did. Any other outbox
+ * row is compared, so a refused request that queued something is still caught.
+ */
 async function sessionStorage() {
-  return Promise.all(LISTENERS.map(async (l) => objectStorage(sessionStub(await pseudonymOf(l)))));
+  return Promise.all(
+    LISTENERS.map(async (l) => {
+      const { tables } = await objectStorage(sessionStub(await pseudonymOf(l)));
+      const outbox = (tables.outbox ?? []) as { key: string }[];
+      return { ...tables, outbox: outbox.map((row) => row.key).filter((key) => !key.includes("sentinel-")) };
+    }),
+  );
 }
 
 /** Sentinel event ids: one pass before the refused requests, one after them, one after the valid writes. */
