@@ -13,7 +13,7 @@ import { randomBytes } from "node:crypto";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { hashApiKey, ROLES, type Role } from "../workers/edge/auth/api-key";
+import { hashApiKey, ROLES, type Role } from "../shared/auth/api-key";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -29,7 +29,7 @@ export interface NewKey {
 const NAME = /^[\w .-]{1,64}$/;
 
 /** Runs SQL with `wrangler d1 execute` and returns wrangler's JSON result. */
-function execute(db: Database, sql: string): { results: Record<string, unknown>[] }[] {
+export function executeSql(db: Database, sql: string): { results: Record<string, unknown>[] }[] {
   const target = "remote" in db ? ["--remote"] : ["--local", "--persist-to", db.persistTo];
   const run = spawnSync(
     resolve(root, "node_modules/.bin/wrangler"),
@@ -54,7 +54,7 @@ export async function storeKeys(db: Database, keys: readonly NewKey[], now = Dat
       return `(${sqlText(await hashApiKey(key))}, ${sqlText(name)}, ${sqlText(role)}, ${now})`;
     }),
   );
-  execute(db, `INSERT OR IGNORE INTO api_keys (hash, name, role, created_at) VALUES ${rows.join(", ")}`);
+  executeSql(db, `INSERT OR IGNORE INTO api_keys (hash, name, role, created_at) VALUES ${rows.join(", ")}`);
 }
 
 async function main() {
@@ -78,13 +78,13 @@ async function main() {
     console.error(`Created a ${role} key named "${values.name}". It is stored only as a hash: keep it now.`);
   } else if (command === "revoke" && values.name) {
     if (!NAME.test(values.name)) throw new Error("no such name");
-    const [result] = execute(
+    const [result] = executeSql(
       db,
       `UPDATE api_keys SET revoked_at = ${Date.now()} WHERE name = ${sqlText(values.name)} AND revoked_at IS NULL RETURNING hash`,
     );
     console.log(`Revoked ${result?.results.length ?? 0} key(s) named "${values.name}".`);
   } else if (command === "list") {
-    const [result] = execute(
+    const [result] = executeSql(
       db,
       "SELECT name, role, substr(hash, 1, 12) AS hash, created_at, revoked_at FROM api_keys ORDER BY created_at",
     );

@@ -2,7 +2,7 @@ import { createExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { sign } from "hono/jwt";
 import { beforeAll, describe, expect, it } from "vitest";
-import { ROLES, type Role } from "../../workers/edge/auth/api-key";
+import { ROLES, type Role } from "../../shared/auth/api-key";
 import { signListenerToken } from "../../workers/edge/auth/listener-token";
 import { app } from "../../workers/edge/app";
 import { ACCESS, appRoutes, asListener, edge, expectProblem, storeApiKey, TEST_KEYS, tokenFor } from "./helpers";

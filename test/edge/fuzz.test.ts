@@ -9,7 +9,7 @@ import { trackRow } from "../../shared/db/rows";
 import { events, tracks } from "../../shared/db/schema";
 import { generateDemoCatalog } from "../../shared/demo";
 import { app } from "../../workers/edge/app";
-import { ROLES, type Role } from "../../workers/edge/auth/api-key";
+import { ROLES, type Role } from "../../shared/auth/api-key";
 import { signListenerToken } from "../../workers/edge/auth/listener-token";
 import { ACCESS, appRoutes, storeApiKey } from "./helpers";
 

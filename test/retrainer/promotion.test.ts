@@ -1,12 +1,13 @@
-import { env, exports } from "cloudflare:workers";
+import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { runInBatches } from "../../shared/db/bulk";
 import { generateDemoCatalog, generateDemoListeners } from "../../shared/demo";
 import { artifactKey } from "../../shared/publish/artifacts";
 import { demoStatements } from "../../workers/retrainer/seed";
+import { admin as operator } from "./operator";
 import { keysLeftAfterDiscard } from "./trainer-keys";
 
-const admin = (path: string, method = "GET") => exports.default.fetch(`http://retrainer/admin${path}`, { method });
+const admin = (path: string, method = "GET") => operator(path, { method });
 
 interface VersionRow {
   version: string;

@@ -1,19 +1,14 @@
 import { createMiddleware } from "hono/factory";
-import { problem, problemResponse } from "../../../shared/api/problem";
+import { API_KEY_HEADER, checkApiKey, unauthorized, type Role } from "../../../shared/auth/api-key";
 import type { Env } from "../env";
 import { listenerPseudonym } from "../listener";
-import { findApiKey, MAX_API_KEY_LENGTH, type Role } from "./api-key";
+import { findApiKey } from "./api-key";
 import { checkListenerToken } from "./listener-token";
 import { rateLimit } from "./rate-limit";
 
-export const API_KEY_HEADER = "x-api-key";
 const REALM = 'realm="setlist"';
 /** Longer values are not tokens this service accepts; refused before any decoding. */
 const MAX_TOKEN_LENGTH = 4096;
-
-function unauthorized(detail: string, challenge: string): Response {
-  return problemResponse(problem(401, detail), { "www-authenticate": challenge });
-}
 
 /**
  * The calling app must present an active API key of one of `roles` in the x-api-key header: 401
@@ -21,22 +16,8 @@ function unauthorized(detail: string, challenge: string): Response {
  */
 export function requireRole(...roles: Role[]) {
   return createMiddleware<{ Bindings: Env }>(async (c, next) => {
-    const presented = c.req.header(API_KEY_HEADER);
-    const challenge = `ApiKey ${REALM}`;
-    if (!presented) return unauthorized(`Send your app's API key in the ${API_KEY_HEADER} header`, challenge);
-    const key =
-      presented.length <= MAX_API_KEY_LENGTH
-        ? await findApiKey(c.env, presented).catch(() => "unavailable" as const)
-        : null;
-    if (key === "unavailable") {
-      return problemResponse(problem(503, "API keys cannot be checked right now; try again shortly"), {
-        "retry-after": "10",
-      });
-    }
-    if (!key) return unauthorized("The API key is unknown or revoked", challenge);
-    if (!roles.includes(key.role)) {
-      return problemResponse(problem(403, `This route needs a ${roles.join(" or ")} key, not a ${key.role} key`));
-    }
+    const key = await checkApiKey(c.req.header(API_KEY_HEADER), roles, (hash) => findApiKey(c.env, hash));
+    if (key instanceof Response) return key;
     const limited = await rateLimit(c.env, "API_KEY_RATE_LIMIT", `key:${key.hash}`, "API key");
     if (limited) return limited;
     await next();
