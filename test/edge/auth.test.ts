@@ -106,6 +106,22 @@ describe("every route of the app declares who may call it", () => {
 });
 
 describe("API keys", () => {
+  const failing = { prepare: () => failing, bind: () => failing, all: () => Promise.reject(new Error("D1 is down")) };
+  /**
+   * For a spray that takes seconds, not minutes: a D1 that holds none of the keys asked for, and a
+   * lookup budget that never runs out (the budget itself is checked in rate-limit.test.ts).
+   */
+  const knowsNoKeys = { prepare: () => knowsNoKeys, bind: () => knowsNoKeys, raw: () => Promise.resolve([]) };
+  const unlimited = { limit: () => Promise.resolve({ success: true }) };
+  const withDb = (db: unknown, headers: Record<string, string>) =>
+    app.request(
+      "/v1/tracks/bad%20id",
+      { headers },
+      { ...env, DB: db, KEY_LOOKUP_RATE_LIMIT: unlimited },
+      createExecutionContext(),
+    );
+  const d1Down = (key: string) => withDb(failing, { "x-api-key": key });
+
   it("while D1 cannot be read, keys this isolate has checked still work and unseen ones get 503", async () => {
     const seen = "test-key-seen-before-outage";
     const unseen = "test-key-never-seen";
@@ -113,18 +129,30 @@ describe("API keys", () => {
     await storeApiKey(unseen, "client");
     expect((await edge("/v1/charts/top", { headers: { "x-api-key": seen } })).status).toBe(200);
 
-    const failing = { prepare: () => failing, bind: () => failing, all: () => Promise.reject(new Error("D1 is down")) };
-    const d1Down = (key: string) =>
-      app.request(
-        "/v1/tracks/bad%20id",
-        { headers: { "x-api-key": key } },
-        { ...env, DB: failing },
-        createExecutionContext(),
-      );
     expect((await d1Down(seen)).status).toBe(400);
     const res = await d1Down(unseen);
     await expectProblem(res, 503);
     expect(res.headers.get("retry-after")).toBe("10");
+  });
+
+  it("a spray of more unknown keys than any cache holds does not push out a verified one", async () => {
+    const trusted = "test-key-trusted-before-spray";
+    await storeApiKey(trusted, "client");
+    expect((await edge("/v1/tracks/bad%20id", { headers: { "x-api-key": trusted } })).status).toBe(400);
+    // More than both the cache of unknown keys and the whole key cache of old (10,000) hold.
+    const spray = 10_001;
+    const statuses = new Map<number, number>();
+    for (let sent = 0; sent < spray; sent += 100) {
+      const answers = await Promise.all(
+        Array.from({ length: Math.min(100, spray - sent) }, (_, i) =>
+          withDb(knowsNoKeys, { "x-api-key": `spray-${sent + i}` }),
+        ),
+      );
+      for (const res of answers) statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+    }
+    console.log(`spray of ${spray} unknown keys: ${[...statuses].map(([s, n]) => `${n} x ${s}`).join(", ")}`);
+    expect(statuses.get(401)).toBe(spray);
+    expect((await d1Down(trusted)).status).toBe(400);
   });
 });
 

@@ -2,7 +2,7 @@ import { createMiddleware } from "hono/factory";
 import { API_KEY_HEADER, checkApiKey, unauthorized, type Role } from "../../../shared/auth/api-key";
 import type { Env } from "../env";
 import { listenerPseudonym } from "../listener";
-import { findApiKey } from "./api-key";
+import { findApiKey, verifiedApiKey } from "./api-key";
 import { checkListenerToken } from "./listener-token";
 import { rateLimit } from "./rate-limit";
 
@@ -12,11 +12,27 @@ const MAX_TOKEN_LENGTH = 4096;
 
 /**
  * The calling app must present an active API key of one of `roles` in the x-api-key header: 401
- * without one, 403 with a key of another role. Requests are then counted per key (429 over the limit).
+ * without one, 403 with a key of another role. A key this isolate has not verified is first counted
+ * against the client address's lookup budget (429 over it), so a spray of made-up keys is cut off
+ * before it reaches D1. Requests are then counted per key (429 over the limit).
  */
 export function requireRole(...roles: Role[]) {
   return createMiddleware<{ Bindings: Env }>(async (c, next) => {
-    const key = await checkApiKey(c.req.header(API_KEY_HEADER), roles, (hash) => findApiKey(c.env, hash));
+    // Cloudflare sets cf-connecting-ip itself; a request without it (a test, a service binding) shares one budget.
+    const address = c.req.header("cf-connecting-ip") ?? "none";
+    const key = await checkApiKey(
+      c.req.header(API_KEY_HEADER),
+      roles,
+      async (hash) =>
+        verifiedApiKey(hash) ??
+        (await rateLimit(
+          c.env,
+          "KEY_LOOKUP_RATE_LIMIT",
+          `address:${address}`,
+          "client address's unverified API keys",
+        )) ??
+        findApiKey(c.env, hash),
+    );
     if (key instanceof Response) return key;
     const limited = await rateLimit(c.env, "API_KEY_RATE_LIMIT", `key:${key.hash}`, "API key");
     if (limited) return limited;
