@@ -3,7 +3,7 @@ import { env } from "cloudflare:workers";
 import { sign } from "hono/jwt";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ROLES, type Role } from "../../shared/auth/api-key";
-import { signListenerToken } from "../../workers/edge/auth/listener-token";
+import { MAX_LISTENER_TOKEN_TTL_SECONDS, signListenerToken } from "../../workers/edge/auth/listener-token";
 import { app } from "../../workers/edge/app";
 import { ACCESS, appRoutes, asListener, edge, expectProblem, storeApiKey, TEST_KEYS, tokenFor } from "./helpers";
 
@@ -81,7 +81,7 @@ describe("every route of the app declares who may call it", () => {
           if (call.body?.includes("listenerId")) {
             await expectProblem(await send(call, { ...allowed, ...bearer(await tokenFor(OTHER)) }), 403);
           }
-          const expired = await signListenerToken(env.LISTENER_TOKEN_SECRET, OWNER, 60, Date.now() - 3_600_000);
+          const expired = await signListenerToken(env, OWNER, 60, Date.now() - 3_600_000);
           const res = await send(call, { ...allowed, ...bearer(expired) });
           expect((await expectProblem(res, 401)).detail).toMatch(/expired/);
           expect(res.headers.get("www-authenticate")).toMatch(/error="invalid_token"/);
@@ -160,6 +160,15 @@ describe("listener tokens", () => {
   const path = `/v1/me/now-playing`;
   const withToken = (token: string) => edge(path, { headers: { ...keyOf("client"), ...bearer(token) } });
   const now = Math.floor(Date.now() / 1000);
+  /** The issuer and audience the edge expects, so that each refused token below is wrong in one way only. */
+  const issued = { iss: env.LISTENER_TOKEN_ISSUER, aud: env.LISTENER_TOKEN_AUDIENCE };
+  const signed = (claims: Record<string, unknown>) =>
+    sign({ ...issued, ...claims }, env.LISTENER_TOKEN_SECRET, "HS256");
+  const refusal = async (token: string) => {
+    const res = await withToken(token);
+    expect(res.headers.get("www-authenticate")).toMatch(/error="invalid_token"/);
+    return (await expectProblem(res, 401)).detail;
+  };
 
   it("a valid token is accepted", async () => {
     expect((await edge(path, { headers: await asListener(OWNER) })).status).toBe(200);
@@ -168,15 +177,15 @@ describe("listener tokens", () => {
   it("refuses tokens signed with another secret, tampered, unsigned or without the required claims", async () => {
     const valid = await tokenFor(OWNER);
     const [header, payload] = valid.split(".") as [string, string];
-    const otherListener = btoa(JSON.stringify({ sub: OTHER, exp: now + 600 })).replace(/=+$/, "");
+    const otherListener = btoa(JSON.stringify({ ...issued, sub: OTHER, exp: now + 600 })).replace(/=+$/, "");
     const refused = [
-      await sign({ sub: OWNER, exp: now + 600 }, "another-secret-of-at-least-32-bytes!!", "HS256"),
+      await sign({ ...issued, sub: OWNER, exp: now + 600 }, "another-secret-of-at-least-32-bytes!!", "HS256"),
       `${header}.${otherListener}.${valid.split(".")[2]}`,
       `${btoa(JSON.stringify({ alg: "none", typ: "JWT" })).replace(/=+$/, "")}.${payload}.`,
-      await sign({ sub: OWNER, exp: now + 600 }, env.LISTENER_TOKEN_SECRET, "HS512"),
-      await sign({ sub: OWNER }, env.LISTENER_TOKEN_SECRET, "HS256"),
-      await sign({ sub: "not a valid id", exp: now + 600 }, env.LISTENER_TOKEN_SECRET, "HS256"),
-      await sign({ sub: OWNER, exp: now + 600, nbf: now + 300 }, env.LISTENER_TOKEN_SECRET, "HS256"),
+      await sign({ ...issued, sub: OWNER, exp: now + 600 }, env.LISTENER_TOKEN_SECRET, "HS512"),
+      await signed({ sub: OWNER }),
+      await signed({ sub: "not a valid id", exp: now + 600 }),
+      await signed({ sub: OWNER, exp: now + 600, nbf: now + 300 }),
       "not.a.token",
       "x".repeat(10_000),
     ];
@@ -185,6 +194,38 @@ describe("listener tokens", () => {
       await edge(path, { headers: { ...keyOf("client"), authorization: `Basic ${btoa("a:b")}` } }),
       401,
     );
+  });
+
+  it("refuses a token that lives longer than the maximum, naming the limit", async () => {
+    const hundredYears = 100 * 365 * 86_400;
+    expect(await refusal(await signed({ sub: OWNER, iat: now, exp: now + hundredYears }))).toMatch(/24 h/);
+    expect(await refusal(await signed({ sub: OWNER, exp: now + MAX_LISTENER_TOKEN_TTL_SECONDS + 60 }))).toMatch(/24 h/);
+    const longest = await signListenerToken(env, OWNER, MAX_LISTENER_TOKEN_TTL_SECONDS);
+    expect((await withToken(longest)).status).toBe(200);
+    await expect(signListenerToken(env, OWNER, MAX_LISTENER_TOKEN_TTL_SECONDS + 1)).rejects.toThrow(/24 h/);
+  });
+
+  it("refuses a token from another issuer or for another audience, or without them", async () => {
+    const claims = { sub: OWNER, exp: now + 600 };
+    for (const wrong of [
+      { iss: "https://evil.example" },
+      { iss: undefined },
+      { aud: "another-api" },
+      { aud: undefined },
+      { aud: [] },
+    ]) {
+      expect(await refusal(await signed({ ...claims, ...wrong })), JSON.stringify(wrong)).toMatch(/issuer|audience/);
+    }
+    expect((await withToken(await signed({ ...claims, aud: ["another-api", issued.aud] }))).status).toBe(200);
+  });
+
+  it("reports an exp that is not a number of seconds as malformed, not as expired", async () => {
+    for (const exp of ["2999-01-01", null, { at: now + 600 }, true]) {
+      const detail = await refusal(await signed({ sub: OWNER, exp }));
+      expect(detail, JSON.stringify(exp)).not.toMatch(/expired/);
+      expect(detail, JSON.stringify(exp)).toMatch(/exp/);
+    }
+    expect(await refusal(await signed({ sub: OWNER, exp: now - 1 }))).toMatch(/expired/);
   });
 
   it("events for another listener are refused, naming each one", async () => {

@@ -657,9 +657,16 @@ describe("fuzzing every route", () => {
     for (const role of ROLES) for (const key of KEYS[role]) await storeApiKey(key, role);
     await storeApiKey(REVOKED_KEY, "client", now);
     for (const listener of LISTENERS) {
-      tokens.own.set(listener, await signListenerToken(env.LISTENER_TOKEN_SECRET, listener, 3600));
-      tokens.expired.set(listener, await signListenerToken(env.LISTENER_TOKEN_SECRET, listener, 60, now - 7_200_000));
-      tokens.forged.set(listener, await signListenerToken("a-guessed-secret-that-is-long-enough!!", listener, 3600));
+      tokens.own.set(listener, await signListenerToken(env, listener, 3600));
+      tokens.expired.set(listener, await signListenerToken(env, listener, 60, now - 7_200_000));
+      tokens.forged.set(
+        listener,
+        await signListenerToken(
+          { ...env, LISTENER_TOKEN_SECRET: "a-guessed-secret-that-is-long-enough!!" },
+          listener,
+          3600,
+        ),
+      );
     }
     before = await storedState();
   });

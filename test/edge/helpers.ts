@@ -16,7 +16,7 @@ export const TEST_KEYS = { client: "test-client-key", speaker: "test-speaker-key
 for (const [role, key] of Object.entries(TEST_KEYS)) await storeApiKey(key, role as Role);
 
 export const tokenFor = (listenerId: string, ttlSeconds = 600) =>
-  signListenerToken(env.LISTENER_TOKEN_SECRET, listenerId, ttlSeconds);
+  signListenerToken(env, listenerId, ttlSeconds);
 
 /** Headers of an app with a key of `role` acting for a signed-in listener. */
 export async function asListener(listenerId: string, role: Role = "client"): Promise<Record<string, string>> {

@@ -36,6 +36,11 @@ export function verifiedApiKey(hash: string, now = Date.now()): ApiKey | undefin
   return entry && now - entry.readAt < KEY_CACHE_TTL_MS ? entry.key : undefined;
 }
 
+/** The lookup of `hash` already under way in this isolate, if any. */
+export function lookupUnderWay(hash: string): Promise<ApiKey | null> | undefined {
+  return reading.get(hash);
+}
+
 /**
  * The active key stored under `hash`, or null, read from D1 unless this isolate read it within the
  * cache time. While D1 cannot be read, an isolate keeps trusting the keys it verified; a key it never

@@ -2,7 +2,7 @@ import { createMiddleware } from "hono/factory";
 import { API_KEY_HEADER, checkApiKey, unauthorized, type Role } from "../../../shared/auth/api-key";
 import type { Env } from "../env";
 import { listenerPseudonym } from "../listener";
-import { findApiKey, verifiedApiKey } from "./api-key";
+import { findApiKey, lookupUnderWay, verifiedApiKey } from "./api-key";
 import { checkListenerToken } from "./listener-token";
 import { rateLimit } from "./rate-limit";
 
@@ -20,11 +20,14 @@ export function requireRole(...roles: Role[]) {
   return createMiddleware<{ Bindings: Env }>(async (c, next) => {
     // Cloudflare sets cf-connecting-ip itself; a request without it (a test, a service binding) shares one budget.
     const address = c.req.header("cf-connecting-ip") ?? "none";
+    // Only a key that needs a lookup of its own is counted: a verified key is not, nor a request that
+    // joins a lookup already under way, so an app's first burst of requests costs one.
     const key = await checkApiKey(
       c.req.header(API_KEY_HEADER),
       roles,
       async (hash) =>
         verifiedApiKey(hash) ??
+        lookupUnderWay(hash) ??
         (await rateLimit(
           c.env,
           "KEY_LOOKUP_RATE_LIMIT",
@@ -46,13 +49,16 @@ export function requireRole(...roles: Role[]) {
  */
 export function requireListener() {
   return createMiddleware<{ Bindings: Env; Variables: { listener: string } }>(async (c, next) => {
-    // A deployment without the secret fails loudly (500) rather than turning every listener away as unauthorized.
-    if (!c.env.LISTENER_TOKEN_SECRET) throw new Error("LISTENER_TOKEN_SECRET is not configured");
+    // A deployment without these fails loudly (500) rather than turning every listener away as
+    // unauthorized, or (an empty issuer or audience) checking less than it says.
+    for (const name of ["LISTENER_TOKEN_SECRET", "LISTENER_TOKEN_ISSUER", "LISTENER_TOKEN_AUDIENCE"] as const) {
+      if (!c.env[name]) throw new Error(`${name} is not configured`);
+    }
     const header = c.req.header("authorization");
     if (!header) return unauthorized("Send the listener's token as Authorization: Bearer <token>", `Bearer ${REALM}`);
     const token = header.length <= MAX_TOKEN_LENGTH ? /^Bearer +(\S+)$/i.exec(header)?.[1] : undefined;
     const check = token
-      ? await checkListenerToken(c.env.LISTENER_TOKEN_SECRET, token)
+      ? await checkListenerToken(c.env, token)
       : { rejected: "The Authorization header is not a Bearer token" };
     if ("rejected" in check) {
       return unauthorized(
