@@ -6,7 +6,10 @@ import { MAX_LISTENER_TOKEN_TTL_SECONDS } from "../workers/edge/auth/listener-to
 // Without a sign-in service's values in the environment, the script takes the development ones.
 const { LISTENER_TOKEN_ISSUER: _issuer, LISTENER_TOKEN_AUDIENCE: _audience, ...env } = process.env;
 const token = (...args: string[]) =>
-  spawnSync("node_modules/.bin/tsx", ["scripts/token.ts", ...args], { encoding: "utf8", env });
+  spawnSync("node_modules/.bin/tsx", ["scripts/token.ts", ...args], {
+    encoding: "utf8",
+    env: env as typeof process.env,
+  });
 
 describe("npm run token", () => {
   it("issues a token with the issuer and audience of wrangler.toml, for at most the maximum lifetime", () => {
