@@ -42,10 +42,7 @@ export class ListenerSession extends DurableObject<Env> {
     super(ctx, env);
     ctx.blockConcurrencyWhile(async () => {
       const sql = ctx.storage.sql;
-      sql.exec(
-        `CREATE TABLE IF NOT EXISTS session (id INTEGER PRIMARY KEY CHECK (id = 1), listener TEXT NOT NULL, state TEXT NOT NULL, consent TEXT NOT NULL)`,
-      );
-      sql.exec(`CREATE TABLE IF NOT EXISTS seen_events (event_id TEXT PRIMARY KEY, seen_at INTEGER NOT NULL)`);
+      this.#createTables();
       const row = sql
         .exec<{ listener: string; state: string; consent: string }>(
           `SELECT listener, state, consent FROM session WHERE id = 1`,
@@ -57,6 +54,14 @@ export class ListenerSession extends DurableObject<Env> {
         this.#consent = JSON.parse(row.consent) as Consent;
       }
     });
+  }
+
+  #createTables(): void {
+    const sql = this.ctx.storage.sql;
+    sql.exec(
+      `CREATE TABLE IF NOT EXISTS session (id INTEGER PRIMARY KEY CHECK (id = 1), listener TEXT NOT NULL, state TEXT NOT NULL, consent TEXT NOT NULL)`,
+    );
+    sql.exec(`CREATE TABLE IF NOT EXISTS seen_events (event_id TEXT PRIMARY KEY, seen_at INTEGER NOT NULL)`);
   }
 
   /**
@@ -108,6 +113,8 @@ export class ListenerSession extends DurableObject<Env> {
   async erase(): Promise<void> {
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
+    // deleteAll drops the tables too; this instance may serve the same listener again before it is evicted.
+    this.#createTables();
     this.#state = createSession();
     this.#consent = DEFAULT_CONSENT;
     this.#listener = null;
