@@ -5,7 +5,8 @@
  *   npm run keys -- revoke --name my-app [--remote]                 revokes every active key of that name
  *   npm run keys -- list [--remote]
  *
- * Without --remote it works on the local database of `npm start` (--persist-to, default .wrangler/state).
+ * Without --remote it works on the local database of `npm start` (--persist-to, default .wrangler/state,
+ * as for `npm start`).
  * Edge isolates cache what they read about a key for a minute, so a revocation takes up to that long.
  */
 import { spawnSync } from "node:child_process";
@@ -16,6 +17,14 @@ import { parseArgs } from "node:util";
 import { hashApiKey, ROLES, type Role } from "../shared/auth/api-key";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+/** Where `npm start` and these commands keep the local D1, KV and queues unless told otherwise. */
+export const DEFAULT_PERSIST_TO = resolve(root, ".wrangler/state");
+
+const USAGE =
+  "usage: npm run keys -- create --role client|speaker|operator --name NAME [--remote | --persist-to DIR]\n" +
+  "       npm run keys -- revoke --name NAME [--remote | --persist-to DIR]\n" +
+  "       npm run keys -- list [--remote | --persist-to DIR]\n" +
+  "Without --remote: the local database of `npm start` (default --persist-to .wrangler/state).";
 
 /** Where the D1 commands go: the deployed database, or a local one as `npm start` keeps it. */
 export type Database = { remote: true } | { persistTo: string };
@@ -36,7 +45,15 @@ export function executeSql(db: Database, sql: string): { results: Record<string,
     ["d1", "execute", "DB", ...target, "--json", "--yes", "-c", "wrangler.toml", "--command", sql],
     { cwd: root, env: { ...process.env, WRANGLER_SEND_METRICS: "false" }, encoding: "utf8" },
   );
-  if (run.status !== 0) throw new Error(`wrangler d1 execute failed:\n${run.stdout}\n${run.stderr}`);
+  if (run.status !== 0) {
+    if ("persistTo" in db && run.stdout.includes("no such table")) {
+      throw new Error(
+        `There is no local database in ${db.persistTo} yet: run npm start first ` +
+          "(or pass the --persist-to folder that npm start was given).",
+      );
+    }
+    throw new Error(`wrangler d1 execute failed:\n${run.stdout}\n${run.stderr}`);
+  }
   return JSON.parse(run.stdout) as { results: Record<string, unknown>[] }[];
 }
 
@@ -57,16 +74,37 @@ export async function storeKeys(db: Database, keys: readonly NewKey[], now = Dat
   executeSql(db, `INSERT OR IGNORE INTO api_keys (hash, name, role, created_at) VALUES ${rows.join(", ")}`);
 }
 
+/** The command line, or undefined when it is not one of the commands above. */
+export function parseCommand(args: string[]) {
+  try {
+    return parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        role: { type: "string" },
+        name: { type: "string" },
+        remote: { type: "boolean", default: false },
+        "persist-to": { type: "string", default: DEFAULT_PERSIST_TO },
+        help: { type: "boolean", short: "h", default: false },
+      },
+    });
+  } catch {
+    return undefined;
+  }
+}
+
 async function main() {
-  const { values, positionals } = parseArgs({
-    allowPositionals: true,
-    options: {
-      role: { type: "string" },
-      name: { type: "string" },
-      remote: { type: "boolean", default: false },
-      "persist-to": { type: "string", default: resolve(root, ".wrangler/state") },
-    },
-  });
+  const parsed = parseCommand(process.argv.slice(2));
+  if (parsed?.values.help) {
+    console.log(USAGE);
+    return;
+  }
+  if (!parsed) {
+    console.error(USAGE);
+    process.exitCode = 2;
+    return;
+  }
+  const { values, positionals } = parsed;
   const db: Database = values.remote ? { remote: true } : { persistTo: values["persist-to"] };
   const [command] = positionals;
 
@@ -93,11 +131,7 @@ async function main() {
       console.log(`${String(row.role).padEnd(9)} ${String(row.name).padEnd(24)} ${row.hash}…  ${revoked}`);
     }
   } else {
-    console.error(
-      "usage: npm run keys -- create --role client|speaker|operator --name NAME [--remote]\n" +
-        "       npm run keys -- revoke --name NAME [--remote]\n" +
-        "       npm run keys -- list [--remote]",
-    );
+    console.error(USAGE);
     process.exitCode = 2;
   }
 }
