@@ -100,6 +100,9 @@ export default defineConfig({
         include: ["test/edge/**/*.test.ts"],
         exclude: ["test/edge/rate-limit.test.ts"],
         auxiliaryWorkers: [retrainer],
+        // The files share one client address (requests from tests carry none) and the fuzzer sends
+        // thousands of made-up keys; the lookup budget is checked in edge-limits, not here.
+        ratelimits: { KEY_LOOKUP_RATE_LIMIT: { namespace_id: "1003", simple: { limit: 1_000_000, period: 60 } } },
       }),
       // Limits are checked with small budgets, so that exhausting one does not race the window under load.
       workerProject("edge-limits", "./wrangler.toml", {
@@ -108,6 +111,7 @@ export default defineConfig({
         ratelimits: {
           API_KEY_RATE_LIMIT: { namespace_id: "1001", simple: { limit: 100, period: 10 } },
           LISTENER_RATE_LIMIT: { namespace_id: "1002", simple: { limit: 30, period: 60 } },
+          KEY_LOOKUP_RATE_LIMIT: { namespace_id: "1003", simple: { limit: 200, period: 60 } },
         },
       }),
       workerProject("retrainer", "./workers/retrainer/wrangler.toml", {

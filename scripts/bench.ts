@@ -7,7 +7,7 @@ import autocannon from "autocannon";
 import { parseArgs } from "node:util";
 import { generateDemoCatalog } from "../shared/demo";
 import { signListenerToken } from "../workers/edge/auth/listener-token";
-import { developmentTokenSecret } from "./dev-credentials";
+import { listenerTokenConfig } from "./dev-credentials";
 import { storeKeys } from "./keys";
 import { startLocalNetwork } from "./local-network";
 
@@ -30,9 +30,9 @@ try {
   const clientKeys = keys("client"),
     speakerKeys = keys("speaker");
   await storeKeys({ persistTo: network.persistTo }, [...clientKeys, ...speakerKeys]);
-  const secret = developmentTokenSecret();
+  const tokenConfig = await listenerTokenConfig();
   const tokens = await Promise.all(
-    Array.from({ length: listenerCount }, (_, i) => signListenerToken(secret, `demo-${i + 1}`, 3600)),
+    Array.from({ length: listenerCount }, (_, i) => signListenerToken(tokenConfig, `demo-${i + 1}`, 3600)),
   );
   const asListener = (i: number, appKeys: { key: string }[]) => ({
     "x-api-key": appKeys[i % BENCH_KEYS]!.key,

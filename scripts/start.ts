@@ -11,13 +11,13 @@ import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs, parseEnv } from "node:util";
 import { DEFAULT_PORT, DEV_KEYS, localUrl } from "./dev-credentials";
-import { storeKeys } from "./keys";
+import { DEFAULT_PERSIST_TO, storeKeys } from "./keys";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const { values: args } = parseArgs({
   options: {
     port: { type: "string", default: DEFAULT_PORT },
-    "persist-to": { type: "string", default: resolve(root, ".wrangler/state") },
+    "persist-to": { type: "string", default: DEFAULT_PERSIST_TO },
     "no-seed": { type: "boolean", default: false },
   },
 });

@@ -9,7 +9,7 @@ import { trackRow } from "../../shared/db/rows";
 import { events, tracks } from "../../shared/db/schema";
 import { generateDemoCatalog } from "../../shared/demo";
 import { app } from "../../workers/edge/app";
-import { ROLES, type Role } from "../../workers/edge/auth/api-key";
+import { ROLES, type Role } from "../../shared/auth/api-key";
 import { signListenerToken } from "../../workers/edge/auth/listener-token";
 import {
   ACCESS,
@@ -1011,9 +1011,16 @@ describe("fuzzing every route", () => {
     for (const role of ROLES) for (const key of KEYS[role]) await storeApiKey(key, role);
     await storeApiKey(REVOKED_KEY, "client", now);
     for (const listener of LISTENERS) {
-      tokens.own.set(listener, await signListenerToken(env.LISTENER_TOKEN_SECRET, listener, 3600));
-      tokens.expired.set(listener, await signListenerToken(env.LISTENER_TOKEN_SECRET, listener, 60, now - 7_200_000));
-      tokens.forged.set(listener, await signListenerToken("a-guessed-secret-that-is-long-enough!!", listener, 3600));
+      tokens.own.set(listener, await signListenerToken(env, listener, 3600));
+      tokens.expired.set(listener, await signListenerToken(env, listener, 60, now - 7_200_000));
+      tokens.forged.set(
+        listener,
+        await signListenerToken(
+          { ...env, LISTENER_TOKEN_SECRET: "a-guessed-secret-that-is-long-enough!!" },
+          listener,
+          3600,
+        ),
+      );
     }
     // The pool's listeners and session objects exist, and the path to D1 works, before the baseline.
     await passSentinels(LISTENERS, TRACK_IDS[0]!, SENTINELS.before);

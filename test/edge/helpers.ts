@@ -4,26 +4,20 @@ import { inspectRoutes } from "hono/dev";
 import { expect } from "vitest";
 import { pseudonymize } from "../../shared/identity";
 import { app } from "../../workers/edge/app";
-import { hashApiKey, ROLES, type Role } from "../../workers/edge/auth/api-key";
+import { ROLES, type Role } from "../../shared/auth/api-key";
 import { signListenerToken } from "../../workers/edge/auth/listener-token";
+import { storeApiKey } from "../api-keys";
+
+export { storeApiKey };
 
 export const edge = (path: string, init?: RequestInit) => exports.default.fetch(`http://edge${path}`, init);
-
-/** Stores an API key (hashed, as the operator command does) in this test file's D1. */
-export async function storeApiKey(key: string, role: Role, revokedAt: number | null = null) {
-  await env.DB.prepare(
-    "INSERT OR IGNORE INTO api_keys (hash, name, role, created_at, revoked_at) VALUES (?, ?, ?, ?, ?)",
-  )
-    .bind(await hashApiKey(key), `test ${role}`, role, Date.now(), revokedAt)
-    .run();
-}
 
 export const TEST_KEYS = { client: "test-client-key", speaker: "test-speaker-key", operator: "test-operator-key" };
 // Each test file starts with an empty D1 of its own.
 for (const [role, key] of Object.entries(TEST_KEYS)) await storeApiKey(key, role as Role);
 
 export const tokenFor = (listenerId: string, ttlSeconds = 600) =>
-  signListenerToken(env.LISTENER_TOKEN_SECRET, listenerId, ttlSeconds);
+  signListenerToken(env, listenerId, ttlSeconds);
 
 /** Headers of an app with a key of `role` acting for a signed-in listener. */
 export async function asListener(listenerId: string, role: Role = "client"): Promise<Record<string, string>> {

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, expect, it } from "vitest";
-import { DEV_KEYS, developmentTokenSecret } from "../../scripts/dev-credentials";
+import { DEV_KEYS, listenerTokenConfig } from "../../scripts/dev-credentials";
 import { startLocalNetwork, type LocalNetwork } from "../../scripts/local-network";
 import { signListenerToken } from "../../workers/edge/auth/listener-token";
 
@@ -30,7 +30,7 @@ const asOperator = { "x-api-key": DEV_KEYS.operator.key, "content-type": "applic
 const tokens = new Map<string, string>();
 async function asListener(listenerId: string) {
   if (!tokens.has(listenerId))
-    tokens.set(listenerId, await signListenerToken(developmentTokenSecret(), listenerId, 600));
+    tokens.set(listenerId, await signListenerToken(await listenerTokenConfig(), listenerId, 600));
   return { "x-api-key": DEV_KEYS.client.key, authorization: `Bearer ${tokens.get(listenerId)}` };
 }
 

@@ -1,9 +1,10 @@
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
-import { env, exports } from "cloudflare:workers";
+import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { QueuedEvent } from "../../shared/api/schemas";
 import { RETRIES_EXHAUSTED, type Rejection } from "../../workers/retrainer/dead-letters";
 import worker from "../../workers/retrainer/index";
+import { admin } from "./operator";
 
 const queued = (eventId: string, listener = "l_test"): QueuedEvent => ({
   kind: "event",
@@ -21,7 +22,6 @@ const queued = (eventId: string, listener = "l_test"): QueuedEvent => ({
   region: null,
 });
 
-const admin = (path: string, init?: RequestInit) => exports.default.fetch(`http://retrainer/admin${path}`, init);
 const count = async (sql: string) => (await env.DB.prepare(sql).first<{ n: number }>())!.n;
 
 interface DlqView {

@@ -1,4 +1,4 @@
-import { env, exports } from "cloudflare:workers";
+import { env } from "cloudflare:workers";
 import { drizzle } from "drizzle-orm/d1";
 import { beforeAll, describe, expect, it } from "vitest";
 import { bulkInsertStatements, runInBatches } from "../../shared/db/bulk";
@@ -9,9 +9,10 @@ import { artifactKey } from "../../shared/publish/artifacts";
 import type { PromotionDecision } from "../../shared/publish/promotion";
 import { seededRandom } from "../../shared/util/random";
 import { demoStatements } from "../../workers/retrainer/seed";
+import { admin as operator } from "./operator";
 import { keysLeftAfterDiscard } from "./trainer-keys";
 
-const admin = (path: string, method = "GET") => exports.default.fetch(`http://retrainer/admin${path}`, { method });
+const admin = (path: string, method = "GET") => operator(path, { method });
 /** A retrain of the demo data here takes about 15 s. */
 const RETRAIN_TIMEOUT = 120_000;
 

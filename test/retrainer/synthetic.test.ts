@@ -1,9 +1,9 @@
-import { env, exports } from "cloudflare:workers";
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { SyntheticRun } from "../../workers/retrainer/synthetic";
 import { keysLeftAfterDiscard } from "./trainer-keys";
+import { admin } from "./operator";
 
-const admin = (path: string, init?: RequestInit) => exports.default.fetch(`http://retrainer/admin${path}`, init);
 const ask = (body: unknown) =>
   admin("/synthetic-training", {
     method: "POST",

@@ -1,6 +1,9 @@
 import type { ListenerSession } from "./session";
 
-export interface Env extends Omit<EdgeBindings, "SESSIONS" | "CORS_ORIGINS"> {
+export interface Env extends Omit<
+  EdgeBindings,
+  "SESSIONS" | "CORS_ORIGINS" | "LISTENER_TOKEN_ISSUER" | "LISTENER_TOKEN_AUDIENCE"
+> {
   SESSIONS: DurableObjectNamespace<ListenerSession>;
   /** Secret key for listener pseudonyms; `wrangler secret put LISTENER_ID_KEY` on both workers. */
   LISTENER_ID_KEY: string;
@@ -8,6 +11,9 @@ export interface Env extends Omit<EdgeBindings, "SESSIONS" | "CORS_ORIGINS"> {
   LISTENER_TOKEN_SECRET: string;
   /** Browser origins allowed by CORS, comma-separated. */
   CORS_ORIGINS: string;
+  /** The iss and aud that listener tokens must carry. */
+  LISTENER_TOKEN_ISSUER: string;
+  LISTENER_TOKEN_AUDIENCE: string;
 }
 
 export interface AppEnv {

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { problem, problemResponse } from "../../shared/api/problem";
 import { Limit, MAX_IMPORT_ROWS } from "../../shared/api/schemas";
 import { validate } from "../../shared/api/validate";
+import { API_KEY_HEADER, checkApiKey, readApiKey } from "../../shared/auth/api-key";
 import { listDeadLetters, replayDeadEvents } from "./dead-letters";
 import type { Env } from "./env";
 import { importInteractions, importTracks } from "./import";
@@ -28,9 +29,19 @@ function promotionResponse(result: PromoteResult) {
 
 const VersionParam = z.strictObject({ version: z.string().regex(/^v[0-9]{14}-[0-9a-f]{6}$/) });
 
-/** Operator routes. Reached only through the edge, which checks the caller's role first. */
+/**
+ * Operator routes. The edge is their only public door and checks the caller's role, but this worker
+ * checks the operator's key again itself (the edge forwards its x-api-key), so that no other path to
+ * it (a misrouted binding, a local runtime's routing header) can reach them without one. It reads
+ * D1 on each call: operator calls are few, and a revocation takes effect at once.
+ */
 export const adminApp = new Hono<{ Bindings: Env }>()
   .basePath("/admin")
+  .use(async (c, next) => {
+    const key = await checkApiKey(c.req.header(API_KEY_HEADER), ["operator"], (hash) => readApiKey(c.env.DB, hash));
+    if (key instanceof Response) return key;
+    await next();
+  })
   .get("/dlq", validate("query", z.strictObject({ limit: Limit(50, 100) })), async (c) =>
     c.json(await listDeadLetters(c.env, c.req.valid("query").limit)),
   )

@@ -1,54 +1,78 @@
-import { eq } from "drizzle-orm";
-import { drizzle } from "drizzle-orm/d1";
-import { apiKeys } from "../../../shared/db/schema";
+import { readApiKey, type ApiKey } from "../../../shared/auth/api-key";
 import type { Env } from "../env";
-
-export const ROLES = apiKeys.role.enumValues;
-export type Role = (typeof ROLES)[number];
-
-export interface ApiKey {
-  hash: string;
-  role: Role;
-}
-
-/** Longer values are not keys this service issued, and are refused without hashing or a lookup. */
-export const MAX_API_KEY_LENGTH = 256;
-
-/**
- * Keys are stored as SHA-256 digests, so a copy of the table grants nothing. A fast unsalted hash
- * is enough because issued keys are long random strings, not passwords.
- */
-export async function hashApiKey(key: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(key));
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
-}
 
 /** How long an isolate trusts what it read about a key; a revocation takes effect within this time. */
 const KEY_CACHE_TTL_MS = 60_000;
-/** Unknown keys are cached too, so the cache is bounded; it is simply emptied when full. */
-const KEY_CACHE_MAX_ENTRIES = 10_000;
-const keyCache = new Map<string, { key: Promise<ApiKey | null>; readAt: number }>();
+/** Verified keys are as many as operators issued; the bound only guards against a runaway. */
+const MAX_VERIFIED_KEYS = 10_000;
+/** Unknown and revoked keys are bounded on their own, so no number of them can push out a verified key. */
+const MAX_UNKNOWN_KEYS = 1_000;
+
+/** A map that forgets its oldest entry to make room for a new one. */
+class BoundedMap<V> extends Map<string, V> {
+  readonly #max: number;
+
+  constructor(max: number) {
+    super();
+    this.#max = max;
+  }
+
+  override set(key: string, value: V): this {
+    this.delete(key);
+    if (this.size >= this.#max) this.delete(this.keys().next().value!);
+    return super.set(key, value);
+  }
+}
+
+/** Held in isolate memory, so D1 is read once per key per isolate and minute rather than on every request. */
+const verified = new BoundedMap<{ key: ApiKey; readAt: number }>(MAX_VERIFIED_KEYS);
+const unknownReadAt = new BoundedMap<number>(MAX_UNKNOWN_KEYS);
+/** Lookups under way, so that concurrent requests with one key read D1 once. */
+const reading = new Map<string, Promise<ApiKey | null>>();
+
+/** The key stored under `hash` if this isolate verified it within the cache time; no lookup. */
+export function verifiedApiKey(hash: string, now = Date.now()): ApiKey | undefined {
+  const entry = verified.get(hash);
+  return entry && now - entry.readAt < KEY_CACHE_TTL_MS ? entry.key : undefined;
+}
+
+/** The lookup of `hash` already under way in this isolate, if any. */
+export function lookupUnderWay(hash: string): Promise<ApiKey | null> | undefined {
+  return reading.get(hash);
+}
 
 /**
- * The active key behind a presented value, or null. Held in isolate memory, so D1 is read once per
- * key per isolate and minute rather than on every request. While D1 cannot be read, an isolate keeps
- * trusting what it last read; a key it never saw cannot be checked, and the lookup throws.
+ * The active key stored under `hash`, or null, read from D1 unless this isolate read it within the
+ * cache time. While D1 cannot be read, an isolate keeps trusting the keys it verified; a key it never
+ * verified cannot be checked, and the lookup throws.
  */
-export async function findApiKey(env: Env, presented: string, now = Date.now()): Promise<ApiKey | null> {
-  const hash = await hashApiKey(presented);
-  const cached = keyCache.get(hash);
-  if (cached && now - cached.readAt < KEY_CACHE_TTL_MS) return cached.key;
-  if (keyCache.size >= KEY_CACHE_MAX_ENTRIES) keyCache.clear();
-  const key = drizzle(env.DB)
-    .select({ role: apiKeys.role, revokedAt: apiKeys.revokedAt })
-    .from(apiKeys)
-    .where(eq(apiKeys.hash, hash))
-    .then(([row]) => (row && row.revokedAt === null ? { hash, role: row.role } : null))
-    .catch((error: unknown) => {
-      if (cached) return cached.key;
-      keyCache.delete(hash);
-      throw error;
-    });
-  keyCache.set(hash, { key, readAt: now });
-  return key;
+export function findApiKey(env: Env, hash: string, now = Date.now()): Promise<ApiKey | null> {
+  const fresh = verifiedApiKey(hash, now);
+  if (fresh) return Promise.resolve(fresh);
+  const refusedAt = unknownReadAt.get(hash);
+  if (refusedAt !== undefined && now - refusedAt < KEY_CACHE_TTL_MS) return Promise.resolve(null);
+  let lookup = reading.get(hash);
+  if (!lookup) {
+    lookup = readApiKey(env.DB, hash)
+      .then(
+        (key) => {
+          if (key) {
+            verified.set(hash, { key, readAt: now });
+            unknownReadAt.delete(hash);
+          } else {
+            unknownReadAt.set(hash, now);
+            verified.delete(hash);
+          }
+          return key;
+        },
+        (error: unknown) => {
+          const stale = verified.get(hash);
+          if (stale) return stale.key;
+          throw error;
+        },
+      )
+      .finally(() => reading.delete(hash));
+    reading.set(hash, lookup);
+  }
+  return lookup;
 }

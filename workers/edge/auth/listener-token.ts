@@ -1,33 +1,91 @@
 import { sign, verify } from "hono/jwt";
-import { JwtTokenExpired } from "hono/utils/jwt/types";
+import { JwtPayloadRequiresAud, JwtTokenAudience, JwtTokenIssuer } from "hono/utils/jwt/types";
 import { z } from "zod";
 import { Id } from "../../../shared/api/schemas";
+import type { Env } from "../env";
 
 const ALGORITHM = "HS256";
 
-/** Other claims (iat, nbf, iss) may be present; sub and exp must be. */
-const ListenerClaims = z.object({ sub: Id, exp: z.number().int() });
+/**
+ * The longest a listener token may live. Tokens are checked without a lookup, so there is no way to
+ * revoke one: a leaked token works until it expires. A day bounds that, and an app renews its
+ * listener's token from the sign-in service at least daily (a listening session rarely lasts longer).
+ */
+export const MAX_LISTENER_TOKEN_TTL_SECONDS = 24 * 3600;
+const MAX_LIFETIME = `${MAX_LISTENER_TOKEN_TTL_SECONDS / 3600} h`;
+
+/** What signs and checks listener tokens: the shared secret, and who issues them for which API. */
+export type ListenerTokenConfig = Pick<
+  Env,
+  "LISTENER_TOKEN_SECRET" | "LISTENER_TOKEN_ISSUER" | "LISTENER_TOKEN_AUDIENCE"
+>;
+
+/** Other claims (iat, nbf) may be present; sub and exp must be (exp a NumericDate, RFC 7519). */
+const ListenerClaims = z.object({ sub: Id, exp: z.number() });
 
 type TokenCheck = { listener: string } | { rejected: string };
 
-/** Who a listener token speaks for, or why it is refused. Signature, exp, nbf and iat are checked by hono/jwt. */
-export async function checkListenerToken(secret: string, token: string): Promise<TokenCheck> {
+function reasonFor(error: unknown): string {
+  if (error instanceof JwtTokenIssuer) return "The listener token's issuer (iss) is not this service's sign-in";
+  if (error instanceof JwtTokenAudience || error instanceof JwtPayloadRequiresAud) {
+    return "The listener token's audience (aud) is not this API";
+  }
+  return "The listener token is invalid";
+}
+
+/**
+ * Who a listener token speaks for, or why it is refused. Signature, iss, aud, nbf and iat are
+ * checked by hono/jwt; exp here, because hono/jwt reports an exp of the wrong type as expired, and
+ * because it has no maximum lifetime.
+ */
+export async function checkListenerToken(
+  config: ListenerTokenConfig,
+  token: string,
+  now = Date.now(),
+): Promise<TokenCheck> {
   let payload: unknown;
   try {
-    payload = await verify(token, secret, ALGORITHM);
+    payload = await verify(token, config.LISTENER_TOKEN_SECRET, {
+      alg: ALGORITHM,
+      iss: config.LISTENER_TOKEN_ISSUER,
+      aud: config.LISTENER_TOKEN_AUDIENCE,
+      exp: false,
+    });
   } catch (error) {
-    return {
-      rejected: error instanceof JwtTokenExpired ? "The listener token has expired" : "The listener token is invalid",
-    };
+    return { rejected: reasonFor(error) };
   }
   const claims = ListenerClaims.safeParse(payload);
-  return claims.success
-    ? { listener: claims.data.sub }
-    : { rejected: "The listener token needs a listener id in sub and an expiry in exp" };
+  if (!claims.success) {
+    return { rejected: "The listener token needs a listener id in sub and an expiry in exp (seconds since 1970)" };
+  }
+  const secondsLeft = claims.data.exp - Math.floor(now / 1000);
+  if (secondsLeft <= 0) return { rejected: "The listener token has expired" };
+  if (secondsLeft > MAX_LISTENER_TOKEN_TTL_SECONDS) {
+    return { rejected: `The listener token lives longer than the maximum of ${MAX_LIFETIME}` };
+  }
+  return { listener: claims.data.sub };
 }
 
 /** A token for one listener, as a sign-in service would issue it (used by `npm run token` and the tests). */
-export function signListenerToken(secret: string, listenerId: string, ttlSeconds: number, now = Date.now()) {
+export async function signListenerToken(
+  config: ListenerTokenConfig,
+  listenerId: string,
+  ttlSeconds: number,
+  now = Date.now(),
+): Promise<string> {
+  if (ttlSeconds > MAX_LISTENER_TOKEN_TTL_SECONDS) {
+    throw new Error(`A listener token lives at most ${MAX_LIFETIME} (${MAX_LISTENER_TOKEN_TTL_SECONDS} s)`);
+  }
   const issuedAt = Math.floor(now / 1000);
-  return sign({ sub: listenerId, iat: issuedAt, exp: issuedAt + ttlSeconds }, secret, ALGORITHM);
+  return sign(
+    {
+      sub: listenerId,
+      iss: config.LISTENER_TOKEN_ISSUER,
+      aud: config.LISTENER_TOKEN_AUDIENCE,
+      iat: issuedAt,
+      exp: issuedAt + ttlSeconds,
+    },
+    config.LISTENER_TOKEN_SECRET,
+    ALGORITHM,
+  );
 }

@@ -5,7 +5,11 @@ import type { Env } from "../env";
  * The binding does not say when its window ends, so Retry-After is the whole period. These must
  * match `simple.period` of the `[[ratelimits]]` in wrangler.toml.
  */
-export const RATE_LIMIT_PERIODS = { API_KEY_RATE_LIMIT: 10, LISTENER_RATE_LIMIT: 60 } as const;
+export const RATE_LIMIT_PERIODS = {
+  API_KEY_RATE_LIMIT: 10,
+  LISTENER_RATE_LIMIT: 60,
+  KEY_LOOKUP_RATE_LIMIT: 60,
+} as const;
 
 /** Counts one request against `key`: null while under the limit, otherwise the 429 to answer with. */
 export async function rateLimit(

@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { Limit, Region } from "../../../shared/api/schemas";
 import { topChart } from "../charts";
-import { ROLES } from "../auth/api-key";
+import { ROLES } from "../../../shared/auth/api-key";
 import { requireRole } from "../auth/require";
 import type { AppEnv } from "../env";
 import { currentModel } from "../model-store";

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { problem, problemResponse } from "../../../shared/api/problem";
 import { Id, Limit } from "../../../shared/api/schemas";
 import { contentNeighbours } from "../../../shared/db/queries";
-import { ROLES } from "../auth/api-key";
+import { ROLES } from "../../../shared/auth/api-key";
 import { requireRole } from "../auth/require";
 import type { AppEnv } from "../env";
 import { currentModel, similarTracks } from "../model-store";
