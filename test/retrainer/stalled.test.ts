@@ -1,8 +1,9 @@
-import { env, exports } from "cloudflare:workers";
+import { admin as operator } from "./operator";
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { newVersionId } from "../../workers/retrainer/versions";
 
-const admin = (path: string, method = "GET") => exports.default.fetch(`http://retrainer/admin${path}`, { method });
+const admin = (path: string, method = "GET") => operator(path, { method });
 const hour = 3600_000;
 
 /** A version row as startRetrain writes it, whose job chain is then lost: no job is queued. */
