@@ -92,7 +92,7 @@ export default defineConfig({
           setupFiles: ["./shared/kernels/node.ts"],
         },
       },
-      // A real `wrangler dev` network driven from outside: killed, restarted, counted.
+      // A real `wrangler dev` network driven from outside: killed and restarted, scanned, reached past the edge.
       {
         test: { name: "process", include: ["test/process/*.test.ts"], environment: "node", testTimeout: 150_000 },
       },

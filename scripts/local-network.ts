@@ -12,7 +12,7 @@ export interface LocalNetwork {
   processGroup: number;
   /** Its local storage, for wrangler commands against the same D1. */
   persistTo: string;
-  /** What the network has printed so far (the workers' logs among it). */
+  /** What the network has printed so far, stdout and stderr (the runtime's request log and the workers' logs). */
   output(): string;
   /** Ends the network; its storage is deleted unless it was given (`persistTo`). */
   stop(): Promise<void>;
@@ -40,7 +40,7 @@ export async function startLocalNetwork(
       ...["--port", String(port), "--persist-to", persistTo],
       ...(seed ? [] : ["--no-seed"]),
     ],
-    { cwd: root, stdio: ["ignore", "pipe", "inherit"], detached: true },
+    { cwd: root, stdio: ["ignore", "pipe", "pipe"], detached: true },
   );
   const exited = new Promise((r) => child.once("exit", r));
   const signal = async (name: NodeJS.Signals) => {
@@ -54,6 +54,7 @@ export async function startLocalNetwork(
     if (!given) rmSync(persistTo, { recursive: true, force: true });
   };
   let output = "";
+  child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
   await new Promise<void>((ready, fail) => {
     child.stdout!.on("data", (chunk: Buffer) => {
       output += chunk.toString();

@@ -16,8 +16,7 @@ export const TEST_KEYS = { client: "test-client-key", speaker: "test-speaker-key
 // Each test file starts with an empty D1 of its own.
 for (const [role, key] of Object.entries(TEST_KEYS)) await storeApiKey(key, role as Role);
 
-export const tokenFor = (listenerId: string, ttlSeconds = 600) =>
-  signListenerToken(env, listenerId, ttlSeconds);
+export const tokenFor = (listenerId: string, ttlSeconds = 600) => signListenerToken(env, listenerId, ttlSeconds);
 
 /** Headers of an app with a key of `role` acting for a signed-in listener. */
 export async function asListener(listenerId: string, role: Role = "client"): Promise<Record<string, string>> {

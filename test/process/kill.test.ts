@@ -8,16 +8,15 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, expect, it } from "vitest";
-import { DEV_KEYS, listenerTokenConfig } from "../../scripts/dev-credentials";
 import { startLocalNetwork, type LocalNetwork } from "../../scripts/local-network";
-import { signListenerToken } from "../../workers/edge/auth/listener-token";
+import { asListener, asOperator, call as callNetwork, testTrack } from "./client";
 
 /** Beside `npm start` (8787) and the benchmarks (8797, 8798). */
 const PORT = 8811;
 const N = 2_000;
 const PER_REQUEST = 100;
 const LISTENERS = Array.from({ length: 5 }, (_, i) => `kill-test-${i}`);
-const TRACKS = Array.from({ length: 20 }, (_, i) => `kill-track-${i}`);
+const TRACKS = Array.from({ length: 20 }, (_, i) => testTrack("kill", i));
 
 const persistTo = mkdtempSync(join(tmpdir(), "setlist-kill-"));
 let network: LocalNetwork | undefined;
@@ -26,35 +25,7 @@ afterAll(async () => {
   rmSync(persistTo, { recursive: true, force: true });
 });
 
-const asOperator = { "x-api-key": DEV_KEYS.operator.key, "content-type": "application/json" };
-const tokens = new Map<string, string>();
-async function asListener(listenerId: string) {
-  if (!tokens.has(listenerId))
-    tokens.set(listenerId, await signListenerToken(await listenerTokenConfig(), listenerId, 600));
-  return { "x-api-key": DEV_KEYS.client.key, authorization: `Bearer ${tokens.get(listenerId)}` };
-}
-
-async function call<T>(path: string, init: RequestInit, status: number): Promise<T> {
-  const res = await fetch(`${network!.base}${path}`, init);
-  const text = await res.text();
-  expect(res.status, `${path}: ${text}`).toBe(status);
-  return JSON.parse(text) as T;
-}
-
-const track = (id: string, i: number) => ({
-  id,
-  title: `Kill test ${i}`,
-  artistId: `kill-artist-${i % 4}`,
-  artistName: `Kill Artist ${i % 4}`,
-  albumId: `kill-album-${i % 4}`,
-  albumTitle: `Kill Album ${i % 4}`,
-  genre: "rock",
-  releaseDate: "2020-01-01",
-  features: {
-    ...{ tempo: 120, energy: 0.5, valence: 0.5, danceability: 0.5, acousticness: 0.5 },
-    ...{ instrumentalness: 0.1, speechiness: 0.05, loudness: -8, key: i % 12, mode: 1 as const, durationMs: 200_000 },
-  },
-});
+const call = <T>(path: string, init: RequestInit, status: number) => callNetwork<T>(network!, path, init, status);
 
 /** The ids of a listener's events in D1, read through the listener's own export. */
 async function storedIds(listenerId: string): Promise<string[]> {
@@ -70,7 +41,7 @@ it("every event answered 202 reaches D1 exactly once after a SIGKILL and a resta
   network = await startLocalNetwork(PORT, { seed: false, persistTo });
   await call(
     "/admin/import/tracks",
-    { method: "POST", headers: asOperator, body: JSON.stringify({ rows: TRACKS.map(track) }) },
+    { method: "POST", headers: asOperator, body: JSON.stringify({ rows: TRACKS }) },
     200,
   );
 
@@ -80,7 +51,13 @@ it("every event answered 202 reaches D1 exactly once after a SIGKILL and a resta
     const events = Array.from({ length: PER_REQUEST }, (_, i) => {
       const n = r * PER_REQUEST + i;
       const type = n % 3 === 0 ? "complete" : "play";
-      return { id: `k-${n}`, listenerId, trackId: TRACKS[n % TRACKS.length]!, type, timestamp: now - (N - n) * 1000 };
+      return {
+        id: `k-${n}`,
+        listenerId,
+        trackId: TRACKS[n % TRACKS.length]!.id,
+        type,
+        timestamp: now - (N - n) * 1000,
+      };
     });
     return { listenerId, events };
   });
@@ -100,7 +77,7 @@ it("every event answered 202 reaches D1 exactly once after a SIGKILL and a resta
           "/v1/events",
           {
             method: "POST",
-            headers: { ...(await asListener(listenerId)), "content-type": "application/json" },
+            headers: await asListener(listenerId),
             body: JSON.stringify({ events }),
           },
           202,

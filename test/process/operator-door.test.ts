@@ -4,8 +4,8 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEV_KEYS } from "../scripts/dev-credentials";
-import { executeSql, storeKeys } from "../scripts/keys";
+import { DEV_KEYS } from "../../scripts/dev-credentials";
+import { executeSql, storeKeys } from "../../scripts/keys";
 
 const env = { ...process.env, WRANGLER_SEND_METRICS: "false" };
 const VERSION = "v20260101000000-abcdef";
