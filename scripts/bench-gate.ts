@@ -24,7 +24,7 @@ import { evaluateListeners, holdoutSplit, stableHoldoutSplit, trainModel } from 
 import { promotionDecision, PROMOTION_GATE, type GateInput } from "../shared/publish/promotion";
 import { seededRandom } from "../shared/util/random";
 import type { Env } from "../workers/retrainer/env";
-import { HOLDOUT_KEY } from "../workers/retrainer/publish";
+import { HOLDOUT_KEY, TRAINING_SEED } from "../workers/retrainer/publish";
 import { seedDemoData } from "../workers/retrainer/seed";
 import { loadTrainingSet, type TrainingSet } from "../workers/retrainer/training-data";
 
@@ -36,8 +36,6 @@ const { values: args } = parseArgs({
     "new-events": { type: "string", default: "13" },
   },
 });
-/** The worker's training seed (TRAINING_SEED in publish.ts). */
-const WORKER_SEED = 1;
 
 // The retraining worker's own bindings, in a local runtime with storage of its own.
 const persistTo = mkdtempSync(join(tmpdir(), "setlist-gate-"));
@@ -69,7 +67,7 @@ try {
 
   const stableSplit = (set: TrainingSet) => stableHoldoutSplit(set, { key: HOLDOUT_KEY });
   /** The split each version drew before the gate was paired: a shuffle seeded with the training seed. */
-  const randomSplit = (set: TrainingSet) => holdoutSplit(set, { seed: WORKER_SEED });
+  const randomSplit = (set: TrainingSet) => holdoutSplit(set, { seed: TRAINING_SEED });
 
   /** A retrain's holdout twin on what D1 holds now, judged as finishHoldout judges it. */
   const twin = async (name: string, seed: number, splitOf = stableSplit): Promise<GateInput> => {
@@ -105,9 +103,9 @@ try {
     ]);
   };
 
-  const live = await twin(`seed ${WORKER_SEED}`, WORKER_SEED);
+  const live = await twin(`seed ${TRAINING_SEED}`, TRAINING_SEED);
   const unpaired: string[] = [];
-  const liveUnpaired = (await twin(`seed ${WORKER_SEED}, random split`, WORKER_SEED, randomSplit)).holdout;
+  const liveUnpaired = (await twin(`seed ${TRAINING_SEED}, random split`, TRAINING_SEED, randomSplit)).holdout;
   /** The old gate: each version on its own random holdout, within 10% of the live version's average. */
   const compareUnpaired = (name: string, ndcg: number) => {
     const change = ndcg / liveUnpaired.ndcg - 1;
@@ -116,7 +114,7 @@ try {
         `the old gate would ${change < -PROMOTION_GATE.unpairedTolerance ? "reject" : "promote"}`,
     );
   };
-  for (let seed = WORKER_SEED + 1; seed <= WORKER_SEED + Number(args.seeds) - 1; seed++) {
+  for (let seed = TRAINING_SEED + 1; seed <= TRAINING_SEED + Number(args.seeds) - 1; seed++) {
     compare(await twin(`seed ${seed}`, seed), live);
   }
   const random = seededRandom(7);
@@ -126,13 +124,13 @@ try {
     const added = newListening(stored, perRetrain, random, Date.now(), `bench-${retrain}`);
     await runInBatches(db, bulkInsertStatements(db, events, added, "ignore"));
     const name = `+${retrain * perRetrain} events`;
-    compare(await twin(name, WORKER_SEED), live);
-    compareUnpaired(name, (await twin(`${name}, random split`, WORKER_SEED, randomSplit)).holdout.ndcg);
+    compare(await twin(name, TRAINING_SEED), live);
+    compareUnpaired(name, (await twin(`${name}, random split`, TRAINING_SEED, randomSplit)).holdout.ndcg);
   }
   const all = await drizzle(db).select().from(events);
   await drizzle(db).delete(events);
   await runInBatches(db, bulkInsertStatements(db, events, garbledListening(all, random), "ignore"));
-  compare(await twin("garbled", WORKER_SEED), live);
+  compare(await twin("garbled", TRAINING_SEED), live);
 
   const header = [
     "candidate vs seed 1",

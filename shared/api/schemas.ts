@@ -3,6 +3,9 @@ import { genreName } from "../catalog/features";
 import { ACTIVITIES, DEVICES, EVENT_TYPES } from "../catalog/types";
 import { isKnownTimeZone } from "../context/local-hour";
 
+/** For routes that take no query parameters: any given is an error, like an unknown field in a body. */
+export const NoQuery = z.strictObject({});
+
 /** Ids travel inside KV keys and URLs, so they are restricted to a safe alphabet. */
 export const Id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "must be 1-64 characters of A-Z, a-z, 0-9, '_' or '-'");
 

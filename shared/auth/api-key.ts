@@ -2,6 +2,7 @@ import { eq } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { problem, problemResponse } from "../api/problem";
 import { apiKeys } from "../db/schema";
+import { sha256Hex } from "../util/hash";
 
 export const ROLES = apiKeys.role.enumValues;
 export type Role = (typeof ROLES)[number];
@@ -21,9 +22,8 @@ export const MAX_API_KEY_LENGTH = 256;
  * Keys are stored as SHA-256 digests, so a copy of the table grants nothing. A fast unsalted hash
  * is enough because issued keys are long random strings, not passwords.
  */
-export async function hashApiKey(key: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(key));
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+export function hashApiKey(key: string): Promise<string> {
+  return sha256Hex(key);
 }
 
 /** The active key stored under `hash`, or null for an unknown or revoked one. Throws when D1 cannot be read. */

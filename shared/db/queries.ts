@@ -2,7 +2,7 @@ import { and, asc, count, countDistinct, desc, eq, gte, inArray, ne, sql } from 
 import { drizzle } from "drizzle-orm/d1";
 import type { Track } from "../catalog/types";
 import { trackFromRow } from "./rows";
-import { events, listeners, tracks } from "./schema";
+import { deadLetters, events, listeners, tracks } from "./schema";
 
 export const CHART_WINDOW_MS = 30 * 24 * 3600 * 1000;
 const POSITIVE_TYPES = ["play", "complete", "repeat", "like", "add_to_playlist"];
@@ -97,3 +97,8 @@ export const eventCounts = {
   adds: sql<number>`sum(${events.type} = 'add_to_playlist')`.as("adds"),
   lastTs: sql<number>`max(${events.clientTs})`.as("last_ts"),
 };
+
+/** Dead letters about one listener: their bodies are queue messages, which name the listener by pseudonym. */
+export function deadLettersOf(pseudonym: string) {
+  return sql`json_extract(${deadLetters.body}, '$.listener') = ${pseudonym}`;
+}

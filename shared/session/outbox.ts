@@ -4,7 +4,6 @@
  * queue's `send` resolving only means the queue took it (locally, into memory that a kill loses), so
  * only the consumer's stored rows confirm a delivery. Resending is safe: the consumer is idempotent.
  */
-import type { QueueMessage } from "../api/schemas";
 
 export interface OutboxRow {
   key: string;
@@ -37,7 +36,10 @@ export const DELIVERY_POLICY: DeliveryPolicy = {
 };
 
 /** Messages are identified as the consumer keys them in D1: events by id, session summaries by start. */
-export function outboxKey(message: QueueMessage): string {
+/** What names a message in the outbox: an event by its id, a session summary by its start. */
+export type OutboxName = { kind: "event"; eventId: string } | { kind: "session"; startedAt: number };
+
+export function outboxKey(message: OutboxName): string {
   return message.kind === "event" ? `event:${message.eventId}` : `session:${message.startedAt}`;
 }
 

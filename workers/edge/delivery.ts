@@ -1,20 +1,29 @@
 import { and, eq, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
+import { z } from "zod";
 import { sentBeforeErasure, type QueueMessage } from "../../shared/api/schemas";
-import { erasures, events, sessions } from "../../shared/db/schema";
-import { outboxKey } from "../../shared/session/outbox";
+import { deadLettersOf } from "../../shared/db/queries";
+import { deadLetters, erasures, events, sessions } from "../../shared/db/schema";
+import { outboxKey, type OutboxName } from "../../shared/session/outbox";
+
+/** What names a message in the outbox, as far as a dead letter's body still shows it. */
+const ParkedMessage: z.ZodType<OutboxName> = z.union([
+  z.object({ kind: z.literal("event"), eventId: z.string() }),
+  z.object({ kind: z.literal("session"), startedAt: z.number() }),
+]);
 
 /**
  * The outbox keys (shared/session/outbox.ts) of one listener's `messages` that need no further send:
- * those D1 holds, and those the consumer drops by the erasure rule (resending them would never land).
- * Three reads in one batch, each with one JSON parameter, so any number of messages stays within
- * D1's 100 bound parameters.
+ * those D1 holds; those the consumer drops by the erasure rule (resending them would never land); and
+ * those parked in `dead_letters`, where an operator replays or inspects them (resending what the
+ * consumer could not store would only park more copies, for ever). Four reads in one batch, each with
+ * at most one JSON parameter, so any number of messages stays within D1's 100 bound parameters.
  */
 export async function deliveredKeys(db: D1Database, listener: string, messages: QueueMessage[]): Promise<Set<string>> {
   const eventIds = JSON.stringify(messages.flatMap((m) => (m.kind === "event" ? [m.eventId] : [])));
   const starts = JSON.stringify(messages.flatMap((m) => (m.kind === "session" ? [m.startedAt] : [])));
   const d = drizzle(db);
-  const [storedEvents, storedSessions, erased] = await d.batch([
+  const [storedEvents, storedSessions, erased, parked] = await d.batch([
     d
       .select({ eventId: events.eventId })
       .from(events)
@@ -28,11 +37,21 @@ export async function deliveredKeys(db: D1Database, listener: string, messages: 
         and(eq(sessions.listenerId, listener), sql`${sessions.startedAt} in (select value from json_each(${starts}))`),
       ),
     d.select({ erasedAt: erasures.erasedAt }).from(erasures).where(eq(erasures.listenerId, listener)),
+    d.select({ body: deadLetters.body }).from(deadLetters).where(deadLettersOf(listener)),
   ]);
   const storedIds = new Set(storedEvents.map((e) => e.eventId));
   const storedStarts = new Set(storedSessions.map((s) => s.startedAt));
   const erasedAt = erased[0]?.erasedAt;
+  // Read loosely: a message the consumer rejected as invalid is parked too.
+  const parkedKeys = new Set(
+    parked.flatMap(({ body }) => {
+      const message = ParkedMessage.safeParse(body);
+      return message.success ? [outboxKey(message.data)] : [];
+    }),
+  );
   const delivered = (m: QueueMessage) =>
-    (m.kind === "event" ? storedIds.has(m.eventId) : storedStarts.has(m.startedAt)) || sentBeforeErasure(m, erasedAt);
+    (m.kind === "event" ? storedIds.has(m.eventId) : storedStarts.has(m.startedAt)) ||
+    sentBeforeErasure(m, erasedAt) ||
+    parkedKeys.has(outboxKey(m));
   return new Set(messages.filter(delivered).map(outboxKey));
 }

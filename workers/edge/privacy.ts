@@ -1,6 +1,9 @@
 import { eq } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
+import { deadLettersOf } from "../../shared/db/queries";
+import { listenerRow } from "../../shared/db/rows";
 import {
+  deadLetters,
   erasures,
   eventRollups,
   events,
@@ -10,25 +13,31 @@ import {
   sessions,
 } from "../../shared/db/schema";
 import { artifactKey } from "../../shared/publish/artifacts";
+import { Degradation } from "./degraded";
 import type { Env } from "./env";
 import { sessionOf } from "./listener";
 import { currentModel, listenerCandidates } from "./model-store";
 import type { Consent } from "./session";
 
-/** Everything held about one listener, wherever it is kept. */
+/**
+ * Everything held about one listener, wherever it is kept. Without KV the published candidates cannot
+ * be read: the export says so in `degraded` rather than failing.
+ */
 export async function exportListener(env: Env, pseudonym: string) {
   const d = drizzle(env.DB);
-  const model = await currentModel(env);
-  const [profile, listening, rollups, closedSessions, evaluations, live, pendingDelivery, recommendations] =
+  const degraded = new Degradation();
+  const model = await degraded.read("kv", () => currentModel(env), null);
+  const [profile, listening, rollups, closedSessions, evaluations, parked, live, pendingDelivery, recommendations] =
     await Promise.all([
       d.select().from(listeners).where(eq(listeners.id, pseudonym)),
       d.select().from(events).where(eq(events.listenerId, pseudonym)).orderBy(events.clientTs),
       d.select().from(eventRollups).where(eq(eventRollups.listenerId, pseudonym)),
       d.select().from(sessions).where(eq(sessions.listenerId, pseudonym)).orderBy(sessions.startedAt),
       d.select().from(holdoutScores).where(eq(holdoutScores.listenerId, pseudonym)).orderBy(holdoutScores.version),
+      d.select().from(deadLetters).where(deadLettersOf(pseudonym)).orderBy(deadLetters.receivedAt),
       sessionOf(env, pseudonym).snapshot(),
       sessionOf(env, pseudonym).pendingDelivery(),
-      model ? listenerCandidates(env, model.version, pseudonym) : null,
+      model ? degraded.read("kv", () => listenerCandidates(env, model.version, pseudonym), null) : null,
     ]);
   const strip = <T extends { listenerId: string }>({ listenerId: _, ...rest }: T) => rest;
   return {
@@ -40,10 +49,13 @@ export async function exportListener(env: Env, pseudonym: string) {
     sessions: closedSessions.map(strip),
     // How well each model version ranked the listener's held-out plays, kept to judge new versions.
     modelEvaluations: evaluations.map(strip),
+    // Messages the consumer could not store, kept for an operator to replay or inspect.
+    deadLetters: parked,
     liveSession: live.state,
     /** Accepted events and session summaries on their way to D1 (the session object's outbox). */
     pendingDelivery,
     recommendations: recommendations && { modelVersion: model!.version, ...recommendations },
+    degraded: degraded.stores,
   };
 }
 
@@ -59,23 +71,31 @@ export async function eraseListener(env: Env, pseudonym: string, now = Date.now(
     d.delete(eventRollups).where(eq(eventRollups.listenerId, pseudonym)),
     d.delete(sessions).where(eq(sessions.listenerId, pseudonym)),
     d.delete(holdoutScores).where(eq(holdoutScores.listenerId, pseudonym)),
+    d.delete(deadLetters).where(deadLettersOf(pseudonym)),
     d.delete(listeners).where(eq(listeners.id, pseudonym)),
     d
       .insert(erasures)
       .values({ listenerId: pseudonym, erasedAt: now })
       .onConflictDoUpdate({ target: erasures.listenerId, set: { erasedAt: now } }),
   ]);
+  // The session object first: its live session and outbox are gone even if KV then fails.
+  await sessionOf(env, pseudonym).erase();
   const versions = await d.select({ version: modelVersions.version }).from(modelVersions);
   await Promise.all(versions.map(({ version }) => env.MODELS.delete(artifactKey.listener(version, pseudonym))));
-  await sessionOf(env, pseudonym).erase();
   return { events: removed.length, modelVersions: versions.length };
 }
 
-export async function updateConsent(env: Env, pseudonym: string, consent: Consent): Promise<Consent> {
+/**
+ * Consent in the session object and in D1, where training reads it. A listener D1 has no row for yet
+ * (their first events still on their way) gets one, so the consumer's first-seen row cannot bring
+ * back the default of consent.
+ */
+export async function updateConsent(env: Env, pseudonym: string, consent: Consent, now = Date.now()): Promise<Consent> {
   const stored = await sessionOf(env, pseudonym).setConsent(pseudonym, consent);
+  const choice = { consentPersonalization: consent.personalization, consentAnalytics: consent.analytics };
   await drizzle(env.DB)
-    .update(listeners)
-    .set({ consentPersonalization: consent.personalization, consentAnalytics: consent.analytics })
-    .where(eq(listeners.id, pseudonym));
+    .insert(listeners)
+    .values({ ...listenerRow(pseudonym, null, now), ...choice })
+    .onConflictDoUpdate({ target: listeners.id, set: choice });
   return stored;
 }

@@ -102,7 +102,7 @@ export class ListenerSession extends DurableObject<Env> {
   ): Promise<{ fresh: number; consent: Consent }> {
     this.#listener = listener;
     if (!this.#consent.personalization) return { fresh: 0, consent: this.#consent };
-    const fresh = this.ctx.storage.transactionSync(() => {
+    const fresh = this.#transaction(() => {
       this.#closeIfIdle(now);
       const fresh = events
         .filter(
@@ -142,8 +142,10 @@ export class ListenerSession extends DurableObject<Env> {
   }
 
   /**
-   * Withdrawing personalization also forgets the live session and the events not yet delivered:
-   * they are listening history too. Withdrawing analytics drops undelivered session summaries.
+   * Withdrawing personalization also forgets the live session. Events accepted before it stay in the
+   * outbox: each was answered 202, so it reaches D1 like the history stored before, which training
+   * leaves out while consent is withdrawn. Withdrawing analytics drops undelivered session summaries,
+   * which are reported only for metrics.
    */
   async setConsent(listener: string, consent: Consent): Promise<Consent> {
     this.#listener = listener;
@@ -152,7 +154,6 @@ export class ListenerSession extends DurableObject<Env> {
     if (!consent.personalization) {
       this.#state = createSession();
       sql.exec(`DELETE FROM seen_events`);
-      sql.exec(`DELETE FROM outbox WHERE kind = 'event'`);
     }
     if (!consent.analytics) sql.exec(`DELETE FROM outbox WHERE kind = 'session'`);
     this.#save();
@@ -268,6 +269,17 @@ export class ListenerSession extends DurableObject<Env> {
     this.#state = state;
     this.#save();
     return true;
+  }
+
+  /** One storage transaction: if it throws, storage rolls back, and so does the state held in memory. */
+  #transaction<T>(write: () => T): T {
+    const before = this.#state;
+    try {
+      return this.ctx.storage.transactionSync(write);
+    } catch (error) {
+      this.#state = before;
+      throw error;
+    }
   }
 
   #save(): void {

@@ -48,7 +48,8 @@ import {
 } from "./training-data";
 import { finishVersion, markPartWritten, type VersionMetrics } from "./versions";
 
-const TRAINING_SEED = 1;
+/** Every version trains with the same seed, so a retrain of the same data is the same model. */
+export const TRAINING_SEED = 1;
 /**
  * Names the holdout split (stableHoldoutSplit): every version holds out the same pairs under it, which is what
  * lets the promotion gate pair a candidate's listeners with the live version's. A new key starts a new split.

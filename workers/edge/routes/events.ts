@@ -1,13 +1,12 @@
 import { Hono } from "hono";
 import { problem, problemResponse } from "../../../shared/api/problem";
-import { EventsBody } from "../../../shared/api/schemas";
+import { EventsBody, NoQuery } from "../../../shared/api/schemas";
 import { requireListener, requireRole } from "../auth/require";
 import type { AppEnv } from "../env";
 import { acceptEvents, requestRegion } from "../ingest";
 import { currentModel } from "../model-store";
 import { catalogUnavailable, Degradation, degradedField, findTracksDegrading } from "../degraded";
 import { validate } from "../../../shared/api/validate";
-import { NoQuery } from "./me";
 
 export const eventsApp = new Hono<AppEnv>().post(
   "/",

@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { z } from "zod";
-import { ContextQuery, Limit, Region } from "../../../shared/api/schemas";
+import { ContextQuery, Limit, NoQuery, Region } from "../../../shared/api/schemas";
 import { requireListener, requireRole } from "../auth/require";
 import { Degradation, findTracksDegrading } from "../degraded";
 import type { AppEnv } from "../env";
@@ -9,9 +9,6 @@ import { currentModel } from "../model-store";
 import { recommend } from "../recommend";
 import { trackSummary } from "../tracks";
 import { validate } from "../../../shared/api/validate";
-
-/** For routes that take no query parameters: any given is an error, like an unknown field in a body. */
-export const NoQuery = z.strictObject({});
 
 /**
  * The signed-in listener's own routes. The listener is the token's, never a path segment, so no raw

@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { problem, problemResponse } from "../../../shared/api/problem";
-import { Id } from "../../../shared/api/schemas";
+import { Id, NoQuery } from "../../../shared/api/schemas";
 import { genreName } from "../../../shared/catalog/features";
 import { tracksOf } from "../../../shared/db/queries";
 import { sha256Hex } from "../../../shared/util/hash";
@@ -12,7 +12,6 @@ import type { AppEnv } from "../env";
 import { acceptEvents, requestRegion } from "../ingest";
 import { catalog, currentModel } from "../model-store";
 import { catalogUnavailable, Degradation, degradedField } from "../degraded";
-import { NoQuery } from "./me";
 
 const OnboardingBody = z
   .strictObject({

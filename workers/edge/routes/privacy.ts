@@ -5,7 +5,7 @@ import type { AppEnv } from "../env";
 import { listenerPseudonym, sessionOf } from "../listener";
 import { eraseListener, exportListener, updateConsent } from "../privacy";
 import { validate } from "../../../shared/api/validate";
-import { NoQuery } from "./me";
+import { NoQuery } from "../../../shared/api/schemas";
 
 const ConsentBody = z.strictObject({ personalization: z.boolean().optional(), analytics: z.boolean().optional() });
 
@@ -26,7 +26,8 @@ export const privacyApp = new Hono<AppEnv>()
   .get("/export", ...ownData, async (c) => {
     const id = c.var.listener;
     const data = await exportListener(c.env, await listenerPseudonym(c.env, id));
-    c.header("content-disposition", `attachment; filename="setlist-export-${id}.json"`);
+    // No listener id in a header: response headers reach logs and traces that bodies do not.
+    c.header("content-disposition", 'attachment; filename="setlist-export.json"');
     return c.json({ listenerId: id, exportedAt: new Date().toISOString(), ...data });
   })
   .delete("/", ...ownData, async (c) => {

@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { problem, problemResponse } from "../../../shared/api/problem";
-import { Id, Limit } from "../../../shared/api/schemas";
+import { Id, Limit, NoQuery } from "../../../shared/api/schemas";
 import { contentNeighbours } from "../../../shared/db/queries";
 import { ROLES } from "../../../shared/auth/api-key";
 import { requireRole } from "../auth/require";
@@ -10,7 +10,6 @@ import { currentModel, similarTracks } from "../model-store";
 import { catalogUnavailable, Degradation, findTracksDegrading } from "../degraded";
 import { trackSummary } from "../tracks";
 import { validate } from "../../../shared/api/validate";
-import { NoQuery } from "./me";
 
 const TrackParam = z.strictObject({ id: Id });
 
