@@ -125,4 +125,17 @@ describe("privacy", () => {
     await passSentinels([id], catalog[0]!.id, "nc-sentinel");
     expect(await storedEventIds(await pseudonymOf(id))).toEqual(["nc-sentinel"]);
   });
+
+  it("events accepted before consent is withdrawn still reach D1, and D1 keeps the withdrawal for training", async () => {
+    const id = "privacy-withdraws-at-once";
+    const pseudonym = await pseudonymOf(id);
+    expect(await json(await postEvents(id, "w", 5), 202)).toMatchObject({ accepted: 5 });
+    // Withdrawn at once: the events are still in the session object's outbox, and D1 has no row for the listener.
+    await json(await edge(`/v1/me/consent`, jsonBody("PUT", { personalization: false }, await asListener(id))));
+    await waitFor("the accepted events in D1", async () => (await storedEventIds(pseudonym)).length === 5);
+    const row = await env.DB.prepare("SELECT consent_personalization AS c FROM listeners WHERE id = ?")
+      .bind(pseudonym)
+      .first<{ c: number }>();
+    expect(row?.c).toBe(0);
+  });
 });
