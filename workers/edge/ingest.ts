@@ -2,7 +2,7 @@ import type { IncomingEvent, QueuedEvent } from "../../shared/api/schemas";
 import type { CatalogTrack } from "../../shared/publish/artifacts";
 import type { ListeningEvent } from "../../shared/session";
 import type { Env } from "./env";
-import { listenerPseudonym, sessionOf } from "./listener";
+import { sessionOf } from "./listener";
 
 function toQueued(e: IncomingEvent, listener: string, receivedAt: number, region: string | null): QueuedEvent {
   return {
@@ -38,9 +38,6 @@ function toListening(e: IncomingEvent, track: CatalogTrack): ListeningEvent {
   };
 }
 
-/** An event whose listener is settled: the token's (see the events route). */
-export type ListenerEvent = IncomingEvent & { listenerId: string };
-
 export interface Accepted {
   /** Events stored for the first time. */
   accepted: number;
@@ -51,35 +48,29 @@ export interface Accepted {
 }
 
 /**
- * The one way events enter: each listener's session object sees them at once (so the next answer
+ * The one way events enter: the listener's session object sees them at once (so the next answer
  * adapts) and keeps them in its outbox, which carries them on to D1 (workers/edge/session.ts).
  * Every track must be in `tracks`.
  */
 export async function acceptEvents(
   env: Env,
-  events: ListenerEvent[],
+  pseudonym: string,
+  events: IncomingEvent[],
   tracks: ReadonlyMap<string, CatalogTrack>,
   region: string | null,
   receivedAt = Date.now(),
 ): Promise<Accepted> {
   // A client retrying a request may repeat an id inside one batch; the first occurrence wins.
-  const unique = [...new Map(events.map((e) => [`${e.listenerId}\u0000${e.id}`, e])).values()];
-  let accepted = 0;
-  let notStored = 0;
-  await Promise.all(
-    [...Map.groupBy(unique, (e) => e.listenerId)].map(async ([rawId, listenerEvents]) => {
-      const pseudonym = await listenerPseudonym(env, rawId);
-      const { fresh, consent } = await sessionOf(env, pseudonym).record(
-        pseudonym,
-        listenerEvents.map((e) => ({
-          listening: toListening(e, tracks.get(e.trackId)!),
-          queued: toQueued(e, pseudonym, receivedAt, region),
-        })),
-      );
-      if (consent.personalization) accepted += fresh;
-      else notStored += listenerEvents.length;
-    }),
+  const unique = [...new Map(events.map((e) => [e.id, e])).values()];
+  const { fresh, consent } = await sessionOf(env, pseudonym).record(
+    pseudonym,
+    unique.map((e) => ({
+      listening: toListening(e, tracks.get(e.trackId)!),
+      queued: toQueued(e, pseudonym, receivedAt, region),
+    })),
   );
+  const accepted = consent.personalization ? fresh : 0;
+  const notStored = consent.personalization ? 0 : unique.length;
   return { accepted, duplicates: events.length - accepted - notStored, notStored };
 }
 

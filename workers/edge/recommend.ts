@@ -17,7 +17,7 @@ import { seededRandom } from "../../shared/util/random";
 import { topChart } from "./charts";
 import { Degradation, type Store } from "./degraded";
 import type { Env } from "./env";
-import { listenerPseudonym, sessionOf } from "./listener";
+import { sessionOf } from "./listener";
 import { catalog, charts, currentModel, listenerCandidates, similarTracks } from "./model-store";
 import { findTracks } from "./tracks";
 
@@ -57,10 +57,9 @@ export interface RecommendOptions {
  * (KV: candidates from D1 history and content neighbours; D1: the published chart; session object:
  * no session features) and `degraded` names it.
  */
-export async function recommend(env: Env, rawListenerId: string, options: RecommendOptions): Promise<Recommendations> {
+export async function recommend(env: Env, listener: string, options: RecommendOptions): Promise<Recommendations> {
   const now = options.now ?? Date.now();
   const degraded = new Degradation();
-  const listener = await listenerPseudonym(env, rawListenerId);
   const [view, model] = await Promise.all([
     degraded.read("session", () => sessionOf(env, listener).snapshot(), null),
     degraded.read("kv", () => currentModel(env), null),

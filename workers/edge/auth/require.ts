@@ -48,7 +48,7 @@ export function requireRole(...roles: Role[]) {
  * act for the token's listener, `c.var.listener`. Requests are then counted per listener.
  */
 export function requireListener() {
-  return createMiddleware<{ Bindings: Env; Variables: { listener: string } }>(async (c, next) => {
+  return createMiddleware<{ Bindings: Env; Variables: { listener: string; pseudonym: string } }>(async (c, next) => {
     // A deployment without these fails loudly (500) rather than turning every listener away as
     // unauthorized, or (an empty issuer or audience) checking less than it says.
     for (const name of ["LISTENER_TOKEN_SECRET", "LISTENER_TOKEN_ISSUER", "LISTENER_TOKEN_AUDIENCE"] as const) {
@@ -71,6 +71,7 @@ export function requireListener() {
     const limited = await rateLimit(c.env, "LISTENER_RATE_LIMIT", `listener:${pseudonym}`, "listener");
     if (limited) return limited;
     c.set("listener", check.listener);
+    c.set("pseudonym", pseudonym);
     await next();
   });
 }

@@ -16,9 +16,12 @@ export const eventsApp = new Hono<AppEnv>().post(
   validate("json", EventsBody),
   async (c) => {
     const listener = c.var.listener;
-    const events = c.req.valid("json").events.map((e) => ({ ...e, listenerId: e.listenerId ?? listener }));
+    const { events } = c.req.valid("json");
+    // An event may name its listener; it must then be the token's.
     const foreign = events.flatMap((e, i) =>
-      e.listenerId === listener ? [] : [{ path: `events.${i}.listenerId`, message: "is not the token's listener" }],
+      e.listenerId === undefined || e.listenerId === listener
+        ? []
+        : [{ path: `events.${i}.listenerId`, message: "is not the token's listener" }],
     );
     if (foreign.length > 0) {
       return problemResponse(
@@ -42,7 +45,7 @@ export const eventsApp = new Hono<AppEnv>().post(
       );
     }
 
-    const accepted = await acceptEvents(c.env, events, known, requestRegion(c.req.raw));
+    const accepted = await acceptEvents(c.env, c.var.pseudonym, events, known, requestRegion(c.req.raw));
     return c.json({ ...accepted, ...degradedField(degraded.stores) }, 202);
   },
 );

@@ -4,7 +4,7 @@ import { ContextQuery, Limit, NoQuery, Region } from "../../../shared/api/schema
 import { requireListener, requireRole } from "../auth/require";
 import { Degradation, findTracksDegrading } from "../degraded";
 import type { AppEnv } from "../env";
-import { listenerPseudonym, sessionOf } from "../listener";
+import { sessionOf } from "../listener";
 import { currentModel } from "../model-store";
 import { recommend } from "../recommend";
 import { trackSummary } from "../tracks";
@@ -23,7 +23,7 @@ export const meApp = new Hono<AppEnv>()
     async (c) => {
       const id = c.var.listener;
       const { limit, region, ...context } = c.req.valid("query");
-      const result = await recommend(c.env, id, { limit, context, region });
+      const result = await recommend(c.env, c.var.pseudonym, { limit, context, region });
       return c.json({
         listenerId: id,
         modelVersion: result.modelVersion,
@@ -55,7 +55,7 @@ export const meApp = new Hono<AppEnv>()
     const id = c.var.listener;
     const now = Date.now();
     const degraded = new Degradation();
-    const pseudonym = await listenerPseudonym(c.env, id);
+    const pseudonym = c.var.pseudonym;
     const view = await degraded.read("session", () => sessionOf(c.env, pseudonym).snapshot(now), null);
     const playing = view?.state.nowPlaying;
     if (!view || !playing) return c.json({ listenerId: id, nowPlaying: null, degraded: degraded.stores });

@@ -89,13 +89,12 @@ export const onboardingApp = new Hono<AppEnv>().post(
     const likes = await Promise.all(
       [...seeds.keys()].map(async (trackId) => ({
         id: await onboardingEventId(trackId),
-        listenerId: id,
         trackId,
         type: "like" as const,
         timestamp: now,
       })),
     );
-    const result = await acceptEvents(c.env, likes, seeds, requestRegion(c.req.raw), now);
+    const result = await acceptEvents(c.env, c.var.pseudonym, likes, seeds, requestRegion(c.req.raw), now);
     return c.json({ listenerId: id, seedTracks: [...seeds.keys()], ...result, ...degradedField(degraded.stores) }, 202);
   },
 );

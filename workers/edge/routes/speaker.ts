@@ -17,8 +17,10 @@ export const speakerApp = new Hono<AppEnv>().get(
   requireListener(),
   validate("query", ContextQuery.pick({ activity: true, localTime: true, timeZone: true })),
   async (c) => {
-    const id = c.var.listener;
-    const result = await recommend(c.env, id, { limit: 1, context: { ...c.req.valid("query"), device: "speaker" } });
+    const result = await recommend(c.env, c.var.pseudonym, {
+      limit: 1,
+      context: { ...c.req.valid("query"), device: "speaker" },
+    });
     const item = result.items[0];
     const track = item && result.tracks.get(item.trackId);
     const { degraded } = result;
