@@ -1,7 +1,10 @@
-import { admin as operator } from "./operator";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { runInBatches } from "../../shared/db/bulk";
+import { DEMO_NOW, generateDemoCatalog, generateDemoListeners } from "../../shared/demo";
+import { demoStatements } from "../../workers/retrainer/seed";
 import { newVersionId } from "../../workers/retrainer/versions";
+import { admin as operator } from "./operator";
 
 const admin = (path: string, method = "GET") => operator(path, { method });
 const hour = 3600_000;
@@ -48,6 +51,14 @@ describe("a retrain whose job chain was lost", () => {
   });
 
   it("ignores a late job of a version marked failed", async () => {
+    // Listening to train on, so a train job that ran would leave its trainer's state in KV.
+    const catalog = generateDemoCatalog(4);
+    const trimmed = { artists: catalog.artists, tracks: catalog.tracks.slice(0, 300) };
+    const demo = generateDemoListeners(trimmed, { seed: 4, count: 20, now: DEMO_NOW });
+    await runInBatches(
+      env.DB,
+      demoStatements(env.DB, trimmed, demo, (id) => id),
+    );
     const failed = await building(Date.now() - 3 * hour);
     await admin("/models/sweep", "POST");
     // A publish job of another building version runs after it (one job at a time, in order): the sentinel.
@@ -60,5 +71,6 @@ describe("a retrain whose job chain was lost", () => {
       await new Promise((r) => setTimeout(r, 100));
     expect((await row(sentinel)).progressAt).not.toBeNull();
     expect(await row(failed)).toMatchObject({ status: "failed", progressAt: null });
+    expect((await env.MODELS.list({ prefix: `model:${failed}:` })).keys).toEqual([]);
   });
 });

@@ -26,11 +26,13 @@ async function runJobs(batch: MessageBatch<unknown>, env: Env): Promise<void> {
       const started = Date.now();
       if ((job.kind === "train" || job.kind === "publish") && !(await recordProgress(env, job.version, started))) {
         console.warn(JSON.stringify({ msg: "job of a version no longer building dropped", job }));
-      } else if (job.kind === "train") await runTrainJob(env, job);
-      else if (job.kind === "synthetic") await runSyntheticJob(env, job);
-      else if (job.kind === "discard") await runDiscardJob(env, job.trainer);
-      else await runPublishJob(env, job.version, job.part);
-      console.log(JSON.stringify({ msg: "job done", job, ms: Date.now() - started }));
+      } else {
+        if (job.kind === "train") await runTrainJob(env, job);
+        else if (job.kind === "synthetic") await runSyntheticJob(env, job);
+        else if (job.kind === "discard") await runDiscardJob(env, job.trainer);
+        else await runPublishJob(env, job.version, job.part);
+        console.log(JSON.stringify({ msg: "job done", job, ms: Date.now() - started }));
+      }
       message.ack();
     } catch (error) {
       console.error(JSON.stringify({ msg: "job failed; retrying", body: message.body, error: String(error) }));

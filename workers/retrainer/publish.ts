@@ -195,11 +195,9 @@ async function readyVersion(
 export async function runPublishJob(env: Env, version: string, part: string, now = Date.now()): Promise<void> {
   const stateKey = stageKey(version, "full");
   const finished = await resumeFinishedTrainer<TrainingStageState>(env, stateKey, { seed: TRAINING_SEED });
-  if (!finished) {
-    // The trainer is let go only once every part has landed, so this is a redelivery.
-    console.warn(JSON.stringify({ msg: "publish job of a finished version ignored", version, part }));
-    return;
-  }
+  // The trainer is let go only after the version leaves `building`, whose late jobs are dropped before
+  // they get here (index.ts); a missing one is a fault to retry, and to see in the dead letters.
+  if (!finished) throw new Error(`the finished trainer of version ${version} is missing`);
   const { trainer, kept } = finished;
   const entries = await partEntries(
     env,
