@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -15,5 +15,6 @@ describe.each(["wrangler.toml", "workers/retrainer/wrangler.toml"])("wrangler de
     expect(result.status, result.stderr).toBe(0);
     expect(result.stdout).toContain("--dry-run: exiting now.");
     expect(readdirSync(outdir)).toContain("index.js");
+    rmSync(outdir, { recursive: true, force: true });
   }, 60_000);
 });

@@ -1,5 +1,8 @@
 /** Calling a real local network (scripts/local-network.ts) from a process test, as an app would. */
-import { expect } from "vitest";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, expect } from "vitest";
 import { DEV_KEYS, listenerTokenConfig } from "../../scripts/dev-credentials";
 import type { LocalNetwork } from "../../scripts/local-network";
 import { signListenerToken } from "../../workers/edge/auth/listener-token";
@@ -52,3 +55,16 @@ export const testTrack = (prefix: string, i: number) => ({
     ...{ instrumentalness: 0.1, speechiness: 0.05, loudness: -8, key: i % 12, mode: 1 as const, durationMs: 200_000 },
   },
 });
+
+/**
+ * A persistence folder of the test file's own, kept across restarts of its network: once the file's
+ * tests are done, the network it names (`current`) is stopped and the folder deleted.
+ */
+export function testStorage(name: string, current: () => LocalNetwork | undefined): string {
+  const persistTo = mkdtempSync(join(tmpdir(), `setlist-${name}-`));
+  afterAll(async () => {
+    await current()?.stop();
+    rmSync(persistTo, { recursive: true, force: true });
+  });
+  return persistTo;
+}

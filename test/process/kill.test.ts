@@ -4,12 +4,9 @@
  * same storage. Every accepted event must reach D1 exactly once, and a retrain the kill interrupted
  * must not stay `building`.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { startLocalNetwork, type LocalNetwork } from "../../scripts/local-network";
-import { asListener, asOperator, call as callNetwork, testTrack } from "./client";
+import { asListener, asOperator, call as callNetwork, testStorage, testTrack } from "./client";
 
 /** Beside `npm start` (8787) and the benchmarks (8797, 8798). */
 const PORT = 8811;
@@ -18,12 +15,8 @@ const PER_REQUEST = 100;
 const LISTENERS = Array.from({ length: 5 }, (_, i) => `kill-test-${i}`);
 const TRACKS = Array.from({ length: 20 }, (_, i) => testTrack("kill", i));
 
-const persistTo = mkdtempSync(join(tmpdir(), "setlist-kill-"));
 let network: LocalNetwork | undefined;
-afterAll(async () => {
-  await network?.stop();
-  rmSync(persistTo, { recursive: true, force: true });
-});
+const persistTo = testStorage("kill", () => network);
 
 const call = <T>(path: string, init: RequestInit, status: number) => callNetwork<T>(network!, path, init, status);
 

@@ -6,12 +6,11 @@
  * every request's spans and logs, as `[observability]` would in production) holds the raw id or the
  * listener's token.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { startLocalNetwork, type LocalNetwork } from "../../scripts/local-network";
-import { asListener, asOperator, call, testTrack, tokenOf } from "./client";
+import { asListener, asOperator, call, testStorage, testTrack, tokenOf } from "./client";
 
 /** Beside `npm start` (8787), the benchmarks (8797, 8798) and the kill test (8811). */
 const PORT = 8812;
@@ -19,12 +18,8 @@ const PORT = 8812;
 const RAW_ID = "scan-raw-listener-4f2a9c";
 const TRACKS = Array.from({ length: 12 }, (_, i) => testTrack("scan", i));
 
-const persistTo = mkdtempSync(join(tmpdir(), "setlist-scan-"));
 let network: LocalNetwork | undefined;
-afterAll(async () => {
-  await network?.stop();
-  rmSync(persistTo, { recursive: true, force: true });
-});
+const persistTo = testStorage("scan", () => network);
 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true, recursive: true })
