@@ -49,6 +49,11 @@ try {
         headers: asListener(i, clientKeys),
       }),
     ],
+    // A stated activity also retrieves from the catalog's tracks for it (shared/ranking/context-retrieval.ts).
+    [
+      "recommendations, workout",
+      (i) => ({ path: "/v1/me/recommendations?limit=20&activity=workout", headers: asListener(i, clientKeys) }),
+    ],
     ["speaker next", (i) => ({ path: "/v1/speaker/next", headers: asListener(i, speakerKeys) })],
     [
       "similar tracks",
