@@ -40,19 +40,23 @@ describe("rankRecommendations cost", () => {
     n: 20,
   };
 
-  it.each([20, 50])("ranks 300 candidates per request, n=%i", (n) => {
-    const request = { ...input, n };
-    for (let i = 0; i < 50; i++) rankRecommendations(request);
-    const runs = 300;
-    const start = performance.now();
-    let ranked = rankRecommendations(request);
-    for (let i = 1; i < runs; i++) ranked = rankRecommendations(request);
-    const perRequestMs = (performance.now() - start) / runs;
-    console.log(
-      `rankRecommendations: ${perRequestMs.toFixed(3)} ms per request (300 candidates, 100-track pool, n=${n})`,
-    );
-    expect(ranked).toHaveLength(n);
-    expect(ranked.filter((r) => r.exploration)).toHaveLength(n / 10);
-    // A loaded machine may take far longer than the default timeout; this test judges no time.
-  }, 120_000);
+  it.each([20, 50])(
+    "ranks 300 candidates per request, n=%i",
+    (n) => {
+      const request = { ...input, n };
+      for (let i = 0; i < 50; i++) rankRecommendations(request);
+      const runs = 300;
+      const start = performance.now();
+      let ranked = rankRecommendations(request);
+      for (let i = 1; i < runs; i++) ranked = rankRecommendations(request);
+      const perRequestMs = (performance.now() - start) / runs;
+      console.log(
+        `rankRecommendations: ${perRequestMs.toFixed(3)} ms per request (300 candidates, 100-track pool, n=${n})`,
+      );
+      expect(ranked).toHaveLength(n);
+      expect(ranked.filter((r) => r.exploration)).toHaveLength(n / 10);
+      // A loaded machine may take far longer than the default timeout; this test judges no time.
+    },
+    120_000,
+  );
 });

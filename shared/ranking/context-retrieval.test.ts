@@ -19,24 +19,31 @@ const meanEnergy = (ids: string[], tracks: Map<string, TrackInfo>) =>
   ids.reduce((sum, id) => sum + tracks.get(id)!.features.energy, 0) / ids.length;
 
 describe("activityPool", () => {
-  it("holds the tracks that suit the activity, best fitting first", () => {
+  it("holds exactly the tracks that suit the activity, by genre", () => {
     const catalog = generateTracks(400, 3);
-    const pool = activityPool(catalog, "sleep");
+    const pool = [...activityPool(catalog, "sleep").byGenre].flatMap(([genre, entries]) =>
+      entries.map(({ track }) => ({ genre, track })),
+    );
     const fit = (t: TrackInfo) => contextFit(t.features, ACTIVITY_TARGETS.sleep);
     expect(pool.length).toBeGreaterThan(0);
-    expect(pool.every((t) => fit(t) >= STATED_CONTEXT_MIN_FIT)).toBe(true);
-    expect(catalog.filter((t) => !pool.includes(t)).every((t) => fit(t) < STATED_CONTEXT_MIN_FIT)).toBe(true);
-    for (let i = 1; i < pool.length; i++) expect(fit(pool[i - 1]!)).toBeGreaterThanOrEqual(fit(pool[i]!));
+    expect(pool.every(({ genre, track }) => track.genre === genre)).toBe(true);
+    expect(pool.map(({ track }) => track)).toEqual(
+      expect.arrayContaining(catalog.filter((t) => fit(t) >= STATED_CONTEXT_MIN_FIT)),
+    );
+    expect(pool.every(({ track }) => fit(track) >= STATED_CONTEXT_MIN_FIT)).toBe(true);
   });
 });
 
 describe("contextCandidates", () => {
   const listened = Array.from({ length: 30 }, (_, i) => loudPop(`pop${i}`));
-  const pool = [calm("calm-pop", "pop"), calm("calm-ambient", "ambient"), calm("calm-metal", "metal")];
-  const tracks = byId([...listened, ...pool]);
+  const calmTracks = [calm("calm-pop", "pop"), calm("calm-ambient", "ambient"), calm("calm-metal", "metal")];
+  const pool = activityPool(calmTracks, "sleep");
+  const tracks = byId([...listened, ...calmTracks]);
   const candidates = modelCandidates(listened, 1);
 
   it("finds the tracks for the moment closest to the listener's own, and not those already offered", () => {
+    // The listener's own genre first; other genres only when it holds too few.
+    expect(contextCandidates(pool, candidates, tracks, 1).map((c) => c.trackId)).toEqual(["calm-pop"]);
     const found = contextCandidates(pool, candidates, tracks, 2);
     expect(found.map((c) => c.trackId)).toEqual(["calm-pop", expect.any(String)]);
     expect(found.every((c) => c.source === "context")).toBe(true);

@@ -78,7 +78,7 @@ export function rankRecommendations(input: RankingInput, overrides: Partial<Rank
 }
 
 export { DEFAULT_RANKING_CONFIG, resolveConfig, type RankingConfig } from "./config";
-export { activityPool } from "./context-retrieval";
+export { activityPool, type ActivityPool } from "./context-retrieval";
 export { explorationSeed } from "./exploration";
 export type {
   Candidate,

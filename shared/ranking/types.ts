@@ -1,6 +1,7 @@
 import type { Activity, AudioFeatures } from "../catalog/types";
 import type { ContextInput } from "../context/resolve";
 import type { SessionState } from "../session/state";
+import type { ActivityPool } from "./context-retrieval";
 import type { TrackVector } from "./similarity";
 
 export interface TrackInfo {
@@ -56,7 +57,7 @@ export interface RankingInput {
   context?: ContextInput;
   explorationPool?: readonly TrackInfo[];
   /** The catalog's tracks that suit an activity (see activityPool), searched when one is stated. */
-  activityPool?: (activity: Activity) => readonly TrackInfo[];
+  activityPool?: (activity: Activity) => ActivityPool;
   /** Everything the listener has heard, so exploration only offers new tracks. */
   heardTrackIds?: ReadonlySet<string>;
   neighbours?: Neighbours;

@@ -5,6 +5,7 @@ import { listeners } from "../../shared/db/schema";
 import type { CatalogTrack } from "../../shared/publish/artifacts";
 import {
   activityPool,
+  type ActivityPool,
   explorationSeed,
   rankRecommendations,
   type Candidate,
@@ -144,9 +145,9 @@ export async function recommend(env: Env, listener: string, options: RecommendOp
 const NO_TRACKS: ReadonlyMap<string, CatalogTrack> = new Map();
 
 /** Each catalog snapshot's tracks per activity, built on first use: the snapshot is held per version. */
-const activityPools = new WeakMap<ReadonlyMap<string, CatalogTrack>, Map<Activity, CatalogTrack[]>>();
+const activityPools = new WeakMap<ReadonlyMap<string, CatalogTrack>, Map<Activity, ActivityPool>>();
 
-function activityPoolOf(snapshot: ReadonlyMap<string, CatalogTrack>, activity: Activity): CatalogTrack[] {
+function activityPoolOf(snapshot: ReadonlyMap<string, CatalogTrack>, activity: Activity): ActivityPool {
   let pools = activityPools.get(snapshot);
   if (!pools) activityPools.set(snapshot, (pools = new Map()));
   let pool = pools.get(activity);
