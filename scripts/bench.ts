@@ -89,10 +89,11 @@ try {
   }
   const trivial = results[0]!;
   console.log(`\nbench: ${args.connections} connections, ${args.duration} s per route, local workerd\n`);
-  console.log("route                 req/s     p50 ms   p99 ms   errors   req/s vs trivial   p99 vs trivial");
+  const width = Math.max(...results.map((r) => r.name.length));
+  console.log(`${"route".padEnd(width)}   req/s     p50 ms   p99 ms   errors   req/s vs trivial   p99 vs trivial`);
   for (const r of results) {
     console.log(
-      `${r.name.padEnd(20)} ${r.rps.toFixed(0).padStart(7)} ${r.p50.toFixed(1).padStart(9)} ${r.p99.toFixed(1).padStart(8)} ${String(r.errors).padStart(8)} ${(r.rps / trivial.rps).toFixed(2).padStart(18)} ${(r.p99 / Math.max(trivial.p99, 0.1)).toFixed(2).padStart(16)}`,
+      `${r.name.padEnd(width)} ${r.rps.toFixed(0).padStart(7)} ${r.p50.toFixed(1).padStart(9)} ${r.p99.toFixed(1).padStart(8)} ${String(r.errors).padStart(8)} ${(r.rps / trivial.rps).toFixed(2).padStart(18)} ${(r.p99 / Math.max(trivial.p99, 0.1)).toFixed(2).padStart(16)}`,
     );
   }
 } finally {
