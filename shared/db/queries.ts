@@ -2,7 +2,8 @@ import { and, asc, count, countDistinct, desc, eq, gte, inArray, ne, sql } from 
 import { drizzle } from "drizzle-orm/d1";
 import type { Track } from "../catalog/types";
 import { trackFromRow } from "./rows";
-import { deadLetters, events, listeners, tracks } from "./schema";
+import type { HistoryEntry } from "../playlists/types";
+import { deadLetters, eventRollups, events, listeners, tracks } from "./schema";
 
 export const CHART_WINDOW_MS = 30 * 24 * 3600 * 1000;
 const POSITIVE_TYPES = ["play", "complete", "repeat", "like", "add_to_playlist"];
@@ -101,4 +102,40 @@ export const eventCounts = {
 /** Dead letters about one listener: their bodies are queue messages, which name the listener by pseudonym. */
 export function deadLettersOf(pseudonym: string) {
   return sql`json_extract(${deadLetters.body}, '$.listener') = ${pseudonym}`;
+}
+
+const COUNT_FIELDS = ["plays", "completes", "skips", "likes", "dislikes", "repeats", "adds"] as const;
+
+/**
+ * Every track the listener ever played with what they did with it: the raw events of the retention
+ * window and the rollups of older ones, added up. What "never heard" is judged against.
+ */
+export async function listeningHistory(db: D1Database, listener: string): Promise<HistoryEntry[]> {
+  const d = drizzle(db);
+  const { listenerId: _, ...counts } = eventCounts;
+  const [recent, rolledUp] = await d.batch([
+    d.select(counts).from(events).where(eq(events.listenerId, listener)).groupBy(events.trackId),
+    d.select().from(eventRollups).where(eq(eventRollups.listenerId, listener)),
+  ]);
+  const byTrack = new Map<string, HistoryEntry>();
+  for (const row of [...recent, ...rolledUp]) {
+    let entry = byTrack.get(row.trackId);
+    if (!entry) {
+      entry = {
+        trackId: row.trackId,
+        lastTs: 0,
+        plays: 0,
+        completes: 0,
+        skips: 0,
+        likes: 0,
+        dislikes: 0,
+        repeats: 0,
+        adds: 0,
+      };
+      byTrack.set(row.trackId, entry);
+    }
+    for (const field of COUNT_FIELDS) entry[field] += Number(row[field]);
+    entry.lastTs = Math.max(entry.lastTs, Number(row.lastTs));
+  }
+  return [...byTrack.values()];
 }

@@ -12,6 +12,7 @@ import { chartsApp } from "./routes/charts";
 import { eventsApp } from "./routes/events";
 import { meApp } from "./routes/me";
 import { onboardingApp } from "./routes/onboarding";
+import { playlistsApp } from "./routes/playlists";
 import { privacyApp } from "./routes/privacy";
 import { speakerApp } from "./routes/speaker";
 import { tracksApp } from "./routes/tracks";
@@ -45,6 +46,7 @@ export const app = new Hono<AppEnv>()
   .route("/v1/me", meApp)
   .route("/v1/me", privacyApp)
   .route("/v1/me", onboardingApp)
+  .route("/v1/me/playlists", playlistsApp)
   .route("/v1/events", eventsApp)
   .route("/v1/tracks", tracksApp)
   .route("/v1/charts", chartsApp)

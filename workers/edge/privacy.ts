@@ -27,18 +27,31 @@ export async function exportListener(env: Env, pseudonym: string) {
   const d = drizzle(env.DB);
   const degraded = new Degradation();
   const model = await degraded.read("kv", () => currentModel(env), null);
-  const [profile, listening, rollups, closedSessions, evaluations, parked, live, pendingDelivery, recommendations] =
-    await Promise.all([
-      d.select().from(listeners).where(eq(listeners.id, pseudonym)),
-      d.select().from(events).where(eq(events.listenerId, pseudonym)).orderBy(events.clientTs),
-      d.select().from(eventRollups).where(eq(eventRollups.listenerId, pseudonym)),
-      d.select().from(sessions).where(eq(sessions.listenerId, pseudonym)).orderBy(sessions.startedAt),
-      d.select().from(holdoutScores).where(eq(holdoutScores.listenerId, pseudonym)).orderBy(holdoutScores.version),
-      d.select().from(deadLetters).where(deadLettersOf(pseudonym)).orderBy(deadLetters.receivedAt),
-      sessionOf(env, pseudonym).snapshot(),
-      sessionOf(env, pseudonym).pendingDelivery(),
-      model ? degraded.read("kv", () => listenerCandidates(env, model.version, pseudonym), null) : null,
-    ]);
+  const [
+    profile,
+    listening,
+    rollups,
+    closedSessions,
+    evaluations,
+    parked,
+    live,
+    pendingDelivery,
+    recommendations,
+    generatedPlaylists,
+    following,
+  ] = await Promise.all([
+    d.select().from(listeners).where(eq(listeners.id, pseudonym)),
+    d.select().from(events).where(eq(events.listenerId, pseudonym)).orderBy(events.clientTs),
+    d.select().from(eventRollups).where(eq(eventRollups.listenerId, pseudonym)),
+    d.select().from(sessions).where(eq(sessions.listenerId, pseudonym)).orderBy(sessions.startedAt),
+    d.select().from(holdoutScores).where(eq(holdoutScores.listenerId, pseudonym)).orderBy(holdoutScores.version),
+    d.select().from(deadLetters).where(deadLettersOf(pseudonym)).orderBy(deadLetters.receivedAt),
+    sessionOf(env, pseudonym).snapshot(),
+    sessionOf(env, pseudonym).pendingDelivery(),
+    model ? degraded.read("kv", () => listenerCandidates(env, model.version, pseudonym), null) : null,
+    sessionOf(env, pseudonym).generatedPlaylists(),
+    sessionOf(env, pseudonym).following(),
+  ]);
   const strip = <T extends { listenerId: string }>({ listenerId: _, ...rest }: T) => rest;
   return {
     pseudonym,
@@ -55,6 +68,9 @@ export async function exportListener(env: Env, pseudonym: string) {
     /** Accepted events and session summaries on their way to D1 (the session object's outbox). */
     pendingDelivery,
     recommendations: recommendations && { modelVersion: model!.version, ...recommendations },
+    /** Each generated list as frozen for its latest period (session object). */
+    generatedPlaylists,
+    following,
     degraded: degraded.stores,
   };
 }

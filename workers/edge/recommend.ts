@@ -147,7 +147,7 @@ const NO_TRACKS: ReadonlyMap<string, CatalogTrack> = new Map();
 /** Each catalog snapshot's tracks per activity, built on first use: the snapshot is held per version. */
 const activityPools = new WeakMap<ReadonlyMap<string, CatalogTrack>, Map<Activity, ActivityPool>>();
 
-function activityPoolOf(snapshot: ReadonlyMap<string, CatalogTrack>, activity: Activity): ActivityPool {
+export function activityPoolOf(snapshot: ReadonlyMap<string, CatalogTrack>, activity: Activity): ActivityPool {
   let pools = activityPools.get(snapshot);
   if (!pools) activityPools.set(snapshot, (pools = new Map()));
   let pool = pools.get(activity);

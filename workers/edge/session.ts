@@ -10,8 +10,10 @@ import {
 } from "../../shared/session";
 import { DELIVERY_POLICY, nextAlarm, outboxKey, planDrain, sendBatches } from "../../shared/session/outbox";
 import { readStoredSession, SESSION_SCHEMA_VERSION } from "../../shared/session/stored";
+import type { FrozenPlaylist, PlaylistKind } from "../../shared/playlists";
 import { deliveredKeys } from "./delivery";
 import type { Env } from "./env";
+import { Shelf } from "./shelf";
 
 /** What the listener agreed to; both default to on and can be withdrawn at any time. */
 export interface Consent {
@@ -52,9 +54,11 @@ export class ListenerSession extends DurableObject<Env> {
   #state: SessionState = createSession();
   #consent: Consent = DEFAULT_CONSENT;
   #listener: string | null = null;
+  readonly #shelf: Shelf;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
+    this.#shelf = new Shelf(ctx.storage.sql);
     ctx.blockConcurrencyWhile(async () => {
       this.#createTables();
       const row = ctx.storage.sql
@@ -88,6 +92,7 @@ export class ListenerSession extends DurableObject<Env> {
     sql.exec(
       `CREATE TABLE IF NOT EXISTS outbox (key TEXT PRIMARY KEY, kind TEXT NOT NULL, body TEXT NOT NULL, attempts INTEGER NOT NULL, due_at INTEGER NOT NULL)`,
     );
+    this.#shelf.createTables();
   }
 
   /**
@@ -128,6 +133,38 @@ export class ListenerSession extends DurableObject<Env> {
   async snapshot(now = Date.now()): Promise<SessionView> {
     if (this.#closeIfIdle(now)) await this.#schedule();
     return { state: this.#state, consent: this.#consent };
+  }
+
+  /** The list of `kind` frozen for the period `periodKey`, or null. */
+  async frozenPlaylist(kind: PlaylistKind, periodKey: string): Promise<FrozenPlaylist | null> {
+    return this.#shelf.frozen(kind, periodKey);
+  }
+
+  /** Freezes a generated list for its period; answers the list that stands (an earlier one of the period wins). */
+  async freezePlaylist(list: FrozenPlaylist): Promise<FrozenPlaylist> {
+    return this.#shelf.freeze(list);
+  }
+
+  /** Every generated list the listener has, each as frozen for its latest period. */
+  async generatedPlaylists(): Promise<FrozenPlaylist[]> {
+    return this.#shelf.generated();
+  }
+
+  async following(): Promise<{ artistId: string; followedAt: number }[]> {
+    return this.#shelf.following();
+  }
+
+  async follow(artistId: string, now = Date.now()): Promise<void> {
+    this.#shelf.follow(artistId, now);
+  }
+
+  async unfollow(artistId: string): Promise<boolean> {
+    return this.#shelf.unfollow(artistId);
+  }
+
+  /** Remembers the time zone a client sent (if any); answers the last one sent. */
+  async timeZone(sent: string | null): Promise<string | null> {
+    return this.#shelf.timeZone(sent);
   }
 
   /** What the outbox holds (for the listener's export): messages D1 is not yet seen to hold, without the pseudonym. */

@@ -1,0 +1,146 @@
+import { listeningHistory } from "../../shared/db/queries";
+import { evidenceWeight } from "../../shared/model/evidence";
+import {
+  generatePlaylist,
+  periodOf,
+  refreshOf,
+  type FrozenPlaylist,
+  type HistoryEntry,
+  type PlaylistInput,
+  type PlaylistKind,
+} from "../../shared/playlists";
+import { localHour } from "../../shared/context/local-hour";
+import { createSession } from "../../shared/session";
+import { fnv1a } from "../../shared/util/hash";
+import { topChart } from "./charts";
+import { Degradation, type Store } from "./degraded";
+import type { Env } from "./env";
+import { sessionOf } from "./listener";
+import { catalog, currentModel, listenerCandidates, similarTracks } from "./model-store";
+import { activityPoolOf } from "./recommend";
+
+/** History tracks whose published neighbours a generator may ask for: the strongest few, to bound KV reads. */
+const NEIGHBOUR_SEEDS = 20;
+const CHART_LENGTH = 100;
+
+export interface PlaylistRequest {
+  now: number;
+  /** The zone the client sent with this request, if any; remembered for the listener's next requests. */
+  timeZone?: string;
+  /** The zone Cloudflare places the caller in (`request.cf.timezone`), used when no client ever sent one. */
+  requestZone?: string;
+  localTime?: string;
+  region: string | null;
+}
+
+export interface PlaylistAnswer {
+  list: FrozenPlaylist | null;
+  personalized: boolean;
+  degraded: Store[];
+}
+
+/**
+ * The listener's list of `kind` for the period the moment falls in, in their time zone: the one
+ * frozen in their session object if it was made already, else generated now from the published
+ * model and frozen, so it stays the same for the whole period (a new model version or a restart
+ * included). Lists made while a store was down, or without consent to personalise, are not frozen:
+ * the next request makes them again, from whatever can then be read.
+ */
+export async function playlistFor(env: Env, pseudonym: string, kind: PlaylistKind, request: PlaylistRequest) {
+  const degraded = new Degradation();
+  const session = sessionOf(env, pseudonym);
+  const [view, rememberedZone] = await Promise.all([
+    degraded.read("session", () => session.snapshot(request.now), null),
+    degraded.read("session", () => session.timeZone(request.timeZone ?? null), null),
+  ]);
+  const timeZone = request.timeZone ?? rememberedZone ?? request.requestZone ?? "UTC";
+  const period = periodOf(refreshOf(kind), request.now, timeZone);
+  const personalized = view?.consent.personalization ?? false;
+  if (personalized) {
+    const frozen = await degraded.read("session", () => session.frozenPlaylist(kind, period.key), null);
+    if (frozen) return { list: frozen, personalized, degraded: degraded.stores } satisfies PlaylistAnswer;
+  }
+
+  const model = await degraded.read("kv", () => currentModel(env), null);
+  const version = model?.version ?? null;
+  const input = await playlistInput(env, degraded, pseudonym, version, {
+    now: request.now,
+    seed: fnv1a(`${pseudonym}:${kind}:${period.key}`),
+    personalized,
+    session: personalized && view ? view.state : createSession(),
+    localHour: localHour(request.localTime, timeZone, request.now) ?? 12,
+    region: request.region,
+  });
+  const generated = input && generatePlaylist(kind, input);
+  if (!generated) return { list: null, personalized, degraded: degraded.stores } satisfies PlaylistAnswer;
+  const list: FrozenPlaylist = {
+    ...generated,
+    periodKey: period.key,
+    generatedAt: request.now,
+    validUntil: period.end,
+    modelVersion: version,
+  };
+  const complete = degraded.stores.length === 0;
+  const answered =
+    personalized && complete ? await degraded.read("session", () => session.freezePlaylist(list), list) : list;
+  return { list: answered, personalized, degraded: degraded.stores } satisfies PlaylistAnswer;
+}
+
+/** What generators read, gathered from the stores; null when there is no catalog to make a list from. */
+async function playlistInput(
+  env: Env,
+  degraded: Degradation,
+  pseudonym: string,
+  version: string | null,
+  at: Pick<PlaylistInput, "now" | "seed" | "personalized" | "session" | "localHour"> & { region: string | null },
+): Promise<PlaylistInput | null> {
+  if (!version) return null;
+  const personal = at.personalized;
+  const [tracks, artifact, history, following, chart] = await Promise.all([
+    degraded.read("kv", () => catalog(env, version), null),
+    personal ? degraded.read("kv", () => listenerCandidates(env, version, pseudonym), null) : null,
+    personal ? degraded.read("d1", () => listeningHistory(env.DB, pseudonym), []) : [],
+    personal
+      ? degraded.read("session", async () => (await sessionOf(env, pseudonym).following()).map((f) => f.artistId), [])
+      : [],
+    topChart(env, at.region, CHART_LENGTH, degraded),
+  ]);
+  if (!tracks || tracks.size === 0) return null;
+  const neighbourLists = new Map(
+    await Promise.all(
+      strongestTracks(history, NEIGHBOUR_SEEDS).map(async (id) => {
+        const list = (await degraded.read("kv", () => similarTracks(env, version, id), null)) ?? [];
+        return [id, list.map(([trackId, score]) => ({ trackId, score }))] as const;
+      }),
+    ),
+  );
+  return {
+    now: at.now,
+    seed: at.seed,
+    personalized: personal,
+    tracks,
+    candidates: (artifact?.candidates ?? []).map(([trackId, score, because]) => ({
+      trackId,
+      score,
+      source: "model" as const,
+      ...(because ? { because } : {}),
+    })),
+    history,
+    session: at.session,
+    following: new Set(following),
+    neighbours: (id) => neighbourLists.get(id) ?? [],
+    activityPool: (activity) => activityPoolOf(tracks, activity),
+    chart: chart.trackIds,
+    localHour: at.localHour,
+  };
+}
+
+/** The history tracks with the most evidence of taste, strongest first. */
+function strongestTracks(history: readonly HistoryEntry[], count: number): string[] {
+  return history
+    .map((entry) => ({ id: entry.trackId, weight: evidenceWeight(entry) }))
+    .filter((entry) => entry.weight > 0)
+    .sort((a, b) => b.weight - a.weight || a.id.localeCompare(b.id))
+    .slice(0, count)
+    .map((entry) => entry.id);
+}
