@@ -27,3 +27,15 @@ export function contextFit(features: AudioFeatures, targets: FeatureTargets): nu
   // No targets means no opinion; a constant keeps the ranking unchanged.
   return weights > 0 ? total / weights : 0.5;
 }
+
+/**
+ * Whether the track lies inside every range its context weighs fully: those say what the context
+ * is (sleep music is calm and acoustic), the lighter ones what is preferred within it.
+ */
+export function withinDefiningRanges(features: AudioFeatures, targets: FeatureTargets): boolean {
+  for (const feature of TARGET_FEATURES) {
+    const wanted = targets[feature];
+    if (wanted && wanted.weight >= 1 && (features[feature] < wanted.min || features[feature] > wanted.max)) return false;
+  }
+  return true;
+}

@@ -1,4 +1,4 @@
-export { contextFit } from "./fit";
+export { contextFit, withinDefiningRanges } from "./fit";
 export { localHour } from "./local-hour";
 export {
   contextInputSchema,
@@ -10,6 +10,7 @@ export {
 } from "./resolve";
 export {
   ACTIVITY_TARGETS,
+  CONTEXT_TARGETS,
   adjustForDevice,
   TARGET_FEATURES,
   TIME_OF_DAY_TARGETS,

@@ -43,3 +43,21 @@ export function localHour(
   }
   return timeZone ? hourInZone(timeZone, now) : undefined;
 }
+
+const weekdayFormatters = new Map<string, Intl.DateTimeFormat>();
+const WEEKDAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+
+/**
+ * The listener's day of the week (0 Sunday to 6 Saturday), read like localHour: from the date an
+ * ISO local time states, else from the time zone, else UTC's.
+ */
+export function localWeekday(localTime: string | undefined, timeZone: string | undefined, now: number): number {
+  const date = localTime && /^(\d{4})-(\d{2})-(\d{2})/.exec(localTime);
+  if (date) return new Date(Date.UTC(Number(date[1]), Number(date[2]) - 1, Number(date[3]))).getUTCDay();
+  if (timeZone && isKnownTimeZone(timeZone)) {
+    let formatter = weekdayFormatters.get(timeZone);
+    if (!formatter) weekdayFormatters.set(timeZone, (formatter = new Intl.DateTimeFormat("en-US", { timeZone, weekday: "short" })));
+    return WEEKDAYS.indexOf(formatter.format(now));
+  }
+  return new Date(now).getUTCDay();
+}

@@ -26,14 +26,15 @@ const range = (min: number, max: number, weight = 1): FeatureRange => ({ min, ma
 
 export const ACTIVITY_TARGETS: Record<Activity, FeatureTargets> = {
   workout: {
-    energy: range(0.7, 1),
+    energy: range(0.75, 1),
     tempo: range(120, 180),
     danceability: range(0.5, 1, 0.5),
     valence: range(0.4, 1, 0.3),
   },
+  // Calm and acoustic is what sleep music is; a slow tempo helps, but calm folk and jazz at 100 BPM are sleep music too.
   sleep: {
     energy: range(0, 0.3),
-    tempo: range(50, 90),
+    tempo: range(50, 90, 0.5),
     acousticness: range(0.6, 1),
     instrumentalness: range(0.4, 1, 0.5),
     speechiness: range(0, 0.1, 0.5),
@@ -61,6 +62,9 @@ export const TIME_OF_DAY_TARGETS: Record<TimeOfDay, FeatureTargets> = {
   evening: { energy: range(0.4, 0.85), danceability: range(0.5, 1, 0.7), valence: range(0.4, 1, 0.5) },
   night: { energy: range(0, 0.5), tempo: range(60, 110, 0.5), acousticness: range(0.3, 1, 0.5) },
 };
+
+/** The targets of an activity or a time of day. */
+export const CONTEXT_TARGETS: Record<Activity | TimeOfDay, FeatureTargets> = { ...ACTIVITY_TARGETS, ...TIME_OF_DAY_TARGETS };
 
 export function timeOfDay(hour: number): TimeOfDay {
   if (hour >= 5 && hour < 12) return "morning";

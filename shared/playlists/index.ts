@@ -1,3 +1,5 @@
+import { CONTEXT_MIXES } from "./context-mix";
+import { daylist } from "./daylist";
 import type { PlaylistKind } from "./kinds";
 import type { GeneratedPlaylist, PlaylistGenerator, PlaylistInput } from "./types";
 
@@ -5,7 +7,10 @@ import type { GeneratedPlaylist, PlaylistGenerator, PlaylistInput } from "./type
  * One generator per kind, each in a module of its own. A kind without one here has no list yet
  * and answers 404 at the edge.
  */
-const GENERATORS: Partial<Record<PlaylistKind, PlaylistGenerator>> = {};
+const GENERATORS: Partial<Record<PlaylistKind, PlaylistGenerator>> = {
+  ...CONTEXT_MIXES,
+  daylist,
+};
 
 /** The list of `kind` for this input; null when the listener has none of that kind. */
 export function generatePlaylist(kind: PlaylistKind, input: PlaylistInput): GeneratedPlaylist | null {

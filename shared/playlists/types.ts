@@ -1,4 +1,4 @@
-import type { Activity } from "../catalog/types";
+import type { ContextLabel } from "../context/resolve";
 import type { EventCounts } from "../model/evidence";
 import type { ActivityPool } from "../ranking/context-retrieval";
 import type { Candidate, Neighbours, Reason, TrackInfo } from "../ranking/types";
@@ -31,14 +31,16 @@ export interface PlaylistInput {
   following: ReadonlySet<string>;
   /** A track's published neighbours, best first. */
   neighbours: Neighbours;
-  /** The catalog's tracks that suit an activity, by genre. */
-  activityPool: (activity: Activity) => ActivityPool;
+  /** The catalog's tracks that suit an activity or a time of day, by genre. */
+  activityPool: (label: ContextLabel) => ActivityPool;
   /** The regional (or global) chart, best first: what non-personal lists and cold starts fall back on. */
   chart: readonly string[];
   /** False without the listener's consent to personalise: history, candidates and session are then empty. */
   personalized: boolean;
   /** The listener's local hour (0-23), for lists that follow the time of day. */
   localHour: number;
+  /** The listener's local day of the week (0 Sunday to 6 Saturday), for lists named after the day. */
+  localWeekday: number;
 }
 
 /** One track of a list, with why it is there. */

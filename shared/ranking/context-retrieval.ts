@@ -1,7 +1,7 @@
-import type { Activity } from "../catalog/types";
-import { contextFit } from "../context/fit";
-import { ACTIVITY_TARGETS } from "../context/targets";
-import { trackSimilarity, trackVector, type TrackVector } from "./similarity";
+import { contextFit, withinDefiningRanges } from "../context/fit";
+import type { ContextLabel } from "../context/resolve";
+import { CONTEXT_TARGETS, TARGET_FEATURES, type FeatureTargets } from "../context/targets";
+import { trackSimilarity, type TrackVector } from "./similarity";
 import type { Candidate, TrackInfo } from "./types";
 
 /** Fit a track needs to be offered for a stated activity, and to stay in the running once one is stated. */
@@ -9,37 +9,136 @@ export const STATED_CONTEXT_MIN_FIT = 0.6;
 /** The listener's strongest candidates stand for their taste when tracks for the moment are looked up. */
 const TASTE_ANCHORS = 12;
 
-/** A track that suits the activity, with the vector its likeness to a listener is computed on. */
-interface PoolEntry {
+/** Every feature a track's sound is described by. */
+const SOUND_FEATURES = [...TARGET_FEATURES, "loudness"] as const;
+type SoundFeature = (typeof SOUND_FEATURES)[number];
+
+/** A track that suits the context, placed among the context's tracks on the features it leaves free. */
+export interface PoolEntry {
   track: TrackInfo;
   vector: TrackVector;
+  /** Inside every range the context weighs fully (see withinDefiningRanges), not only close enough. */
+  defining: boolean;
 }
 
-/** The catalog's tracks that suit one activity, by genre: built once per catalog and activity. */
+/** The catalog's tracks that suit one activity or time of day, by genre: built once per catalog and context. */
 export interface ActivityPool {
+  targets: FeatureTargets;
   byGenre: ReadonlyMap<string, readonly PoolEntry[]>;
+  /** A catalog track placed in the catalog as the entries are placed in the pool, so the two compare. */
+  place: (track: TrackInfo) => TrackVector;
 }
 
-/** Where a stated activity looks for tracks beyond the listener's usual candidates. */
-export function activityPool(tracks: Iterable<TrackInfo>, activity: Activity): ActivityPool {
-  const targets = ACTIVITY_TARGETS[activity];
+/**
+ * Where a context looks for tracks beyond the listener's usual candidates. Likeness to a listener
+ * is taken on the features the context does not decide (for sleep: all but energy and
+ * acousticness), each as a percentile: a track's rank among the pool's tracks, against a
+ * listener's track's rank among the catalog's. A loud listener's tracks are far from every calm
+ * one in plain distance, so all calm tracks would tie and every loud listener would get the
+ * same sleep list; by rank, the brightest, most danceable fan gets the brightest, most danceable
+ * of the calm tracks, the darkest fan the darkest, and the context keeps the features it is about.
+ */
+export function activityPool(tracks: Iterable<TrackInfo>, label: ContextLabel): ActivityPool {
+  const targets = CONTEXT_TARGETS[label];
+  const catalog = [...tracks];
+  const members = catalog.filter((track) => contextFit(track.features, targets) >= STATED_CONTEXT_MIN_FIT);
+  const free = SOUND_FEATURES.filter((f) => f === "loudness" || (targets[f]?.weight ?? 0) < 1);
+  const inCatalog = ranksAmong(catalog, free);
+  const inPool = ranksAmong(members, free);
   const byGenre = new Map<string, PoolEntry[]>();
-  for (const track of tracks) {
-    if (contextFit(track.features, targets) < STATED_CONTEXT_MIN_FIT) continue;
+  for (const track of members) {
     const entries = byGenre.get(track.genre) ?? [];
     if (entries.length === 0) byGenre.set(track.genre, entries);
-    entries.push({ track, vector: trackVector(track) });
+    entries.push({
+      track,
+      vector: { genre: track.genre, values: inPool(track) },
+      defining: withinDefiningRanges(track.features, targets),
+    });
   }
-  return { byGenre };
+  return { targets, byGenre, place: (track) => ({ genre: track.genre, values: inCatalog(track) }) };
+}
+
+/** Each feature's value as its mid-rank among `tracks`, 0..1. */
+function ranksAmong(tracks: readonly TrackInfo[], features: readonly SoundFeature[]) {
+  const columns = features.map((f) => Float64Array.from(tracks, (t) => t.features[f]).sort());
+  const n = Math.max(1, tracks.length);
+  return (track: TrackInfo) =>
+    Float64Array.from(features, (f, i) => {
+      const column = columns[i]!,
+        value = track.features[f];
+      return (firstIndex(column, (x) => x >= value) + firstIndex(column, (x) => x > value)) / 2 / n;
+    });
+}
+
+function firstIndex(sorted: Float64Array, test: (x: number) => boolean): number {
+  let lo = 0,
+    hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (test(sorted[mid]!)) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+/** A pool track found for a listener, with the track of theirs it is most like. */
+export interface ContextMatch {
+  track: TrackInfo;
+  likeness: number;
+  anchor: TrackInfo;
+}
+
+/**
+ * The pool tracks that sound most like the listener's `anchors` (their strongest tracks), best
+ * first, among those `admit` lets through. The listener's own genres are searched first, and the
+ * rest of the pool only when they hold too few (a same-genre track is at least as alike as most
+ * others: similarity gives genre a fixed share).
+ */
+export function contextMatches(
+  pool: ActivityPool,
+  anchors: readonly TrackInfo[],
+  count: number,
+  admit: (entry: PoolEntry) => boolean = () => true,
+): ContextMatch[] {
+  const placed = anchors.map((track) => ({ track, vector: pool.place(track) }));
+  if (placed.length === 0) return [];
+  const ownGenres = new Set(anchors.map((a) => a.genre));
+  const found: ContextMatch[] = [];
+  const scan = (entries: readonly PoolEntry[]) => {
+    for (const entry of entries) {
+      if (!admit(entry)) continue;
+      let likeness = -1,
+        anchor = placed[0]!.track;
+      for (const a of placed) {
+        const s = trackSimilarity(a.vector, entry.vector);
+        if (s > likeness) [likeness, anchor] = [s, a.track];
+      }
+      found.push({ track: entry.track, likeness, anchor });
+    }
+  };
+  for (const genre of ownGenres) scan(pool.byGenre.get(genre) ?? []);
+  if (found.length < count) for (const [genre, entries] of pool.byGenre) if (!ownGenres.has(genre)) scan(entries);
+  return found.sort((a, b) => b.likeness - a.likeness || a.track.id.localeCompare(b.track.id)).slice(0, count);
+}
+
+/** The tracks that stand for a listener's taste among their candidates: the model's strongest offers. */
+export function tasteAnchors(
+  candidates: readonly Candidate[],
+  tracks: ReadonlyMap<string, TrackInfo>,
+  count = TASTE_ANCHORS,
+): TrackInfo[] {
+  return [...candidates]
+    .filter((c) => c.source === "model" || c.source === "similar")
+    .sort((a, b) => b.score - a.score)
+    .flatMap((c) => tracks.get(c.trackId) ?? [])
+    .slice(0, count);
 }
 
 /**
  * Retrieval for a stated activity: the pool tracks that sound most like the listener's strongest
  * candidates, scored by that likeness. A sleep list cannot be re-ranked out of a pop fan's
- * candidates, which hold nothing to sleep to; their calmest neighbours in sound and genre can be
- * found. The listener's own genres are searched first, and the rest of the pool only when they
- * hold too few (a same-genre track is at least as alike as most others: similarity gives genre a
- * fixed share). Tracks the listener is already offered are left to their own candidates.
+ * candidates, which hold nothing to sleep to; their calm counterparts can be found. Tracks the
+ * listener is already offered are left to their own candidates.
  */
 export function contextCandidates(
   pool: ActivityPool,
@@ -48,27 +147,7 @@ export function contextCandidates(
   count: number,
 ): Candidate[] {
   const offered = new Set(candidates.map((c) => c.trackId));
-  const anchors = [...candidates]
-    .filter((c) => c.source === "model" || c.source === "similar")
-    .sort((a, b) => b.score - a.score)
-    .flatMap((c) => tracks.get(c.trackId) ?? [])
-    .slice(0, TASTE_ANCHORS)
-    .map(trackVector);
-  if (anchors.length === 0) return [];
-  const ownGenres = new Set(anchors.map((a) => a.genre));
-  const scored: { track: TrackInfo; likeness: number }[] = [];
-  const scan = (entries: readonly PoolEntry[]) => {
-    for (const { track, vector } of entries) {
-      if (offered.has(track.id)) continue;
-      let likeness = 0;
-      for (const anchor of anchors) likeness = Math.max(likeness, trackSimilarity(anchor, vector));
-      scored.push({ track, likeness });
-    }
-  };
-  for (const genre of ownGenres) scan(pool.byGenre.get(genre) ?? []);
-  if (scored.length < count) for (const [genre, entries] of pool.byGenre) if (!ownGenres.has(genre)) scan(entries);
-  return scored
-    .sort((a, b) => b.likeness - a.likeness || a.track.id.localeCompare(b.track.id))
-    .slice(0, count)
-    .map(({ track, likeness }) => ({ trackId: track.id, score: likeness, source: "context" as const }));
+  return contextMatches(pool, tasteAnchors(candidates, tracks), count, (e) => !offered.has(e.track.id)).map(
+    ({ track, likeness }) => ({ trackId: track.id, score: likeness, source: "context" as const }),
+  );
 }

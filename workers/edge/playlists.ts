@@ -9,7 +9,7 @@ import {
   type PlaylistInput,
   type PlaylistKind,
 } from "../../shared/playlists";
-import { localHour } from "../../shared/context/local-hour";
+import { localHour, localWeekday } from "../../shared/context/local-hour";
 import { createSession } from "../../shared/session";
 import { fnv1a } from "../../shared/util/hash";
 import { topChart } from "./charts";
@@ -69,6 +69,7 @@ export async function playlistFor(env: Env, pseudonym: string, kind: PlaylistKin
     personalized,
     session: personalized && view ? view.state : createSession(),
     localHour: localHour(request.localTime, timeZone, request.now) ?? 12,
+    localWeekday: localWeekday(request.localTime, timeZone, request.now),
     region: request.region,
   });
   const generated = input && generatePlaylist(kind, input);
@@ -92,7 +93,7 @@ async function playlistInput(
   degraded: Degradation,
   pseudonym: string,
   version: string | null,
-  at: Pick<PlaylistInput, "now" | "seed" | "personalized" | "session" | "localHour"> & { region: string | null },
+  at: Pick<PlaylistInput, "now" | "seed" | "personalized" | "session" | "localHour" | "localWeekday"> & { region: string | null },
 ): Promise<PlaylistInput | null> {
   if (!version) return null;
   const personal = at.personalized;
@@ -132,6 +133,7 @@ async function playlistInput(
     activityPool: (activity) => activityPoolOf(tracks, activity),
     chart: chart.trackIds,
     localHour: at.localHour,
+    localWeekday: at.localWeekday,
   };
 }
 

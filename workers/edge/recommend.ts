@@ -11,9 +11,8 @@ import {
   type Candidate,
   type RankedItem,
 } from "../../shared/ranking";
-import type { Activity } from "../../shared/catalog/types";
 import { createSession, readTaste, type SessionState } from "../../shared/session";
-import type { ContextInput } from "../../shared/context/resolve";
+import type { ContextInput, ContextLabel } from "../../shared/context/resolve";
 import { seededRandom } from "../../shared/util/random";
 import { topChart } from "./charts";
 import { Degradation, type Store } from "./degraded";
@@ -144,14 +143,14 @@ export async function recommend(env: Env, listener: string, options: RecommendOp
 
 const NO_TRACKS: ReadonlyMap<string, CatalogTrack> = new Map();
 
-/** Each catalog snapshot's tracks per activity, built on first use: the snapshot is held per version. */
-const activityPools = new WeakMap<ReadonlyMap<string, CatalogTrack>, Map<Activity, ActivityPool>>();
+/** Each catalog snapshot's tracks per activity or time of day, built on first use: the snapshot is held per version. */
+const activityPools = new WeakMap<ReadonlyMap<string, CatalogTrack>, Map<ContextLabel, ActivityPool>>();
 
-export function activityPoolOf(snapshot: ReadonlyMap<string, CatalogTrack>, activity: Activity): ActivityPool {
+export function activityPoolOf(snapshot: ReadonlyMap<string, CatalogTrack>, label: ContextLabel): ActivityPool {
   let pools = activityPools.get(snapshot);
   if (!pools) activityPools.set(snapshot, (pools = new Map()));
-  let pool = pools.get(activity);
-  if (!pool) pools.set(activity, (pool = activityPool(snapshot.values(), activity)));
+  let pool = pools.get(label);
+  if (!pool) pools.set(label, (pool = activityPool(snapshot.values(), label)));
   return pool;
 }
 
