@@ -35,7 +35,8 @@ export function contextFit(features: AudioFeatures, targets: FeatureTargets): nu
 export function withinDefiningRanges(features: AudioFeatures, targets: FeatureTargets): boolean {
   for (const feature of TARGET_FEATURES) {
     const wanted = targets[feature];
-    if (wanted && wanted.weight >= 1 && (features[feature] < wanted.min || features[feature] > wanted.max)) return false;
+    if (wanted && wanted.weight >= 1 && (features[feature] < wanted.min || features[feature] > wanted.max))
+      return false;
   }
   return true;
 }

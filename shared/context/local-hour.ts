@@ -56,7 +56,8 @@ export function localWeekday(localTime: string | undefined, timeZone: string | u
   if (date) return new Date(Date.UTC(Number(date[1]), Number(date[2]) - 1, Number(date[3]))).getUTCDay();
   if (timeZone && isKnownTimeZone(timeZone)) {
     let formatter = weekdayFormatters.get(timeZone);
-    if (!formatter) weekdayFormatters.set(timeZone, (formatter = new Intl.DateTimeFormat("en-US", { timeZone, weekday: "short" })));
+    if (!formatter)
+      weekdayFormatters.set(timeZone, (formatter = new Intl.DateTimeFormat("en-US", { timeZone, weekday: "short" })));
     return WEEKDAYS.indexOf(formatter.format(now));
   }
   return new Date(now).getUTCDay();

@@ -64,7 +64,10 @@ export const TIME_OF_DAY_TARGETS: Record<TimeOfDay, FeatureTargets> = {
 };
 
 /** The targets of an activity or a time of day. */
-export const CONTEXT_TARGETS: Record<Activity | TimeOfDay, FeatureTargets> = { ...ACTIVITY_TARGETS, ...TIME_OF_DAY_TARGETS };
+export const CONTEXT_TARGETS: Record<Activity | TimeOfDay, FeatureTargets> = {
+  ...ACTIVITY_TARGETS,
+  ...TIME_OF_DAY_TARGETS,
+};
 
 export function timeOfDay(hour: number): TimeOfDay {
   if (hour >= 5 && hour < 12) return "morning";

@@ -70,7 +70,10 @@ export function contextList(label: ContextLabel, input: PlaylistInput): ContextL
       ? drawn(contextMatches(pool, anchors, Infinity, admit), input.seed)
       : popular(pool, input, admit);
   const phrase = contextPhrase(label);
-  const tracks = picks.map(({ track, anchor }): PlaylistTrack => ({ trackId: track.id, reason: reasonFor(phrase, anchor) }));
+  const tracks = picks.map(({ track, anchor }): PlaylistTrack => ({
+    trackId: track.id,
+    reason: reasonFor(phrase, anchor),
+  }));
   return {
     tracks,
     seedArtists: leadArtists(picks.flatMap((p) => p.anchor ?? [])),
@@ -175,7 +178,8 @@ export function contextMix(activity: Activity): PlaylistGenerator {
     const list = contextList(activity, input);
     if (list.tracks.length === 0) return null;
     const title = `${capitalised(activity)} mix`;
-    const from = input.personalized && list.seedArtists.length > 0 ? "from what you like" : "popular picks, not personalised";
+    const from =
+      input.personalized && list.seedArtists.length > 0 ? "from what you like" : "popular picks, not personalised";
     return {
       kind: `mix-${activity}` satisfies ContextMixKind,
       title,

@@ -93,7 +93,12 @@ describe("context mixes and the daylist", () => {
     console.log(
       `sleep mixes of listeners of different clusters: ${shares.length} pairs, mean shared ${(100 * meanShared).toFixed(1)}%, max ${(100 * Math.max(...shares.map((s) => s.shared))).toFixed(1)}%, pairs over ${100 * MAX_SHARED}%: ${over.length} ${over.map((o) => `${o.pair} ${(100 * o.shared).toFixed(0)}%`).join(", ")}`,
     );
-    expect(met).toEqual({ sleepEnergy: LISTENERS, sleepAcoustic: LISTENERS, workoutEnergy: LISTENERS, workoutTempo: LISTENERS });
+    expect(met).toEqual({
+      sleepEnergy: LISTENERS,
+      sleepAcoustic: LISTENERS,
+      workoutEnergy: LISTENERS,
+      workoutTempo: LISTENERS,
+    });
     expect(meanShared).toBeLessThanOrEqual(MAX_SHARED);
   });
 

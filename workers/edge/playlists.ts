@@ -93,7 +93,9 @@ async function playlistInput(
   degraded: Degradation,
   pseudonym: string,
   version: string | null,
-  at: Pick<PlaylistInput, "now" | "seed" | "personalized" | "session" | "localHour" | "localWeekday"> & { region: string | null },
+  at: Pick<PlaylistInput, "now" | "seed" | "personalized" | "session" | "localHour" | "localWeekday"> & {
+    region: string | null;
+  },
 ): Promise<PlaylistInput | null> {
   if (!version) return null;
   const personal = at.personalized;
