@@ -1,11 +1,14 @@
-import type { PlaylistKind } from "./kinds";
+import { dailyMix } from "./daily-mixes";
+import { DAILY_MIX_COUNT, type PlaylistKind } from "./kinds";
 import type { GeneratedPlaylist, PlaylistGenerator, PlaylistInput } from "./types";
 
 /**
  * One generator per kind, each in a module of its own. A kind without one here has no list yet
  * and answers 404 at the edge.
  */
-const GENERATORS: Partial<Record<PlaylistKind, PlaylistGenerator>> = {};
+const GENERATORS: Partial<Record<PlaylistKind, PlaylistGenerator>> = {
+  ...Object.fromEntries(Array.from({ length: DAILY_MIX_COUNT }, (_, i) => [`daily-mix-${i + 1}`, dailyMix(i + 1)])),
+};
 
 /** The list of `kind` for this input; null when the listener has none of that kind. */
 export function generatePlaylist(kind: PlaylistKind, input: PlaylistInput): GeneratedPlaylist | null {
@@ -14,4 +17,5 @@ export function generatePlaylist(kind: PlaylistKind, input: PlaylistInput): Gene
 
 export * from "./kinds";
 export * from "./period";
+export { withoutDisliked } from "./dislikes";
 export type * from "./types";
