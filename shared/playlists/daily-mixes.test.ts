@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { AudioFeatures } from "../catalog/types";
 import type { TrackInfo } from "../ranking/types";
 import { makeTrack } from "../ranking/test-fixtures";
@@ -6,7 +6,14 @@ import { createSession } from "../session/state";
 import { seededRandom } from "../util/random";
 import { DAILY_MIX_RULES, dailyMix, mixTitle } from "./daily-mixes";
 import { generatePlaylist } from "./index";
+import { clusterByVariety } from "./taste-clusters";
 import type { GeneratedPlaylist, HistoryEntry, PlaylistInput } from "./types";
+
+// Counted, to show that the six kinds of one request share one clustering.
+vi.mock("./taste-clusters", async (importOriginal) => {
+  const original = await importOriginal<typeof import("./taste-clusters")>();
+  return { ...original, clusterByVariety: vi.fn(original.clusterByVariety) };
+});
 
 /** Genres with a sound of their own, as in any real catalog: the centre of their tracks' features. */
 const SOUNDS: Record<string, Partial<AudioFeatures>> = {
@@ -198,6 +205,14 @@ describe("daily mixes", () => {
       expect(mix.tracks.every((t) => t.reason.code === "popular_in_region" && chart.includes(t.trackId))).toBe(true);
       expect(new Set(mix.tracks.map((t) => genreOf(t.trackId))).size).toBe(1);
     }
+  });
+
+  it("clusters a history once for all six kinds, as the listing asks for them", () => {
+    const entries = history({ jazz: 20, metal: 20, pop: 20 });
+    vi.mocked(clusterByVariety).mockClear();
+    // One input object per kind, as the edge makes them, sharing the request's history array.
+    for (let n = 1; n <= 6; n++) generatePlaylist(`daily-mix-${n}` as const, inputOf(entries, { seed: n }));
+    expect(vi.mocked(clusterByVariety)).toHaveBeenCalledTimes(1);
   });
 
   it("has no mix for a listener with almost no listening", () => {
