@@ -64,19 +64,8 @@ export function weightedSampler<T>(items: readonly T[], weights: readonly number
   };
 }
 
-/** Weighted sampling without replacement (Efraimidis-Spirakis keys). */
-export function sampleWithoutReplacement<T>(
-  random: Random,
-  items: readonly T[],
-  weights: readonly number[],
-  count: number,
-): T[] {
-  return items
-    .map((item, i) => ({ item, key: Math.log(1 - random()) / Math.max(weights[i]!, 1e-12) }))
-    .sort((a, b) => b.key - a.key)
-    .slice(0, count)
-    .map(({ item }) => item);
-}
+// Weighted sampling without replacement is not demo-only: playlists draw with it too.
+export { sampleWithoutReplacement } from "../util/random";
 
 export function shuffled<T>(random: Random, items: readonly T[]): T[] {
   const copy = [...items];

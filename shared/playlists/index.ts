@@ -1,6 +1,7 @@
 import { CONTEXT_MIXES } from "./context-mix";
+import { dailyMix } from "./daily-mixes";
 import { daylist } from "./daylist";
-import type { PlaylistKind } from "./kinds";
+import { DAILY_MIX_COUNT, type PlaylistKind } from "./kinds";
 import type { GeneratedPlaylist, PlaylistGenerator, PlaylistInput } from "./types";
 
 /**
@@ -8,6 +9,7 @@ import type { GeneratedPlaylist, PlaylistGenerator, PlaylistInput } from "./type
  * and answers 404 at the edge.
  */
 const GENERATORS: Partial<Record<PlaylistKind, PlaylistGenerator>> = {
+  ...Object.fromEntries(Array.from({ length: DAILY_MIX_COUNT }, (_, i) => [`daily-mix-${i + 1}`, dailyMix(i + 1)])),
   ...CONTEXT_MIXES,
   daylist,
 };
@@ -19,4 +21,5 @@ export function generatePlaylist(kind: PlaylistKind, input: PlaylistInput): Gene
 
 export * from "./kinds";
 export * from "./period";
+export { withoutDisliked } from "./dislikes";
 export type * from "./types";

@@ -43,3 +43,12 @@ export function mixActivity(kind: PlaylistKind): Activity | null {
   const activity = kind.startsWith("mix-") ? kind.slice(4) : null;
   return (ACTIVITIES as readonly string[]).includes(activity ?? "") ? (activity as Activity) : null;
 }
+
+/**
+ * Whether a dislike takes a track (or all of an artist's) out of the kind's list at once, though
+ * the list is frozen for its period. Discover Weekly does not change during its week, as promised;
+ * a disliked track or artist is only kept out of next week's.
+ */
+export function dropsDislikesAtOnce(kind: PlaylistKind): boolean {
+  return kind !== "discover-weekly";
+}

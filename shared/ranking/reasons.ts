@@ -30,11 +30,7 @@ export function chooseReason(
       : { code: "new_for_you", text: "New for you" };
   }
   const anchor = item.tasteAnchor && inputs.tracks.get(item.tasteAnchor);
-  if (anchor) {
-    return inputs.liked.has(anchor.id)
-      ? { code: "similar_to_liked", text: `Similar to ${anchor.title}, which you liked` }
-      : { code: "because_you_played", text: `Because you played ${anchor.title}` };
-  }
+  if (anchor) return anchorReason(anchor, inputs.liked.has(anchor.id));
   const because = item.because && inputs.tracks.get(item.because);
   if (because) return { code: "because_you_played", text: `Because you played ${because.title}` };
   if (inputs.context.label && item.fit >= config.contextReasonFit) {
@@ -45,4 +41,11 @@ export function chooseReason(
     return { code: "popular_in_region", text: inputs.region ? `Popular in ${inputs.region}` : "Popular right now" };
   }
   return { code: "for_you", text: "Picked for you" };
+}
+
+/** A track is here because it sounds like one the listener played, or liked. */
+export function anchorReason(anchor: Pick<TrackInfo, "title">, liked: boolean): Reason {
+  return liked
+    ? { code: "similar_to_liked", text: `Similar to ${anchor.title}, which you liked` }
+    : { code: "because_you_played", text: `Because you played ${anchor.title}` };
 }

@@ -34,7 +34,9 @@ export type ReasonCode =
   | "new_release"
   | "new_for_you"
   | "popular_in_region"
-  | "for_you";
+  | "for_you"
+  /** A track from the listener's own history, back in a mix of their favourites. */
+  | "familiar";
 
 export interface Reason {
   code: ReasonCode;

@@ -18,3 +18,20 @@ export function shuffle<T>(items: T[], random: () => number): T[] {
   }
   return items;
 }
+
+/**
+ * `count` items drawn without replacement, each with probability proportional to its weight
+ * (Efraimidis-Spirakis keys); with `count` = all, a weighted random order.
+ */
+export function sampleWithoutReplacement<T>(
+  random: () => number,
+  items: readonly T[],
+  weights: readonly number[],
+  count: number,
+): T[] {
+  return items
+    .map((item, i) => ({ item, key: Math.log(1 - random()) / Math.max(weights[i]!, 1e-12) }))
+    .sort((a, b) => b.key - a.key)
+    .slice(0, count)
+    .map(({ item }) => item);
+}

@@ -1,7 +1,9 @@
 import { listeningHistory } from "../../shared/db/queries";
 import { evidenceWeight } from "../../shared/model/evidence";
 import {
+  dropsDislikesAtOnce,
   generatePlaylist,
+  withoutDisliked,
   periodOf,
   refreshOf,
   type FrozenPlaylist,
@@ -11,9 +13,10 @@ import {
 } from "../../shared/playlists";
 import { localHour, localWeekday } from "../../shared/context/local-hour";
 import { createSession } from "../../shared/session";
+import type { SessionState } from "../../shared/session/state";
 import { fnv1a } from "../../shared/util/hash";
 import { topChart } from "./charts";
-import { Degradation, type Store } from "./degraded";
+import { Degradation, findTracksDegrading, type Store } from "./degraded";
 import type { Env } from "./env";
 import { sessionOf } from "./listener";
 import { catalog, currentModel, listenerCandidates, similarTracks } from "./model-store";
@@ -56,14 +59,21 @@ export async function playlistFor(env: Env, pseudonym: string, kind: PlaylistKin
   const timeZone = request.timeZone ?? rememberedZone ?? request.requestZone ?? "UTC";
   const period = periodOf(refreshOf(kind), request.now, timeZone);
   const personalized = view?.consent.personalization ?? false;
+  // A dislike since the list was frozen takes effect at once, in every list whose kind allows it.
+  const served = async (list: FrozenPlaylist): Promise<PlaylistAnswer> => ({
+    list:
+      view && personalized && dropsDislikesAtOnce(kind) ? await withoutDislikes(env, degraded, list, view.state) : list,
+    personalized,
+    degraded: degraded.stores,
+  });
   if (personalized) {
     const frozen = await degraded.read("session", () => session.frozenPlaylist(kind, period.key), null);
-    if (frozen) return { list: frozen, personalized, degraded: degraded.stores } satisfies PlaylistAnswer;
+    if (frozen) return served(frozen);
   }
 
   const model = await degraded.read("kv", () => currentModel(env), null);
   const version = model?.version ?? null;
-  const input = await playlistInput(env, degraded, pseudonym, version, {
+  const input = await playlistInput(env, degraded, pseudonym, version, request, {
     now: request.now,
     seed: fnv1a(`${pseudonym}:${kind}:${period.key}`),
     personalized,
@@ -84,7 +94,37 @@ export async function playlistFor(env: Env, pseudonym: string, kind: PlaylistKin
   const complete = degraded.stores.length === 0;
   const answered =
     personalized && complete ? await degraded.read("session", () => session.freezePlaylist(list), list) : list;
-  return { list: answered, personalized, degraded: degraded.stores } satisfies PlaylistAnswer;
+  return served(answered);
+}
+
+/** The list less what the listener dislikes now; artists are looked up only when an artist is disliked. */
+async function withoutDislikes(env: Env, degraded: Degradation, list: FrozenPlaylist, state: SessionState) {
+  const tracks =
+    state.dislikes.artists.length > 0
+      ? await findTracksDegrading(
+          env,
+          degraded,
+          list.modelVersion,
+          list.tracks.map((t) => t.trackId),
+        )
+      : null;
+  return withoutDisliked(list, state.dislikes, (id) => tracks?.get(id)?.artistId ?? null);
+}
+
+/**
+ * One request's listening history, read once however many kinds it asks for (the listing asks
+ * for all of them): the daily mixes then cluster it once, keyed by this very array.
+ */
+const historyOfRequest = new WeakMap<PlaylistRequest, { pseudonym: string; history: Promise<HistoryEntry[]> }>();
+
+function requestHistory(env: Env, pseudonym: string, request: PlaylistRequest): Promise<HistoryEntry[]> {
+  const known = historyOfRequest.get(request);
+  if (known?.pseudonym === pseudonym) return known.history;
+  const history = listeningHistory(env.DB, pseudonym);
+  historyOfRequest.set(request, { pseudonym, history });
+  // A failed read is not kept: each kind reports it as degraded, and the next request reads again.
+  history.catch(() => historyOfRequest.delete(request));
+  return history;
 }
 
 /** What generators read, gathered from the stores; null when there is no catalog to make a list from. */
@@ -93,6 +133,7 @@ async function playlistInput(
   degraded: Degradation,
   pseudonym: string,
   version: string | null,
+  request: PlaylistRequest,
   at: Pick<PlaylistInput, "now" | "seed" | "personalized" | "session" | "localHour" | "localWeekday"> & {
     region: string | null;
   },
@@ -102,7 +143,7 @@ async function playlistInput(
   const [tracks, artifact, history, following, chart] = await Promise.all([
     degraded.read("kv", () => catalog(env, version), null),
     personal ? degraded.read("kv", () => listenerCandidates(env, version, pseudonym), null) : null,
-    personal ? degraded.read("d1", () => listeningHistory(env.DB, pseudonym), []) : [],
+    personal ? degraded.read("d1", () => requestHistory(env, pseudonym, request), []) : [],
     personal
       ? degraded.read("session", async () => (await sessionOf(env, pseudonym).following()).map((f) => f.artistId), [])
       : [],
