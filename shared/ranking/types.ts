@@ -34,7 +34,9 @@ export type ReasonCode =
   | "new_release"
   | "new_for_you"
   | "popular_in_region"
-  | "for_you";
+  | "for_you"
+  /** Smart shuffle: a track placed among an own playlist's tracks for sounding like them. */
+  | "fits_playlist";
 
 export interface Reason {
   code: ReasonCode;
