@@ -2,6 +2,8 @@ import { z } from "zod";
 import { genreName } from "../catalog/features";
 import { ACTIVITIES, DEVICES, EVENT_TYPES } from "../catalog/types";
 import { isKnownTimeZone } from "../context/local-hour";
+import { isPlaylistKind, PLAYLIST_KINDS } from "../playlists/kinds";
+import { OWN_PLAYLIST_ID, OWN_PLAYLIST_LIMITS } from "../playlists/own";
 
 /** For routes that take no query parameters: any given is an error, like an unknown field in a body. */
 export const NoQuery = z.strictObject({});
@@ -192,3 +194,90 @@ export const ContextQuery = z.strictObject({
   localTime: LocalTime.optional(),
   timeZone: TimeZone.optional(),
 });
+
+// ---------------------------------------------------------------- own playlists and follows
+
+const L = OWN_PLAYLIST_LIMITS;
+const PlaylistName = z.string().trim().min(1, "must not be empty").max(L.nameLength);
+const PlaylistDescription = z.string().trim().max(L.descriptionLength);
+/** A 1-based position, as list answers number their tracks. */
+const Position = z
+  .number()
+  .int()
+  .min(1)
+  .max(L.tracksPerPlaylist + 1);
+const TrackIds = z.array(Id).min(1).max(L.tracksPerRequest);
+
+export const OwnPlaylistId = z
+  .string()
+  .regex(OWN_PLAYLIST_ID, "must be an own playlist id such as pl-0123456789abcdef0123");
+/** `/v1/me/playlists/{id}`: a generated kind or an own playlist's id (which no kind can be). */
+export const PlaylistRef = z.strictObject({
+  id: z
+    .string()
+    .refine(
+      (id) => isPlaylistKind(id) || OWN_PLAYLIST_ID.test(id),
+      `must be a generated kind (${PLAYLIST_KINDS.join(", ")}) or an own playlist id such as pl-0123456789abcdef0123`,
+    ),
+});
+/** Only own playlists change: a generated list is saved as one first (POST with `from`). */
+export const OwnPlaylistRef = z.strictObject({ id: OwnPlaylistId });
+
+/** A new playlist: named and filled by the listener, or a copy of a generated list's current tracks. */
+export const CreatePlaylistBody = z
+  .strictObject({
+    name: PlaylistName.optional(),
+    description: PlaylistDescription.optional(),
+    trackIds: z.array(Id).max(L.tracksPerRequest).optional(),
+    from: z.enum(PLAYLIST_KINDS).optional(),
+  })
+  .superRefine((body, ctx) => {
+    if (body.name === undefined && body.from === undefined)
+      ctx.addIssue({ code: "custom", path: ["name"], message: "is required unless from names a generated list" });
+    if (body.from !== undefined && body.trackIds !== undefined)
+      ctx.addIssue({
+        code: "custom",
+        path: ["trackIds"],
+        message: "cannot be given with from, which copies its tracks",
+      });
+  });
+
+export const UpdatePlaylistBody = z
+  .strictObject({ name: PlaylistName.optional(), description: PlaylistDescription.optional() })
+  .refine((b) => b.name !== undefined || b.description !== undefined, "give a name, a description or both");
+
+export const AddTracksBody = z.strictObject({ trackIds: TrackIds, position: Position.optional() });
+
+/** By position (each one removed) or by id (every occurrence removed): one or the other. */
+export const RemoveTracksBody = z
+  .strictObject({
+    positions: z.array(Position).min(1).max(L.tracksPerRequest).optional(),
+    trackIds: TrackIds.optional(),
+  })
+  .superRefine((body, ctx) => {
+    if ((body.positions === undefined) === (body.trackIds === undefined))
+      ctx.addIssue({ code: "custom", path: ["positions"], message: "give either positions or trackIds, not both" });
+  });
+
+export const ReorderTracksBody = z.strictObject({
+  rangeStart: Position,
+  rangeLength: z.number().int().min(1).max(L.tracksPerPlaylist).default(1),
+  insertBefore: Position,
+});
+
+/** A smart shuffle repeats for the same seed; without one, the edge draws one and answers it. */
+export const ShuffleQuery = z.strictObject({
+  seed: z
+    .string()
+    .regex(/^\d{1,10}$/, "must be a whole number in decimal digits")
+    .transform(Number)
+    .pipe(
+      z
+        .number()
+        .int()
+        .max(2 ** 32 - 1),
+    )
+    .optional(),
+});
+
+export const ArtistRef = z.strictObject({ artistId: Id });

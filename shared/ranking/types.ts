@@ -36,7 +36,9 @@ export type ReasonCode =
   | "popular_in_region"
   | "for_you"
   /** A track from the listener's own history, back in a mix of their favourites. */
-  | "familiar";
+  | "familiar"
+  /** Smart shuffle: a track placed among an own playlist's tracks for sounding like them. */
+  | "fits_playlist";
 
 export interface Reason {
   code: ReasonCode;

@@ -9,6 +9,7 @@ import { trackRow } from "../../shared/db/rows";
 import { events, tracks } from "../../shared/db/schema";
 import { generateDemoCatalog } from "../../shared/demo";
 import { PLAYLIST_KINDS } from "../../shared/playlists";
+import { OWN_PLAYLIST_LIMITS } from "../../shared/playlists/own";
 import { app } from "../../workers/edge/app";
 import { ROLES, type Role } from "../../shared/auth/api-key";
 import { signListenerToken } from "../../workers/edge/auth/listener-token";
@@ -135,7 +136,7 @@ const enc = (s: string) => encodeURIComponent(s.toWellFormed());
  * path (no route, or another one), where who may call it is moot.
  */
 function routedTo(path: string, template: string): boolean {
-  const pattern = template.replace(/:id/g, "[^/]+").replace("*", ".+");
+  const pattern = template.replace(/:[A-Za-z]+/g, "[^/]+").replace("*", ".+");
   return new RegExp(`^${pattern}$`).test(new URL(`http://edge${path}`).pathname);
 }
 const deepJson = (depth: number, open: string, close: string, inner = "1") =>
@@ -238,6 +239,7 @@ const QUERY_VALUES: Record<string, fc.Arbitrary<string>> = {
   device: fc.constantFrom(...DEVICES, "fridge"),
   localTime: fc.constantFrom("2026-11-24T23:30:00+01:00", "2026-11-24T23:30:00", "2026-13-40T99:99:99Z"),
   timeZone: fc.constantFrom("Europe/Stockholm", "Mars/Olympus_Mons", "UTC", "../../etc"),
+  seed: fc.oneof(fc.nat().map(String), fc.constantFrom("-1", "1e3", "99999999999")),
 };
 /** Mostly names the route knows with plausible values; also unknown, repeated and hostile ones. */
 const queryArb = fc.array(
@@ -294,10 +296,16 @@ function catalogRead(route: string): fc.Arbitrary<FuzzCase> {
     }));
 }
 
-/** A listener's generated list: any kind, or a name that is none. */
-const playlistRead: fc.Arbitrary<FuzzCase> = fc
-  .tuple(fc.oneof(fc.constantFrom(...PLAYLIST_KINDS), idLike), listenerRead("GET /v1/me/playlists/:kind"))
-  .map(([kind, c]) => ({ ...c, path: c.path.replace(":kind", enc(kind)) }));
+/** Well-formed own playlist ids: the pool's listeners have none of them, so each names nothing. */
+const ownPlaylistId = fc.stringMatching(/^[0-9a-f]{20}$/).map((hex) => `pl-${hex}`);
+const playlistId = fc.oneof(fc.constantFrom(...PLAYLIST_KINDS), ownPlaylistId, idLike);
+/** A route with an id in its path: the case generated for the template, with the id put in. */
+const withId = (arb: fc.Arbitrary<FuzzCase>, ids: fc.Arbitrary<string>, param = ":id") =>
+  fc.tuple(ids, arb).map(([id, c]) => ({ ...c, path: c.path.replace(param, enc(id)) }));
+
+/** A listener's list: any kind, an own id, or a name that is neither. */
+const playlistRead = withId(listenerRead("GET /v1/me/playlists/:id"), playlistId);
+const shuffleRead = withId(listenerRead("GET /v1/me/playlists/:id/shuffle"), playlistId);
 
 const healthRead: fc.Arbitrary<FuzzCase> = fc
   .record({ query: queryArb, junkKey: fc.option(headerValue) })
@@ -522,6 +530,135 @@ const eraseWrite = writeCase(
   () => [credentialsDefect, unknownQuery],
 );
 
+/** Bodies of the own-playlist writes: mostly valid values, hostile ones mixed in. */
+const playlistFields = {
+  name: mostly(fc.string({ minLength: 1, maxLength: 30 }), nasty, anyJson),
+  description: mostly(fc.string({ maxLength: 40 }), nasty),
+  trackIds: mostly(fc.subarray(TRACK_IDS, { minLength: 1, maxLength: 5 }), fc.array(idLike, { maxLength: 3 }), anyJson),
+  from: mostly(fc.constantFrom(...PLAYLIST_KINDS), nasty),
+  position: mostly(fc.integer({ min: 1, max: 6 }), fc.integer(), fc.double(), nasty),
+  positions: mostly(fc.array(fc.integer({ min: 1, max: 6 }), { minLength: 1, maxLength: 3 }), anyJson),
+  rangeStart: mostly(fc.integer({ min: 1, max: 6 }), fc.integer(), nasty),
+  rangeLength: mostly(fc.integer({ min: 1, max: 3 }), fc.integer(), nasty),
+  insertBefore: mostly(fc.integer({ min: 1, max: 7 }), fc.integer(), nasty),
+};
+const pick =
+  (keys: (keyof typeof playlistFields)[], requiredKeys: string[] = []) =>
+  (): fc.Arbitrary<Record<string, unknown>> =>
+    fc.record(Object.fromEntries(keys.map((k) => [k, playlistFields[k]])) as Record<string, fc.Arbitrary<unknown>>, {
+      requiredKeys,
+    });
+const tooLongName: Defect = {
+  name: "name too long",
+  apply: (b) => (b.value.name = "n".repeat(OWN_PLAYLIST_LIMITS.nameLength + 1)),
+};
+const unknownTracks: Defect = {
+  name: "unknown track",
+  apply: (b) => (b.value.trackIds = [TRACK_IDS[0], "no-such-track"]),
+};
+const noTracks: Defect = { name: "no tracks", apply: (b) => (b.value.trackIds = []) };
+const tooManyTracks: Defect = {
+  name: "too many tracks",
+  apply: (b) => (b.value.trackIds = Array.from({ length: 101 }, () => TRACK_IDS[0])),
+};
+const notAnObject: Defect = { name: "not an object", apply: (b) => (b.text = JSON.stringify([b.value])) };
+
+const createPlaylistWrite = writeCase(
+  "POST /v1/me/playlists",
+  () => "/v1/me/playlists",
+  pick(["name", "description", "trackIds", "from"]),
+  () => [
+    ...jsonBodyDefects,
+    tooLongName,
+    unknownTracks,
+    tooManyTracks,
+    notAnObject,
+    {
+      name: "both from and trackIds",
+      apply: (b) => Object.assign(b.value, { from: "daylist", trackIds: [TRACK_IDS[0]] }),
+    },
+    { name: "neither name nor from", apply: (b) => (b.value = { description: "x" }) },
+  ],
+);
+
+const ownId = <T>(arb: fc.Arbitrary<FuzzCase>) => withId(arb, fc.oneof(ownPlaylistId, idLike));
+const updatePlaylistWrite = ownId(
+  writeCase(
+    "PATCH /v1/me/playlists/:id",
+    () => "/v1/me/playlists/:id",
+    pick(["name", "description"]),
+    () => [...jsonBodyDefects, tooLongName, notAnObject, { name: "nothing to change", apply: (b) => (b.value = {}) }],
+  ),
+);
+const deletePlaylistWrite = ownId(
+  writeCase(
+    "DELETE /v1/me/playlists/:id",
+    () => "/v1/me/playlists/:id",
+    null,
+    () => [credentialsDefect, unknownQuery],
+  ),
+);
+const addTracksWrite = ownId(
+  writeCase(
+    "POST /v1/me/playlists/:id/tracks",
+    () => "/v1/me/playlists/:id/tracks",
+    pick(["trackIds", "position"], ["trackIds"]),
+    () => [
+      ...jsonBodyDefects,
+      unknownTracks,
+      noTracks,
+      tooManyTracks,
+      { name: "position 0", apply: (b) => (b.value.position = 0) },
+    ],
+  ),
+);
+const removeTracksWrite = ownId(
+  writeCase(
+    "DELETE /v1/me/playlists/:id/tracks",
+    () => "/v1/me/playlists/:id/tracks",
+    pick(["positions", "trackIds"]),
+    () => [
+      ...jsonBodyDefects,
+      {
+        name: "both positions and ids",
+        apply: (b) => Object.assign(b.value, { positions: [1], trackIds: [TRACK_IDS[0]] }),
+      },
+      { name: "neither positions nor ids", apply: (b) => (b.value = {}) },
+      { name: "position 0", apply: (b) => (b.value = { positions: [0] }) },
+    ],
+  ),
+);
+const reorderTracksWrite = ownId(
+  writeCase(
+    "PUT /v1/me/playlists/:id/tracks",
+    () => "/v1/me/playlists/:id/tracks",
+    pick(["rangeStart", "rangeLength", "insertBefore"], ["rangeStart", "insertBefore"]),
+    () => [
+      ...jsonBodyDefects,
+      { name: "no range", apply: (b) => delete b.value.rangeStart },
+      { name: "range length 0", apply: (b) => (b.value.rangeLength = 0) },
+    ],
+  ),
+);
+
+const ARTIST_IDS = [...new Set(CATALOG.map((t) => t.artistId))];
+const artistId = fc.oneof(
+  fc.constantFrom(...ARTIST_IDS),
+  validId.map((id) => `missing-${id}`.slice(0, 64)),
+  idLike,
+);
+const followWrite = (method: "PUT" | "DELETE") =>
+  withId(
+    writeCase(
+      `${method} /v1/me/following/:artistId`,
+      () => "/v1/me/following/:artistId",
+      null,
+      () => [credentialsDefect, unknownQuery],
+    ),
+    artistId,
+    ":artistId",
+  );
+
 /** Operator writes without an operator key: whatever they ask, the door stays shut. */
 const adminWrite: fc.Arbitrary<FuzzCase> = fc
   .record({
@@ -721,7 +858,17 @@ const FUZZED: Record<string, { arb: fc.Arbitrary<FuzzCase>; runs: number }[]> = 
   "GET /v1/speaker/next": [{ arb: listenerRead("GET /v1/speaker/next"), runs: 400 }],
   // The listing makes every kind of list on a listener's first request of a period.
   "GET /v1/me/playlists": [{ arb: listenerRead("GET /v1/me/playlists"), runs: 100 }],
-  "GET /v1/me/playlists/:kind": [{ arb: playlistRead, runs: 400 }],
+  "GET /v1/me/playlists/:id": [{ arb: playlistRead, runs: 400 }],
+  "GET /v1/me/playlists/:id/shuffle": [{ arb: shuffleRead, runs: 150 }],
+  "POST /v1/me/playlists": [{ arb: createPlaylistWrite, runs: 300 }],
+  "PATCH /v1/me/playlists/:id": [{ arb: updatePlaylistWrite, runs: 150 }],
+  "DELETE /v1/me/playlists/:id": [{ arb: deletePlaylistWrite, runs: 150 }],
+  "POST /v1/me/playlists/:id/tracks": [{ arb: addTracksWrite, runs: 150 }],
+  "DELETE /v1/me/playlists/:id/tracks": [{ arb: removeTracksWrite, runs: 150 }],
+  "PUT /v1/me/playlists/:id/tracks": [{ arb: reorderTracksWrite, runs: 150 }],
+  "GET /v1/me/following": [{ arb: listenerRead("GET /v1/me/following"), runs: 150 }],
+  "PUT /v1/me/following/:artistId": [{ arb: followWrite("PUT"), runs: 150 }],
+  "DELETE /v1/me/following/:artistId": [{ arb: followWrite("DELETE"), runs: 150 }],
   "GET /v1/tracks/:id": [{ arb: catalogRead("GET /v1/tracks/:id"), runs: 500 }],
   "GET /v1/tracks/:id/similar": [{ arb: catalogRead("GET /v1/tracks/:id/similar"), runs: 500 }],
   "GET /v1/charts/top": [{ arb: catalogRead("GET /v1/charts/top"), runs: 500 }],
@@ -822,12 +969,22 @@ interface ListenerModel {
   onboarded: Set<string>;
   /** Every event id the listener ever sent, for repeats across requests. */
   sent: string[];
+  /** Own playlists the answers say the listener has (id to tracks), and the artists they follow. */
+  playlists: Map<string, string[]>;
+  following: Set<string>;
 }
 const DEFAULT_CONSENT = { personalization: true, analytics: true };
 const model = new Map<string, ListenerModel>(
   LISTENERS.map((l) => [
     l,
-    { consent: { ...DEFAULT_CONSENT }, events: new Set([SENTINELS.before]), onboarded: new Set(), sent: [] },
+    {
+      consent: { ...DEFAULT_CONSENT },
+      events: new Set([SENTINELS.before]),
+      onboarded: new Set(),
+      sent: [],
+      playlists: new Map(),
+      following: new Set(),
+    },
   ]),
 );
 let nextEventId = 0;
@@ -843,7 +1000,19 @@ type ValidWrite =
     }
   | { kind: "consent"; listener: string; change: Partial<ListenerModel["consent"]> }
   | { kind: "onboarding"; listener: string; artists: string[]; genres: string[] }
-  | { kind: "erase"; listener: string };
+  | { kind: "erase"; listener: string }
+  /** A new playlist edited in a row of ways, and an artist followed or unfollowed: under any consent. */
+  | {
+      kind: "library";
+      listener: string;
+      trackIds: string[];
+      added: string[];
+      position: number;
+      move: { rangeStart: number; insertBefore: number };
+      removeAt: number;
+      artist: string;
+      follow: boolean;
+    };
 
 const pool = fc.constantFrom(...LISTENERS);
 const CATALOG_ARTISTS = [...new Set(CATALOG.map((t) => t.artistId))];
@@ -895,6 +1064,20 @@ const validWrite: fc.Arbitrary<ValidWrite> = fc.oneof(
       .filter((w) => w.artists.length + w.genres.length > 0),
   },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("erase" as const), listener: pool }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant("library" as const),
+      listener: pool,
+      trackIds: fc.subarray(TRACK_IDS, { minLength: 1, maxLength: 5 }),
+      added: fc.subarray(TRACK_IDS, { minLength: 1, maxLength: 3 }),
+      position: fc.nat(),
+      move: fc.record({ rangeStart: fc.nat(), insertBefore: fc.nat() }),
+      removeAt: fc.nat(),
+      artist: fc.constantFrom(...CATALOG_ARTISTS),
+      follow: fc.boolean(),
+    }),
+  },
 );
 
 async function sendValid(method: string, path: string, listener: string, body?: unknown): Promise<Response> {
@@ -985,6 +1168,55 @@ async function runValid(w: ValidWrite) {
       }
       return;
     }
+    case "library": {
+      // Positions are drawn within the playlist as it stands at each step (1-based, as answers number tracks).
+      type Own = { id: string; tracks: { id: string }[] };
+      const ids = (p: Own) => p.tracks.map((t) => t.id);
+      const made = await answer<Own>(
+        await sendValid("POST", "/v1/me/playlists", w.listener, { name: "fz", trackIds: w.trackIds }),
+        201,
+      );
+      expect(ids(made)).toEqual(w.trackIds);
+      const path = `/v1/me/playlists/${made.id}`;
+      let expected = [...w.trackIds];
+      const position = (w.position % (expected.length + 1)) + 1;
+      expected.splice(position - 1, 0, ...w.added);
+      expect(
+        ids(
+          await answer<Own>(
+            await sendValid("POST", `${path}/tracks`, w.listener, { trackIds: w.added, position }),
+            200,
+          ),
+        ),
+      ).toEqual(expected);
+      const rangeStart = (w.move.rangeStart % expected.length) + 1;
+      const insertBefore = (w.move.insertBefore % (expected.length + 1)) + 1;
+      const moved = [...expected];
+      const [track] = moved.splice(rangeStart - 1, 1);
+      moved.splice(insertBefore > rangeStart ? insertBefore - 2 : insertBefore - 1, 0, track!);
+      expected = moved;
+      expect(
+        ids(await answer<Own>(await sendValid("PUT", `${path}/tracks`, w.listener, { rangeStart, insertBefore }), 200)),
+      ).toEqual(expected);
+      const removeAt = (w.removeAt % expected.length) + 1;
+      expected.splice(removeAt - 1, 1);
+      expect(
+        ids(await answer<Own>(await sendValid("DELETE", `${path}/tracks`, w.listener, { positions: [removeAt] }), 200)),
+      ).toEqual(expected);
+      m.playlists.set(made.id, expected);
+      for (const [id, tracks] of m.playlists)
+        expect(ids(await answer<Own>(await sendValid("GET", `/v1/me/playlists/${id}`, w.listener), 200)), id).toEqual(
+          tracks,
+        );
+      const followed = await answer<{ artists: { id: string }[] }>(
+        await sendValid(w.follow ? "PUT" : "DELETE", `/v1/me/following/${w.artist}`, w.listener),
+        200,
+      );
+      if (w.follow) m.following.add(w.artist);
+      else m.following.delete(w.artist);
+      expect(new Set(followed.artists.map((a) => a.id))).toEqual(m.following);
+      return;
+    }
     case "erase": {
       expect(await answer(await sendValid("DELETE", "/v1/me", w.listener), 200)).toMatchObject({ erased: true });
       // Every trace in the session object goes at once, whatever tables it keeps.
@@ -995,6 +1227,11 @@ async function runValid(w: ValidWrite) {
       m.consent = { ...DEFAULT_CONSENT };
       m.events.clear();
       m.onboarded.clear();
+      // Own playlists and follows go with the rest.
+      for (const id of m.playlists.keys())
+        expect((await sendValid("GET", `/v1/me/playlists/${id}`, w.listener)).status).toBe(404);
+      m.playlists.clear();
+      m.following.clear();
       return;
     }
   }

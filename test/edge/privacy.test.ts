@@ -63,6 +63,11 @@ describe("privacy", () => {
     const pseudonym = await pseudonymOf(RAW_ID);
     await waitFor("events stored", async () => (await storedEvents(pseudonym)) === 40);
     await retrainAndPublish();
+    // The listener's own content, so the session object's tables for it are in the scan too.
+    const headers = await asListener(RAW_ID);
+    const body = { name: "Mine", trackIds: [catalog[0]!.id, catalog[1]!.id] };
+    await json(await edge("/v1/me/playlists", jsonBody("POST", body, headers)), 201);
+    await json(await edge(`/v1/me/following/${catalog[0]!.artistId}`, { method: "PUT", headers }));
 
     const stored = await everythingStored(pseudonym);
     expect(stored).toContain(pseudonym);
@@ -79,6 +84,8 @@ describe("privacy", () => {
       recommendations: { candidates: unknown[] } | null;
       modelEvaluations: { version: string; ndcg: number }[];
       profile: unknown;
+      ownPlaylists: { name: string; trackIds: string[] }[];
+      following: { artistId: string }[];
     }>(await edge(`/v1/me/export`, { headers: await asListener(RAW_ID) }));
     expect(exported.events).toHaveLength(40);
     expect(exported.liveSession.recent.length).toBeGreaterThan(0);
@@ -87,6 +94,10 @@ describe("privacy", () => {
     // The model's holdout evaluated the listener: those figures are theirs too, and erased with the rest.
     expect(exported.modelEvaluations.length).toBeGreaterThan(0);
     expect(exported.consent.personalization).toBe(true);
+    expect(exported.ownPlaylists).toEqual([
+      expect.objectContaining({ name: "Mine", trackIds: [catalog[0]!.id, catalog[1]!.id] }),
+    ]);
+    expect(exported.following).toEqual([expect.objectContaining({ artistId: catalog[0]!.artistId })]);
 
     expect(await json(await edge(`/v1/me`, { method: "DELETE", headers: await asListener(RAW_ID) }))).toMatchObject({
       erased: true,
@@ -96,12 +107,21 @@ describe("privacy", () => {
     expect(after.split(pseudonym).length - 1).toBe(1);
     expect(after).toContain(`"listener_id":"${pseudonym}","erased_at"`);
     expect(await storedEvents(await pseudonymOf(OTHER_ID))).toBe(30);
+    // Own playlists and follows hold no pseudonym: the session object is checked to be empty, every table of it.
+    const { tables } = await objectStorage(sessionStub(pseudonym));
+    expect(tables).toHaveProperty("own_playlists");
+    expect(Object.values(tables).flat()).toEqual([]);
 
-    const empty = await json<{ events: unknown[]; recommendations: unknown }>(
-      await edge(`/v1/me/export`, { headers: await asListener(RAW_ID) }),
-    );
+    const empty = await json<{
+      events: unknown[];
+      recommendations: unknown;
+      ownPlaylists: unknown[];
+      following: unknown[];
+    }>(await edge(`/v1/me/export`, { headers: await asListener(RAW_ID) }));
     expect(empty.events).toEqual([]);
     expect(empty.recommendations).toBeNull();
+    expect(empty.ownPlaylists).toEqual([]);
+    expect(empty.following).toEqual([]);
   });
 
   it("without personalization consent, nothing is stored or queued and answers are not personal", async () => {

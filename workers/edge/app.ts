@@ -10,6 +10,7 @@ import type { AppEnv } from "./env";
 import { notFound, onError } from "../../shared/api/errors";
 import { chartsApp } from "./routes/charts";
 import { eventsApp } from "./routes/events";
+import { followingApp } from "./routes/following";
 import { meApp } from "./routes/me";
 import { onboardingApp } from "./routes/onboarding";
 import { playlistsApp } from "./routes/playlists";
@@ -34,7 +35,7 @@ export const app = new Hono<AppEnv>()
   .use(
     cors({
       origin: (origin, c) => (allowedOrigins(c.env.CORS_ORIGINS).includes(origin) ? origin : null),
-      allowMethods: ["GET", "POST", "PUT", "DELETE"],
+      allowMethods: ["GET", "POST", "PUT", "PATCH", "DELETE"],
       allowHeaders: ["content-type", "authorization", API_KEY_HEADER],
       exposeHeaders: ["retry-after", "content-disposition"],
       maxAge: 600,
@@ -47,6 +48,7 @@ export const app = new Hono<AppEnv>()
   .route("/v1/me", privacyApp)
   .route("/v1/me", onboardingApp)
   .route("/v1/me/playlists", playlistsApp)
+  .route("/v1/me/following", followingApp)
   .route("/v1/events", eventsApp)
   .route("/v1/tracks", tracksApp)
   .route("/v1/charts", chartsApp)

@@ -38,6 +38,7 @@ export async function exportListener(env: Env, pseudonym: string) {
     pendingDelivery,
     recommendations,
     generatedPlaylists,
+    ownPlaylists,
     following,
   ] = await Promise.all([
     d.select().from(listeners).where(eq(listeners.id, pseudonym)),
@@ -50,6 +51,7 @@ export async function exportListener(env: Env, pseudonym: string) {
     sessionOf(env, pseudonym).pendingDelivery(),
     model ? degraded.read("kv", () => listenerCandidates(env, model.version, pseudonym), null) : null,
     sessionOf(env, pseudonym).generatedPlaylists(),
+    sessionOf(env, pseudonym).ownPlaylists(),
     sessionOf(env, pseudonym).following(),
   ]);
   const strip = <T extends { listenerId: string }>({ listenerId: _, ...rest }: T) => rest;
@@ -70,6 +72,8 @@ export async function exportListener(env: Env, pseudonym: string) {
     recommendations: recommendations && { modelVersion: model!.version, ...recommendations },
     /** Each generated list as frozen for its latest period (session object). */
     generatedPlaylists,
+    /** The playlists the listener made or saved, with their tracks in order (session object). */
+    ownPlaylists,
     following,
     degraded: degraded.stores,
   };

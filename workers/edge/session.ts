@@ -11,6 +11,7 @@ import {
 import { DELIVERY_POLICY, nextAlarm, outboxKey, planDrain, sendBatches } from "../../shared/session/outbox";
 import { readStoredSession, SESSION_SCHEMA_VERSION } from "../../shared/session/stored";
 import type { FrozenPlaylist, PlaylistKind } from "../../shared/playlists";
+import type { EditResult, OwnPlaylist, OwnPlaylistDraft, OwnPlaylistEdit } from "../../shared/playlists/own";
 import { deliveredKeys } from "./delivery";
 import type { Env } from "./env";
 import { Shelf } from "./shelf";
@@ -148,6 +149,33 @@ export class ListenerSession extends DurableObject<Env> {
   /** Every generated list the listener has, each as frozen for its latest period. */
   async generatedPlaylists(): Promise<FrozenPlaylist[]> {
     return this.#shelf.generated();
+  }
+
+  /*
+   * Own playlists and follows are what the listener made and asked to keep, not anything inferred
+   * from their listening, so they stay usable with personalization consent withdrawn (as a saved
+   * file stays saved); export lists them and erasure removes them like everything here.
+   */
+
+  async ownPlaylists(): Promise<OwnPlaylist[]> {
+    return this.#shelf.ownPlaylists();
+  }
+
+  async ownPlaylist(id: string): Promise<OwnPlaylist | null> {
+    return this.#shelf.ownPlaylist(id);
+  }
+
+  async createOwnPlaylist(draft: OwnPlaylistDraft, now = Date.now()): Promise<EditResult> {
+    return this.ctx.storage.transactionSync(() => this.#shelf.createOwn(draft, now));
+  }
+
+  /** Null when the listener has no playlist of that id. */
+  async editOwnPlaylist(id: string, edit: OwnPlaylistEdit, now = Date.now()): Promise<EditResult | null> {
+    return this.ctx.storage.transactionSync(() => this.#shelf.editOwn(id, edit, now));
+  }
+
+  async deleteOwnPlaylist(id: string): Promise<boolean> {
+    return this.#shelf.deleteOwn(id);
   }
 
   async following(): Promise<{ artistId: string; followedAt: number }[]> {

@@ -1,8 +1,31 @@
 import type { FrozenPlaylist, PlaylistKind } from "../../shared/playlists";
+import {
+  applyEdit,
+  createPlaylist,
+  type EditResult,
+  type OwnPlaylist,
+  type OwnPlaylistDraft,
+  type OwnPlaylistEdit,
+} from "../../shared/playlists/own";
+
+type OwnPlaylistRow = {
+  id: string;
+  name: string;
+  description: string;
+  trackIds: string;
+  createdAt: number;
+  updatedAt: number;
+};
+
+const OWN_COLUMNS = `id, name, description, track_ids AS trackIds, created_at AS createdAt, updated_at AS updatedAt`;
+const fromRow = ({ trackIds, ...row }: OwnPlaylistRow): OwnPlaylist => ({
+  ...row,
+  trackIds: JSON.parse(trackIds) as string[],
+});
 
 /**
  * The listener's lists inside their session object's SQLite: each generated kind frozen for its
- * period, the artists they follow, and the last time zone a client sent. Kept with the session
+ * period, their own playlists, the artists they follow, and the last time zone a client sent. Kept with the session
  * because they are as much the listener's as it is: one object to read on a request, one to erase.
  */
 export class Shelf {
@@ -14,6 +37,10 @@ export class Shelf {
       `CREATE TABLE IF NOT EXISTS generated_playlists (kind TEXT PRIMARY KEY, period_key TEXT NOT NULL, body TEXT NOT NULL)`,
     );
     this.sql.exec(`CREATE TABLE IF NOT EXISTS follows (artist_id TEXT PRIMARY KEY, followed_at INTEGER NOT NULL)`);
+    // A playlist's tracks are one JSON array: it is always read, edited and written whole.
+    this.sql.exec(
+      `CREATE TABLE IF NOT EXISTS own_playlists (id TEXT PRIMARY KEY, name TEXT NOT NULL, description TEXT NOT NULL, track_ids TEXT NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL)`,
+    );
     this.sql.exec(`CREATE TABLE IF NOT EXISTS preferences (name TEXT PRIMARY KEY, value TEXT NOT NULL)`);
   }
 
@@ -46,6 +73,52 @@ export class Shelf {
       .exec<{ body: string }>(`SELECT body FROM generated_playlists ORDER BY kind`)
       .toArray()
       .map((row) => JSON.parse(row.body) as FrozenPlaylist);
+  }
+
+  ownPlaylists(): OwnPlaylist[] {
+    return this.sql
+      .exec<OwnPlaylistRow>(`SELECT ${OWN_COLUMNS} FROM own_playlists ORDER BY created_at, id`)
+      .toArray()
+      .map(fromRow);
+  }
+
+  ownPlaylist(id: string): OwnPlaylist | null {
+    const row = this.sql.exec<OwnPlaylistRow>(`SELECT ${OWN_COLUMNS} FROM own_playlists WHERE id = ?`, id).toArray()[0];
+    return row ? fromRow(row) : null;
+  }
+
+  /** Callers run this in a transaction: the count and the insert are one write. */
+  createOwn(draft: OwnPlaylistDraft, now: number): EditResult {
+    const { n } = this.sql.exec<{ n: number }>(`SELECT count(*) AS n FROM own_playlists`).one();
+    const result = createPlaylist(draft, n, now);
+    if (result.ok) this.#writeOwn(result.playlist);
+    return result;
+  }
+
+  /** The edited playlist, or null when the listener has none of that id. Callers run this in a transaction. */
+  editOwn(id: string, edit: OwnPlaylistEdit, now: number): EditResult | null {
+    const playlist = this.ownPlaylist(id);
+    if (!playlist) return null;
+    const result = applyEdit(playlist, edit, now);
+    if (result.ok) this.#writeOwn(result.playlist);
+    return result;
+  }
+
+  /** True when there was such a playlist. */
+  deleteOwn(id: string): boolean {
+    return this.sql.exec(`DELETE FROM own_playlists WHERE id = ?`, id).rowsWritten > 0;
+  }
+
+  #writeOwn(p: OwnPlaylist): void {
+    this.sql.exec(
+      `INSERT OR REPLACE INTO own_playlists (id, name, description, track_ids, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)`,
+      p.id,
+      p.name,
+      p.description,
+      JSON.stringify(p.trackIds),
+      p.createdAt,
+      p.updatedAt,
+    );
   }
 
   following(): { artistId: string; followedAt: number }[] {

@@ -45,3 +45,8 @@ export function trackSummary(t: CatalogTrack) {
     durationMs: t.features.durationMs,
   };
 }
+
+/** A track of a list (generated, own, shuffled) as every list answer shows it: its place, what it is, its sound. */
+export function listItem(position: number, t: CatalogTrack) {
+  return { position, ...trackSummary(t), features: t.features };
+}
