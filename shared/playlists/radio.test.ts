@@ -4,9 +4,12 @@ import { trackSimilarity, trackVector } from "../ranking/similarity";
 import type { TrackInfo } from "../ranking/types";
 import { applyEvent, createSession, type SessionState } from "../session/state";
 import {
+  cursorOf,
   neighbourSeeds,
+  newStationId,
   parseSeed,
   RadioCursor,
+  StationId,
   seedText,
   seedTracks,
   stationPage,
@@ -98,6 +101,9 @@ describe("radio seeds", () => {
 
   it("reads a cursor as its station and offset", () => {
     expect(RadioCursor.parse("st_0123456789abcdef.40")).toEqual({ stationId: "st_0123456789abcdef", offset: 40 });
+    const id = newStationId();
+    expect(StationId.parse(id)).toBe(id);
+    expect(RadioCursor.parse(cursorOf(id, 20))).toEqual({ stationId: id, offset: 20 });
     for (const bad of ["st_0123.40", "st_0123456789abcdef", "st_0123456789abcdef.-1", "x.1"]) {
       expect(RadioCursor.safeParse(bad).success, bad).toBe(false);
     }

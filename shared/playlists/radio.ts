@@ -46,22 +46,30 @@ export const RadioSeedParam = z
     return seed ?? z.NEVER;
   });
 
-/** A station's pages are addressed by `<station>.<offset>`: the offset of the first track the next page holds. */
-export const STATION_ID = /^st_[0-9a-f]{16}$/;
+/** A station's id: `st_` and 16 hex digits, drawn at random when it starts. */
+const STATION = "st_[0-9a-f]{16}";
 
+/** A station's pages are addressed by `<station>.<offset>`: the offset of the first track the next page holds. */
 export function cursorOf(stationId: string, offset: number): string {
   return `${stationId}.${offset}`;
 }
 
 export const RadioCursor = z
   .string()
-  .regex(/^st_[0-9a-f]{16}\.\d{1,6}$/, "must be a cursor of an earlier radio page")
+  .regex(new RegExp(`^${STATION}\\.\\d{1,6}$`), "must be a cursor of an earlier radio page")
   .transform((s) => {
     const [stationId, offset] = s.split(".") as [string, string];
     return { stationId, offset: Number(offset) };
   });
 
-export const StationId = z.string().regex(STATION_ID, "must be a station id of an earlier radio answer");
+export const StationId = z
+  .string()
+  .regex(new RegExp(`^${STATION}$`), "must be a station id of an earlier radio answer");
+
+export function newStationId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(8));
+  return `st_${Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("")}`;
+}
 
 /** Tracks a station starts from: a track seed itself, else the seed's best-known few. */
 export const SEED_TRACKS = 10;

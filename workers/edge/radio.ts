@@ -3,6 +3,7 @@ import { isPlaylistKind } from "../../shared/playlists";
 import {
   MAX_STATION_TRACKS,
   neighbourSeeds,
+  newStationId,
   seedText,
   seedTracks,
   stationPage,
@@ -82,7 +83,7 @@ export async function startStation(
   }
   const now = request.now;
   const station: Station = {
-    id: `st_${[...crypto.getRandomValues(new Uint8Array(8))].map((b) => b.toString(16).padStart(2, "0")).join("")}`,
+    id: newStationId(),
     seed: seedText(seed),
     title,
     seedTrackIds,
