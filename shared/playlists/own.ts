@@ -17,6 +17,9 @@ export const OWN_PLAYLIST_LIMITS = {
 /** Own ids start with `pl-`, which no generated kind does, so `/v1/me/playlists/{id}` can tell them apart. */
 export const OWN_PLAYLIST_ID = /^pl-[0-9a-f]{20}$/;
 
+/** Own playlists have no periods: a listener's place in one holds until they change it. */
+export const OWN_PLAYLIST_PERIOD = "own";
+
 export function newOwnPlaylistId(): string {
   return `pl-${crypto.randomUUID().replaceAll("-", "").slice(0, 20)}`;
 }

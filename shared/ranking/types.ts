@@ -38,7 +38,9 @@ export type ReasonCode =
   /** A track from the listener's own history, back in a mix of their favourites. */
   | "familiar"
   /** Smart shuffle: a track placed among an own playlist's tracks for sounding like them. */
-  | "fits_playlist";
+  | "fits_playlist"
+  /** A radio station's track, named by the seed track it sounds like. */
+  | "similar_to_seed";
 
 export interface Reason {
   code: ReasonCode;

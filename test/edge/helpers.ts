@@ -60,6 +60,7 @@ export const ACCESS: Record<string, Access> = {
   "GET /v1/me/following": { roles: ["client"], listener: true },
   "PUT /v1/me/following/:artistId": { roles: ["client"], listener: true },
   "DELETE /v1/me/following/:artistId": { roles: ["client"], listener: true },
+  "GET /v1/me/radio": { roles: ["client"], listener: true },
   "GET /v1/tracks/:id": { roles: [...ROLES], listener: false },
   "GET /v1/tracks/:id/similar": { roles: [...ROLES], listener: false },
   "GET /v1/charts/top": { roles: [...ROLES], listener: false },

@@ -1,8 +1,10 @@
 import { listeningHistory } from "../../shared/db/queries";
+import { OWN_PLAYLIST_PERIOD } from "../../shared/playlists/own";
 import { evidenceWeight } from "../../shared/model/evidence";
 import {
   dropsDislikesAtOnce,
   generatePlaylist,
+  isPlaylistKind,
   withoutDisliked,
   periodOf,
   refreshOf,
@@ -10,6 +12,7 @@ import {
   type HistoryEntry,
   type PlaylistInput,
   type PlaylistKind,
+  type PlaylistTrack,
 } from "../../shared/playlists";
 import { localHour, localWeekday } from "../../shared/context/local-hour";
 import { createSession } from "../../shared/session";
@@ -188,4 +191,44 @@ function strongestTracks(history: readonly HistoryEntry[], count: number): strin
     .sort((a, b) => b.weight - a.weight || a.id.localeCompare(b.id))
     .slice(0, count)
     .map((entry) => entry.id);
+}
+
+/** A list a listener can play through or start a station from: one of their generated kinds or an own playlist. */
+export interface PlayableList {
+  title: string;
+  periodKey: string;
+  tracks: PlaylistTrack[];
+  modelVersion: string | null;
+}
+
+/**
+ * The list `id` names, generated (made or frozen for the period, as GET /v1/me/playlists/{kind}
+ * answers it) or the listener's own; null when they have no such list, or none with tracks.
+ */
+export async function playableList(
+  env: Env,
+  pseudonym: string,
+  id: string,
+  request: PlaylistRequest,
+): Promise<{ list: PlayableList | null; degraded: Store[] }> {
+  if (isPlaylistKind(id)) {
+    const { list, degraded } = await playlistFor(env, pseudonym, id, request);
+    return { list: list && list.tracks.length > 0 ? list : null, degraded };
+  }
+  const degraded = new Degradation();
+  const own = await degraded.read("session", () => sessionOf(env, pseudonym).ownPlaylist(id), null);
+  const model = own ? await degraded.read("kv", () => currentModel(env), null) : null;
+  const list: PlayableList | null =
+    own && own.trackIds.length > 0
+      ? {
+          title: own.name,
+          periodKey: OWN_PLAYLIST_PERIOD,
+          tracks: own.trackIds.map((trackId) => ({
+            trackId,
+            reason: { code: "for_you", text: `In your playlist ${own.name}` },
+          })),
+          modelVersion: model?.version ?? null,
+        }
+      : null;
+  return { list, degraded: degraded.stores };
 }

@@ -40,6 +40,8 @@ export async function exportListener(env: Env, pseudonym: string) {
     generatedPlaylists,
     ownPlaylists,
     following,
+    radioStations,
+    listProgress,
   ] = await Promise.all([
     d.select().from(listeners).where(eq(listeners.id, pseudonym)),
     d.select().from(events).where(eq(events.listenerId, pseudonym)).orderBy(events.clientTs),
@@ -53,6 +55,8 @@ export async function exportListener(env: Env, pseudonym: string) {
     sessionOf(env, pseudonym).generatedPlaylists(),
     sessionOf(env, pseudonym).ownPlaylists(),
     sessionOf(env, pseudonym).following(),
+    sessionOf(env, pseudonym).stations(),
+    sessionOf(env, pseudonym).listProgress(),
   ]);
   const strip = <T extends { listenerId: string }>({ listenerId: _, ...rest }: T) => rest;
   return {
@@ -75,6 +79,10 @@ export async function exportListener(env: Env, pseudonym: string) {
     /** The playlists the listener made or saved, with their tracks in order (session object). */
     ownPlaylists,
     following,
+    /** Each radio station with every track it served (session object). */
+    radioStations,
+    /** Where the listener is in each list: the position of the track to play next (session object). */
+    listProgress,
     degraded: degraded.stores,
   };
 }

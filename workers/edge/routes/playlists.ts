@@ -27,7 +27,9 @@ import { listItem } from "../tracks";
 import { validate } from "../../../shared/api/validate";
 
 /** What a client may say about its moment when it asks for a list; the zone decides when a list's period turns. */
-const PlaylistQuery = ContextQuery.pick({ localTime: true, timeZone: true }).extend({ region: Region.optional() });
+export const PlaylistQuery = ContextQuery.pick({ localTime: true, timeZone: true }).extend({
+  region: Region.optional(),
+});
 
 const ownData = [requireRole("client"), requireListener()] as const;
 /** An own playlist's route: its id in the path, no query. */
@@ -149,7 +151,7 @@ function noOwnPlaylist(id: string) {
   return problemResponse(problem(404, `The listener has no playlist ${id}`));
 }
 
-function playlistRequest(raw: Request, query: Partial<z.output<typeof PlaylistQuery>>): PlaylistRequest {
+export function playlistRequest(raw: Request, query: Partial<z.output<typeof PlaylistQuery>>): PlaylistRequest {
   const zone = raw.cf?.timezone;
   return {
     now: Date.now(),
@@ -160,7 +162,7 @@ function playlistRequest(raw: Request, query: Partial<z.output<typeof PlaylistQu
   };
 }
 
-function noList(kind: PlaylistKind, degraded: Store[]) {
+export function noList(kind: PlaylistKind, degraded: Store[]) {
   if (degraded.length > 0)
     return problemResponse(
       problem(503, `The ${kind} list cannot be made now: ${degraded.join(", ")} unreachable`, { degraded }),
