@@ -273,6 +273,27 @@ describe("the speaker plays a list where the listener left off", () => {
       expect(JSON.parse(row.context)).toEqual({ playlistId: "discover-weekly", source: "playlist" });
   });
 
+  it("plays an own playlist where the phone left off, and starts a station from it", async () => {
+    const listener = "speaker-own";
+    const ids = demoTracks.slice(120, 126).map((t) => t.id);
+    const created = await edge(
+      "/v1/me/playlists",
+      jsonBody("POST", { name: "Road trip", trackIds: ids }, await asListener(listener)),
+    );
+    const { id } = await json<{ id: string }>(created, 201);
+    await post(listener, [
+      { timestamp: Date.now(), id: "own-3", trackId: ids[2], type: "play", context: { playlistId: id } },
+    ]);
+    expect(await speakerNext(listener, `playlist=${id}`)).toMatchObject({
+      trackId: ids[3],
+      playlist: { id, title: "Road trip", position: 4, of: 6 },
+    });
+    const station = await page(listener, `seed=playlist:${id}`);
+    expect(station.station.title).toBe("Road trip Radio");
+    expect(station.tracks.length).toBeGreaterThan(0);
+    await expectProblem(await radio(listener, "seed=playlist:pl-00000000000000000000"), 404, "seed");
+  });
+
   it("answers a list the listener does not have with a 404, and refuses asking for two things", async () => {
     const res = await edge("/v1/speaker/next?playlist=daily-mix-6", {
       headers: await asListener("speaker-none", "speaker"),
