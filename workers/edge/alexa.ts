@@ -1,0 +1,212 @@
+import { actionOf } from "../../shared/alexa/intents";
+import { listeningEventOf } from "../../shared/alexa/events";
+import type { AlexaRequest } from "../../shared/alexa/request";
+import {
+  clearQueue,
+  playNext,
+  playNow,
+  skillResponse,
+  stop,
+  type Answer,
+  type SkillResponse,
+  type Stream,
+} from "../../shared/alexa/response";
+import { listName, sourceName, SPEECH } from "../../shared/alexa/speech";
+import { decodeToken, encodeToken, stepInList, type PlaySource, type StreamToken } from "../../shared/alexa/token";
+import type { IncomingEvent } from "../../shared/api/schemas";
+import { streamUrl } from "../../shared/catalog/stream";
+import type { Activity } from "../../shared/catalog/types";
+import type { PlaylistKind } from "../../shared/playlists";
+import { checkListenerToken } from "./auth/listener-token";
+import { rateLimit } from "./auth/rate-limit";
+import { Degradation, findTracksDegrading } from "./degraded";
+import type { Env } from "./env";
+import { acceptEvents } from "./ingest";
+import { listenerPseudonym } from "./listener";
+import { currentModel } from "./model-store";
+import { playlistFor } from "./playlists";
+import { recommend } from "./recommend";
+
+/**
+ * The Alexa skill behind POST /v1/speaker/alexa, for a request whose signature is verified. It plays
+ * through the same session object, lists and recommendations as every other device: what Alexa
+ * plays becomes the listener's events, so the next track adapts, and the app sees it playing.
+ */
+
+interface Listener {
+  pseudonym: string;
+  region: string | null;
+  now: number;
+}
+
+async function describe(env: Env, source: PlaySource, trackId: string, offset = 0): Promise<Stream | null> {
+  const degraded = new Degradation();
+  const model = await degraded.read("kv", () => currentModel(env), null);
+  const track = (await findTracksDegrading(env, degraded, model?.version ?? null, [trackId])).get(trackId);
+  if (!track) return null;
+  return {
+    url: streamUrl(env.STREAM_BASE_URL, track.id),
+    token: encodeToken({ source, trackId: track.id }),
+    offsetInMilliseconds: offset,
+    title: track.title,
+    subtitle: track.artistName,
+  };
+}
+
+/** The tracks of the listener's list of `kind` for this period, or null when the kind has none (yet). */
+async function listTracks(env: Env, who: Listener, kind: PlaylistKind): Promise<string[] | null> {
+  const answer = await playlistFor(env, who.pseudonym, kind, { now: who.now, region: who.region });
+  return answer.list && answer.list.tracks.length > 0 ? answer.list.tracks.map((t) => t.trackId) : null;
+}
+
+/** One recommendation for the listener on a speaker, as GET /v1/speaker/next picks it. */
+async function recommended(env: Env, who: Listener, activity: Activity | null): Promise<string | null> {
+  const result = await recommend(env, who.pseudonym, {
+    limit: 1,
+    context: { device: "speaker", ...(activity ? { activity } : {}) },
+    now: who.now,
+  });
+  return result.items[0]?.trackId ?? null;
+}
+
+/** The track after (step 1) or before (-1) `current` in its source; a recommendation has no "before". */
+async function stepFrom(env: Env, who: Listener, current: StreamToken, step: 1 | -1): Promise<Stream | null> {
+  const { source } = current;
+  if (source.kind === "for-you") {
+    return step === 1 ? fromTrack(env, source, await recommended(env, who, source.activity)) : null;
+  }
+  const tracks = await listTracks(env, who, source.list);
+  return fromTrack(env, source, tracks && stepInList(tracks, current.trackId, step));
+}
+
+const fromTrack = (env: Env, source: PlaySource, trackId: string | null) =>
+  trackId ? describe(env, source, trackId) : Promise.resolve(null);
+
+const playing = (source: PlaySource, stream: Stream): Answer => ({
+  speech: SPEECH.playing(sourceName(source), stream.title!, stream.subtitle!),
+  directives: [playNow(stream)],
+});
+
+async function startList(env: Env, who: Listener, list: PlaylistKind): Promise<Answer | null> {
+  const tracks = await listTracks(env, who, list);
+  const source: PlaySource = { kind: "list", list };
+  const stream = await fromTrack(env, source, tracks?.[0] ?? null);
+  return stream ? playing(source, stream) : null;
+}
+
+/** An activity plays its context mix where there is one, else recommendations for the activity. */
+async function startForYou(env: Env, who: Listener, activity: Activity | null): Promise<Answer> {
+  const mix = activity ? await startList(env, who, `mix-${activity}`) : null;
+  if (mix) return mix;
+  const source: PlaySource = { kind: "for-you", activity };
+  const stream = await fromTrack(env, source, await recommended(env, who, activity));
+  return stream ? playing(source, stream) : { speech: SPEECH.nothingToPlay };
+}
+
+/** Records a playback report as the listener's event, through the same door as POST /v1/events. */
+async function record(env: Env, who: Listener, event: IncomingEvent | null): Promise<void> {
+  if (!event) return;
+  const degraded = new Degradation();
+  const model = await degraded.read("kv", () => currentModel(env), null);
+  const known = await findTracksDegrading(env, degraded, model?.version ?? null, [event.trackId]);
+  // A token naming a track the catalog no longer has: nothing to learn from.
+  if (known.has(event.trackId)) await acceptEvents(env, who.pseudonym, [event], known, who.region, who.now);
+}
+
+async function answerFor(env: Env, alexa: AlexaRequest, who: Listener): Promise<Answer> {
+  const request = alexa.request;
+  const action = actionOf(request);
+  const player = alexa.context.AudioPlayer;
+  const current = decodeToken(player?.token);
+  switch (action.type) {
+    case "launch":
+      return { speech: SPEECH.welcome, reprompt: SPEECH.reprompt };
+    case "help":
+      return { speech: SPEECH.help, reprompt: SPEECH.reprompt };
+    case "not-understood":
+      return { speech: SPEECH.notUnderstood, reprompt: SPEECH.reprompt };
+    case "unsupported":
+      return { speech: SPEECH.unsupported(action.what) };
+    case "no-such-mix":
+      return { speech: SPEECH.noSuchMix(action.number), reprompt: SPEECH.reprompt };
+    // Radio comes with GET /v1/me/radio (shared/playlists/radio.ts); until then it is said to be unavailable.
+    case "play-radio":
+      return { speech: SPEECH.radioUnavailable, reprompt: SPEECH.reprompt };
+    case "play-list":
+      return (await startList(env, who, action.list)) ?? { speech: SPEECH.notReady(listName(action.list)) };
+    case "play-for-you":
+      return startForYou(env, who, action.activity);
+    case "pause":
+      return { directives: [stop()] };
+    case "stop":
+      return { directives: [clearQueue()] };
+    case "resume":
+    case "start-over": {
+      const offset = action.type === "resume" ? (player?.offsetInMilliseconds ?? 0) : 0;
+      const stream = current && (await describe(env, current.source, current.trackId, offset));
+      return stream ? { directives: [playNow(stream)] } : { speech: SPEECH.nothingPlaying, reprompt: SPEECH.reprompt };
+    }
+    case "next":
+    case "previous": {
+      if (!current) return { speech: SPEECH.nothingPlaying, reprompt: SPEECH.reprompt };
+      const stream =
+        (await stepFrom(env, who, current, action.type === "next" ? 1 : -1)) ??
+        // Before the first track (or a recommendation, which has no "before"), previous starts the track over.
+        (action.type === "previous" ? await describe(env, current.source, current.trackId) : null);
+      if (stream) return { directives: [playNow(stream)] };
+      return {
+        speech: current.source.kind === "list" ? SPEECH.endOfList(listName(current.source.list)) : SPEECH.nothingToPlay,
+      };
+    }
+    case "playback": {
+      if (!("token" in request)) return {};
+      const stream = decodeToken(request.token);
+      if (!stream) return {};
+      await record(
+        env,
+        who,
+        await listeningEventOf({
+          event: action.event,
+          requestId: request.requestId,
+          timestamp: request.timestamp,
+          offsetInMilliseconds: request.offsetInMilliseconds,
+          stream,
+        }),
+      );
+      // A stream that fails is passed over, so the music goes on.
+      if (action.event !== "failed") return {};
+      const next = await stepFrom(env, who, stream, 1);
+      return next ? { directives: [playNow(next)] } : {};
+    }
+    case "nearly-finished": {
+      const token = "token" in request ? request.token : undefined;
+      const stream = decodeToken(token);
+      const next = stream && (await stepFrom(env, who, stream, 1));
+      return next && token ? { directives: [playNext(next, token)] } : {};
+    }
+    case "none":
+      return {};
+  }
+}
+
+/**
+ * The listener is the one whose Setlist account is linked: Alexa forwards the access token the
+ * account linking issued, which is the listener token of every other route. Without a valid one,
+ * spoken requests get a LinkAccount card; playback reports (which cannot carry speech) get nothing.
+ */
+export async function answerAlexa(
+  env: Env,
+  alexa: AlexaRequest,
+  region: string | null,
+): Promise<SkillResponse | Response> {
+  const request = alexa.request;
+  if (actionOf(request).type === "none") return skillResponse(request, {});
+  const token = alexa.context.System.user?.accessToken;
+  const check = token ? await checkListenerToken(env, token) : null;
+  if (!check || "rejected" in check) return skillResponse(request, { speech: SPEECH.linkAccount, linkAccount: true });
+  const pseudonym = await listenerPseudonym(env, check.listener);
+  const limited = await rateLimit(env, "LISTENER_RATE_LIMIT", `listener:${pseudonym}`, "listener");
+  if (limited) return limited;
+  const answer = await answerFor(env, alexa, { pseudonym, region, now: Date.now() });
+  return skillResponse(request, answer);
+}
