@@ -59,21 +59,29 @@ async function listTracks(env: Env, who: Listener, kind: PlaylistKind): Promise<
   return answer.list && answer.list.tracks.length > 0 ? answer.list.tracks.map((t) => t.trackId) : null;
 }
 
-/** One recommendation for the listener on a speaker, as GET /v1/speaker/next picks it. */
-async function recommended(env: Env, who: Listener, activity: Activity | null): Promise<string | null> {
+/**
+ * One recommendation for the listener on a speaker, as GET /v1/speaker/next picks it, other than the
+ * track playing (which the session knows of only once the device reports it started).
+ */
+async function recommended(
+  env: Env,
+  who: Listener,
+  activity: Activity | null,
+  playing: string | null = null,
+): Promise<string | null> {
   const result = await recommend(env, who.pseudonym, {
-    limit: 1,
+    limit: 2,
     context: { device: "speaker", ...(activity ? { activity } : {}) },
     now: who.now,
   });
-  return result.items[0]?.trackId ?? null;
+  return result.items.find((item) => item.trackId !== playing)?.trackId ?? null;
 }
 
 /** The track after (step 1) or before (-1) `current` in its source; a recommendation has no "before". */
 async function stepFrom(env: Env, who: Listener, current: StreamToken, step: 1 | -1): Promise<Stream | null> {
   const { source } = current;
   if (source.kind === "for-you") {
-    return step === 1 ? fromTrack(env, source, await recommended(env, who, source.activity)) : null;
+    return step === 1 ? fromTrack(env, source, await recommended(env, who, source.activity, current.trackId)) : null;
   }
   const tracks = await listTracks(env, who, source.list);
   return fromTrack(env, source, tracks && stepInList(tracks, current.trackId, step));
