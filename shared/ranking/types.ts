@@ -34,7 +34,9 @@ export type ReasonCode =
   | "new_release"
   | "new_for_you"
   | "popular_in_region"
-  | "for_you";
+  | "for_you"
+  /** A radio station's track, named by the seed track it sounds like. */
+  | "similar_to_seed";
 
 export interface Reason {
   code: ReasonCode;

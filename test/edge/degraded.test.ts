@@ -156,6 +156,26 @@ describe("degraded serving", () => {
     expect(await none.json()).toMatchObject({ status: 503, degraded: ["d1", "kv"] });
   });
 
+  it("radio needs the published catalog and the session object: without either a 503 to retry, never a 5xx of its own", async () => {
+    const headers = await asListener(KNOWN);
+    const start = `/v1/me/radio?seed=track:${catalog[5]!.id}&limit=5`;
+    const first = await json<{ cursor: string; degraded: string[] }>(await requestDuring([], start, headers));
+    // D1 is not on the radio's way.
+    expect(await json(await requestDuring(["d1"], start, headers))).toMatchObject({ degraded: [] });
+    for (const down of [["kv"], ["session"]] as const) {
+      for (const path of [start, `/v1/me/radio?cursor=${first.cursor}`]) {
+        const res = await requestDuring([...down], path, headers);
+        expect((await expectProblem(res, 503)).degraded).toEqual(down);
+        expect(res.headers.get("retry-after")).toBeTruthy();
+      }
+    }
+    // The station was left as it was: its next page is the one after the first.
+    const next = await json<{ tracks: { position: number }[] }>(
+      await requestDuring([], `/v1/me/radio?cursor=${first.cursor}`, headers),
+    );
+    expect(next.tracks[0]!.position).toBe(6);
+  });
+
   it("the now-playing route degrades the same way", async () => {
     const headers = await asListener(KNOWN);
     const path = `/v1/me/now-playing`;

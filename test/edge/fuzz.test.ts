@@ -238,7 +238,29 @@ const QUERY_VALUES: Record<string, fc.Arbitrary<string>> = {
   device: fc.constantFrom(...DEVICES, "fridge"),
   localTime: fc.constantFrom("2026-11-24T23:30:00+01:00", "2026-11-24T23:30:00", "2026-13-40T99:99:99Z"),
   timeZone: fc.constantFrom("Europe/Stockholm", "Mars/Olympus_Mons", "UTC", "../../etc"),
+  seed: radioSeed(),
+  cursor: fc.constantFrom("st_0123456789abcdef.0", "st_0123456789abcdef.20", "st_x.1", "", "st_0123456789abcdef"),
+  playlist: fc.constantFrom(...PLAYLIST_KINDS, "mix-dance", ""),
+  radio: radioSeed(),
+  station: fc.constantFrom("st_0123456789abcdef", "st_0123", ""),
 };
+/** Radio seeds: of each kind, known and unknown, and some that are none. */
+function radioSeed() {
+  const genre = CATALOG[0]!.genre;
+  return fc.constantFrom(
+    `track:${TRACK_IDS[0]}`,
+    "track:trk-none",
+    `artist:${CATALOG[0]!.artistId}`,
+    `genre:${genre}`,
+    `genre:${genre.toUpperCase()}`,
+    "genre:polka",
+    "playlist:discover-weekly",
+    "playlist:my-list",
+    "track:",
+    "song:x",
+    "genre:",
+  );
+}
 /** Mostly names the route knows with plausible values; also unknown, repeated and hostile ones. */
 const queryArb = fc.array(
   fc.oneof(
@@ -776,6 +798,7 @@ const FUZZED: Record<string, { arb: fc.Arbitrary<FuzzCase>; runs: number }[]> = 
   // The listing makes every kind of list on a listener's first request of a period.
   "GET /v1/me/playlists": [{ arb: listenerRead("GET /v1/me/playlists"), runs: 100 }],
   "GET /v1/me/playlists/:kind": [{ arb: playlistRead, runs: 400 }],
+  "GET /v1/me/radio": [{ arb: listenerRead("GET /v1/me/radio"), runs: 400 }],
   "GET /v1/tracks/:id": [{ arb: catalogRead("GET /v1/tracks/:id"), runs: 500 }],
   "GET /v1/tracks/:id/similar": [{ arb: catalogRead("GET /v1/tracks/:id/similar"), runs: 500 }],
   "GET /v1/charts/top": [{ arb: catalogRead("GET /v1/charts/top"), runs: 500 }],
@@ -845,11 +868,15 @@ async function storedState(ignore: (table: string, row: Record<string, unknown>)
 async function sessionStorage() {
   return Promise.all(
     LISTENERS.map(async (l) => {
-      // A list read is frozen for its period and the time zone it came with is remembered: reads that
-      // write by design, as the playlist tests show; everything else must stay as it was.
+      // A list read is frozen for its period and the time zone it came with is remembered, a station
+      // keeps what it served and a list played on a speaker where it is: reads that write by design,
+      // as the playlist and radio tests show; everything else must stay as it was.
       const {
         generated_playlists: _,
         preferences: __,
+        radio_stations: ___,
+        radio_served: ____,
+        list_progress: _____,
         ...tables
       } = (await objectStorage(sessionStub(await pseudonymOf(l)))).tables;
       const outbox = (tables.outbox ?? []) as { key: string }[];

@@ -57,6 +57,7 @@ export const ACCESS: Record<string, Access> = {
   "POST /v1/me/onboarding": { roles: ["client"], listener: true },
   "GET /v1/me/playlists": { roles: ["client"], listener: true },
   "GET /v1/me/playlists/:kind": { roles: ["client"], listener: true },
+  "GET /v1/me/radio": { roles: ["client"], listener: true },
   "GET /v1/tracks/:id": { roles: [...ROLES], listener: false },
   "GET /v1/tracks/:id/similar": { roles: [...ROLES], listener: false },
   "GET /v1/charts/top": { roles: [...ROLES], listener: false },

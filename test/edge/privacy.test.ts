@@ -4,6 +4,7 @@ import { bulkInsertStatements } from "../../shared/db/bulk";
 import { trackRow } from "../../shared/db/rows";
 import { tracks } from "../../shared/db/schema";
 import { generateDemoCatalog } from "../../shared/demo";
+import { periodOf, refreshOf } from "../../shared/playlists";
 import {
   asListener,
   d1Tables,
@@ -72,6 +73,29 @@ describe("privacy", () => {
 
   it("exports everything held, then erases it everywhere", async () => {
     const pseudonym = await pseudonymOf(RAW_ID);
+    // A radio station, and a list played on a speaker: what they served is the listener's too.
+    const station = await json<{ station: { id: string } }>(
+      await edge(`/v1/me/radio?seed=track:${catalog[45]!.id}&limit=5`, { headers: await asListener(RAW_ID) }),
+    );
+    const period = periodOf(refreshOf("discover-weekly"), Date.now(), "UTC");
+    await sessionStub(pseudonym).freezePlaylist({
+      kind: "discover-weekly",
+      title: "Discover Weekly",
+      description: "",
+      seedArtists: [],
+      tracks: catalog
+        .slice(50, 55)
+        .map((t) => ({ trackId: t.id, reason: { code: "new_for_you", text: "New for you" } })),
+      periodKey: period.key,
+      generatedAt: Date.now(),
+      validUntil: period.end,
+      modelVersion: null,
+    });
+    await json(
+      await edge("/v1/speaker/next?playlist=discover-weekly&timeZone=UTC", {
+        headers: await asListener(RAW_ID, "speaker"),
+      }),
+    );
     const exported = await json<{
       events: unknown[];
       consent: { personalization: boolean };
@@ -79,7 +103,14 @@ describe("privacy", () => {
       recommendations: { candidates: unknown[] } | null;
       modelEvaluations: { version: string; ndcg: number }[];
       profile: unknown;
+      radioStations: { id: string; served: unknown[] }[];
+      listProgress: { listId: string; position: number }[];
     }>(await edge(`/v1/me/export`, { headers: await asListener(RAW_ID) }));
+    expect(exported.radioStations).toEqual([
+      expect.objectContaining({ id: station.station.id, served: expect.any(Array) }),
+    ]);
+    expect(exported.radioStations[0]!.served).toHaveLength(5);
+    expect(exported.listProgress).toEqual([expect.objectContaining({ listId: "discover-weekly", position: 1 })]);
     expect(exported.events).toHaveLength(40);
     expect(exported.liveSession.recent.length).toBeGreaterThan(0);
     expect(exported.recommendations?.candidates.length).toBeGreaterThan(0);
@@ -95,6 +126,9 @@ describe("privacy", () => {
     // Only the erasure tombstone may still name the pseudonym.
     expect(after.split(pseudonym).length - 1).toBe(1);
     expect(after).toContain(`"listener_id":"${pseudonym}","erased_at"`);
+    // Tables that do not name the pseudonym (stations, list progress, generated lists) are emptied too.
+    const { tables } = await objectStorage(sessionStub(pseudonym));
+    expect(Object.entries(tables).filter(([, rows]) => rows.length > 0)).toEqual([]);
     expect(await storedEvents(await pseudonymOf(OTHER_ID))).toBe(30);
 
     const empty = await json<{ events: unknown[]; recommendations: unknown }>(

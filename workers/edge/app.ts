@@ -15,6 +15,7 @@ import { meApp } from "./routes/me";
 import { onboardingApp } from "./routes/onboarding";
 import { playlistsApp } from "./routes/playlists";
 import { privacyApp } from "./routes/privacy";
+import { radioApp } from "./routes/radio";
 import { speakerApp } from "./routes/speaker";
 import { tracksApp } from "./routes/tracks";
 
@@ -48,6 +49,7 @@ export const app = new Hono<AppEnv>()
   .route("/v1/me", privacyApp)
   .route("/v1/me", onboardingApp)
   .route("/v1/me/playlists", playlistsApp)
+  .route("/v1/me/radio", radioApp)
   .route("/v1/events", eventsApp)
   .route("/v1/tracks", tracksApp)
   .route("/v1/charts", chartsApp)

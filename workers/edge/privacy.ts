@@ -39,6 +39,8 @@ export async function exportListener(env: Env, pseudonym: string) {
     recommendations,
     generatedPlaylists,
     following,
+    radioStations,
+    listProgress,
   ] = await Promise.all([
     d.select().from(listeners).where(eq(listeners.id, pseudonym)),
     d.select().from(events).where(eq(events.listenerId, pseudonym)).orderBy(events.clientTs),
@@ -51,6 +53,8 @@ export async function exportListener(env: Env, pseudonym: string) {
     model ? degraded.read("kv", () => listenerCandidates(env, model.version, pseudonym), null) : null,
     sessionOf(env, pseudonym).generatedPlaylists(),
     sessionOf(env, pseudonym).following(),
+    sessionOf(env, pseudonym).stations(),
+    sessionOf(env, pseudonym).listProgress(),
   ]);
   const strip = <T extends { listenerId: string }>({ listenerId: _, ...rest }: T) => rest;
   return {
@@ -71,6 +75,10 @@ export async function exportListener(env: Env, pseudonym: string) {
     /** Each generated list as frozen for its latest period (session object). */
     generatedPlaylists,
     following,
+    /** Each radio station with every track it served (session object). */
+    radioStations,
+    /** Where the listener is in each list: the position of the track to play next (session object). */
+    listProgress,
     degraded: degraded.stores,
   };
 }

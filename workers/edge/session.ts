@@ -10,10 +10,15 @@ import {
 } from "../../shared/session";
 import { DELIVERY_POLICY, nextAlarm, outboxKey, planDrain, sendBatches } from "../../shared/session/outbox";
 import { readStoredSession, SESSION_SCHEMA_VERSION } from "../../shared/session/stored";
-import type { FrozenPlaylist, PlaylistKind } from "../../shared/playlists";
+import { isPlaylistKind, type FrozenPlaylist, type PlaylistKind } from "../../shared/playlists";
+import type { ListOrder, ListProgress } from "../../shared/playlists/progress";
+import type { StationTrack } from "../../shared/playlists/radio";
+import { PLAYBACK_TYPES } from "../../shared/session/events";
 import { deliveredKeys } from "./delivery";
 import type { Env } from "./env";
+import { ListPositions } from "./progress";
 import { Shelf } from "./shelf";
+import { Stations, type Station, type StationState } from "./stations";
 
 /** What the listener agreed to; both default to on and can be withdrawn at any time. */
 export interface Consent {
@@ -55,10 +60,14 @@ export class ListenerSession extends DurableObject<Env> {
   #consent: Consent = DEFAULT_CONSENT;
   #listener: string | null = null;
   readonly #shelf: Shelf;
+  readonly #stations: Stations;
+  readonly #positions: ListPositions;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.#shelf = new Shelf(ctx.storage.sql);
+    this.#stations = new Stations(ctx.storage.sql);
+    this.#positions = new ListPositions(ctx.storage.sql);
     ctx.blockConcurrencyWhile(async () => {
       this.#createTables();
       const row = ctx.storage.sql
@@ -93,6 +102,8 @@ export class ListenerSession extends DurableObject<Env> {
       `CREATE TABLE IF NOT EXISTS outbox (key TEXT PRIMARY KEY, kind TEXT NOT NULL, body TEXT NOT NULL, attempts INTEGER NOT NULL, due_at INTEGER NOT NULL)`,
     );
     this.#shelf.createTables();
+    this.#stations.createTables();
+    this.#positions.createTables();
   }
 
   /**
@@ -123,6 +134,21 @@ export class ListenerSession extends DurableObject<Env> {
         this.#state = applyEvent(this.#state, e.listening, now);
         this.#enqueue(e.queued, now);
       }
+      // A track played from a list, on any device, is where the listener now is in that list.
+      this.#positions.follow(
+        fresh.flatMap(({ listening, queued }) =>
+          queued.context?.playlistId && PLAYBACK_TYPES.has(listening.type)
+            ? [
+                {
+                  listId: queued.context.playlistId,
+                  trackId: listening.trackId,
+                  at: Math.min(listening.timestamp, now),
+                },
+              ]
+            : [],
+        ),
+        (listId) => this.#listOrder(listId),
+      );
       this.#save();
       return fresh.length;
     });
@@ -160,6 +186,40 @@ export class ListenerSession extends DurableObject<Env> {
 
   async unfollow(artistId: string): Promise<boolean> {
     return this.#shelf.unfollow(artistId);
+  }
+
+  /** Keeps a new radio station (forgetting the least recently used beyond the bound). */
+  async createStation(station: Station): Promise<void> {
+    this.#stations.create(station);
+  }
+
+  /** A station with everything it served, or null when the listener has none of that id. */
+  async station(id: string): Promise<StationState | null> {
+    return this.#stations.station(id);
+  }
+
+  /** Appends a page at `offset` unless another was appended there first; answers the tracks standing from it. */
+  async extendStation(
+    id: string,
+    offset: number,
+    page: StationTrack[],
+    limit: number,
+    now = Date.now(),
+  ): Promise<StationTrack[] | null> {
+    return this.#stations.extend(id, offset, page, limit, now);
+  }
+
+  async stations(): Promise<StationState[]> {
+    return this.#stations.all();
+  }
+
+  /** The position in a list of the track to serve next, moved on past it (at the end: the list's length). */
+  async nextInList(listId: string, list: ListOrder, now = Date.now()): Promise<number> {
+    return this.#positions.next(listId, list, now);
+  }
+
+  async listProgress(): Promise<ListProgress[]> {
+    return this.#positions.all();
   }
 
   /** Remembers the time zone a client sent (if any); answers the last one sent. */
@@ -293,6 +353,15 @@ export class ListenerSession extends DurableObject<Env> {
       JSON.stringify(message),
       now,
     );
+  }
+
+  /**
+   * The order of a list events may name in `context.playlistId`: a generated kind as frozen last.
+   * Own playlists (by id) are to be looked up here too, with a fixed period key.
+   */
+  #listOrder(listId: string): ListOrder | null {
+    const list = isPlaylistKind(listId) ? this.#shelf.latest(listId) : null;
+    return list && { periodKey: list.periodKey, trackIds: list.tracks.map((t) => t.trackId) };
   }
 
   /** True when it closed the session (its summary is then in the outbox). */

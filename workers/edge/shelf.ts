@@ -25,6 +25,14 @@ export class Shelf {
     return row ? (JSON.parse(row.body) as FrozenPlaylist) : null;
   }
 
+  /** The list of `kind` frozen last, whatever its period; null when none was made yet. */
+  latest(kind: PlaylistKind): FrozenPlaylist | null {
+    const row = this.sql
+      .exec<{ body: string }>(`SELECT body FROM generated_playlists WHERE kind = ?`, kind)
+      .toArray()[0];
+    return row ? (JSON.parse(row.body) as FrozenPlaylist) : null;
+  }
+
   /**
    * Freezes a list for its period, unless one was frozen for that period meanwhile (two requests
    * generating at once): the first stays, and both answer it, so every request of a period agrees.

@@ -12,7 +12,7 @@ import { trackSummary } from "../tracks";
 import { validate } from "../../../shared/api/validate";
 
 /** What a client may say about its moment when it asks for a list; the zone decides when a list's period turns. */
-const PlaylistQuery = ContextQuery.pick({ localTime: true, timeZone: true }).extend({ region: Region.optional() });
+export const PlaylistQuery = ContextQuery.pick({ localTime: true, timeZone: true }).extend({ region: Region.optional() });
 
 const Kind = z.strictObject({ kind: z.enum(PLAYLIST_KINDS) });
 
@@ -48,7 +48,7 @@ export const playlistsApp = new Hono<AppEnv>()
     },
   );
 
-function playlistRequest(raw: Request, query: z.output<typeof PlaylistQuery>): PlaylistRequest {
+export function playlistRequest(raw: Request, query: z.output<typeof PlaylistQuery>): PlaylistRequest {
   const zone = raw.cf?.timezone;
   return {
     now: Date.now(),
@@ -59,7 +59,7 @@ function playlistRequest(raw: Request, query: z.output<typeof PlaylistQuery>): P
   };
 }
 
-function noList(kind: PlaylistKind, degraded: Store[]) {
+export function noList(kind: PlaylistKind, degraded: Store[]) {
   if (degraded.length > 0)
     return problemResponse(
       problem(503, `The ${kind} list cannot be made now: ${degraded.join(", ")} unreachable`, { degraded }),

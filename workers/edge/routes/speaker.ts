@@ -1,25 +1,50 @@
 import { Hono } from "hono";
+import { z } from "zod";
 import { problem, problemResponse } from "../../../shared/api/problem";
 import { ContextQuery } from "../../../shared/api/schemas";
+import { PLAYLIST_KINDS, type PlaylistKind } from "../../../shared/playlists";
+import { RadioSeedParam, StationId, type RadioSeed } from "../../../shared/playlists/radio";
+import type { CatalogTrack } from "../../../shared/publish/artifacts";
 import { requireListener, requireRole } from "../auth/require";
-import type { AppEnv } from "../env";
-import { degradedField } from "../degraded";
+import type { AppEnv, Env } from "../env";
+import { Degradation, degradedField, findTracksDegrading } from "../degraded";
+import { sessionOf } from "../listener";
+import { playlistFor } from "../playlists";
+import { continueStation, refusal, startStation, stationOf } from "../radio";
 import { recommend } from "../recommend";
 import { validate } from "../../../shared/api/validate";
+import { noList, playlistRequest } from "./playlists";
+
+const SpeakerQuery = ContextQuery.pick({ activity: true, localTime: true, timeZone: true })
+  .extend({
+    playlist: z.enum(PLAYLIST_KINDS).optional(),
+    radio: RadioSeedParam.optional(),
+    station: StationId.optional(),
+  })
+  .refine((q) => [q.playlist, q.radio, q.station].filter(Boolean).length <= 1, {
+    path: ["playlist"],
+    message: "plays one thing: give at most one of playlist, radio and station",
+  });
 
 /**
  * Smart speakers get one next track in a few hundred bytes, with a title a voice can say. It runs
  * the same pipeline and session as the app, so playback moving from phone to speaker carries on.
+ * With `playlist` it plays one of the listener's lists in order from where they left off on any
+ * device; with `radio` it starts a station, and with `station` it goes on with one.
  */
 export const speakerApp = new Hono<AppEnv>().get(
   "/next",
   requireRole("speaker"),
   requireListener(),
-  validate("query", ContextQuery.pick({ activity: true, localTime: true, timeZone: true })),
+  validate("query", SpeakerQuery),
   async (c) => {
+    const { playlist, radio, station, ...moment } = c.req.valid("query");
+    if (playlist) return nextInList(c.env, c.var.pseudonym, playlist, playlistRequest(c.req.raw, moment));
+    if (radio || station)
+      return nextOnStation(c.env, c.var.pseudonym, radio ? { seed: radio } : { id: station! }, c.req.raw, moment);
     const result = await recommend(c.env, c.var.pseudonym, {
       limit: 1,
-      context: { ...c.req.valid("query"), device: "speaker" },
+      context: { ...moment, device: "speaker" },
     });
     const item = result.items[0];
     const track = item && result.tracks.get(item.trackId);
@@ -28,12 +53,85 @@ export const speakerApp = new Hono<AppEnv>().get(
       const why = degraded.length > 0 ? `the catalog is unreachable (${degraded.join(", ")})` : "the catalog is empty";
       return problemResponse(problem(503, `No track is available yet; ${why}`, { degraded }));
     }
-    return c.json({
-      trackId: track.id,
-      say: `${track.title} by ${track.artistName}`,
-      durationMs: track.features.durationMs,
-      reason: item.reason.text,
-      ...degradedField(degraded),
-    });
+    return Response.json({ ...spoken(track), reason: item.reason.text, ...degradedField(degraded) });
   },
 );
+
+function spoken(track: CatalogTrack) {
+  return { trackId: track.id, say: `${track.title} by ${track.artistName}`, durationMs: track.features.durationMs };
+}
+
+/**
+ * The next track of the listener's list: where they left off, on this speaker or another device
+ * (a play reported with the list's kind as `context.playlistId` moves it on), then moved on past
+ * it. At the end of the list the speaker is told so, to say it.
+ */
+async function nextInList(
+  env: Env,
+  pseudonym: string,
+  kind: PlaylistKind,
+  request: ReturnType<typeof playlistRequest>,
+) {
+  const answer = await playlistFor(env, pseudonym, kind, request);
+  if (!answer.list || answer.list.tracks.length === 0) return noList(kind, answer.degraded);
+  const { list } = answer;
+  const degraded = new Degradation();
+  const order = { periodKey: list.periodKey, trackIds: list.tracks.map((t) => t.trackId) };
+  // Without the session object the list plays from the top rather than not at all.
+  const position = await degraded.read(
+    "session",
+    () => sessionOf(env, pseudonym).nextInList(kind, order, request.now),
+    0,
+  );
+  const stores = () => [...new Set([...answer.degraded, ...degraded.stores])].sort();
+  const about = { kind, title: list.title, of: list.tracks.length };
+  if (position >= list.tracks.length) {
+    return Response.json({
+      playlist: { ...about, position: list.tracks.length },
+      ended: true,
+      say: `That was the end of ${list.title}`,
+      ...degradedField(stores()),
+    });
+  }
+  const entry = list.tracks[position]!;
+  const track = (await findTracksDegrading(env, degraded, list.modelVersion, [entry.trackId])).get(entry.trackId);
+  if (!track) {
+    return problemResponse(
+      problem(503, `Track ${entry.trackId} of ${list.title} cannot be read now`, { degraded: stores() }),
+      { "retry-after": "10" },
+    );
+  }
+  return Response.json({
+    ...spoken(track),
+    reason: entry.reason.text,
+    playlist: { ...about, position: position + 1 },
+    ...degradedField(stores()),
+  });
+}
+
+/** The next track of a station: the first of a new one from a seed, else the one after what it served. */
+async function nextOnStation(
+  env: Env,
+  pseudonym: string,
+  which: { seed: RadioSeed } | { id: string },
+  raw: Request,
+  moment: Parameters<typeof playlistRequest>[1],
+) {
+  const request = playlistRequest(raw, moment);
+  const station =
+    "seed" in which
+      ? await startStation(env, pseudonym, which.seed, request)
+      : await stationOf(env, pseudonym, which.id);
+  if ("refused" in station) return refusal(station);
+  const answer = await continueStation(env, pseudonym, station, station.served.length, 1, request.now);
+  if ("refused" in answer) return refusal(answer);
+  const about = { id: station.id, title: station.title };
+  const first = answer.page[0];
+  if (!first) return Response.json({ station: about, ended: true, say: `That was the end of ${station.title}` });
+  return Response.json({
+    ...spoken(first.track),
+    reason: first.reason.text,
+    station: about,
+    ...degradedField(answer.degraded),
+  });
+}
