@@ -1,6 +1,7 @@
 import "reflect-metadata";
 import * as x509 from "@peculiar/x509";
 import { describe, expect, it } from "vitest";
+import { ACTIVITIES } from "../catalog/types";
 import { envelope, intent } from "../../test/alexa-fixtures";
 import { AMAZON_ROOTS } from "./amazon-roots";
 import { eventIdOf, listeningEventOf } from "./events";
@@ -209,5 +210,44 @@ describe("Amazon's roots", () => {
       .toString("hex")
       .toUpperCase();
     expect(thumbprint).toBe(ROOT_FINGERPRINTS[name]);
+  });
+});
+
+describe("the interaction model (alexa/interaction-model.json)", async () => {
+  const { readFileSync } = await import("node:fs");
+  const model = JSON.parse(readFileSync(new URL("../../alexa/interaction-model.json", import.meta.url), "utf8")) as {
+    interactionModel: {
+      languageModel: {
+        intents: { name: string; samples: string[]; slots?: { name: string; type: string }[] }[];
+        types: { name: string; values: { id: string }[] }[];
+      };
+    };
+  };
+  const { intents, types } = model.interactionModel.languageModel;
+
+  it("has every built-in intent Amazon requires of an AudioPlayer skill", () => {
+    const required = ["Pause", "Resume", "Next", "Previous", "StartOver", "Stop", "Cancel", "Help"]
+      .concat(["LoopOn", "LoopOff", "ShuffleOn", "ShuffleOff", "Repeat"])
+      .map((n) => `AMAZON.${n}Intent`);
+    expect(intents.map((i) => i.name)).toEqual(expect.arrayContaining(required));
+  });
+
+  it("every custom intent is one the skill acts on, and its samples use only its slots", () => {
+    for (const { name, samples, slots = [] } of intents.filter((i) => !i.name.startsWith("AMAZON."))) {
+      expect(actionOf(parse(intent(name))).type, name).not.toBe("not-understood");
+      expect(samples.length, name).toBeGreaterThan(0);
+      for (const sample of samples) {
+        for (const [, slot] of sample.matchAll(/\{(\w+)\}/g))
+          expect(
+            slots.map((s) => s.name),
+            sample,
+          ).toContain(slot);
+      }
+    }
+  });
+
+  it("its activities are the catalog's", () => {
+    const activities = types.find((t) => t.name === "ACTIVITY")!.values.map((v) => v.id);
+    expect(activities.sort()).toEqual([...ACTIVITIES].sort());
   });
 });
