@@ -33,7 +33,9 @@ export async function listeningEventOf(report: PlaybackReport): Promise<Incoming
   const context =
     source.kind === "list"
       ? { source: "playlist" as const, playlistId: source.list }
-      : { source: "recommendations" as const, ...(source.activity ? { activity: source.activity } : {}) };
+      : source.kind === "radio"
+        ? { source: "radio" as const }
+        : { source: "recommendations" as const, ...(source.activity ? { activity: source.activity } : {}) };
   const parsed = IncomingEvent.safeParse({
     id: await eventIdOf(report.requestId),
     trackId,

@@ -5,6 +5,7 @@ import { ACTIVITIES } from "../catalog/types";
 import { envelope, intent } from "../../test/alexa-fixtures";
 import { AMAZON_ROOTS } from "./amazon-roots";
 import { eventIdOf, listeningEventOf } from "./events";
+import { radioSeedOf } from "./radio-seed";
 import { actionOf, slotValue } from "./intents";
 import { AlexaRequest } from "./request";
 import { clearQueue, playNext, playNow, skillResponse, stop } from "./response";
@@ -68,6 +69,7 @@ describe("stream tokens", () => {
       { source: { kind: "list" as const, list: "daily-mix-2" as const }, trackId: "trk-00042" },
       { source: { kind: "for-you" as const, activity: "sleep" as const }, trackId: "trk-00042" },
       { source: { kind: "for-you" as const, activity: null }, trackId: "trk-00042" },
+      { source: { kind: "radio" as const, station: "st_0123456789abcdef" }, trackId: "trk-00042" },
     ]) {
       expect(decodeToken(encodeToken(token))).toEqual(token);
     }
@@ -215,7 +217,7 @@ describe("Amazon's roots", () => {
 
 describe("the interaction model (alexa/interaction-model.json)", async () => {
   const { readFileSync } = await import("node:fs");
-  const model = JSON.parse(readFileSync(new URL("../../alexa/interaction-model.json", import.meta.url), "utf8")) as {
+  const model = JSON.parse(readFileSync("alexa/interaction-model.json", "utf8")) as {
     interactionModel: {
       languageModel: {
         intents: { name: string; samples: string[]; slots?: { name: string; type: string }[] }[];
@@ -249,5 +251,38 @@ describe("the interaction model (alexa/interaction-model.json)", async () => {
   it("its activities are the catalog's", () => {
     const activities = types.find((t) => t.name === "ACTIVITY")!.values.map((v) => v.id);
     expect(activities.sort()).toEqual([...ACTIVITIES].sort());
+  });
+});
+
+describe("a spoken radio request names a station seed", () => {
+  const tracks = [
+    { artistId: "art-0001", artistName: "The Velvet Thieves", genre: "rock" },
+    { artistId: "art-0002", artistName: "Björk & Sons", genre: "jazz" },
+  ];
+  it.each([
+    [
+      { artist: "velvet thieves", genre: null },
+      { kind: "artist", id: "art-0001" },
+    ],
+    [
+      { artist: "the velvet thieves", genre: null },
+      { kind: "artist", id: "art-0001" },
+    ],
+    [
+      { artist: "bjork and sons", genre: null },
+      { kind: "artist", id: "art-0002" },
+    ],
+    [
+      { artist: null, genre: "Jazz" },
+      { kind: "genre", name: "jazz" },
+    ],
+    [
+      { artist: "nobody", genre: "jazz" },
+      { kind: "genre", name: "jazz" },
+    ],
+    [{ artist: "nobody", genre: null }, null],
+    [{ artist: null, genre: "polka" }, null],
+  ])("%j", (asked, seed) => {
+    expect(radioSeedOf(asked, tracks)).toEqual(seed);
   });
 });

@@ -10,7 +10,8 @@ export const SPEECH = {
   reprompt: `What would you like? For example, ${EXAMPLES}.`,
   linkAccount: "To play your music, link your Setlist account in the Alexa app. I have sent a card there.",
   notUnderstood: `Sorry, I did not get that. You can say ${EXAMPLES}.`,
-  radioUnavailable: "Radio is not available on Setlist yet. You can say play something for me instead.",
+  noSuchStation: (asked: string) => `I could not find ${asked} on Setlist. You can say play something for me instead.`,
+  radioNotHeard: "Which artist or genre should the radio play? For example, play jazz radio.",
   nothingPlaying: `Nothing is playing. You can say ${EXAMPLES}.`,
   nothingToPlay: "There is no music to play yet. Please try again later.",
   noSuchMix: (n: number) => `There is no daily mix ${n}. Your daily mixes are numbered 1 to ${DAILY_MIX_COUNT}.`,
@@ -39,8 +40,9 @@ export function listName(kind: PlaylistKind): string {
   return `${kind.slice(4)} mix`;
 }
 
-/** What is being played, as said after "Playing". */
-export function sourceName(source: { list: PlaylistKind } | { activity: Activity | null }): string {
+/** What is being played, as said after "Playing" (a station by its title). */
+export function sourceName(source: { list: PlaylistKind } | { activity: Activity | null } | { title: string }): string {
+  if ("title" in source) return source.title;
   if ("list" in source) return `your ${listName(source.list)}`;
   return source.activity ? `something for ${ACTIVITY_NAMES[source.activity]}` : "something for you";
 }

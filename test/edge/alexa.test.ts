@@ -188,10 +188,31 @@ describe("the Alexa skill", () => {
     expect(nothing.response.outputSpeech?.text).toMatch(/Nothing is playing/);
   });
 
-  it("says radio is not available yet, and which daily mixes there are", async () => {
-    expect((await ask(intent("PlayRadioIntent", { genre: "jazz" }))).response.outputSpeech?.text).toMatch(
-      /Radio is not available/,
+  it("plays a radio of a genre or an artist: the app's station, which NearlyFinished goes on with", async () => {
+    const jazz = await ask(intent("PlayRadioIntent", { genre: "jazz" }));
+    expect(jazz.response.outputSpeech?.text).toMatch(/^Playing jazz Radio: .+ by .+\.$/);
+    const { token } = playOf(jazz).audioItem.stream;
+    const [, station, first] = token.split(":") as [string, string, string];
+    expect(token).toMatch(/^radio:st_[0-9a-f]{16}:/);
+    const queued = playOf(await ask({ type: "AudioPlayer.PlaybackNearlyFinished", token, offsetInMilliseconds: 1 }));
+    expect(queued.audioItem.stream.expectedPreviousToken).toBe(token);
+    const second = queued.audioItem.stream.token.split(":")[2]!;
+    // The station is the listener's: the app reads the same tracks in the same order.
+    const page = await json<{ tracks: { id: string }[] }>(
+      await edge(`/v1/me/radio?cursor=${station}.0&limit=2`, { headers: await asListener(LISTENER) }),
     );
+    expect(page.tracks.map((t) => t.id)).toEqual([first, second]);
+
+    const { artist } = await json<{ artist: { id: string; name: string } }>(
+      await edge(`/v1/tracks/${first}`, { headers: await asListener(LISTENER) }),
+    );
+    const byArtist = await ask(intent("PlayRadioIntent", { artist: artist.name.toLowerCase() }));
+    expect(byArtist.response.outputSpeech?.text).toContain(`Playing ${artist.name} Radio: `);
+    const nobody = await ask(intent("PlayRadioIntent", { artist: "nobody anyone knows" }));
+    expect(nobody.response.outputSpeech?.text).toMatch(/could not find nobody anyone knows/);
+  });
+
+  it("says which daily mixes there are", async () => {
     expect((await ask(intent("PlayDailyMixIntent", { number: "7" }))).response.outputSpeech?.text).toMatch(/1 to 6/);
   });
 });

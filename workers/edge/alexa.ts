@@ -23,9 +23,11 @@ import { Degradation, findTracksDegrading } from "./degraded";
 import type { Env } from "./env";
 import { acceptEvents } from "./ingest";
 import { listenerPseudonym } from "./listener";
-import { currentModel } from "./model-store";
+import { catalog, currentModel } from "./model-store";
 import { playlistFor } from "./playlists";
+import { continueStation, startStation, stationOf } from "./radio";
 import { recommend } from "./recommend";
+import { radioSeedOf } from "../../shared/alexa/radio-seed";
 
 /**
  * The Alexa skill behind POST /v1/speaker/alexa, for a request whose signature is verified. It plays
@@ -77,11 +79,28 @@ async function recommended(
   return result.items.find((item) => item.trackId !== playing)?.trackId ?? null;
 }
 
+/** The station's next track: one it served after `current` (the listener went back), else a new one. */
+async function stationStep(env: Env, who: Listener, station: string, current: string, step: 1 | -1) {
+  const state = await stationOf(env, who.pseudonym, station);
+  if ("refused" in state) return null;
+  const served = stepInList(
+    state.served.map((t) => t.trackId),
+    current,
+    step,
+  );
+  if (served || step === -1) return served;
+  const page = await continueStation(env, who.pseudonym, state, state.served.length, 1, who.now);
+  return "refused" in page ? null : (page.page[0]?.track.id ?? null);
+}
+
 /** The track after (step 1) or before (-1) `current` in its source; a recommendation has no "before". */
 async function stepFrom(env: Env, who: Listener, current: StreamToken, step: 1 | -1): Promise<Stream | null> {
   const { source } = current;
   if (source.kind === "for-you") {
     return step === 1 ? fromTrack(env, source, await recommended(env, who, source.activity, current.trackId)) : null;
+  }
+  if (source.kind === "radio") {
+    return fromTrack(env, source, await stationStep(env, who, source.station, current.trackId, step));
   }
   const tracks = await listTracks(env, who, source.list);
   return fromTrack(env, source, tracks && stepInList(tracks, current.trackId, step));
@@ -90,10 +109,28 @@ async function stepFrom(env: Env, who: Listener, current: StreamToken, step: 1 |
 const fromTrack = (env: Env, source: PlaySource, trackId: string | null) =>
   trackId ? describe(env, source, trackId) : Promise.resolve(null);
 
-const playing = (source: PlaySource, stream: Stream): Answer => ({
-  speech: SPEECH.playing(sourceName(source), stream.title!, stream.subtitle!),
+const playing = (what: Parameters<typeof sourceName>[0], stream: Stream): Answer => ({
+  speech: SPEECH.playing(sourceName(what), stream.title!, stream.subtitle!),
   directives: [playNow(stream)],
 });
+
+/**
+ * Starts a station of the artist or genre asked for, as GET /v1/me/radio does: kept in the
+ * listener's session object, so NearlyFinished goes on with it and the app sees the same station.
+ */
+async function startRadio(env: Env, who: Listener, asked: { artist: string | null; genre: string | null }) {
+  if (!asked.artist && !asked.genre) return { speech: SPEECH.radioNotHeard, reprompt: SPEECH.reprompt };
+  const notFound = { speech: SPEECH.noSuchStation((asked.artist ?? asked.genre)!) };
+  const model = await currentModel(env);
+  const seed = model && radioSeedOf(asked, (await catalog(env, model.version)).values());
+  if (!seed) return notFound;
+  const station = await startStation(env, who.pseudonym, seed, { now: who.now, region: who.region });
+  if ("refused" in station) return notFound;
+  const page = await continueStation(env, who.pseudonym, station, 0, 1, who.now);
+  const first = "refused" in page ? null : (page.page[0]?.track.id ?? null);
+  const stream = await fromTrack(env, { kind: "radio", station: station.id }, first);
+  return stream ? playing({ title: station.title }, stream) : notFound;
+}
 
 async function startList(env: Env, who: Listener, list: PlaylistKind): Promise<Answer | null> {
   const tracks = await listTracks(env, who, list);
@@ -137,9 +174,8 @@ async function answerFor(env: Env, alexa: AlexaRequest, who: Listener): Promise<
       return { speech: SPEECH.unsupported(action.what) };
     case "no-such-mix":
       return { speech: SPEECH.noSuchMix(action.number), reprompt: SPEECH.reprompt };
-    // Radio comes with GET /v1/me/radio (shared/playlists/radio.ts); until then it is said to be unavailable.
     case "play-radio":
-      return { speech: SPEECH.radioUnavailable, reprompt: SPEECH.reprompt };
+      return startRadio(env, who, action);
     case "play-list":
       return (await startList(env, who, action.list)) ?? { speech: SPEECH.notReady(listName(action.list)) };
     case "play-for-you":
