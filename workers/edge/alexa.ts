@@ -1,5 +1,6 @@
 import { actionOf } from "../../shared/alexa/intents";
 import { listeningEventOf } from "../../shared/alexa/events";
+import { radioSeedOf } from "../../shared/alexa/radio-seed";
 import type { AlexaRequest } from "../../shared/alexa/request";
 import {
   clearQueue,
@@ -27,7 +28,6 @@ import { catalog, currentModel } from "./model-store";
 import { playlistFor } from "./playlists";
 import { continueStation, startStation, stationOf } from "./radio";
 import { recommend } from "./recommend";
-import { radioSeedOf } from "../../shared/alexa/radio-seed";
 
 /**
  * The Alexa skill behind POST /v1/speaker/alexa, for a request whose signature is verified. It plays
@@ -41,7 +41,8 @@ interface Listener {
   now: number;
 }
 
-async function describe(env: Env, source: PlaySource, trackId: string, offset = 0): Promise<Stream | null> {
+/** The stream of a track: its URL, the token naming it and its source, and what a screen shows. */
+async function streamOf(env: Env, source: PlaySource, trackId: string, offset = 0): Promise<Stream | null> {
   const degraded = new Degradation();
   const model = await degraded.read("kv", () => currentModel(env), null);
   const track = (await findTracksDegrading(env, degraded, model?.version ?? null, [trackId])).get(trackId);
@@ -107,7 +108,7 @@ async function stepFrom(env: Env, who: Listener, current: StreamToken, step: 1 |
 }
 
 const fromTrack = (env: Env, source: PlaySource, trackId: string | null) =>
-  trackId ? describe(env, source, trackId) : Promise.resolve(null);
+  trackId ? streamOf(env, source, trackId) : Promise.resolve(null);
 
 const playing = (what: Parameters<typeof sourceName>[0], stream: Stream): Answer => ({
   speech: SPEECH.playing(sourceName(what), stream.title!, stream.subtitle!),
@@ -121,8 +122,11 @@ const playing = (what: Parameters<typeof sourceName>[0], stream: Stream): Answer
 async function startRadio(env: Env, who: Listener, asked: { artist: string | null; genre: string | null }) {
   if (!asked.artist && !asked.genre) return { speech: SPEECH.radioNotHeard, reprompt: SPEECH.reprompt };
   const notFound = { speech: SPEECH.noSuchStation((asked.artist ?? asked.genre)!) };
-  const model = await currentModel(env);
-  const seed = model && radioSeedOf(asked, (await catalog(env, model.version)).values());
+  const degraded = new Degradation();
+  const model = await degraded.read("kv", () => currentModel(env), null);
+  const tracks = model && (await degraded.read("kv", () => catalog(env, model.version), null));
+  if (!tracks) return { speech: SPEECH.nothingToPlay };
+  const seed = radioSeedOf(asked, tracks.values());
   if (!seed) return notFound;
   const station = await startStation(env, who.pseudonym, seed, { now: who.now, region: who.region });
   if ("refused" in station) return notFound;
@@ -187,7 +191,7 @@ async function answerFor(env: Env, alexa: AlexaRequest, who: Listener): Promise<
     case "resume":
     case "start-over": {
       const offset = action.type === "resume" ? (player?.offsetInMilliseconds ?? 0) : 0;
-      const stream = current && (await describe(env, current.source, current.trackId, offset));
+      const stream = current && (await streamOf(env, current.source, current.trackId, offset));
       return stream ? { directives: [playNow(stream)] } : { speech: SPEECH.nothingPlaying, reprompt: SPEECH.reprompt };
     }
     case "next":
@@ -196,7 +200,7 @@ async function answerFor(env: Env, alexa: AlexaRequest, who: Listener): Promise<
       const stream =
         (await stepFrom(env, who, current, action.type === "next" ? 1 : -1)) ??
         // Before the first track (or a recommendation, which has no "before"), previous starts the track over.
-        (action.type === "previous" ? await describe(env, current.source, current.trackId) : null);
+        (action.type === "previous" ? await streamOf(env, current.source, current.trackId) : null);
       if (stream) return { directives: [playNow(stream)] };
       return {
         speech: current.source.kind === "list" ? SPEECH.endOfList(listName(current.source.list)) : SPEECH.nothingToPlay,
