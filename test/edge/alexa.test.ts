@@ -4,6 +4,7 @@ import { Hono } from "hono";
 import { beforeAll, describe, expect, it } from "vitest";
 import { eventIdOf } from "../../shared/alexa/events";
 import type { SkillResponse } from "../../shared/alexa/response";
+import { periodOf, refreshOf } from "../../shared/playlists";
 import { createVerifier } from "../../shared/alexa/verify";
 import type { AppEnv } from "../../workers/edge/env";
 import { alexaRoute } from "../../workers/edge/routes/alexa";
@@ -21,6 +22,7 @@ import {
   edge,
   expectProblem,
   json,
+  jsonBody,
   pseudonymOf,
   seedAndPublish,
   sessionStub,
@@ -107,6 +109,51 @@ describe("the Alexa skill", () => {
       const list = await json<{ tracks: { id: string }[] }>(listed);
       expect(playOf(answer).audioItem.stream.token).toBe(`list:discover-weekly:${list.tracks[0]!.id}`);
     }
+  });
+
+  it("plays a list where the listener left off on the phone, and steps through it", async () => {
+    const listener = "alexa-list-listener";
+    const ids = (
+      await env.DB.prepare("SELECT id FROM tracks ORDER BY id LIMIT 6 OFFSET 60").all<{ id: string }>()
+    ).results.map((r) => r.id);
+    const now = Date.now();
+    const period = periodOf(refreshOf("discover-weekly"), now, "UTC");
+    await sessionStub(await pseudonymOf(listener)).freezePlaylist({
+      kind: "discover-weekly",
+      title: "Discover Weekly",
+      description: "A test list, as a generator would leave it",
+      seedArtists: [],
+      tracks: ids.map((trackId) => ({ trackId, reason: { code: "new_for_you", text: "New for you" } })),
+      periodKey: period.key,
+      generatedAt: now,
+      validUntil: period.end,
+      modelVersion: null,
+    });
+    const events = [
+      { id: "phone-1", trackId: ids[2], type: "play", device: "phone", context: { playlistId: "discover-weekly" } },
+    ];
+    await json(await edge("/v1/events", jsonBody("POST", { events }, await asListener(listener))), 202);
+
+    const as = { accessToken: await tokenFor(listener) };
+    const started = playOf(await ask(intent("PlayDiscoverWeeklyIntent"), as));
+    expect(started.audioItem.stream.token).toBe(`list:discover-weekly:${ids[3]}`);
+    const queued = playOf(
+      await ask({ type: "AudioPlayer.PlaybackNearlyFinished", token: started.audioItem.stream.token }, as),
+    );
+    expect(queued.audioItem.stream).toMatchObject({
+      token: `list:discover-weekly:${ids[4]}`,
+      expectedPreviousToken: started.audioItem.stream.token,
+    });
+    const player = (n: number) => ({
+      ...as,
+      player: { token: `list:discover-weekly:${ids[n]}`, offsetInMilliseconds: 5 },
+    });
+    expect(playOf(await ask(intent("AMAZON.PreviousIntent"), player(3))).audioItem.stream.token).toBe(
+      `list:discover-weekly:${ids[2]}`,
+    );
+    const last = await ask(intent("AMAZON.NextIntent"), player(5));
+    expect(last.response.outputSpeech?.text).toBe("That was the last track of your Discover Weekly.");
+    expect(last.response.directives).toBeUndefined();
   });
 
   it("plays something for a workout, follows the playback into the session, queues the next track and adapts to a skip", async () => {

@@ -18,12 +18,13 @@ import type { IncomingEvent } from "../../shared/api/schemas";
 import { streamUrl } from "../../shared/catalog/stream";
 import type { Activity } from "../../shared/catalog/types";
 import type { PlaylistKind } from "../../shared/playlists";
+import type { ListOrder } from "../../shared/playlists/progress";
 import { checkListenerToken } from "./auth/listener-token";
 import { rateLimit } from "./auth/rate-limit";
 import { Degradation, findTracksDegrading } from "./degraded";
 import type { Env } from "./env";
 import { acceptEvents } from "./ingest";
-import { listenerPseudonym } from "./listener";
+import { listenerPseudonym, sessionOf } from "./listener";
 import { catalog, currentModel } from "./model-store";
 import { playlistFor } from "./playlists";
 import { continueStation, startStation, stationOf } from "./radio";
@@ -56,10 +57,13 @@ async function streamOf(env: Env, source: PlaySource, trackId: string, offset = 
   };
 }
 
-/** The tracks of the listener's list of `kind` for this period, or null when the kind has none (yet). */
-async function listTracks(env: Env, who: Listener, kind: PlaylistKind): Promise<string[] | null> {
+/** The listener's list of `kind` for this period, in order, or null when the kind has none (yet). */
+async function listOrder(env: Env, who: Listener, kind: PlaylistKind): Promise<ListOrder | null> {
   const answer = await playlistFor(env, who.pseudonym, kind, { now: who.now, region: who.region });
-  return answer.list && answer.list.tracks.length > 0 ? answer.list.tracks.map((t) => t.trackId) : null;
+  const list = answer.list;
+  return list && list.tracks.length > 0
+    ? { periodKey: list.periodKey, trackIds: list.tracks.map((t) => t.trackId) }
+    : null;
 }
 
 /**
@@ -103,8 +107,8 @@ async function stepFrom(env: Env, who: Listener, current: StreamToken, step: 1 |
   if (source.kind === "radio") {
     return fromTrack(env, source, await stationStep(env, who, source.station, current.trackId, step));
   }
-  const tracks = await listTracks(env, who, source.list);
-  return fromTrack(env, source, tracks && stepInList(tracks, current.trackId, step));
+  const list = await listOrder(env, who, source.list);
+  return fromTrack(env, source, list && stepInList(list.trackIds, current.trackId, step));
 }
 
 const fromTrack = (env: Env, source: PlaySource, trackId: string | null) =>
@@ -136,10 +140,22 @@ async function startRadio(env: Env, who: Listener, asked: { artist: string | nul
   return stream ? playing({ title: station.title }, stream) : notFound;
 }
 
-async function startList(env: Env, who: Listener, list: PlaylistKind): Promise<Answer | null> {
-  const tracks = await listTracks(env, who, list);
-  const source: PlaySource = { kind: "list", list };
-  const stream = await fromTrack(env, source, tracks?.[0] ?? null);
+/**
+ * A list starts where the listener left off in it, on Alexa or any other device (as
+ * GET /v1/speaker/next?playlist= does), and from the top once they have heard it all.
+ */
+async function startList(env: Env, who: Listener, kind: PlaylistKind): Promise<Answer | null> {
+  const list = await listOrder(env, who, kind);
+  if (!list) return null;
+  const degraded = new Degradation();
+  // Without the session object the list plays from the top rather than not at all.
+  const position = await degraded.read(
+    "session",
+    () => sessionOf(env, who.pseudonym).nextInList(kind, list, who.now),
+    0,
+  );
+  const source: PlaySource = { kind: "list", list: kind };
+  const stream = await fromTrack(env, source, list.trackIds[position] ?? list.trackIds[0]!);
   return stream ? playing(source, stream) : null;
 }
 
