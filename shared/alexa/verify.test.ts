@@ -177,6 +177,10 @@ describe("request verification", () => {
     await refusedFor("signature", verify({ raw: `${raw} `, signed: raw }));
     await refusedFor("signature-header", verify({ headers: (h) => h.delete(SIGNATURE_HEADER) }));
     await refusedFor("signature-header", verify({ headers: (h) => h.set(SIGNATURE_HEADER, "not*base64") }));
+    // Of the base64 alphabet but of no valid length (found by the fuzzer: atob threw).
+    for (const value of ["/", "abcde"]) {
+      await refusedFor("signature-header", verify({ headers: (h) => h.set(SIGNATURE_HEADER, value) }));
+    }
   });
 
   it("refuses a request older than 150 s, or as far ahead", async () => {

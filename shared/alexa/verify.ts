@@ -103,7 +103,12 @@ export function checkCertChainUrl(raw: string | undefined): { url: string } | Ve
 
 function base64Bytes(value: string): Uint8Array | null {
   if (value.length > MAX_SIGNATURE_LENGTH || !/^[A-Za-z0-9+/]+={0,2}$/.test(value)) return null;
-  return Uint8Array.from(atob(value), (c) => c.charCodeAt(0));
+  try {
+    return Uint8Array.from(atob(value), (c) => c.charCodeAt(0));
+  } catch {
+    // Of the alphabet but of no length base64 has ("/", "abcde").
+    return null;
+  }
 }
 
 function validAt(cert: x509.X509Certificate, now: number): boolean {
@@ -228,7 +233,10 @@ export function createVerifier(options: VerifierOptions): Verifier {
       }
       const certs = parseChain(pem);
       if (!certs) return fail("certificate-chain", CERT_URL_HEADER, "The certificate chain is not PEM certificates");
-      const leaf = await checkChain(certs, roots, now);
+      // A malformed extension is parsed only when read, so reading one may throw.
+      const leaf = await checkChain(certs, roots, now).catch((error: unknown): VerificationFailure =>
+        fail("certificate-chain", CERT_URL_HEADER, `The certificate chain cannot be read: ${String(error)}`),
+      );
       if ("rule" in leaf) return leaf;
 
       const key = await leaf.publicKey
