@@ -118,6 +118,17 @@ describe("every route of the app declares who may call it", () => {
     }
   });
 
+  const signed = Object.entries(ACCESS).flatMap(([route, access]) => ("signed" in access ? [route] : []));
+  it.each(signed)("%s: no API key or listener token opens it without the platform's signature", async (route) => {
+    const [method, path] = route.split(" ") as [string, string];
+    const body = JSON.stringify({ version: "1.0", request: { type: "LaunchRequest" } });
+    for (const role of ROLES) {
+      const headers = { ...keyOf(role), ...bearer(await tokenFor(OWNER)), "content-type": "application/json" };
+      await expectProblem(await edge(path, { method, headers, body }), 400);
+    }
+    await expectProblem(await edge(path, { method, body }), 400);
+  });
+
   it("/health is public", async () => {
     expect(await (await edge("/health")).json()).toEqual({ status: "ok" });
   });

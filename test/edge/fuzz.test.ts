@@ -870,6 +870,59 @@ const junk: fc.Arbitrary<FuzzCase> = fc
     mustReject: false,
   }));
 
+/**
+ * The Alexa endpoint's door is Amazon's signature, which nothing here can make: whatever the
+ * headers, keys, tokens and bodies (envelopes among them, for another skill or too old to reach
+ * the certificate fetch), every request is refused.
+ */
+const alexaCertUrl = fc.oneof(
+  fc.constantFrom(
+    "https://s3.amazonaws.com/echo.api/echo-api-cert.pem",
+    "http://s3.amazonaws.com/echo.api/echo-api-cert.pem",
+    "https://s3.amazonaws.com:8443/echo.api/echo-api-cert.pem",
+    "https://s3.amazonaws.com/echo.api/../x/cert.pem",
+    "https://evil.example/echo.api/cert.pem",
+  ),
+  headerValue,
+);
+const alexaEnvelope = fc
+  .record({
+    applicationId: fc.oneof(fc.constant("amzn1.ask.skill.someone-else"), nasty),
+    timestamp: fc.oneof(fc.constant("2020-01-01T00:00:00Z"), nasty),
+    type: fc.constantFrom("LaunchRequest", "IntentRequest", "AudioPlayer.PlaybackStarted", "Teleport"),
+    accessToken: fc.constantFrom(...LISTENERS).map((l) => tokens.own.get(l) ?? l),
+  })
+  .map(({ applicationId, timestamp, type, accessToken }) => ({
+    version: "1.0",
+    context: { System: { application: { applicationId }, user: { accessToken } } },
+    request: { type, requestId: "amzn1.echo-api.request.fuzz", timestamp, intent: { name: "AMAZON.NextIntent" } },
+  }));
+const alexaCall: fc.Arbitrary<FuzzCase> = fc
+  .record({
+    creds: fc.constantFrom(...LISTENERS).chain((l) => fc.tuple(fc.constant(l), anyCredentials(ROLES, true, l))),
+    certUrl: fc.option(alexaCertUrl),
+    signature: fc.option(fc.oneof(headerValue, fc.base64String({ minLength: 4, maxLength: 400 }))),
+    body: fc.oneof(
+      alexaEnvelope.map((v) => JSON.stringify(v)),
+      anyJson.map((v) => JSON.stringify(v)),
+      nasty,
+    ),
+  })
+  .map(({ creds: [listener, creds], certUrl, signature, body }) => ({
+    method: "POST",
+    path: "/v1/speaker/alexa",
+    template: "/v1/speaker/alexa",
+    headers: {
+      ...credentialHeaders(creds, listener),
+      "content-type": "application/json",
+      ...(certUrl === null ? {} : { SignatureCertChainUrl: certUrl }),
+      ...(signature === null ? {} : { "Signature-256": signature }),
+    },
+    body,
+    authorized: null,
+    mustReject: true,
+  }));
+
 /** The generators for every route of the app; the first test checks none is missing. */
 const FUZZED: Record<string, { arb: fc.Arbitrary<FuzzCase>; runs: number }[]> = {
   "GET /health": [{ arb: healthRead, runs: 200 }],
@@ -878,6 +931,7 @@ const FUZZED: Record<string, { arb: fc.Arbitrary<FuzzCase>; runs: number }[]> = 
   "GET /v1/me/consent": [{ arb: listenerRead("GET /v1/me/consent"), runs: 400 }],
   "GET /v1/me/export": [{ arb: listenerRead("GET /v1/me/export"), runs: 300 }],
   "GET /v1/speaker/next": [{ arb: listenerRead("GET /v1/speaker/next"), runs: 400 }],
+  "POST /v1/speaker/alexa": [{ arb: alexaCall, runs: 400 }],
   // The listing makes every kind of list on a listener's first request of a period.
   "GET /v1/me/playlists": [{ arb: listenerRead("GET /v1/me/playlists"), runs: 100 }],
   "GET /v1/me/playlists/:id": [{ arb: playlistRead, runs: 400 }],

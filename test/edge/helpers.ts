@@ -37,7 +37,14 @@ export const jsonBody = (method: string, body: unknown, headers: Record<string, 
  * Who may call each route. The auth walk and the fuzzer fail for a route missing here, so a new
  * route cannot go out without a decision about who may call it.
  */
-export type Access = { public: true } | { roles: Role[]; listener: boolean };
+export type Access =
+  | { public: true }
+  | { roles: Role[]; listener: boolean }
+  /**
+   * Called by a platform that sends no API key but signs its requests: the signature is the door
+   * (any request without a valid one is a 400), and the listener token comes inside the body.
+   */
+  | { signed: "alexa" };
 export const ACCESS: Record<string, Access> = {
   "GET /health": { public: true },
   "GET /v1/me/recommendations": { roles: ["client"], listener: true },
@@ -65,6 +72,7 @@ export const ACCESS: Record<string, Access> = {
   "GET /v1/tracks/:id/similar": { roles: [...ROLES], listener: false },
   "GET /v1/charts/top": { roles: [...ROLES], listener: false },
   "GET /v1/speaker/next": { roles: ["speaker"], listener: true },
+  "POST /v1/speaker/alexa": { signed: "alexa" },
   "ALL /admin/*": { roles: ["operator"], listener: false },
 };
 

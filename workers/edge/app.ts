@@ -8,6 +8,7 @@ import { API_KEY_HEADER } from "../../shared/auth/api-key";
 import { requireRole } from "./auth/require";
 import type { AppEnv } from "./env";
 import { notFound, onError } from "../../shared/api/errors";
+import { alexaApp } from "./routes/alexa";
 import { chartsApp } from "./routes/charts";
 import { eventsApp } from "./routes/events";
 import { followingApp } from "./routes/following";
@@ -55,6 +56,7 @@ export const app = new Hono<AppEnv>()
   .route("/v1/tracks", tracksApp)
   .route("/v1/charts", chartsApp)
   .route("/v1/speaker", speakerApp)
+  .route("/v1/speaker/alexa", alexaApp)
   // Operator routes live in the retraining worker; the edge is their only door.
   .all("/admin/*", requireRole("operator"), async (c) => {
     const res = await c.env.RETRAINER.fetch(c.req.raw);
