@@ -156,15 +156,16 @@ describe("the Alexa skill", () => {
     expect(last.response.directives).toBeUndefined();
   });
 
-  it("plays something for a workout, follows the playback into the session, queues the next track and adapts to a skip", async () => {
+  it("plays the workout mix, follows the playback into the session, queues the next track and adapts to a skip", async () => {
     const asked = await ask(intent("PlayActivityIntent", { activity: "workout" }));
-    expect(asked.response.outputSpeech?.text).toMatch(/^Playing something for a workout: .+ by .+\.$/);
+    // The listener's workout mix: the list of the day made for it (without one, a workout recommendation).
+    expect(asked.response.outputSpeech?.text).toMatch(/^Playing your workout mix: .+ by .+\.$/);
     expect(asked.response.shouldEndSession).toBe(true);
     const first = playOf(asked);
     expect(first.playBehavior).toBe("REPLACE_ALL");
     const { token, url } = first.audioItem.stream;
     const trackId = token.split(":")[2]!;
-    expect(token).toBe(`for-you:workout:${trackId}`);
+    expect(token).toBe(`list:mix-workout:${trackId}`);
     expect(url).toBe(`${env.STREAM_BASE_URL}${trackId}`);
 
     // The device starts the stream: a play of the listener's, seen at once by the app.
