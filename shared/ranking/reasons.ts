@@ -25,9 +25,7 @@ export function chooseReason(
   const { track } = item;
   const isNew = isNewRelease(track.releaseDate, inputs.now, config.newReleaseDays);
   if (item.source === "exploration") {
-    return isNew
-      ? { code: "new_release", text: `New release from ${track.artistName}` }
-      : { code: "new_for_you", text: "New for you" };
+    return isNew ? newReleaseReason(track) : { code: "new_for_you", text: "New for you" };
   }
   const anchor = item.tasteAnchor && inputs.tracks.get(item.tasteAnchor);
   if (anchor) {
@@ -40,9 +38,16 @@ export function chooseReason(
   if (inputs.context.label && item.fit >= config.contextReasonFit) {
     return { code: "fits_context", text: `Fits ${contextPhrase(inputs.context.label)}` };
   }
-  if (isNew) return { code: "new_release", text: `New release from ${track.artistName}` };
+  if (isNew) return newReleaseReason(track);
   if (item.source === "chart") {
     return { code: "popular_in_region", text: inputs.region ? `Popular in ${inputs.region}` : "Popular right now" };
   }
   return { code: "for_you", text: "Picked for you" };
+}
+
+/** A fresh track, named by its artist; `closeTo` names the followed artist a stand-in sounds like. */
+export function newReleaseReason(track: TrackInfo, closeTo?: string): Reason {
+  return closeTo
+    ? { code: "new_release", text: `New release from ${track.artistName}, close to ${closeTo}, whom you follow` }
+    : { code: "new_release", text: `New release from ${track.artistName}` };
 }
