@@ -2,8 +2,9 @@ import { resolveContext } from "../context/resolve";
 import { evidenceWeight } from "../model/evidence";
 import { prepareCandidates } from "../ranking/candidates";
 import { DEFAULT_RANKING_CONFIG } from "../ranking/config";
-import { diversify } from "../ranking/diversity";
+import { diversifyBy, type MmrAccess } from "../ranking/diversity";
 import { isExcluded, removeExcluded, type Exclusions } from "../ranking/filters";
+import { trackSimilarity } from "../ranking/similarity";
 import { isNewRelease } from "../ranking/freshness";
 import { chooseReason } from "../ranking/reasons";
 import type { Candidate, ScoredCandidate, TrackInfo } from "../ranking/types";
@@ -39,15 +40,8 @@ export function discoverWeekly(input: PlaylistInput): GeneratedPlaylist | null {
     artistIds: bounds.disliked.artistIds,
   };
   const pool = personal ? personalPool(input, exclusions) : nonPersonalPool(input);
-  const scored = removeExcluded(prepareCandidates(pool, input.tracks, sourceWeights), exclusions).map((c) => ({
-    ...c,
-    score: c.score * weeklyDraw(input.seed, c.track.id),
-  }));
-  const picks = diversify(bestPerArtist(scored), DISCOVER_WEEKLY_LENGTH, {
-    diversityLambda,
-    maxPerArtist: 1,
-    artistCapWindow: DISCOVER_WEEKLY_LENGTH,
-  });
+  const scored = removeExcluded(prepareCandidates(pool, input.tracks, sourceWeights), exclusions);
+  const picks = pickDiscoveries(scored, DISCOVER_WEEKLY_LENGTH, input.seed, CANDIDATES);
   if (picks.length === 0) return null;
   // No session taste goes into a weekly list, so no taste anchor and nothing liked to name.
   const reasonInputs = {
@@ -112,21 +106,48 @@ function nonPersonalPool(input: PlaylistInput): Candidate[] {
   return [...chart, ...fresh];
 }
 
-/** 1 +- WEEKLY_DRAW / 2, fixed for a track within a period (the seed is per listener and period). */
-function weeklyDraw(seed: number, trackId: string): number {
-  return 1 + WEEKLY_DRAW * (fnv1a(`${seed}:${trackId}`) / 0x1_0000_0000 - 0.5);
+const CANDIDATES: DiscoveryAccess<ScoredCandidate> = {
+  id: (c) => c.track.id,
+  score: (c) => c.score,
+  artist: (c) => c.track.artistId,
+  similarity: (a, b) => trackSimilarity(a.vector, b.vector),
+};
+
+export interface DiscoveryAccess<T> extends MmrAccess<T> {
+  id(item: T): string;
 }
 
-/** Each artist's best candidate: the one-per-artist rule applied before MMR, which then only weighs sound. */
-function bestPerArtist(items: readonly ScoredCandidate[]): ScoredCandidate[] {
-  const best = new Map<string, ScoredCandidate>();
+/**
+ * The Discover Weekly choice among items already new to the listener: the week's draw moves each
+ * score, each artist keeps its best item, and MMR spreads the list over sounds. Over any items, so
+ * the offline evaluation measures this very policy on data with other items.
+ */
+export function pickDiscoveries<T>(items: readonly T[], count: number, seed: number, access: DiscoveryAccess<T>): T[] {
+  const best = new Map<string, { item: T; score: number; id: string }>();
   for (const item of items) {
-    const current = best.get(item.track.artistId);
-    if (!current || item.score > current.score || (item.score === current.score && item.track.id < current.track.id)) {
-      best.set(item.track.artistId, item);
+    const id = access.id(item);
+    const score = access.score(item) * weeklyDraw(seed, id);
+    const artist = access.artist(item);
+    const current = best.get(artist);
+    if (!current || score > current.score || (score === current.score && id < current.id)) {
+      best.set(artist, { item, score, id });
     }
   }
-  return [...best.values()];
+  return diversifyBy(
+    [...best.values()],
+    count,
+    { diversityLambda, maxPerArtist: 1, artistCapWindow: count },
+    {
+      score: (d) => d.score,
+      artist: (d) => access.artist(d.item),
+      similarity: (a, b) => access.similarity(a.item, b.item),
+    },
+  ).map((d) => d.item);
+}
+
+/** 1 +- WEEKLY_DRAW / 2, fixed for an item within a period (the seed is per listener and period). */
+function weeklyDraw(seed: number, id: string): number {
+  return 1 + WEEKLY_DRAW * (fnv1a(`${seed}:${id}`) / 0x1_0000_0000 - 0.5);
 }
 
 /** The artists whose tracks raised the most picks; for a list raised by none, the picks' own first artists. */
