@@ -21,6 +21,7 @@ const scenario = fc.record({
   ),
   history: fc.array(fc.record({ index, likes: fc.nat(2), dislikes: fc.nat(2), skips: fc.nat(3) }), { maxLength: 80 }),
   played: fc.array(index, { maxLength: 20 }),
+  previous: fc.array(index, { maxLength: 30 }),
   dislikedTracks: fc.array(index, { maxLength: 20 }),
   dislikedArtists: fc.array(index, { maxLength: 10 }),
   neighbourSeed: fc.integer(),
@@ -47,6 +48,7 @@ function inputOf(s: Scenario) {
     })),
     history: s.history.map((h) => historyEntry(id(h.index), { likes: h.likes, dislikes: h.dislikes, skips: h.skips })),
     session,
+    previousTracks: s.previous.map(id),
     // Every history track has a few neighbours somewhere in the catalog.
     neighbours: (trackId) =>
       [1, 2, 3, 4, 5].map((k) => ({
@@ -57,7 +59,7 @@ function inputOf(s: Scenario) {
 }
 
 describe("discoverWeekly", () => {
-  it("never holds a heard or disliked track or artist, holds one track per artist, at most 30, each with a reason", () => {
+  it("never holds a heard or disliked track or artist, nor last week's, holds one track per artist, at most 30, each with a reason", () => {
     fc.assert(
       fc.property(scenario, (s) => {
         const input = inputOf(s);
@@ -70,6 +72,7 @@ describe("discoverWeekly", () => {
         expect(new Set(artists).size).toBe(artists.length);
         for (const { trackId, reason } of list.tracks) {
           expect(heard.has(trackId)).toBe(false);
+          expect(input.previousTracks).not.toContain(trackId);
           expect(input.session.dislikes.tracks).not.toContain(trackId);
           expect(dislikedArtists.has(input.tracks.get(trackId)!.artistId)).toBe(false);
           expect(reason.text.length).toBeGreaterThan(0);

@@ -35,8 +35,9 @@ const { sourceWeights, diversityLambda } = DEFAULT_RANKING_CONFIG;
 export function discoverWeekly(input: PlaylistInput): GeneratedPlaylist | null {
   const personal = input.personalized && (input.candidates.length > 0 || input.history.length > 0);
   const bounds = listenerBounds(input);
+  // Last week's picks make way for others: a list the listener did not play from is still not news.
   const exclusions: Exclusions = {
-    trackIds: new Set([...bounds.heard, ...bounds.disliked.trackIds]),
+    trackIds: new Set([...bounds.heard, ...bounds.disliked.trackIds, ...(input.previousTracks ?? [])]),
     artistIds: bounds.disliked.artistIds,
   };
   const pool = personal ? personalPool(input, exclusions) : nonPersonalPool(input);

@@ -61,7 +61,20 @@ export async function playlistFor(env: Env, pseudonym: string, kind: PlaylistKin
     if (frozen) return { list: frozen, personalized, degraded: degraded.stores } satisfies PlaylistAnswer;
   }
 
-  const model = await degraded.read("kv", () => currentModel(env), null);
+  const [model, previousTracks] = await Promise.all([
+    degraded.read("kv", () => currentModel(env), null),
+    // The kind's one stored row holds the list of the last period it was asked for.
+    personalized
+      ? degraded.read(
+          "session",
+          async () =>
+            (await session.generatedPlaylists())
+              .find((l) => l.kind === kind && l.periodKey !== period.key)
+              ?.tracks.map((t) => t.trackId) ?? [],
+          [],
+        )
+      : [],
+  ]);
   const version = model?.version ?? null;
   const input = await playlistInput(env, degraded, pseudonym, version, {
     now: request.now,
@@ -70,6 +83,7 @@ export async function playlistFor(env: Env, pseudonym: string, kind: PlaylistKin
     session: personalized && view ? view.state : createSession(),
     localHour: localHour(request.localTime, timeZone, request.now) ?? 12,
     region: request.region,
+    previousTracks,
   });
   const generated = input && generatePlaylist(kind, input);
   if (!generated) return { list: null, personalized, degraded: degraded.stores } satisfies PlaylistAnswer;
@@ -92,7 +106,9 @@ async function playlistInput(
   degraded: Degradation,
   pseudonym: string,
   version: string | null,
-  at: Pick<PlaylistInput, "now" | "seed" | "personalized" | "session" | "localHour"> & { region: string | null },
+  at: Pick<PlaylistInput, "now" | "seed" | "personalized" | "session" | "localHour" | "previousTracks"> & {
+    region: string | null;
+  },
 ): Promise<PlaylistInput | null> {
   if (!version) return null;
   const personal = at.personalized;
@@ -132,6 +148,7 @@ async function playlistInput(
     activityPool: (activity) => activityPoolOf(tracks, activity),
     chart: chart.trackIds,
     localHour: at.localHour,
+    ...(at.previousTracks ? { previousTracks: at.previousTracks } : {}),
   };
 }
 
