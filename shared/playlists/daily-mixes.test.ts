@@ -7,6 +7,7 @@ import { seededRandom } from "../util/random";
 import { DAILY_MIX_RULES, dailyMix, mixTitle } from "./daily-mixes";
 import { generatePlaylist } from "./index";
 import { clusterByVariety } from "./taste-clusters";
+import { playlistInput } from "./test-fixtures";
 import type { GeneratedPlaylist, HistoryEntry, PlaylistInput } from "./types";
 
 // Counted, to show that the six kinds of one request share one clustering.
@@ -73,24 +74,15 @@ function history(counts: Partial<Record<string, number>>): HistoryEntry[] {
 }
 
 function inputOf(entries: HistoryEntry[], overrides: Partial<PlaylistInput> = {}): PlaylistInput {
-  return {
+  return playlistInput([...TRACKS.values()], {
     now: Date.UTC(2026, 11, 1),
     seed: 42,
-    tracks: TRACKS,
-    candidates: [],
     history: entries,
-    session: createSession(),
-    following: new Set(),
-    neighbours: () => [],
     activityPool: () => {
       throw new Error("daily mixes do not use activity pools");
     },
-    chart: [],
-    personalized: true,
-    localHour: 12,
-    localWeekday: 2,
     ...overrides,
-  };
+  });
 }
 
 const mixesOf = (input: PlaylistInput) =>

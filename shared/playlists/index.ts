@@ -1,7 +1,9 @@
 import { CONTEXT_MIXES } from "./context-mix";
 import { dailyMix } from "./daily-mixes";
 import { daylist } from "./daylist";
+import { discoverWeekly } from "./discover-weekly";
 import { DAILY_MIX_COUNT, type PlaylistKind } from "./kinds";
+import { releaseRadar } from "./release-radar";
 import type { GeneratedPlaylist, PlaylistGenerator, PlaylistInput } from "./types";
 
 /**
@@ -9,6 +11,8 @@ import type { GeneratedPlaylist, PlaylistGenerator, PlaylistInput } from "./type
  * and answers 404 at the edge.
  */
 const GENERATORS: Partial<Record<PlaylistKind, PlaylistGenerator>> = {
+  "discover-weekly": discoverWeekly,
+  "release-radar": releaseRadar,
   ...Object.fromEntries(Array.from({ length: DAILY_MIX_COUNT }, (_, i) => [`daily-mix-${i + 1}`, dailyMix(i + 1)])),
   ...CONTEXT_MIXES,
   daylist,

@@ -37,6 +37,8 @@ export interface PlaylistInput {
   chart: readonly string[];
   /** False without the listener's consent to personalise: history, candidates and session are then empty. */
   personalized: boolean;
+  /** The tracks of the listener's list of this kind in the period before, when one was frozen (not to repeat it). */
+  previousTracks?: readonly string[];
   /** The listener's local hour (0-23), for lists that follow the time of day. */
   localHour: number;
   /** The listener's local day of the week (0 Sunday to 6 Saturday), for lists named after the day. */

@@ -2,6 +2,19 @@ import type { RankingConfig } from "./config";
 import { trackSimilarity } from "./similarity";
 import type { ScoredCandidate } from "./types";
 
+/** What MMR reads of an item: its relevance, its artist (for the cap) and its likeness to another. */
+export interface MmrAccess<T> {
+  score(item: T): number;
+  artist(item: T): string;
+  similarity(a: T, b: T): number;
+}
+
+const CANDIDATES: MmrAccess<ScoredCandidate> = {
+  score: (c) => c.score,
+  artist: (c) => c.track.artistId,
+  similarity: (a, b) => trackSimilarity(a.vector, b.vector),
+};
+
 /**
  * Greedy maximal marginal relevance: each pick maximises lambda * relevance - (1 - lambda) *
  * (similarity to the closest track already picked), relevance being the score rescaled to 0..1.
@@ -18,22 +31,34 @@ export function diversify(
   count: number,
   config: Pick<RankingConfig, "diversityLambda" | "maxPerArtist" | "artistCapWindow">,
 ): ScoredCandidate[] {
+  return diversifyBy(candidates, count, config, CANDIDATES);
+}
+
+/** diversify over any items, with relevance, artist and similarity read through `access` (the offline evaluation's items). */
+export function diversifyBy<T>(
+  candidates: readonly T[],
+  count: number,
+  config: Pick<RankingConfig, "diversityLambda" | "maxPerArtist" | "artistCapWindow">,
+  access: MmrAccess<T>,
+): T[] {
   const lambda = config.diversityLambda;
-  const items = [...candidates].sort((a, b) => b.score - a.score);
-  const min = items.at(-1)?.score ?? 0,
-    spread = (items[0]?.score ?? 0) - min;
+  const items = [...candidates].sort((a, b) => access.score(b) - access.score(a));
+  const top = items[0],
+    last = items.at(-1);
+  const min = last === undefined ? 0 : access.score(last),
+    spread = (top === undefined ? 0 : access.score(top)) - min;
   // Pre-multiplied by lambda: relevance[i] alone bounds what candidate i can be worth.
-  const relevance = items.map((item) => lambda * (spread > 0 ? (item.score - min) / spread : 1));
+  const relevance = items.map((item) => lambda * (spread > 0 ? (access.score(item) - min) / spread : 1));
   const closest = new Float64Array(items.length);
   const comparedWith = new Uint32Array(items.length); // how many picks closest[i] accounts for
   const taken = new Uint8Array(items.length);
   const perArtist = new Map<string, number>();
-  const picked: ScoredCandidate[] = [];
+  const picked: T[] = [];
 
   const value = (i: number) => relevance[i]! - (1 - lambda) * closest[i]!;
   const refresh = (i: number) => {
     for (let p = comparedWith[i]!; p < picked.length; p++) {
-      closest[i] = Math.max(closest[i]!, trackSimilarity(picked[p]!.vector, items[i]!.vector));
+      closest[i] = Math.max(closest[i]!, access.similarity(picked[p]!, items[i]!));
     }
     comparedWith[i] = picked.length;
   };
@@ -47,7 +72,7 @@ export function diversify(
     for (let i = 0; i < items.length; i++) {
       if (taken[i]) continue;
       if (best >= 0 && relevance[i]! <= bestValue) break;
-      const overCap = capped && (perArtist.get(items[i]!.track.artistId) ?? 0) >= config.maxPerArtist;
+      const overCap = capped && (perArtist.get(access.artist(items[i]!)) ?? 0) >= config.maxPerArtist;
       const toBeat = overCap ? fallbackValue : bestValue;
       if (value(i) <= toBeat) continue; // stale value is an upper bound
       refresh(i);
@@ -59,7 +84,8 @@ export function diversify(
     const chosen = items[index]!;
     taken[index] = 1;
     picked.push(chosen);
-    if (capped) perArtist.set(chosen.track.artistId, (perArtist.get(chosen.track.artistId) ?? 0) + 1);
+    const artist = access.artist(chosen);
+    if (capped) perArtist.set(artist, (perArtist.get(artist) ?? 0) + 1);
   }
   return picked;
 }

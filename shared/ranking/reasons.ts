@@ -25,18 +25,16 @@ export function chooseReason(
   const { track } = item;
   const isNew = isNewRelease(track.releaseDate, inputs.now, config.newReleaseDays);
   if (item.source === "exploration") {
-    return isNew
-      ? { code: "new_release", text: `New release from ${track.artistName}` }
-      : { code: "new_for_you", text: "New for you" };
+    return isNew ? newReleaseReason(track) : { code: "new_for_you", text: "New for you" };
   }
   const anchor = item.tasteAnchor && inputs.tracks.get(item.tasteAnchor);
   if (anchor) return anchorReason(anchor, inputs.liked.has(anchor.id));
   const because = item.because && inputs.tracks.get(item.because);
-  if (because) return { code: "because_you_played", text: `Because you played ${because.title}` };
+  if (because) return anchorReason(because, false);
   if (inputs.context.label && item.fit >= config.contextReasonFit) {
     return { code: "fits_context", text: `Fits ${contextPhrase(inputs.context.label)}` };
   }
-  if (isNew) return { code: "new_release", text: `New release from ${track.artistName}` };
+  if (isNew) return newReleaseReason(track);
   if (item.source === "chart") {
     return { code: "popular_in_region", text: inputs.region ? `Popular in ${inputs.region}` : "Popular right now" };
   }
@@ -48,4 +46,11 @@ export function anchorReason(anchor: Pick<TrackInfo, "title">, liked: boolean): 
   return liked
     ? { code: "similar_to_liked", text: `Similar to ${anchor.title}, which you liked` }
     : { code: "because_you_played", text: `Because you played ${anchor.title}` };
+}
+
+/** A fresh track, named by its artist; `closeTo` names the followed artist a stand-in sounds like. */
+export function newReleaseReason(track: TrackInfo, closeTo?: string): Reason {
+  return closeTo
+    ? { code: "new_release", text: `New release from ${track.artistName}, close to ${closeTo}, whom you follow` }
+    : { code: "new_release", text: `New release from ${track.artistName}` };
 }

@@ -74,7 +74,20 @@ export async function playlistFor(env: Env, pseudonym: string, kind: PlaylistKin
     if (frozen) return served(frozen);
   }
 
-  const model = await degraded.read("kv", () => currentModel(env), null);
+  const [model, previousTracks] = await Promise.all([
+    degraded.read("kv", () => currentModel(env), null),
+    // The kind's one stored row holds the list of the last period it was asked for.
+    personalized
+      ? degraded.read(
+          "session",
+          async () =>
+            (await session.generatedPlaylists())
+              .find((l) => l.kind === kind && l.periodKey !== period.key)
+              ?.tracks.map((t) => t.trackId) ?? [],
+          [],
+        )
+      : [],
+  ]);
   const version = model?.version ?? null;
   const input = await playlistInput(env, degraded, pseudonym, version, request, {
     now: request.now,
@@ -84,6 +97,7 @@ export async function playlistFor(env: Env, pseudonym: string, kind: PlaylistKin
     localHour: localHour(request.localTime, timeZone, request.now) ?? 12,
     localWeekday: localWeekday(request.localTime, timeZone, request.now),
     region: request.region,
+    previousTracks,
   });
   const generated = input && generatePlaylist(kind, input);
   if (!generated) return { list: null, personalized, degraded: degraded.stores } satisfies PlaylistAnswer;
@@ -137,7 +151,10 @@ async function playlistInput(
   pseudonym: string,
   version: string | null,
   request: PlaylistRequest,
-  at: Pick<PlaylistInput, "now" | "seed" | "personalized" | "session" | "localHour" | "localWeekday"> & {
+  at: Pick<
+    PlaylistInput,
+    "now" | "seed" | "personalized" | "session" | "localHour" | "localWeekday" | "previousTracks"
+  > & {
     region: string | null;
   },
 ): Promise<PlaylistInput | null> {
@@ -180,6 +197,7 @@ async function playlistInput(
     chart: chart.trackIds,
     localHour: at.localHour,
     localWeekday: at.localWeekday,
+    ...(at.previousTracks ? { previousTracks: at.previousTracks } : {}),
   };
 }
 
