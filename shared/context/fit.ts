@@ -40,3 +40,22 @@ export function withinDefiningRanges(features: AudioFeatures, targets: FeatureTa
   }
   return true;
 }
+
+/**
+ * The first range its context weighs fully that the tracks' mean lies outside of, and on which
+ * side; null when the list as a whole is what the context is.
+ */
+export function meanOutsideDefiningRanges(
+  tracks: readonly AudioFeatures[],
+  targets: FeatureTargets,
+): { feature: TargetFeature; side: "below" | "above" } | null {
+  if (tracks.length === 0) return null;
+  for (const feature of TARGET_FEATURES) {
+    const wanted = targets[feature];
+    if (!wanted || wanted.weight < 1) continue;
+    const mean = tracks.reduce((sum, t) => sum + t[feature], 0) / tracks.length;
+    if (mean < wanted.min) return { feature, side: "below" };
+    if (mean > wanted.max) return { feature, side: "above" };
+  }
+  return null;
+}

@@ -1,5 +1,7 @@
 import { ACTIVITIES, type Activity } from "../catalog/types";
+import { meanOutsideDefiningRanges, withinDefiningRanges } from "../context/fit";
 import { contextPhrase, type ContextLabel } from "../context/resolve";
+import type { FeatureTargets } from "../context/targets";
 import { evidenceWeight } from "../model/evidence";
 import {
   contextMatches,
@@ -62,13 +64,13 @@ export interface ContextList {
 export function contextList(label: ContextLabel, input: PlaylistInput): ContextList {
   const pool = input.activityPool(label);
   const disliked = dislikes(input);
-  const admit = (e: PoolEntry) =>
-    e.defining && !disliked.tracks.has(e.track.id) && !disliked.artists.has(e.track.artistId);
+  const admit = (e: PoolEntry) => !disliked.tracks.has(e.track.id) && !disliked.artists.has(e.track.artistId);
   const anchors = input.personalized ? anchorsOf(input) : [];
-  const picks =
+  const ranked: Pick[] =
     anchors.length > 0
       ? drawn(contextMatches(pool, anchors, Infinity, admit), input.seed)
       : popular(pool, input, admit);
+  const picks = insideOnAverage(ranked.slice(0, MIX_LENGTH), ranked.slice(MIX_LENGTH), pool.targets);
   const phrase = contextPhrase(label);
   const tracks = picks.map(({ track, anchor }): PlaylistTrack => ({
     trackId: track.id,
@@ -109,13 +111,17 @@ type Pick = { track: TrackInfo; anchor?: TrackInfo };
  */
 function drawn(matches: readonly ContextMatch[], seed: number): Pick[] {
   const random = seededRandom(seed);
-  const head = matches.slice(0, MIX_LENGTH * DRAW_FACTOR);
+  // Personal first: how much more alike a track is to the listener's tracks than to the catalog's.
+  const head = [...matches]
+    .sort((a, b) => personal(b) - personal(a) || a.track.id.localeCompare(b.track.id))
+    .slice(0, MIX_LENGTH * DRAW_FACTOR);
   const keyed = head
     .map((m) => ({ m, key: Math.log(1 - random()) / Math.max(1e-9, m.likeness) }))
     .sort((a, b) => b.key - a.key)
     .map(({ m }) => m);
-  const chosen = capped([...keyed, ...matches.slice(head.length)]);
-  return chosen.sort((a, b) => b.likeness - a.likeness || a.track.id.localeCompare(b.track.id));
+  const rest = new Set(head);
+  const [chosen, spare] = capped([...keyed, ...matches.filter((m) => !rest.has(m))]);
+  return [...chosen.sort((a, b) => b.likeness - a.likeness || a.track.id.localeCompare(b.track.id)), ...spare];
 }
 
 function popular(pool: ActivityPool, input: PlaylistInput, admit: (e: PoolEntry) => boolean): Pick[] {
@@ -127,20 +133,68 @@ function popular(pool: ActivityPool, input: PlaylistInput, admit: (e: PoolEntry)
       b.track.popularity - a.track.popularity ||
       a.track.id.localeCompare(b.track.id),
   );
-  return capped(entries).map(({ track }) => ({ track }));
+  return capped(entries)
+    .flat()
+    .map(({ track }) => ({ track }));
 }
 
-function capped<T extends { track: TrackInfo }>(ordered: readonly T[]): T[] {
+/**
+ * Every track of a mix is close to its context (the pool's bar), and the mix as a whole is inside
+ * it: while the mean of a range the context weighs fully is outside that range, the track furthest
+ * out on it gives way to the first spare inside every range (within the artist cap). Admitting
+ * only tracks inside every range would leave a sleep mix four genres to choose from, the same
+ * for a soul fan and a metal fan; near enough, the soul fan gets calm soul.
+ */
+function insideOnAverage(picks: readonly Pick[], spares: readonly Pick[], targets: FeatureTargets): Pick[] {
+  const list = [...picks];
+  const queue = spares.filter((s) => withinDefiningRanges(s.track.features, targets));
+  const perArtist = new Map<string, number>();
+  for (const p of list) perArtist.set(p.track.artistId, (perArtist.get(p.track.artistId) ?? 0) + 1);
+  for (
+    let off = meanOutsideDefiningRanges(
+      list.map((p) => p.track.features),
+      targets,
+    );
+    off;
+  ) {
+    const { feature, side } = off;
+    const sign = side === "above" ? 1 : -1;
+    const worst = list.reduce(
+      (w, p, i) => (sign * p.track.features[feature] > sign * list[w]!.track.features[feature] ? i : w),
+      0,
+    );
+    const next = queue.findIndex(
+      (s) =>
+        (perArtist.get(s.track.artistId) ?? 0) < MIX_MAX_PER_ARTIST || s.track.artistId === list[worst]!.track.artistId,
+    );
+    if (next < 0) break;
+    const [spare] = queue.splice(next, 1);
+    perArtist.set(list[worst]!.track.artistId, perArtist.get(list[worst]!.track.artistId)! - 1);
+    perArtist.set(spare!.track.artistId, (perArtist.get(spare!.track.artistId) ?? 0) + 1);
+    list[worst] = spare!;
+    off = meanOutsideDefiningRanges(
+      list.map((p) => p.track.features),
+      targets,
+    );
+  }
+  return list;
+}
+
+/** The first MIX_LENGTH within the artist cap, and the rest in order, as spares. */
+function capped<T extends { track: TrackInfo }>(ordered: readonly T[]): [chosen: T[], spare: T[]] {
   const perArtist = new Map<string, number>();
   const chosen: T[] = [];
+  const spare: T[] = [];
   for (const item of ordered) {
-    if (chosen.length >= MIX_LENGTH) break;
     const n = perArtist.get(item.track.artistId) ?? 0;
-    if (n >= MIX_MAX_PER_ARTIST) continue;
+    if (chosen.length >= MIX_LENGTH || n >= MIX_MAX_PER_ARTIST) {
+      spare.push(item);
+      continue;
+    }
     perArtist.set(item.track.artistId, n + 1);
     chosen.push(item);
   }
-  return chosen;
+  return [chosen, spare];
 }
 
 function reasonFor(phrase: string, anchor: TrackInfo | undefined): Reason {
@@ -194,3 +248,6 @@ export const CONTEXT_MIXES = Object.fromEntries(ACTIVITIES.map((a) => [`mix-${a}
   ContextMixKind,
   PlaylistGenerator
 >;
+
+const HUB_PENALTY = 2;
+const personal = (m: ContextMatch) => m.likeness - HUB_PENALTY * m.centrality;

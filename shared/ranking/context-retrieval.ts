@@ -6,6 +6,8 @@ import type { Candidate, TrackInfo } from "./types";
 
 /** Fit a track needs to be offered for a stated activity, and to stay in the running once one is stated. */
 export const STATED_CONTEXT_MIN_FIT = 0.6;
+/** Catalog tracks a pool track's centrality is measured against: enough for a stable mean, cheap per pool. */
+const CENTRALITY_SAMPLE = 400;
 /** The listener's strongest candidates stand for their taste when tracks for the moment are looked up. */
 const TASTE_ANCHORS = 12;
 
@@ -19,6 +21,12 @@ export interface PoolEntry {
   vector: TrackVector;
   /** Inside every range the context weighs fully (see withinDefiningRanges), not only close enough. */
   defining: boolean;
+  /**
+   * How alike the track is to the catalog at large (mean likeness to a sample of it). Central
+   * tracks are close to every listener's tracks at once (hubs), so a list ranked on likeness
+   * alone gives them to everyone; lists that must be personal weigh likeness against this.
+   */
+  centrality: number;
 }
 
 /** The catalog's tracks that suit one activity or time of day, by genre: built once per catalog and context. */
@@ -45,14 +53,20 @@ export function activityPool(tracks: Iterable<TrackInfo>, label: ContextLabel): 
   const free = SOUND_FEATURES.filter((f) => f === "loudness" || (targets[f]?.weight ?? 0) < 1);
   const inCatalog = ranksAmong(catalog, free);
   const inPool = ranksAmong(members, free);
+  const step = Math.max(1, Math.floor(catalog.length / CENTRALITY_SAMPLE));
+  const sample = catalog.filter((_, i) => i % step === 0).map((t) => ({ genre: t.genre, values: inCatalog(t) }));
   const byGenre = new Map<string, PoolEntry[]>();
   for (const track of members) {
     const entries = byGenre.get(track.genre) ?? [];
     if (entries.length === 0) byGenre.set(track.genre, entries);
+    const vector = { genre: track.genre, values: inPool(track) };
+    let centrality = 0;
+    for (const other of sample) centrality += trackSimilarity(other, vector);
     entries.push({
       track,
-      vector: { genre: track.genre, values: inPool(track) },
+      vector,
       defining: withinDefiningRanges(track.features, targets),
+      centrality: centrality / Math.max(1, sample.length),
     });
   }
   return { targets, byGenre, place: (track) => ({ genre: track.genre, values: inCatalog(track) }) };
@@ -85,6 +99,8 @@ function firstIndex(sorted: Float64Array, test: (x: number) => boolean): number 
 export interface ContextMatch {
   track: TrackInfo;
   likeness: number;
+  /** The track's centrality in the pool (see PoolEntry). */
+  centrality: number;
   anchor: TrackInfo;
 }
 
@@ -113,7 +129,7 @@ export function contextMatches(
         const s = trackSimilarity(a.vector, entry.vector);
         if (s > likeness) [likeness, anchor] = [s, a.track];
       }
-      found.push({ track: entry.track, likeness, anchor });
+      found.push({ track: entry.track, likeness, centrality: entry.centrality, anchor });
     }
   };
   for (const genre of ownGenres) scan(pool.byGenre.get(genre) ?? []);
