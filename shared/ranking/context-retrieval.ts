@@ -1,4 +1,4 @@
-import { contextFit, withinDefiningRanges } from "../context/fit";
+import { contextFit } from "../context/fit";
 import type { ContextLabel } from "../context/resolve";
 import { CONTEXT_TARGETS, TARGET_FEATURES, type FeatureTargets } from "../context/targets";
 import { trackSimilarity, type TrackVector } from "./similarity";
@@ -19,8 +19,6 @@ type SoundFeature = (typeof SOUND_FEATURES)[number];
 export interface PoolEntry {
   track: TrackInfo;
   vector: TrackVector;
-  /** Inside every range the context weighs fully (see withinDefiningRanges), not only close enough. */
-  defining: boolean;
   /**
    * How alike the track is to the catalog at large (mean likeness to a sample of it). Central
    * tracks are close to every listener's tracks at once (hubs), so a list ranked on likeness
@@ -65,7 +63,6 @@ export function activityPool(tracks: Iterable<TrackInfo>, label: ContextLabel): 
     entries.push({
       track,
       vector,
-      defining: withinDefiningRanges(track.features, targets),
       centrality: centrality / Math.max(1, sample.length),
     });
   }
@@ -98,6 +95,7 @@ function firstIndex(sorted: Float64Array, test: (x: number) => boolean): number 
 /** A pool track found for a listener, with the track of theirs it is most like. */
 export interface ContextMatch {
   track: TrackInfo;
+  /** Mean similarity to the listener's anchors (see contextMatches). */
   likeness: number;
   /** The track's centrality in the pool (see PoolEntry). */
   centrality: number;
@@ -108,7 +106,10 @@ export interface ContextMatch {
  * The pool tracks that sound most like the listener's `anchors` (their strongest tracks), best
  * first, among those `admit` lets through. The listener's own genres are searched first, and the
  * rest of the pool only when they hold too few (a same-genre track is at least as alike as most
- * others: similarity gives genre a fixed share).
+ * others: similarity gives genre a fixed share). Likeness is the mean similarity to all anchors,
+ * not to the closest one: a genre then counts by its share of the listener's anchors, so one
+ * stray anchor (a calm track a hip-hop fan once played from the chart) does not make the whole
+ * of its genre theirs, and a track counts by how much of their taste it is near.
  */
 export function contextMatches(
   pool: ActivityPool,
@@ -123,13 +124,15 @@ export function contextMatches(
   const scan = (entries: readonly PoolEntry[]) => {
     for (const entry of entries) {
       if (!admit(entry)) continue;
-      let likeness = -1,
+      let total = 0,
+        closest = -1,
         anchor = placed[0]!.track;
       for (const a of placed) {
         const s = trackSimilarity(a.vector, entry.vector);
-        if (s > likeness) [likeness, anchor] = [s, a.track];
+        total += s;
+        if (s > closest) [closest, anchor] = [s, a.track];
       }
-      found.push({ track: entry.track, likeness, centrality: entry.centrality, anchor });
+      found.push({ track: entry.track, likeness: total / placed.length, centrality: entry.centrality, anchor });
     }
   };
   for (const genre of ownGenres) scan(pool.byGenre.get(genre) ?? []);
