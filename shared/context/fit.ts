@@ -29,14 +29,21 @@ export function contextFit(features: AudioFeatures, targets: FeatureTargets): nu
 }
 
 /**
- * Whether the track lies inside every range its context weighs fully: those say what the context
+ * The first range its context weighs fully that the tracks' mean lies outside of, and on which
+ * side; null when the list as a whole is what the context is. Those ranges say what the context
  * is (sleep music is calm and acoustic), the lighter ones what is preferred within it.
  */
-export function withinDefiningRanges(features: AudioFeatures, targets: FeatureTargets): boolean {
+export function meanOutsideDefiningRanges(
+  tracks: readonly AudioFeatures[],
+  targets: FeatureTargets,
+): { feature: TargetFeature; side: "below" | "above" } | null {
+  if (tracks.length === 0) return null;
   for (const feature of TARGET_FEATURES) {
     const wanted = targets[feature];
-    if (wanted && wanted.weight >= 1 && (features[feature] < wanted.min || features[feature] > wanted.max))
-      return false;
+    if (!wanted || wanted.weight < 1) continue;
+    const mean = tracks.reduce((sum, t) => sum + t[feature], 0) / tracks.length;
+    if (mean < wanted.min) return { feature, side: "below" };
+    if (mean > wanted.max) return { feature, side: "above" };
   }
-  return true;
+  return null;
 }

@@ -1,4 +1,4 @@
-export { contextFit, withinDefiningRanges } from "./fit";
+export { contextFit, meanOutsideDefiningRanges } from "./fit";
 export { localHour } from "./local-hour";
 export {
   contextInputSchema,

@@ -1,12 +1,13 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { ACTIVITY_TARGETS } from "../context/targets";
+import { meanOutsideDefiningRanges } from "../context/fit";
+import { ACTIVITY_TARGETS, type FeatureTargets } from "../context/targets";
 import { activityPool } from "../ranking/context-retrieval";
 import { byId, generateTracks } from "../ranking/test-fixtures";
 import type { TrackInfo } from "../ranking/types";
 import { createSession } from "../session/state";
 import { generatePlaylist } from "./index";
-import type { HistoryEntry, PlaylistInput } from "./types";
+import type { GeneratedPlaylist, HistoryEntry, PlaylistInput } from "./types";
 
 const catalog = generateTracks(3000, 11);
 const tracks = byId(catalog);
@@ -47,11 +48,15 @@ function inputFor(history: readonly TrackInfo[], seed = 1, overrides: Partial<Pl
   };
 }
 
-const inRange = (t: TrackInfo, f: "energy" | "acousticness" | "tempo", r = ACTIVITY_TARGETS.sleep[f]!) =>
-  t.features[f] >= r.min && t.features[f] <= r.max;
+/** The mix's mean is inside every range its context weighs fully (each track only close to them). */
+const insideOnAverage = (mix: GeneratedPlaylist, targets: FeatureTargets) =>
+  meanOutsideDefiningRanges(
+    mix.tracks.map(({ trackId }) => tracks.get(trackId)!.features),
+    targets,
+  ) === null;
 
 describe("context mixes", () => {
-  it("every track of a sleep mix lies inside the sleep ranges, whatever the listener played", () => {
+  it("a sleep mix lies inside the sleep ranges on average, whatever the listener played", () => {
     fc.assert(
       fc.property(
         fc.array(fc.integer({ min: 0, max: catalog.length - 1 }), { minLength: 1, maxLength: 40 }),
@@ -65,10 +70,7 @@ describe("context mixes", () => {
             ),
           )!;
           expect(mix.tracks.length).toBeGreaterThan(0);
-          for (const { trackId } of mix.tracks) {
-            const t = tracks.get(trackId)!;
-            expect(inRange(t, "energy") && inRange(t, "acousticness")).toBe(true);
-          }
+          expect(insideOnAverage(mix, ACTIVITY_TARGETS.sleep)).toBe(true);
           const perArtist = new Map<string, number>();
           for (const { trackId } of mix.tracks) {
             const artist = tracks.get(trackId)!.artistId;
@@ -97,11 +99,7 @@ describe("context mixes", () => {
     const mix = generatePlaylist("mix-workout", inputFor([], 1, { personalized: false }))!;
     expect(mix.description).toMatch(/not personalised/);
     expect(mix.tracks.every((t) => t.reason.code === "popular_in_region")).toBe(true);
-    for (const { trackId } of mix.tracks) {
-      const t = tracks.get(trackId)!;
-      expect(t.features.energy).toBeGreaterThanOrEqual(ACTIVITY_TARGETS.workout.energy!.min);
-      expect(t.features.tempo).toBeGreaterThanOrEqual(ACTIVITY_TARGETS.workout.tempo!.min);
-    }
+    expect(insideOnAverage(mix, ACTIVITY_TARGETS.workout)).toBe(true);
   });
 });
 

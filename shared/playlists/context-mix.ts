@@ -1,5 +1,7 @@
 import { ACTIVITIES, type Activity } from "../catalog/types";
+import { meanOutsideDefiningRanges } from "../context/fit";
 import { contextPhrase, type ContextLabel } from "../context/resolve";
+import type { FeatureTargets } from "../context/targets";
 import { evidenceWeight } from "../model/evidence";
 import {
   contextMatches,
@@ -24,6 +26,19 @@ const HISTORY_ANCHORS = 20;
  * of neighbouring tastes do not get one list between them.
  */
 const DRAW_FACTOR = 3;
+/**
+ * The draw's width, per mix slot, where nothing of the listener's own evidence (their model
+ * candidates) is in the pool: a metal fan's sleep mix can only be found by likeness on the
+ * features the context leaves free, which tells neighbouring tastes apart weakly, so a narrow
+ * draw would give every loud listener the same calm tracks.
+ */
+const WEAK_DRAW_FACTOR = 15;
+/**
+ * How much a track's likeness to the catalog at large counts against its likeness to the
+ * listener when the draw's head is chosen by likeness alone: central tracks are close to
+ * everyone's tracks at once (hubs) and would be in every listener's head.
+ */
+const HUB_PENALTY = 2;
 const SEED_ARTISTS = 3;
 
 /** How each context sounds, for the list's description. */
@@ -50,25 +65,21 @@ export interface ContextList {
 }
 
 /**
- * The tracks of a context list (a mix or the daylist): the context's pool, admitted only inside
- * its defining ranges, searched for what sounds like the listener's taste (their strongest history
- * and the model's strongest candidates), drawn with the period's seed, at most
- * MIX_MAX_PER_ARTIST per artist. The pool's usual bar (a good enough fit) serves ranking, where
- * each next request can correct course; a list is played end to end, so each of its tracks must
- * be what the context is: a sleep mix holds no track above the sleep energy range, a workout mix
- * none below the workout tempo. Without consent or anything to go by, the pool's most popular
- * admitted tracks, the chart's first.
+ * The tracks of a context list (a mix or the daylist): the context's pool (tracks close enough to
+ * it), searched for what sounds like the listener's taste (their strongest history and the
+ * model's strongest candidates), drawn with the period's seed (see drawn), at most
+ * MIX_MAX_PER_ARTIST per artist, and kept inside the context's defining ranges on average (see
+ * insideOnAverage). Without consent or anything to go by, the pool's most popular tracks, the
+ * chart's first.
  */
 export function contextList(label: ContextLabel, input: PlaylistInput): ContextList {
   const pool = input.activityPool(label);
   const disliked = dislikes(input);
-  const admit = (e: PoolEntry) =>
-    e.defining && !disliked.tracks.has(e.track.id) && !disliked.artists.has(e.track.artistId);
+  const admit = (e: PoolEntry) => !disliked.tracks.has(e.track.id) && !disliked.artists.has(e.track.artistId);
   const anchors = input.personalized ? anchorsOf(input) : [];
-  const picks =
-    anchors.length > 0
-      ? drawn(contextMatches(pool, anchors, Infinity, admit), input.seed)
-      : popular(pool, input, admit);
+  const ranked: Pick[] =
+    anchors.length > 0 ? drawn(contextMatches(pool, anchors, Infinity, admit), input) : popular(pool, input, admit);
+  const picks = insideOnAverage(ranked.slice(0, MIX_LENGTH), ranked.slice(MIX_LENGTH), pool.targets);
   const phrase = contextPhrase(label);
   const tracks = picks.map(({ track, anchor }): PlaylistTrack => ({
     trackId: track.id,
@@ -103,20 +114,37 @@ function anchorsOf(input: PlaylistInput): TrackInfo[] {
 type Pick = { track: TrackInfo; anchor?: TrackInfo };
 
 /**
- * MIX_LENGTH of the closest matches, weighted by likeness (Efraimidis-Spirakis keys), at most
- * MIX_MAX_PER_ARTIST per artist, in order of likeness; the rest of the matches fill in if the
- * cap leaves the list short.
+ * MIX_LENGTH drawn evenly from a head of the matches, at most MIX_MAX_PER_ARTIST per artist, in
+ * order of likeness; the rest follow as spares. The head is the listener's own evidence first:
+ * pool tracks among their model candidates, in the model's order (collaborative, so listeners
+ * of different tastes who both like jazz get their own jazz); then the matches by likeness less
+ * the hub penalty. It is DRAW_FACTOR times the mix where that evidence fills the mix, and widens
+ * towards WEAK_DRAW_FACTOR for each slot it leaves to likeness alone. The draw is even because
+ * likeness past the head's order is no evidence: weighting by it would give the few tracks that
+ * happen to score highest to every listener of a similar sound.
  */
-function drawn(matches: readonly ContextMatch[], seed: number): Pick[] {
-  const random = seededRandom(seed);
-  const head = matches.slice(0, MIX_LENGTH * DRAW_FACTOR);
-  const keyed = head
-    .map((m) => ({ m, key: Math.log(1 - random()) / Math.max(1e-9, m.likeness) }))
-    .sort((a, b) => b.key - a.key)
+function drawn(matches: readonly ContextMatch[], input: PlaylistInput): Pick[] {
+  const random = seededRandom(input.seed);
+  const modelRank = new Map(input.candidates.map((c, i) => [c.trackId, i]));
+  const known = matches
+    .filter((m) => modelRank.has(m.track.id))
+    .sort((a, b) => modelRank.get(a.track.id)! - modelRank.get(b.track.id)!);
+  const byLikeness = matches
+    .filter((m) => !modelRank.has(m.track.id))
+    .sort((a, b) => personal(b) - personal(a) || a.track.id.localeCompare(b.track.id));
+  const weakSlots = MIX_LENGTH - Math.min(known.length, MIX_LENGTH);
+  const width = MIX_LENGTH * DRAW_FACTOR + weakSlots * (WEAK_DRAW_FACTOR - DRAW_FACTOR);
+  const head = [...known, ...byLikeness].slice(0, width);
+  const inHead = new Set(head);
+  const shuffled = head
+    .map((m) => ({ m, key: random() }))
+    .sort((a, b) => a.key - b.key)
     .map(({ m }) => m);
-  const chosen = capped([...keyed, ...matches.slice(head.length)]);
-  return chosen.sort((a, b) => b.likeness - a.likeness || a.track.id.localeCompare(b.track.id));
+  const [chosen, spare] = capped([...shuffled, ...matches.filter((m) => !inHead.has(m))]);
+  return [...chosen.sort((a, b) => b.likeness - a.likeness || a.track.id.localeCompare(b.track.id)), ...spare];
 }
+
+const personal = (m: ContextMatch) => m.likeness - HUB_PENALTY * m.centrality;
 
 function popular(pool: ActivityPool, input: PlaylistInput, admit: (e: PoolEntry) => boolean): Pick[] {
   const chartRank = new Map(input.chart.map((id, i) => [id, i]));
@@ -127,20 +155,74 @@ function popular(pool: ActivityPool, input: PlaylistInput, admit: (e: PoolEntry)
       b.track.popularity - a.track.popularity ||
       a.track.id.localeCompare(b.track.id),
   );
-  return capped(entries).map(({ track }) => ({ track }));
+  return capped(entries)
+    .flat()
+    .map(({ track }) => ({ track }));
 }
 
-function capped<T extends { track: TrackInfo }>(ordered: readonly T[]): T[] {
+/**
+ * Every track of a mix is close to its context (the pool's bar), and the mix as a whole is inside
+ * it: while the mean of a range the context weighs fully is outside that range, the track furthest
+ * out on it gives way to the first spare inside that range (within the artist cap). Admitting
+ * only tracks inside every range would leave a sleep mix four genres to choose from, the same
+ * for a soul fan and a metal fan; near enough, the soul fan gets calm soul. The spares come in
+ * the draw's order, and any one inside the range that is off will do (not only those inside
+ * every range, a small set the same for everyone): so the swaps do not make the mixes alike.
+ */
+function insideOnAverage(picks: readonly Pick[], spares: readonly Pick[], targets: FeatureTargets): Pick[] {
+  const list = [...picks];
+  const queue = [...spares];
+  const perArtist = new Map<string, number>();
+  for (const p of list) perArtist.set(p.track.artistId, (perArtist.get(p.track.artistId) ?? 0) + 1);
+  for (
+    let off = meanOutsideDefiningRanges(
+      list.map((p) => p.track.features),
+      targets,
+    );
+    off;
+  ) {
+    const { feature, side } = off;
+    const sign = side === "above" ? 1 : -1;
+    const worst = list.reduce(
+      (w, p, i) => (sign * p.track.features[feature] > sign * list[w]!.track.features[feature] ? i : w),
+      0,
+    );
+    const range = targets[feature]!;
+    const next = queue.findIndex(
+      (s) =>
+        s.track.features[feature] >= range.min &&
+        s.track.features[feature] <= range.max &&
+        ((perArtist.get(s.track.artistId) ?? 0) < MIX_MAX_PER_ARTIST ||
+          s.track.artistId === list[worst]!.track.artistId),
+    );
+    if (next < 0) break;
+    const [spare] = queue.splice(next, 1);
+    perArtist.set(list[worst]!.track.artistId, perArtist.get(list[worst]!.track.artistId)! - 1);
+    perArtist.set(spare!.track.artistId, (perArtist.get(spare!.track.artistId) ?? 0) + 1);
+    list[worst] = spare!;
+    off = meanOutsideDefiningRanges(
+      list.map((p) => p.track.features),
+      targets,
+    );
+  }
+  return list;
+}
+
+/** The first MIX_LENGTH within the artist cap, and the rest in order, as spares. */
+function capped<T extends { track: TrackInfo }>(ordered: readonly T[]): [chosen: T[], spare: T[]] {
   const perArtist = new Map<string, number>();
   const chosen: T[] = [];
+  const spare: T[] = [];
   for (const item of ordered) {
-    if (chosen.length >= MIX_LENGTH) break;
     const n = perArtist.get(item.track.artistId) ?? 0;
-    if (n >= MIX_MAX_PER_ARTIST) continue;
+    if (chosen.length >= MIX_LENGTH || n >= MIX_MAX_PER_ARTIST) {
+      spare.push(item);
+      continue;
+    }
     perArtist.set(item.track.artistId, n + 1);
     chosen.push(item);
   }
-  return chosen;
+  return [chosen, spare];
 }
 
 function reasonFor(phrase: string, anchor: TrackInfo | undefined): Reason {

@@ -12,8 +12,8 @@ const PARTS_OF_DAY: Record<TimeOfDay, string> = {
 
 /**
  * The daylist: the listener's taste for the hour they are in, made anew each hour. The time of
- * day shapes retrieval as an activity does for a mix (its pool, admitted inside its defining
- * ranges), and the list is named after the day and its sound: "Tuesday late night: mellow ambient and folk".
+ * day shapes retrieval as an activity does for a mix (its pool, the list kept inside its defining
+ * ranges on average), and the list is named after the day and its sound: "Tuesday late night: mellow ambient and folk".
  */
 export function daylist(input: PlaylistInput): GeneratedPlaylist | null {
   const part = timeOfDay(input.localHour);

@@ -1,4 +1,4 @@
-import { contextFit, withinDefiningRanges } from "../context/fit";
+import { contextFit } from "../context/fit";
 import type { ContextLabel } from "../context/resolve";
 import { CONTEXT_TARGETS, TARGET_FEATURES, type FeatureTargets } from "../context/targets";
 import { trackSimilarity, type TrackVector } from "./similarity";
@@ -6,6 +6,8 @@ import type { Candidate, TrackInfo } from "./types";
 
 /** Fit a track needs to be offered for a stated activity, and to stay in the running once one is stated. */
 export const STATED_CONTEXT_MIN_FIT = 0.6;
+/** Catalog tracks a pool track's centrality is measured against: enough for a stable mean, cheap per pool. */
+const CENTRALITY_SAMPLE = 400;
 /** The listener's strongest candidates stand for their taste when tracks for the moment are looked up. */
 const TASTE_ANCHORS = 12;
 
@@ -17,8 +19,12 @@ type SoundFeature = (typeof SOUND_FEATURES)[number];
 export interface PoolEntry {
   track: TrackInfo;
   vector: TrackVector;
-  /** Inside every range the context weighs fully (see withinDefiningRanges), not only close enough. */
-  defining: boolean;
+  /**
+   * How alike the track is to the catalog at large (mean likeness to a sample of it). Central
+   * tracks are close to every listener's tracks at once (hubs), so a list ranked on likeness
+   * alone gives them to everyone; lists that must be personal weigh likeness against this.
+   */
+  centrality: number;
 }
 
 /** The catalog's tracks that suit one activity or time of day, by genre: built once per catalog and context. */
@@ -45,14 +51,19 @@ export function activityPool(tracks: Iterable<TrackInfo>, label: ContextLabel): 
   const free = SOUND_FEATURES.filter((f) => f === "loudness" || (targets[f]?.weight ?? 0) < 1);
   const inCatalog = ranksAmong(catalog, free);
   const inPool = ranksAmong(members, free);
+  const step = Math.max(1, Math.floor(catalog.length / CENTRALITY_SAMPLE));
+  const sample = catalog.filter((_, i) => i % step === 0).map((t) => ({ genre: t.genre, values: inCatalog(t) }));
   const byGenre = new Map<string, PoolEntry[]>();
   for (const track of members) {
     const entries = byGenre.get(track.genre) ?? [];
     if (entries.length === 0) byGenre.set(track.genre, entries);
+    const vector = { genre: track.genre, values: inPool(track) };
+    let centrality = 0;
+    for (const other of sample) centrality += trackSimilarity(other, vector);
     entries.push({
       track,
-      vector: { genre: track.genre, values: inPool(track) },
-      defining: withinDefiningRanges(track.features, targets),
+      vector,
+      centrality: centrality / Math.max(1, sample.length),
     });
   }
   return { targets, byGenre, place: (track) => ({ genre: track.genre, values: inCatalog(track) }) };
@@ -84,7 +95,10 @@ function firstIndex(sorted: Float64Array, test: (x: number) => boolean): number 
 /** A pool track found for a listener, with the track of theirs it is most like. */
 export interface ContextMatch {
   track: TrackInfo;
+  /** Mean similarity to the listener's anchors (see contextMatches). */
   likeness: number;
+  /** The track's centrality in the pool (see PoolEntry). */
+  centrality: number;
   anchor: TrackInfo;
 }
 
@@ -92,7 +106,10 @@ export interface ContextMatch {
  * The pool tracks that sound most like the listener's `anchors` (their strongest tracks), best
  * first, among those `admit` lets through. The listener's own genres are searched first, and the
  * rest of the pool only when they hold too few (a same-genre track is at least as alike as most
- * others: similarity gives genre a fixed share).
+ * others: similarity gives genre a fixed share). Likeness is the mean similarity to all anchors,
+ * not to the closest one: a genre then counts by its share of the listener's anchors, so one
+ * stray anchor (a calm track a hip-hop fan once played from the chart) does not make the whole
+ * of its genre theirs, and a track counts by how much of their taste it is near.
  */
 export function contextMatches(
   pool: ActivityPool,
@@ -107,13 +124,15 @@ export function contextMatches(
   const scan = (entries: readonly PoolEntry[]) => {
     for (const entry of entries) {
       if (!admit(entry)) continue;
-      let likeness = -1,
+      let total = 0,
+        closest = -1,
         anchor = placed[0]!.track;
       for (const a of placed) {
         const s = trackSimilarity(a.vector, entry.vector);
-        if (s > likeness) [likeness, anchor] = [s, a.track];
+        total += s;
+        if (s > closest) [closest, anchor] = [s, a.track];
       }
-      found.push({ track: entry.track, likeness, anchor });
+      found.push({ track: entry.track, likeness: total / placed.length, centrality: entry.centrality, anchor });
     }
   };
   for (const genre of ownGenres) scan(pool.byGenre.get(genre) ?? []);

@@ -100,6 +100,7 @@ describe("context mixes and the daylist", () => {
       workoutTempo: LISTENERS,
     });
     expect(meanShared).toBeLessThanOrEqual(MAX_SHARED);
+    expect(over.map((o) => o.pair)).toEqual([]);
   });
 
   it("the daylist differs between a morning and a night hour and stays the same within an hour", async () => {
