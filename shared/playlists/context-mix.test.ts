@@ -5,8 +5,8 @@ import { ACTIVITY_TARGETS, type FeatureTargets } from "../context/targets";
 import { activityPool } from "../ranking/context-retrieval";
 import { byId, generateTracks } from "../ranking/test-fixtures";
 import type { TrackInfo } from "../ranking/types";
-import { createSession } from "../session/state";
 import { generatePlaylist } from "./index";
+import { historyEntry, playlistInput } from "./test-fixtures";
 import type { GeneratedPlaylist, HistoryEntry, PlaylistInput } from "./types";
 
 const catalog = generateTracks(3000, 11);
@@ -17,35 +17,18 @@ const poolOf: PlaylistInput["activityPool"] = (label) => {
   return pools.get(label)!;
 };
 
-const played = (trackId: string, plays = 3): HistoryEntry => ({
-  trackId,
-  plays,
-  completes: plays,
-  skips: 0,
-  likes: 0,
-  dislikes: 0,
-  repeats: 0,
-  adds: 0,
-  lastTs: 0,
-});
+const played = (trackId: string, plays = 3): HistoryEntry => historyEntry(trackId, { plays, completes: plays });
 
 function inputFor(history: readonly TrackInfo[], seed = 1, overrides: Partial<PlaylistInput> = {}): PlaylistInput {
-  return {
+  return playlistInput(catalog, {
     now: 0,
     seed,
-    tracks,
-    candidates: [],
     history: history.map((t) => played(t.id)),
-    session: createSession(),
-    following: new Set(),
-    neighbours: () => [],
     activityPool: poolOf,
     chart: catalog.slice(0, 100).map((t) => t.id),
-    personalized: true,
     localHour: 23,
-    localWeekday: 2,
     ...overrides,
-  };
+  });
 }
 
 /** The mix's mean is inside every range its context weighs fully (each track only close to them). */

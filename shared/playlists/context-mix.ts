@@ -32,7 +32,7 @@ const DRAW_FACTOR = 3;
  * features the context leaves free, which tells neighbouring tastes apart weakly, so a narrow
  * draw would give every loud listener the same calm tracks.
  */
-const WEAK_DRAW_FACTOR = 15;
+const WEAK_DRAW_FACTOR = 20;
 /**
  * How much a track's likeness to the catalog at large counts against its likeness to the
  * listener when the draw's head is chosen by likeness alone: central tracks are close to
