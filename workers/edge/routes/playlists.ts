@@ -1,52 +1,74 @@
-import { Hono } from "hono";
+import type { Context } from "hono";
 import { z } from "zod";
-import { problem, problemResponse } from "../../../shared/api/problem";
+import { apiApp, createRoute, errorResponses, json, problemJson } from "../../../shared/api/openapi";
+import { Playlist, PlaylistListing } from "../../../shared/api/responses";
 import { ContextQuery, Region } from "../../../shared/api/schemas";
 import { PLAYLIST_KINDS, type FrozenPlaylist, type PlaylistKind } from "../../../shared/playlists";
-import { requireListener, requireRole } from "../auth/require";
+import { forListener } from "../auth/require";
 import { Degradation, findTracksDegrading, type Store } from "../degraded";
 import type { AppEnv, Env } from "../env";
 import { requestRegion } from "../ingest";
 import { playlistFor, type PlaylistRequest } from "../playlists";
 import { trackSummary } from "../tracks";
-import { validate } from "../../../shared/api/validate";
 
 /** What a client may say about its moment when it asks for a list; the zone decides when a list's period turns. */
 const PlaylistQuery = ContextQuery.pick({ localTime: true, timeZone: true }).extend({ region: Region.optional() });
 
-const Kind = z.strictObject({ kind: z.enum(PLAYLIST_KINDS) });
+const Kind = z.strictObject({ kind: z.enum(PLAYLIST_KINDS).meta({ example: "discover-weekly" }) });
+
+const listPlaylists = createRoute({
+  method: "get",
+  path: "/",
+  tags: ["Playlists"],
+  summary: "The listener's generated playlists, without their tracks",
+  ...forListener("client"),
+  request: { query: PlaylistQuery },
+  responses: {
+    200: json(PlaylistListing, "Each generated list that has tracks now"),
+    ...errorResponses(400, 401, 403, 429, 503),
+  },
+});
+
+const getPlaylist = createRoute({
+  method: "get",
+  path: "/{kind}",
+  tags: ["Playlists"],
+  summary: "One generated playlist, frozen for its period, with each track's reason",
+  ...forListener("client"),
+  request: { params: Kind, query: PlaylistQuery },
+  responses: {
+    200: json(Playlist, "The list"),
+    ...errorResponses(400, 401, 403, 404, 429, 503),
+  },
+});
 
 /**
  * The listener's playlists: the generated kinds (Discover Weekly, Release Radar, Daily Mixes, the
  * context mixes, the daylist), each frozen for its period the first time it is asked for.
  */
-export const playlistsApp = new Hono<AppEnv>()
-  .get("/", requireRole("client"), requireListener(), validate("query", PlaylistQuery), async (c) => {
+export const playlistsApp = apiApp<AppEnv>()
+  .openapi(listPlaylists, async (c) => {
     const request = playlistRequest(c.req.raw, c.req.valid("query"));
     const answers = await Promise.all(PLAYLIST_KINDS.map((kind) => playlistFor(c.env, c.var.pseudonym, kind, request)));
     const degraded = [...new Set(answers.flatMap((a) => a.degraded))].sort();
-    return c.json({
-      personalized: answers.every((a) => a.personalized),
-      degraded,
-      generated: answers.flatMap(({ list }) => (list && list.tracks.length > 0 ? [listSummary(list)] : [])),
-    });
+    return c.json(
+      {
+        personalized: answers.every((a) => a.personalized),
+        degraded,
+        generated: answers.flatMap(({ list }) => (list && list.tracks.length > 0 ? [listSummary(list)] : [])),
+      },
+      200,
+    );
   })
-  .get(
-    "/:kind",
-    requireRole("client"),
-    requireListener(),
-    validate("param", Kind),
-    validate("query", PlaylistQuery),
-    async (c) => {
-      const { kind } = c.req.valid("param");
-      const answer = await playlistFor(c.env, c.var.pseudonym, kind, playlistRequest(c.req.raw, c.req.valid("query")));
-      if (!answer.list) return noList(kind, answer.degraded);
-      return c.json({
-        ...(await playlistBody(c.env, answer.list, answer.degraded)),
-        personalized: answer.personalized,
-      });
-    },
-  );
+  .openapi(getPlaylist, async (c) => {
+    const { kind } = c.req.valid("param");
+    const answer = await playlistFor(c.env, c.var.pseudonym, kind, playlistRequest(c.req.raw, c.req.valid("query")));
+    if (!answer.list) return noList(c, kind, answer.degraded);
+    return c.json(
+      { ...(await playlistBody(c.env, answer.list, answer.degraded)), personalized: answer.personalized },
+      200,
+    );
+  });
 
 function playlistRequest(raw: Request, query: z.output<typeof PlaylistQuery>): PlaylistRequest {
   const zone = raw.cf?.timezone;
@@ -59,12 +81,10 @@ function playlistRequest(raw: Request, query: z.output<typeof PlaylistQuery>): P
   };
 }
 
-function noList(kind: PlaylistKind, degraded: Store[]) {
+function noList(c: Context, kind: PlaylistKind, degraded: Store[]) {
   if (degraded.length > 0)
-    return problemResponse(
-      problem(503, `The ${kind} list cannot be made now: ${degraded.join(", ")} unreachable`, { degraded }),
-    );
-  return problemResponse(problem(404, `The listener has no ${kind} list: not enough listening of that kind yet`));
+    return problemJson(c, 503, `The ${kind} list cannot be made now: ${degraded.join(", ")} unreachable`, { degraded });
+  return problemJson(c, 404, `The listener has no ${kind} list: not enough listening of that kind yet`);
 }
 
 /** A list in the listing: what it is and when it turns, without its tracks. */
