@@ -3,6 +3,20 @@
  * request's zod schemas (the same ones that validate it), `json(...)` for each answer and
  * `errorResponses(...)` for the problem-details errors the route can give. The OpenAPI document
  * (/openapi.json) and the typed client (`hc<AppType>`, client/) both come from these definitions.
+ *
+ *   const getThing = createRoute({
+ *     method: "get", path: "/{id}", tags: ["Things"], summary: "...",
+ *     ...forListener("client"),                 // or forApp(...roles): guards + documented security
+ *     request: { params: z.strictObject({ id: Id.meta({ example: "trk-00042" }) }), query: NoQuery },
+ *     responses: { 200: json(Thing, "The thing"), ...errorResponses(400, 401, 403, 404, 429, 503) },
+ *   });
+ *   export const thingsApp = apiApp<AppEnv>().openapi(getThing, async (c) => {
+ *     if (!found) return problemJson(c, 404, "No thing with id ...");  // typed, as documented
+ *     return c.json(body, 200);                                          // must match `Thing`
+ *   });
+ *
+ * A body is `jsonBody(Schema, { name: { summary, value } })`; its examples are sent to the edge by
+ * test/edge/openapi.test.ts. Answer shapes live in shared/api/responses.ts.
  */
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context, Env } from "hono";
