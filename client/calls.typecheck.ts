@@ -42,8 +42,9 @@ export async function everyRoute(client: SetlistClient, apiKey: string, token: s
     { query: {}, json: { events: [{ id: "ev-1", trackId: "trk-00042", type: "play", device: "phone" }] } },
     { headers },
   );
+  const teleport = { id: "ev-1", trackId: "trk-00042", type: "teleport" } as const;
   // @ts-expect-error an event type the API does not know
-  await client.v1.events.$post({ query: {}, json: { events: [{ id: "ev-1", trackId: "trk-00042", type: "teleport" }] } });
+  await client.v1.events.$post({ query: {}, json: { events: [teleport] } }, { headers });
 
   await client.v1.tracks[":id"].$get({ param: { id: "trk-00042" }, query: {} }, { headers });
   // @ts-expect-error the track id is a path parameter
