@@ -40,6 +40,9 @@ export const jsonBody = (method: string, body: unknown, headers: Record<string, 
 export type Access = { public: true } | { roles: Role[]; listener: boolean };
 export const ACCESS: Record<string, Access> = {
   "GET /health": { public: true },
+  "GET /openapi.json": { public: true },
+  "GET /docs": { public: true },
+  "GET /docs/assets/:file": { public: true },
   "GET /v1/me/recommendations": { roles: ["client"], listener: true },
   "GET /v1/me/now-playing": { roles: ["client"], listener: true },
   "GET /v1/me/consent": { roles: ["client"], listener: true },
