@@ -1,18 +1,35 @@
-/** RFC 9457 problem details: every error the API returns has this shape. */
-export interface FieldError {
-  path: string;
-  message: string;
-}
+import { z } from "zod";
 
-export interface ProblemDetails {
-  type: string;
-  title: string;
-  status: number;
-  detail?: string;
-  instance?: string;
-  errors?: FieldError[];
-  [extension: string]: unknown;
-}
+export const FieldError = z
+  .object({
+    path: z
+      .string()
+      .meta({ description: "The offending field, dot-separated (`events.3.type`)", example: "events.1.type" }),
+    message: z.string().meta({ example: "Invalid option" }),
+  })
+  .meta({ id: "FieldError" });
+export type FieldError = z.infer<typeof FieldError>;
+
+/** RFC 9457 problem details: every error the API returns has this shape. */
+export const ProblemDetails = z
+  .object({
+    type: z.string().meta({ example: "https://setlist.dev/problems/bad-request" }),
+    title: z.string().meta({ example: "Bad Request" }),
+    status: z.number().int().meta({ example: 400 }),
+    detail: z.string().optional().meta({ example: "Invalid request body: events.1.type Invalid option" }),
+    instance: z.string().optional(),
+    /** Each field that was wrong, on validation failures. */
+    errors: z.array(FieldError).optional(),
+    /** The stores that could not be read, on 503s of a degraded answer. */
+    degraded: z.array(z.string()).optional(),
+    /** Alexa requests: the verification rule the request broke (signature, certificate, timestamp, ...). */
+    rule: z.string().optional(),
+  })
+  .meta({
+    id: "Problem",
+    description: "RFC 9457 problem details (application/problem+json); `errors` names each offending field",
+  });
+export type ProblemDetails = z.infer<typeof ProblemDetails>;
 
 export const PROBLEM_CONTENT_TYPE = "application/problem+json";
 

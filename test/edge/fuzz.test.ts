@@ -11,6 +11,7 @@ import { generateDemoCatalog } from "../../shared/demo";
 import { PLAYLIST_KINDS } from "../../shared/playlists";
 import { OWN_PLAYLIST_LIMITS } from "../../shared/playlists/own";
 import { app } from "../../workers/edge/app";
+import { DOCS_ASSETS } from "../../workers/edge/docs";
 import { ROLES, type Role } from "../../shared/auth/api-key";
 import { signListenerToken } from "../../workers/edge/auth/listener-token";
 import {
@@ -329,12 +330,12 @@ const withId = (arb: fc.Arbitrary<FuzzCase>, ids: fc.Arbitrary<string>, param = 
 const playlistRead = withId(listenerRead("GET /v1/me/playlists/:id"), playlistId);
 const shuffleRead = withId(listenerRead("GET /v1/me/playlists/:id/shuffle"), playlistId);
 
-const healthRead: fc.Arbitrary<FuzzCase> = fc
-  .record({ query: queryArb, junkKey: fc.option(headerValue) })
-  .map(({ query, junkKey }) => ({
+/** A public route: any query and any key (or none) get the same answer. */
+const publicRead = (template: string, path: fc.Arbitrary<string> = fc.constant(template)): fc.Arbitrary<FuzzCase> =>
+  fc.record({ path, query: queryArb, junkKey: fc.option(headerValue) }).map(({ path, query, junkKey }) => ({
     method: "GET",
-    path: withQuery("/health", query),
-    template: "/health",
+    path: withQuery(path, query),
+    template,
     headers: junkKey === null ? ({} as Record<string, string>) : { "x-api-key": junkKey },
     authorized: true,
     mustReject: false,
@@ -925,7 +926,18 @@ const alexaCall: fc.Arbitrary<FuzzCase> = fc
 
 /** The generators for every route of the app; the first test checks none is missing. */
 const FUZZED: Record<string, { arb: fc.Arbitrary<FuzzCase>; runs: number }[]> = {
-  "GET /health": [{ arb: healthRead, runs: 200 }],
+  "GET /health": [{ arb: publicRead("/health"), runs: 200 }],
+  "GET /openapi.json": [{ arb: publicRead("/openapi.json"), runs: 20 }],
+  "GET /docs": [{ arb: publicRead("/docs"), runs: 50 }],
+  "GET /docs/assets/:file": [
+    {
+      arb: publicRead(
+        "/docs/assets/:file",
+        fc.oneof(fc.constantFrom(...DOCS_ASSETS), nasty.map(enc)).map((file) => `/docs/assets/${file}`),
+      ),
+      runs: 100,
+    },
+  ],
   "GET /v1/me/recommendations": [{ arb: listenerRead("GET /v1/me/recommendations"), runs: 400 }],
   "GET /v1/me/now-playing": [{ arb: listenerRead("GET /v1/me/now-playing"), runs: 400 }],
   "GET /v1/me/consent": [{ arb: listenerRead("GET /v1/me/consent"), runs: 400 }],

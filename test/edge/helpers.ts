@@ -47,6 +47,9 @@ export type Access =
   | { signed: "alexa" };
 export const ACCESS: Record<string, Access> = {
   "GET /health": { public: true },
+  "GET /openapi.json": { public: true },
+  "GET /docs": { public: true },
+  "GET /docs/assets/:file": { public: true },
   "GET /v1/me/recommendations": { roles: ["client"], listener: true },
   "GET /v1/me/now-playing": { roles: ["client"], listener: true },
   "GET /v1/me/consent": { roles: ["client"], listener: true },

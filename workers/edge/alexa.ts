@@ -20,7 +20,7 @@ import type { Activity } from "../../shared/catalog/types";
 import type { PlaylistKind } from "../../shared/playlists";
 import type { ListOrder } from "../../shared/playlists/progress";
 import { checkListenerToken } from "./auth/listener-token";
-import { rateLimit } from "./auth/rate-limit";
+import { overLimit, type OverLimit } from "./auth/rate-limit";
 import { Degradation, findTracksDegrading } from "./degraded";
 import type { Env } from "./env";
 import { acceptEvents } from "./ingest";
@@ -262,15 +262,15 @@ export async function answerAlexa(
   env: Env,
   alexa: AlexaRequest,
   region: string | null,
-): Promise<SkillResponse | Response> {
+): Promise<SkillResponse | { limited: OverLimit }> {
   const request = alexa.request;
   if (actionOf(request).type === "none") return skillResponse(request, {});
   const token = alexa.context.System.user?.accessToken;
   const check = token ? await checkListenerToken(env, token) : null;
   if (!check || "rejected" in check) return skillResponse(request, { speech: SPEECH.linkAccount, linkAccount: true });
   const pseudonym = await listenerPseudonym(env, check.listener);
-  const limited = await rateLimit(env, "LISTENER_RATE_LIMIT", `listener:${pseudonym}`, "listener");
-  if (limited) return limited;
+  const limited = await overLimit(env, "LISTENER_RATE_LIMIT", `listener:${pseudonym}`, "listener");
+  if (limited) return { limited };
   const answer = await answerFor(env, alexa, { pseudonym, region, now: Date.now() });
   return skillResponse(request, answer);
 }

@@ -1,11 +1,24 @@
-import { Hono } from "hono";
+import { $ } from "@hono/zod-openapi";
+import { z } from "zod";
 import { bodyLimit } from "hono/body-limit";
+import { except } from "hono/combine";
 import { cors } from "hono/cors";
 import { secureHeaders } from "hono/secure-headers";
+import {
+  apiApp,
+  API_KEY_SCHEME,
+  APP_KEY,
+  createRoute,
+  errorResponses,
+  json,
+  SECURITY_SCHEMES,
+} from "../../shared/api/openapi";
 import { problem, problemResponse } from "../../shared/api/problem";
+import { Health, OperatorAnswer } from "../../shared/api/responses";
 import { MAX_EVENTS_BODY_BYTES } from "../../shared/api/schemas";
 import { API_KEY_HEADER } from "../../shared/auth/api-key";
 import { requireRole } from "./auth/require";
+import { DOCS_ASSETS, DOCS_CSP, DOCS_PAGE } from "./docs";
 import type { AppEnv } from "./env";
 import { notFound, onError } from "../../shared/api/errors";
 import { alexaApp } from "./routes/alexa";
@@ -31,38 +44,148 @@ function limitBody(maxSize: number, hint: string) {
   });
 }
 
-export const app = new Hono<AppEnv>()
-  // An API answers JSON only: nothing in it may be framed, run as script or embedded by other sites.
-  .use(secureHeaders({ contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } }))
-  .use(
-    cors({
-      origin: (origin, c) => (allowedOrigins(c.env.CORS_ORIGINS).includes(origin) ? origin : null),
-      allowMethods: ["GET", "POST", "PUT", "PATCH", "DELETE"],
-      allowHeaders: ["content-type", "authorization", API_KEY_HEADER],
-      exposeHeaders: ["retry-after", "content-disposition"],
-      maxAge: 600,
-    }),
+const health = createRoute({
+  method: "get",
+  path: "/health",
+  tags: ["Service"],
+  summary: "Liveness; touches no storage",
+  security: [],
+  responses: { 200: json(Health, "The edge is up") },
+});
+
+const openApiDocument = createRoute({
+  method: "get",
+  path: "/openapi.json",
+  tags: ["Service"],
+  summary: "This document (OpenAPI 3.1)",
+  security: [],
+  responses: { 200: json(z.record(z.string(), z.unknown()), "The OpenAPI 3.1 document") },
+});
+
+const docsPage = createRoute({
+  method: "get",
+  path: "/docs",
+  tags: ["Service"],
+  summary: "The API's docs page (Swagger UI), served with its files by the edge: no CDN",
+  security: [],
+  responses: { 200: { description: "The page", content: { "text/html": { schema: z.string() } } } },
+});
+
+const docsAsset = createRoute({
+  method: "get",
+  path: "/docs/assets/{file}",
+  tags: ["Service"],
+  summary: "A file of the docs page",
+  security: [],
+  request: { params: z.strictObject({ file: z.enum(DOCS_ASSETS).meta({ example: "docs-init.js" }) }) },
+  responses: {
+    200: {
+      description: "The file",
+      content: { "text/javascript": { schema: z.string() }, "text/css": { schema: z.string() } },
+    },
+    ...errorResponses(400),
+  },
+});
+
+/** `.use` answers a plain Hono type; `$` gives back the OpenAPIHono one (its documented way). */
+export const app = $(
+  $(
+    apiApp<AppEnv>()
+      // An API answers JSON only: nothing in it may be framed, run as script or embedded by other sites.
+      .use(
+        except(
+          "/docs/*",
+          secureHeaders({ contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } }),
+        ),
+      )
+      // The docs page runs Swagger UI: its own scripts and styles, from this origin only.
+      .use("/docs/*", secureHeaders({ contentSecurityPolicy: DOCS_CSP }))
+      .use(
+        cors({
+          origin: (origin, c) => (allowedOrigins(c.env.CORS_ORIGINS).includes(origin) ? origin : null),
+          allowMethods: ["GET", "POST", "PUT", "PATCH", "DELETE"],
+          allowHeaders: ["content-type", "authorization", API_KEY_HEADER],
+          exposeHeaders: ["retry-after", "content-disposition"],
+          maxAge: 600,
+        }),
+      )
+      .use("/v1/*", limitBody(MAX_API_BODY_BYTES, "send at most 100 events per request"))
+      .use("/admin/*", limitBody(MAX_OPERATOR_BODY_BYTES, "import in smaller chunks")),
   )
-  .use("/v1/*", limitBody(MAX_API_BODY_BYTES, "send at most 100 events per request"))
-  .use("/admin/*", limitBody(MAX_OPERATOR_BODY_BYTES, "import in smaller chunks"))
-  .get("/health", (c) => c.json({ status: "ok" }))
-  .route("/v1/me", meApp)
-  .route("/v1/me", privacyApp)
-  .route("/v1/me", onboardingApp)
-  .route("/v1/me/playlists", playlistsApp)
-  .route("/v1/me/following", followingApp)
-  .route("/v1/me/radio", radioApp)
-  .route("/v1/events", eventsApp)
-  .route("/v1/tracks", tracksApp)
-  .route("/v1/charts", chartsApp)
-  .route("/v1/speaker", speakerApp)
-  .route("/v1/speaker/alexa", alexaApp)
-  // Operator routes live in the retraining worker; the edge is their only door.
-  .all("/admin/*", requireRole("operator"), async (c) => {
-    const res = await c.env.RETRAINER.fetch(c.req.raw);
-    // A fetched response's headers are immutable; the middleware above adds to them.
-    return new Response(res.body, res);
+    .openapi(health, (c) => c.json({ status: "ok" as const }, 200))
+    .openapi(docsPage, (c) => c.html(DOCS_PAGE))
+    .openapi(docsAsset, (c) => c.env.ASSETS.fetch(new URL(`/${c.req.valid("param").file}`, c.req.url)))
+    .route("/v1/me", meApp)
+    .route("/v1/me", privacyApp)
+    .route("/v1/me", onboardingApp)
+    .route("/v1/me/playlists", playlistsApp)
+    .route("/v1/me/following", followingApp)
+    .route("/v1/me/radio", radioApp)
+    .route("/v1/events", eventsApp)
+    .route("/v1/tracks", tracksApp)
+    .route("/v1/charts", chartsApp)
+    .route("/v1/speaker", speakerApp)
+    .route("/v1/speaker/alexa", alexaApp)
+    // Operator routes live in the retraining worker; the edge is their only door.
+    .all("/admin/*", requireRole("operator"), async (c) => {
+      const res = await c.env.RETRAINER.fetch(c.req.raw);
+      // A fetched response's headers are immutable; the middleware above adds to them.
+      return new Response(res.body, res);
+    }),
+);
+
+// Not chained: the document is made from the app, so the app's type cannot include it.
+app.openapi(openApiDocument, (c) => c.json(openApi(new URL(c.req.url).origin), 200));
+
+for (const [name, scheme] of Object.entries(SECURITY_SCHEMES)) {
+  app.openAPIRegistry.registerComponent("securitySchemes", name, scheme);
+}
+
+/**
+ * The operator routes are the retraining worker's, passed on as they are: documented here as that
+ * proxy (any method on any path below /admin, with an operator key), their own routes in the README.
+ */
+const OperatorPath = z.strictObject({
+  operatorPath: z.string().meta({
+    description: "The retraining worker's operator route, e.g. `models`, `models/{version}`, `retrain`",
+    example: "models",
+  }),
+});
+for (const method of ["get", "post", "put", "patch", "delete"] as const) {
+  app.openAPIRegistry.registerPath({
+    method,
+    path: "/admin/{operatorPath}",
+    tags: ["Operators"],
+    summary: `Operator route (${method.toUpperCase()}), answered by the retraining worker`,
+    security: APP_KEY,
+    request: { params: OperatorPath },
+    responses: {
+      200: json(OperatorAnswer, "The retraining worker's answer (202 for started jobs, 201 for a seed)"),
+      ...errorResponses(400, 401, 403, 404, 413, 429, 503),
+    },
   });
+}
+
+/** Made once per isolate: the routes do not change while it runs, and making it takes milliseconds. */
+let document: ReturnType<typeof app.getOpenAPI31Document> | undefined;
+
+/** The OpenAPI 3.1 document of the whole API, with this origin as its server. */
+export function openApi(origin: string) {
+  document ??= app.getOpenAPI31Document({
+    openapi: "3.1.0",
+    info: {
+      title: "Setlist API",
+      version: "1.0.0",
+      description:
+        "Personal recommendations, similar tracks, charts, playlists and a speaker route, served from the edge. Errors are RFC 9457 problem details (application/problem+json) naming each offending field.",
+    },
+    tags: [
+      { name: "Listener", description: "The signed-in listener's own routes (API key and listener token)" },
+      { name: "Privacy", description: "Consent, export and erasure" },
+    ],
+  });
+  return { ...document, servers: [{ url: origin }] };
+}
 
 function allowedOrigins(configured: string): string[] {
   return configured

@@ -1,4 +1,5 @@
-import { problem, problemResponse } from "../../shared/api/problem";
+import type { Context } from "hono";
+import { problemJson } from "../../shared/api/openapi";
 import type { CatalogTrack } from "../../shared/publish/artifacts";
 import type { Env } from "./env";
 import { catalog } from "./model-store";
@@ -47,12 +48,13 @@ export function degradedField(stores: Store[]): { degraded?: Store[] } {
  * When neither store could say whether a track or choice exists: a 503 to retry, never a 404 or 422
  * that would tell the client its request was wrong.
  */
-export function catalogUnavailable(degraded: Degradation): Response {
+export function catalogUnavailable(c: Context, degraded: Degradation) {
   const stores = degraded.stores;
-  return problemResponse(
-    problem(503, `The catalog cannot be read right now (${stores.join(", ")} unavailable); try again shortly`, {
-      degraded: stores,
-    }),
+  return problemJson(
+    c,
+    503,
+    `The catalog cannot be read right now (${stores.join(", ")} unavailable); try again shortly`,
+    { degraded: stores },
     { "retry-after": "10" },
   );
 }

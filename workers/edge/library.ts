@@ -1,4 +1,5 @@
-import { problem, problemResponse } from "../../shared/api/problem";
+import type { Context } from "hono";
+import { problemJson } from "../../shared/api/openapi";
 import { artistNames } from "../../shared/db/queries";
 import type { OwnPlaylist } from "../../shared/playlists/own";
 import type { CatalogTrack } from "../../shared/publish/artifacts";
@@ -45,7 +46,7 @@ export async function ownBody(env: Env, playlist: OwnPlaylist) {
  * Null when every track is in the catalog; else a 422 naming each one that is not (`trackIds.3`),
  * or a 503 when no store could say.
  */
-export async function unknownTracks(env: Env, trackIds: readonly string[]): Promise<Response | null> {
+export async function unknownTracks(c: Context, env: Env, trackIds: readonly string[]) {
   const degraded = new Degradation();
   const model = await degraded.read("kv", () => currentModel(env), null);
   const found = await findTracksDegrading(env, degraded, model?.version ?? null, trackIds);
@@ -53,8 +54,8 @@ export async function unknownTracks(env: Env, trackIds: readonly string[]): Prom
     found.has(id) ? [] : [{ path: `trackIds.${i}`, message: "is not in the catalog" }],
   );
   if (errors.length === 0) return null;
-  if (degraded.stores.includes("d1")) return catalogUnavailable(degraded);
-  return problemResponse(problem(422, `Unknown tracks: ${errors.map((e) => e.path).join(", ")}`, { errors }));
+  if (degraded.stores.includes("d1")) return catalogUnavailable(c, degraded);
+  return problemJson(c, 422, `Unknown tracks: ${errors.map((e) => e.path).join(", ")}`, { errors });
 }
 
 /**
@@ -107,7 +108,9 @@ export async function shuffled(env: Env, pseudonym: string, playlist: OwnPlaylis
       if (!track) return [];
       const item = listItem(i + 1, track);
       return [
-        entry.recommended ? { ...item, recommended: true, reason: entry.reason } : { ...item, recommended: false },
+        entry.recommended
+          ? { ...item, recommended: true as const, reason: entry.reason }
+          : { ...item, recommended: false as const },
       ];
     }),
     degraded: degraded.stores,

@@ -1,4 +1,6 @@
-import { problem, problemResponse, type ProblemDetails } from "../../shared/api/problem";
+import type { Context } from "hono";
+import { problemJson } from "../../shared/api/openapi";
+import type { ProblemDetails } from "../../shared/api/problem";
 import {
   MAX_STATION_TRACKS,
   neighbourSeeds,
@@ -24,12 +26,13 @@ const PLAYLIST_SEED_TRACKS = 30;
 
 /** Why a station cannot be started or continued, as the problem to answer. */
 export interface Refused {
-  refused: ProblemDetails;
+  refused: { status: 400 | 404 | 503; detail: string; extra?: Partial<ProblemDetails> };
   headers?: Record<string, string>;
 }
 
-export function refusal(r: Refused): Response {
-  return problemResponse(r.refused, r.headers);
+/** The refusal as the routes document it: a problem-details answer typed with its status. */
+export function refusal(c: Context, { refused: { status, detail, extra }, headers }: Refused) {
+  return problemJson(c, status, detail, extra, headers);
 }
 
 export interface StationAnswer {
@@ -223,15 +226,17 @@ async function catalogOf(
 function noCatalog(stores: Store[]): Refused {
   if (stores.length > 0) {
     return {
-      refused: problem(503, `No station can be made now: ${stores.join(", ")} unavailable; try again shortly`, {
-        degraded: stores,
-      }),
+      refused: {
+        status: 503,
+        detail: `No station can be made now: ${stores.join(", ")} unavailable; try again shortly`,
+        extra: { degraded: stores },
+      },
       headers: { "retry-after": "10" },
     };
   }
-  return { refused: problem(404, "No station can be made yet: no model has been published") };
+  return { refused: { status: 404, detail: "No station can be made yet: no model has been published" } };
 }
 
-export function refused(status: number, detail: string, field: string): Refused {
-  return { refused: problem(status, detail, { errors: [{ path: field, message: detail }] }) };
+export function refused(status: 400 | 404, detail: string, field: string): Refused {
+  return { refused: { status, detail, extra: { errors: [{ path: field, message: detail }] } } };
 }

@@ -1,4 +1,6 @@
+import type { MiddlewareHandler } from "hono";
 import { createMiddleware } from "hono/factory";
+import { APP_KEY, APP_KEY_AND_LISTENER } from "../../../shared/api/openapi";
 import { API_KEY_HEADER, checkApiKey, unauthorized, type Role } from "../../../shared/auth/api-key";
 import type { Env } from "../env";
 import { listenerPseudonym } from "../listener";
@@ -75,3 +77,19 @@ export function requireListener() {
     await next();
   });
 }
+
+/**
+ * Spread into createRoute: the guard that runs before validation and the security the document
+ * states for it. A route for a listener needs an app key of `role` and the listener's token.
+ */
+export function forListener(role: Role) {
+  return { middleware: guards(requireRole(role), requireListener()), security: APP_KEY_AND_LISTENER };
+}
+
+/** A route an app calls with its key alone, for no listener. */
+export function forApp(...roles: Role[]) {
+  return { middleware: guards(requireRole(...roles)), security: APP_KEY };
+}
+
+/** A mutable tuple, so createRoute infers each guard's variables (`c.var.listener`) for the handler. */
+const guards = <const M extends MiddlewareHandler[]>(...middleware: M) => middleware;

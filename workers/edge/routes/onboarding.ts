@@ -1,13 +1,12 @@
-import { Hono } from "hono";
 import { z } from "zod";
-import { problem, problemResponse } from "../../../shared/api/problem";
+import { apiApp, createRoute, errorResponses, json, jsonBody, problemJson } from "../../../shared/api/openapi";
+import { Onboarded } from "../../../shared/api/responses";
 import { Id, NoQuery } from "../../../shared/api/schemas";
 import { genreName } from "../../../shared/catalog/features";
 import { tracksOf } from "../../../shared/db/queries";
 import { sha256Hex } from "../../../shared/util/hash";
-import { validate } from "../../../shared/api/validate";
 import type { CatalogTrack } from "../../../shared/publish/artifacts";
-import { requireListener, requireRole } from "../auth/require";
+import { forListener } from "../auth/require";
 import type { AppEnv } from "../env";
 import { acceptEvents, requestRegion } from "../ingest";
 import { catalog, currentModel } from "../model-store";
@@ -50,51 +49,60 @@ async function onboardingEventId(trackId: string): Promise<string> {
  * Without the published catalog (before the first publish, or while KV is down) the choices are
  * looked up in D1.
  */
-export const onboardingApp = new Hono<AppEnv>().post(
-  "/onboarding",
-  requireRole("client"),
-  requireListener(),
-  validate("query", NoQuery),
-  validate("json", OnboardingBody),
-  async (c) => {
-    const id = c.var.listener;
-    const { artists = [], genres = [] } = c.req.valid("json");
-    const degraded = new Degradation();
-    const model = await degraded.read("kv", () => currentModel(c.env), null);
-    const snapshot = model ? await degraded.read("kv", () => catalog(c.env, model.version), null) : null;
-    const find = async (choice: Choice): Promise<CatalogTrack[]> =>
-      snapshot && snapshot.size > 0
-        ? seedTracks(snapshot.values(), choice)
-        : (await degraded.read("d1", () => tracksOf(c.env.DB, choice, SEEDS_PER_CHOICE), [])).map((t) => ({
-            ...t,
-            popularity: 0,
-          }));
-    const choices = [
-      ...artists.map((artistId, i) => ({ path: `artists.${i}`, choice: { artistId } })),
-      ...genres.map((genre, i) => ({ path: `genres.${i}`, choice: { genre: genreName(genre) } })),
-    ];
-    const found = await Promise.all(choices.map(({ choice }) => find(choice)));
-    const unknown = choices.flatMap(({ path }, i) =>
-      found[i]!.length === 0 ? [{ path, message: "is not in the catalog" }] : [],
-    );
-    if (unknown.length > 0) {
-      // With D1 unreadable too, no store could say whether the choice exists.
-      if (degraded.stores.includes("d1")) return catalogUnavailable(degraded);
-      return problemResponse(
-        problem(422, `Unknown choices: ${unknown.map((u) => u.path).join(", ")}`, { errors: unknown }),
-      );
-    }
-    const seeds = new Map(found.flat().map((t) => [t.id, t]));
-    const now = Date.now();
-    const likes = await Promise.all(
-      [...seeds.keys()].map(async (trackId) => ({
-        id: await onboardingEventId(trackId),
-        trackId,
-        type: "like" as const,
-        timestamp: now,
-      })),
-    );
-    const result = await acceptEvents(c.env, c.var.pseudonym, likes, seeds, requestRegion(c.req.raw), now);
-    return c.json({ listenerId: id, seedTracks: [...seeds.keys()], ...result, ...degradedField(degraded.stores) }, 202);
+const postOnboarding = createRoute({
+  method: "post",
+  path: "/onboarding",
+  tags: ["Listener"],
+  summary: "A new listener picks artists or genres to start from",
+  ...forListener("client"),
+  request: {
+    query: NoQuery,
+    body: jsonBody(OnboardingBody, {
+      jazzAndAnArtist: { summary: "A genre and an artist", value: { genres: ["jazz"], artists: ["art-0002"] } },
+    }),
   },
-);
+  responses: {
+    202: json(Onboarded, "The choices' best-known tracks, recorded as likes"),
+    ...errorResponses(400, 401, 403, 413, 415, 422, 429, 503),
+  },
+});
+
+export const onboardingApp = apiApp<AppEnv>().openapi(postOnboarding, async (c) => {
+  const id = c.var.listener;
+  const { artists = [], genres = [] } = c.req.valid("json");
+  const degraded = new Degradation();
+  const model = await degraded.read("kv", () => currentModel(c.env), null);
+  const snapshot = model ? await degraded.read("kv", () => catalog(c.env, model.version), null) : null;
+  const find = async (choice: Choice): Promise<CatalogTrack[]> =>
+    snapshot && snapshot.size > 0
+      ? seedTracks(snapshot.values(), choice)
+      : (await degraded.read("d1", () => tracksOf(c.env.DB, choice, SEEDS_PER_CHOICE), [])).map((t) => ({
+          ...t,
+          popularity: 0,
+        }));
+  const choices = [
+    ...artists.map((artistId, i) => ({ path: `artists.${i}`, choice: { artistId } })),
+    ...genres.map((genre, i) => ({ path: `genres.${i}`, choice: { genre: genreName(genre) } })),
+  ];
+  const found = await Promise.all(choices.map(({ choice }) => find(choice)));
+  const unknown = choices.flatMap(({ path }, i) =>
+    found[i]!.length === 0 ? [{ path, message: "is not in the catalog" }] : [],
+  );
+  if (unknown.length > 0) {
+    // With D1 unreadable too, no store could say whether the choice exists.
+    if (degraded.stores.includes("d1")) return catalogUnavailable(c, degraded);
+    return problemJson(c, 422, `Unknown choices: ${unknown.map((u) => u.path).join(", ")}`, { errors: unknown });
+  }
+  const seeds = new Map(found.flat().map((t) => [t.id, t]));
+  const now = Date.now();
+  const likes = await Promise.all(
+    [...seeds.keys()].map(async (trackId) => ({
+      id: await onboardingEventId(trackId),
+      trackId,
+      type: "like" as const,
+      timestamp: now,
+    })),
+  );
+  const result = await acceptEvents(c.env, c.var.pseudonym, likes, seeds, requestRegion(c.req.raw), now);
+  return c.json({ listenerId: id, seedTracks: [...seeds.keys()], ...result, ...degradedField(degraded.stores) }, 202);
+});

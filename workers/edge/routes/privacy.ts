@@ -1,37 +1,79 @@
-import { Hono } from "hono";
 import { z } from "zod";
-import { requireListener, requireRole } from "../auth/require";
+import { apiApp, createRoute, errorResponses, json, jsonBody } from "../../../shared/api/openapi";
+import { Consent, Erasure, ListenerExport } from "../../../shared/api/responses";
+import { NoQuery } from "../../../shared/api/schemas";
+import { forListener } from "../auth/require";
 import type { AppEnv } from "../env";
 import { sessionOf } from "../listener";
 import { eraseListener, exportListener, updateConsent } from "../privacy";
-import { validate } from "../../../shared/api/validate";
-import { NoQuery } from "../../../shared/api/schemas";
 
 const ConsentBody = z.strictObject({ personalization: z.boolean().optional(), analytics: z.boolean().optional() });
 
 /** A listener's data is theirs alone: each route needs their token, presented through a client app. */
-const ownData = [requireRole("client"), requireListener(), validate("query", NoQuery)] as const;
+const ownData = { ...forListener("client"), tags: ["Privacy"] };
+const refusals = errorResponses(400, 401, 403, 429, 503);
+
+const getConsent = createRoute({
+  method: "get",
+  path: "/consent",
+  summary: "What the listener agreed to",
+  ...ownData,
+  request: { query: NoQuery },
+  responses: { 200: json(Consent, "The listener's consent"), ...refusals },
+});
+
+const putConsent = createRoute({
+  method: "put",
+  path: "/consent",
+  summary: "Give or withdraw consent; withdrawing personalization stops storing listening",
+  ...ownData,
+  request: {
+    query: NoQuery,
+    body: jsonBody(ConsentBody, {
+      noPersonalization: { summary: "Withdraw personalization", value: { personalization: false } },
+    }),
+  },
+  responses: { 200: json(Consent, "The consent now in force"), ...refusals, ...errorResponses(413, 415) },
+});
+
+const getExport = createRoute({
+  method: "get",
+  path: "/export",
+  summary: "A copy of everything held about the listener",
+  ...ownData,
+  request: { query: NoQuery },
+  responses: { 200: json(ListenerExport, "The export, as an attachment"), ...refusals },
+});
+
+const eraseMe = createRoute({
+  method: "delete",
+  path: "/",
+  summary: "Erase everything held about the listener, everywhere",
+  ...ownData,
+  request: { query: NoQuery },
+  responses: { 200: json(Erasure, "What was removed"), ...refusals },
+});
 
 /** The listener's rights over their data: consent, a copy of everything, and erasure. */
-export const privacyApp = new Hono<AppEnv>()
-  .get("/consent", ...ownData, async (c) => {
+export const privacyApp = apiApp<AppEnv>()
+  .openapi(getConsent, async (c) => {
     const { consent } = await sessionOf(c.env, c.var.pseudonym).snapshot();
-    return c.json(consent);
+    return c.json(consent, 200);
   })
-  .put("/consent", ...ownData, validate("json", ConsentBody), async (c) => {
+  .openapi(putConsent, async (c) => {
     const pseudonym = c.var.pseudonym;
     const { consent: current } = await sessionOf(c.env, pseudonym).snapshot();
-    return c.json(await updateConsent(c.env, pseudonym, { ...current, ...c.req.valid("json") }));
+    return c.json(await updateConsent(c.env, pseudonym, { ...current, ...c.req.valid("json") }), 200);
   })
-  .get("/export", ...ownData, async (c) => {
+  .openapi(getExport, async (c) => {
     const id = c.var.listener;
     const data = await exportListener(c.env, c.var.pseudonym);
     // No listener id in a header: response headers reach logs and traces that bodies do not.
     c.header("content-disposition", 'attachment; filename="setlist-export.json"');
-    return c.json({ listenerId: id, exportedAt: new Date().toISOString(), ...data });
+    return c.json({ listenerId: id, exportedAt: new Date().toISOString(), ...data }, 200);
   })
-  .delete("/", ...ownData, async (c) => {
+  .openapi(eraseMe, async (c) => {
     const id = c.var.listener;
     const removed = await eraseListener(c.env, c.var.pseudonym);
-    return c.json({ listenerId: id, erased: true, removed });
+    return c.json({ listenerId: id, erased: true as const, removed }, 200);
   });
