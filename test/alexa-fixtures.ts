@@ -53,7 +53,9 @@ export async function issue(issuer: Issued, options: IssueOptions): Promise<Issu
   const keys = (await crypto.subtle.generateKey(RSA, true, ["sign", "verify"])) as CryptoKeyPair;
   const extensions: x509.Extension[] = [new x509.BasicConstraintsExtension(options.ca ?? false, undefined, true)];
   if (options.san) {
-    extensions.push(new x509.SubjectAlternativeNameExtension(options.san.map((value) => ({ type: "dns" as const, value }))));
+    extensions.push(
+      new x509.SubjectAlternativeNameExtension(options.san.map((value) => ({ type: "dns" as const, value }))),
+    );
   }
   const cert = await x509.X509CertificateGenerator.create({
     serialNumber: (serial++).toString(16).padStart(2, "0"),

@@ -25,13 +25,10 @@ const amazonCertificates = cachedCertificates({
 });
 
 const SignatureHeaders = z.object({
-  signaturecertchainurl: z
-    .string()
-    .optional()
-    .meta({
-      description: "Where Amazon's signing certificate chain is",
-      example: "https://s3.amazonaws.com/echo.api/echo-api-cert-12.pem",
-    }),
+  signaturecertchainurl: z.string().optional().meta({
+    description: "Where Amazon's signing certificate chain is",
+    example: "https://s3.amazonaws.com/echo.api/echo-api-cert-12.pem",
+  }),
   "signature-256": z.string().optional().meta({ description: "Base64 RSA SHA-256 signature of the raw body" }),
 });
 
