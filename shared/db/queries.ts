@@ -2,6 +2,7 @@ import { and, asc, count, countDistinct, desc, eq, gte, inArray, ne, sql } from 
 import { drizzle } from "drizzle-orm/d1";
 import type { Track } from "../catalog/types";
 import { trackFromRow } from "./rows";
+import { NO_EVENTS, type EventCounts } from "../model/evidence";
 import type { HistoryEntry } from "../playlists/types";
 import { deadLetters, eventRollups, events, listeners, tracks } from "./schema";
 
@@ -114,8 +115,6 @@ export function deadLettersOf(pseudonym: string) {
   return sql`json_extract(${deadLetters.body}, '$.listener') = ${pseudonym}`;
 }
 
-const COUNT_FIELDS = ["plays", "completes", "skips", "likes", "dislikes", "repeats", "adds"] as const;
-
 /**
  * Every track the listener ever played with what they did with it: the raw events of the retention
  * window and the rollups of older ones, added up. What "never heard" is judged against.
@@ -131,20 +130,10 @@ export async function listeningHistory(db: D1Database, listener: string): Promis
   for (const row of [...recent, ...rolledUp]) {
     let entry = byTrack.get(row.trackId);
     if (!entry) {
-      entry = {
-        trackId: row.trackId,
-        lastTs: 0,
-        plays: 0,
-        completes: 0,
-        skips: 0,
-        likes: 0,
-        dislikes: 0,
-        repeats: 0,
-        adds: 0,
-      };
+      entry = { trackId: row.trackId, lastTs: 0, ...NO_EVENTS };
       byTrack.set(row.trackId, entry);
     }
-    for (const field of COUNT_FIELDS) entry[field] += Number(row[field]);
+    for (const field of Object.keys(NO_EVENTS) as (keyof EventCounts)[]) entry[field] += Number(row[field]);
     entry.lastTs = Math.max(entry.lastTs, Number(row.lastTs));
   }
   return [...byTrack.values()];

@@ -9,6 +9,17 @@ export interface EventCounts {
   adds: number;
 }
 
+/** Counts of a track nothing has happened to yet, to add events to. */
+export const NO_EVENTS: Readonly<EventCounts> = {
+  plays: 0,
+  completes: 0,
+  skips: 0,
+  likes: 0,
+  dislikes: 0,
+  repeats: 0,
+  adds: 0,
+};
+
 /**
  * Signed evidence of taste from event counts. Explicit actions outweigh passive ones: a like or a playlist
  * add is a deliberate choice, a repeat means a play was wanted again, a completion that a play was not

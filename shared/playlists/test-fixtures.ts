@@ -1,22 +1,12 @@
 // Test-only: a generator input over generated tracks, for the playlist tests.
+import { NO_EVENTS } from "../model/evidence";
 import { activityPool } from "../ranking/context-retrieval";
 import type { TrackInfo } from "../ranking/types";
 import { createSession } from "../session/state";
 import type { HistoryEntry, PlaylistInput } from "./types";
 
 export function historyEntry(trackId: string, counts: Partial<Omit<HistoryEntry, "trackId">> = {}): HistoryEntry {
-  return {
-    trackId,
-    lastTs: 0,
-    plays: 1,
-    completes: 0,
-    skips: 0,
-    likes: 0,
-    dislikes: 0,
-    repeats: 0,
-    adds: 0,
-    ...counts,
-  };
+  return { trackId, lastTs: 0, ...NO_EVENTS, plays: 1, ...counts };
 }
 
 export function playlistInput(tracks: readonly TrackInfo[], overrides: Partial<PlaylistInput> = {}): PlaylistInput {
