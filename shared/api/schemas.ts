@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { genreName } from "../catalog/features";
 import { ACTIVITIES, DEVICES, EVENT_TYPES } from "../catalog/types";
+import { RecommendationId } from "../analytics/attribution";
 import { isKnownTimeZone } from "../context/local-hour";
 import { isPlaylistKind, PLAYLIST_KINDS } from "../playlists/kinds";
 import { OWN_PLAYLIST_ID, OWN_PLAYLIST_LIMITS } from "../playlists/own";
@@ -29,6 +30,8 @@ const Timestamp = z.union([z.number().int().positive(), DateTime.transform((s) =
 export const PlaybackContext = z.strictObject({
   activity: z.enum(ACTIVITIES).optional(),
   playlistId: Id.optional(),
+  /** The recommendation id of the answer the track was served in: credits the event to what served it. */
+  recommendationId: RecommendationId.optional(),
   source: z.enum(["recommendations", "search", "library", "playlist", "radio", "speaker"]).optional(),
 });
 
