@@ -1,5 +1,6 @@
 import type { Context } from "hono";
 import { problemJson } from "../../shared/api/openapi";
+import { servedBy } from "../../shared/analytics/attribution";
 import { artistNames } from "../../shared/db/queries";
 import type { OwnPlaylist } from "../../shared/playlists/own";
 import type { CatalogTrack } from "../../shared/publish/artifacts";
@@ -38,6 +39,7 @@ export async function ownBody(env: Env, playlist: OwnPlaylist) {
       const track = found.get(id);
       return track ? [listItem(i + 1, track)] : [];
     }),
+    ...servedBy("own-playlist", model?.version ?? null),
     degraded: degraded.stores,
   };
 }
@@ -103,6 +105,7 @@ export async function shuffled(env: Env, pseudonym: string, playlist: OwnPlaylis
     seed,
     personalized,
     modelVersion: version,
+    ...servedBy("own-playlist", version),
     tracks: order.flatMap((entry, i) => {
       const track = tracks.get(entry.trackId);
       if (!track) return [];
