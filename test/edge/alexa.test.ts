@@ -3,6 +3,7 @@ import { env } from "cloudflare:workers";
 import { Hono } from "hono";
 import { beforeAll, describe, expect, it } from "vitest";
 import { eventIdOf } from "../../shared/alexa/events";
+import { parseRecommendationId } from "../../shared/analytics/attribution";
 import type { SkillResponse } from "../../shared/alexa/response";
 import { periodOf, refreshOf } from "../../shared/playlists";
 import { createVerifier } from "../../shared/alexa/verify";
@@ -39,6 +40,7 @@ import {
 const LISTENER = "alexa-listener";
 let signer: CryptoKey;
 let skill: Hono<AppEnv>;
+let modelVersion: string;
 
 beforeAll(async () => {
   const pki = await makeAmazonLikePki();
@@ -48,7 +50,7 @@ beforeAll(async () => {
     certificates: servedChains({ [CERT_URL]: pki.chain }),
   });
   skill = new Hono<AppEnv>().route("/v1/speaker/alexa", alexaRoute(verifier));
-  await seedAndPublish();
+  modelVersion = await seedAndPublish();
 }, 180_000);
 
 async function ask(request: Parameters<typeof envelope>[0], options: EnvelopeOptions = {}) {
@@ -206,6 +208,14 @@ describe("the Alexa skill", () => {
     expect(stored).toContain(await eventIdOf(startedId));
     const finishedEvent = await eventIdOf(finishedId);
     expect(stored.filter((id) => id === finishedEvent)).toHaveLength(1);
+
+    // The edge makes Alexa's events, so it credits them itself: to the mix the stream came from.
+    const row = await env.DB.prepare("SELECT context FROM events WHERE event_id = ?")
+      .bind(await eventIdOf(startedId))
+      .first<{ context: string }>();
+    const context = JSON.parse(row!.context) as { playlistId: string; recommendationId: string };
+    expect(context.playlistId).toBe("mix-workout");
+    expect(parseRecommendationId(context.recommendationId)).toMatchObject({ surface: "mix-workout", modelVersion });
   });
 
   it("next, previous, pause, resume and stop answer directives for the current stream", async () => {

@@ -68,7 +68,12 @@ export const speakerApp = apiApp<AppEnv>().openapi(speakerNext, async (c) => {
     return problemJson(c, 503, `No track is available yet; ${why}`, { degraded });
   }
   return c.json(
-    { ...spoken(track), reason: item.reason.text, ...servedBy("speaker", result.modelVersion), ...degradedField(degraded) },
+    {
+      ...spoken(track),
+      reason: item.reason.text,
+      ...servedBy("speaker", result.modelVersion),
+      ...degradedField(degraded),
+    },
     200,
   );
 });
