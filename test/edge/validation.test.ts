@@ -53,8 +53,10 @@ describe("POST /v1/events rejects bad input with problem details", () => {
       const context = { playlistId: "discover-weekly", recommendationId: forged };
       await expectProblem(await post({ events: [event({ context })] }), 400, "events.0.context.recommendationId");
     }
-    const res = await post({ events: [event({ id: "ev-attributed", context: { recommendationId: served } })] });
-    expect(await json(res, 202)).toMatchObject({ accepted: 1 });
+    // The same event with an id this service made gets past validation: this test's empty catalog
+    // then refuses its track, and only that.
+    const res = await post({ events: [event({ context: { recommendationId: served } })] });
+    expect((await expectProblem(res, 422, "events.0.trackId")).errors).toHaveLength(1);
   });
   it("an empty batch and a missing body field", async () => {
     await expectProblem(await post({ events: [] }), 400, "events");
