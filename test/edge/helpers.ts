@@ -101,6 +101,12 @@ export async function expectProblem(res: Response, status: number, field?: strin
   return body;
 }
 
+/** An answer without its recommendation id, which is new on every answer: so two answers of one list compare equal. */
+export function withoutRecommendationId<T extends object>(answer: T): Omit<T, "recommendationId"> {
+  const { recommendationId: _, ...rest } = answer as T & { recommendationId?: string };
+  return rest;
+}
+
 export async function json<T = Record<string, unknown>>(res: Response, status = 200): Promise<T> {
   const body = await res.text();
   expect(res.status, body).toBe(status);
