@@ -218,6 +218,37 @@ describe("the Alexa skill", () => {
     expect(parseRecommendationId(context.recommendationId)).toMatchObject({ surface: "mix-workout", modelVersion });
   });
 
+  it("credits a list's playback to the model that made the list, not the one serving now", async () => {
+    const listener = "alexa-credit-listener";
+    const [trackId] = (
+      await env.DB.prepare("SELECT id FROM tracks ORDER BY id LIMIT 1 OFFSET 70").all<{ id: string }>()
+    ).results;
+    const now = Date.now();
+    const period = periodOf(refreshOf("discover-weekly"), now, "UTC");
+    // Frozen this week by a model since replaced.
+    const older = "v20200101000000-0ld0ld";
+    await sessionStub(await pseudonymOf(listener)).freezePlaylist({
+      kind: "discover-weekly",
+      title: "Discover Weekly",
+      description: "A test list, as a generator would leave it",
+      seedArtists: [],
+      tracks: [{ trackId: trackId!.id, reason: { code: "new_for_you", text: "New for you" } }],
+      periodKey: period.key,
+      generatedAt: now,
+      validUntil: period.end,
+      modelVersion: older,
+    });
+    const requestId = `amzn1.echo-api.request.${crypto.randomUUID()}`;
+    const started = { type: "AudioPlayer.PlaybackStarted", token: `list:discover-weekly:${trackId!.id}` };
+    await ask({ ...started, offsetInMilliseconds: 0 }, { accessToken: await tokenFor(listener), requestId });
+    const eventId = await eventIdOf(requestId);
+    const row = await waitFor("the started event in D1", () =>
+      env.DB.prepare("SELECT context FROM events WHERE event_id = ?").bind(eventId).first<{ context: string }>(),
+    );
+    const { recommendationId } = JSON.parse(row.context) as { recommendationId: string };
+    expect(parseRecommendationId(recommendationId)).toMatchObject({ surface: "discover-weekly", modelVersion: older });
+  });
+
   it("next, previous, pause, resume and stop answer directives for the current stream", async () => {
     const first = playOf(await ask(intent("PlayForYouIntent")));
     const token = first.audioItem.stream.token;

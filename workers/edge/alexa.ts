@@ -169,14 +169,25 @@ async function startForYou(env: Env, who: Listener, activity: Activity | null): 
 }
 
 /**
+ * The model that chose a stream's track: a list's own, frozen with it (a week's Discover Weekly
+ * outlives retrains), else the one serving now, as a stream plays within minutes of being served.
+ */
+async function modelOf(env: Env, who: Listener, source: PlaySource, current: string | null): Promise<string | null> {
+  if (source.kind !== "list") return current;
+  const { list } = await playlistFor(env, who.pseudonym, source.list, { now: who.now, region: who.region });
+  return list ? list.modelVersion : current;
+}
+
+/**
  * Records a playback report as the listener's event, through the same door as POST /v1/events,
- * credited (context.recommendationId) to the stream's source and the model serving now: the token
- * Alexa hands back names the source, and a stream plays within minutes of being served.
+ * credited (context.recommendationId) to the stream's source, which the token Alexa hands back
+ * names, and the model that chose it.
  */
 async function record(env: Env, who: Listener, report: Omit<PlaybackReport, "recommendationId">): Promise<void> {
   const degraded = new Degradation();
   const model = await degraded.read("kv", () => currentModel(env), null);
-  const served = servedBy(surfaceOf(report.stream.source), model?.version ?? null, who.now);
+  const source = report.stream.source;
+  const served = servedBy(surfaceOf(source), await modelOf(env, who, source, model?.version ?? null), who.now);
   const event = await listeningEventOf({ ...report, ...served });
   if (!event) return;
   const known = await findTracksDegrading(env, degraded, model?.version ?? null, [event.trackId]);
