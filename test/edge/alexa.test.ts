@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { eventIdOf } from "../../shared/alexa/events";
 import { parseRecommendationId } from "../../shared/analytics/attribution";
 import type { SkillResponse } from "../../shared/alexa/response";
-import { periodOf, refreshOf } from "../../shared/playlists";
+
 import { createVerifier } from "../../shared/alexa/verify";
 import type { AppEnv } from "../../workers/edge/env";
 import { alexaRoute } from "../../workers/edge/routes/alexa";
@@ -22,6 +22,7 @@ import {
   asListener,
   edge,
   expectProblem,
+  freezeDiscoverWeekly,
   json,
   jsonBody,
   pseudonymOf,
@@ -118,19 +119,7 @@ describe("the Alexa skill", () => {
     const ids = (
       await env.DB.prepare("SELECT id FROM tracks ORDER BY id LIMIT 6 OFFSET 60").all<{ id: string }>()
     ).results.map((r) => r.id);
-    const now = Date.now();
-    const period = periodOf(refreshOf("discover-weekly"), now, "UTC");
-    await sessionStub(await pseudonymOf(listener)).freezePlaylist({
-      kind: "discover-weekly",
-      title: "Discover Weekly",
-      description: "A test list, as a generator would leave it",
-      seedArtists: [],
-      tracks: ids.map((trackId) => ({ trackId, reason: { code: "new_for_you", text: "New for you" } })),
-      periodKey: period.key,
-      generatedAt: now,
-      validUntil: period.end,
-      modelVersion: null,
-    });
+    await freezeDiscoverWeekly(listener, ids);
     const events = [
       { id: "phone-1", trackId: ids[2], type: "play", device: "phone", context: { playlistId: "discover-weekly" } },
     ];
@@ -223,21 +212,9 @@ describe("the Alexa skill", () => {
     const [trackId] = (
       await env.DB.prepare("SELECT id FROM tracks ORDER BY id LIMIT 1 OFFSET 70").all<{ id: string }>()
     ).results;
-    const now = Date.now();
-    const period = periodOf(refreshOf("discover-weekly"), now, "UTC");
     // Frozen this week by a model since replaced.
     const older = "v20200101000000-0ld0ld";
-    await sessionStub(await pseudonymOf(listener)).freezePlaylist({
-      kind: "discover-weekly",
-      title: "Discover Weekly",
-      description: "A test list, as a generator would leave it",
-      seedArtists: [],
-      tracks: [{ trackId: trackId!.id, reason: { code: "new_for_you", text: "New for you" } }],
-      periodKey: period.key,
-      generatedAt: now,
-      validUntil: period.end,
-      modelVersion: older,
-    });
+    await freezeDiscoverWeekly(listener, [trackId!.id], older);
     const requestId = `amzn1.echo-api.request.${crypto.randomUUID()}`;
     const started = { type: "AudioPlayer.PlaybackStarted", token: `list:discover-weekly:${trackId!.id}` };
     await ask({ ...started, offsetInMilliseconds: 0 }, { accessToken: await tokenFor(listener), requestId });

@@ -1,8 +1,17 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parseRecommendationId, type Surface } from "../../shared/analytics/attribution";
-import { periodOf, refreshOf, type FrozenPlaylist } from "../../shared/playlists";
-import { asListener, edge, json, jsonBody, pseudonymOf, seedAndPublish, sessionStub, waitFor } from "./helpers";
+
+import {
+  asListener,
+  edge,
+  freezeDiscoverWeekly,
+  json,
+  jsonBody,
+  pseudonymOf,
+  seedAndPublish,
+  waitFor,
+} from "./helpers";
 
 /**
  * Attribution end to end: each personal answer's recommendation id, echoed by the client in an
@@ -22,21 +31,8 @@ beforeAll(async () => {
   trackIds = (await env.DB.prepare("SELECT id FROM tracks ORDER BY id LIMIT 40").all<{ id: string }>()).results.map(
     (r) => r.id,
   );
-  // This week's Discover Weekly, frozen as a generator would leave it, made by the published model.
-  const now = Date.now();
-  const period = periodOf(refreshOf("discover-weekly"), now, "UTC");
-  const list: FrozenPlaylist = {
-    kind: "discover-weekly",
-    title: "Discover Weekly",
-    description: "A test list",
-    seedArtists: [],
-    tracks: trackIds.slice(0, 8).map((trackId) => ({ trackId, reason: { code: "new_for_you", text: "New for you" } })),
-    periodKey: period.key,
-    generatedAt: now,
-    validUntil: period.end,
-    modelVersion,
-  };
-  await sessionStub(await pseudonymOf(LISTENER)).freezePlaylist(list);
+  // This week's Discover Weekly, as a generator would leave it, made by the published model.
+  await freezeDiscoverWeekly(LISTENER, trackIds.slice(0, 8), modelVersion);
 }, 300_000);
 
 const get = async <T = Served>(path: string, role: "client" | "speaker" = "client") =>
