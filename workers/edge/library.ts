@@ -96,7 +96,7 @@ export async function shuffled(env: Env, pseudonym: string, playlist: OwnPlaylis
     tracks,
     neighbours: (id) => neighbours.get(id) ?? [],
     candidates: (artifact?.candidates ?? []).map(([trackId, score]) => ({ trackId, score, source: "model" as const })),
-    disliked: { tracks: new Set(dislikes.tracks), artists: new Set(dislikes.artists) },
+    disliked: { trackIds: new Set(dislikes.tracks), artistIds: new Set(dislikes.artists) },
     seed,
   });
   return {
