@@ -85,10 +85,10 @@ export async function playlistFor(env: Env, pseudonym: string, kind: PlaylistKin
     personalized
       ? degraded.read(
           "session",
-          async () =>
-            (await session.generatedPlaylists())
-              .find((l) => l.kind === kind && l.periodKey !== period.key)
-              ?.tracks.map((t) => t.trackId) ?? [],
+          async () => {
+            const last = await session.latestPlaylist(kind);
+            return last && last.periodKey !== period.key ? last.tracks.map((t) => t.trackId) : [];
+          },
           [],
         )
       : [],
