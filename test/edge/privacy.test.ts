@@ -103,12 +103,15 @@ describe("privacy", () => {
       following: { artistId: string }[];
       radioStations: { id: string; served: unknown[] }[];
       listProgress: { listId: string; position: number }[];
+      timeZone: string | null;
     }>(await edge(`/v1/me/export`, { headers: await asListener(RAW_ID) }));
     expect(exported.radioStations).toEqual([
       expect.objectContaining({ id: station.station.id, served: expect.any(Array) }),
     ]);
     expect(exported.radioStations[0]!.served).toHaveLength(5);
     expect(exported.listProgress).toEqual([expect.objectContaining({ listId: "discover-weekly", position: 1 })]);
+    // The zone the speaker sent, kept for the lists' periods, is the listener's too.
+    expect(exported.timeZone).toBe("UTC");
     expect(exported.events).toHaveLength(40);
     expect(exported.liveSession.recent.length).toBeGreaterThan(0);
     expect(exported.recommendations?.candidates.length).toBeGreaterThan(0);

@@ -42,6 +42,7 @@ export async function exportListener(env: Env, pseudonym: string) {
     following,
     radioStations,
     listProgress,
+    timeZone,
   ] = await Promise.all([
     d.select().from(listeners).where(eq(listeners.id, pseudonym)),
     d.select().from(events).where(eq(events.listenerId, pseudonym)).orderBy(events.clientTs),
@@ -57,6 +58,8 @@ export async function exportListener(env: Env, pseudonym: string) {
     sessionOf(env, pseudonym).following(),
     sessionOf(env, pseudonym).stations(),
     sessionOf(env, pseudonym).listProgress(),
+    // Asked with no zone of its own, it only reads the one kept.
+    sessionOf(env, pseudonym).timeZone(null),
   ]);
   const strip = <T extends { listenerId: string }>({ listenerId: _, ...rest }: T) => rest;
   return {
@@ -83,6 +86,8 @@ export async function exportListener(env: Env, pseudonym: string) {
     radioStations,
     /** Where the listener is in each list: the position of the track to play next (session object). */
     listProgress,
+    /** The last time zone a client sent, which the lists' periods follow (session object). */
+    timeZone,
     degraded: degraded.stores,
   };
 }
