@@ -174,3 +174,48 @@ export const holdoutScores = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.version, t.listenerId] }), index("holdout_scores_listener").on(t.listenerId)],
 );
+
+/** A/A and A/B experiments: the operator's definition (shared/experiments/definition.ts) and its lifecycle. */
+export const experiments = sqliteTable("experiments", {
+  id: text("id").primaryKey(),
+  /** ExperimentInput as posted, validated. */
+  definition: text("definition", { mode: "json" }).notNull(),
+  /** Hashed with the pseudonym for the variant: a new salt gives an independent split. */
+  salt: text("salt").notNull(),
+  status: text("status", { enum: ["draft", "running", "paused", "stopped", "shipped"] }).notNull(),
+  createdAt: integer("created_at").notNull(),
+  startedAt: integer("started_at"),
+  stoppedAt: integer("stopped_at"),
+  shippedVariant: text("shipped_variant"),
+});
+
+/** Every change of an experiment: who (the operator key's name) did what, when. */
+export const experimentAudit = sqliteTable(
+  "experiment_audit",
+  {
+    experimentId: text("experiment_id").notNull(),
+    at: integer("at").notNull(),
+    action: text("action").notNull(),
+    actor: text("actor").notNull(),
+    detail: text("detail", { mode: "json" }),
+  },
+  (t) => [index("experiment_audit_experiment").on(t.experimentId, t.at)],
+);
+
+/**
+ * A listener's (pseudonym's) first exposure to an experiment: when an answer of their variant was first
+ * served to them. Per listener: exported and erased.
+ */
+export const experimentExposures = sqliteTable(
+  "experiment_exposures",
+  {
+    experimentId: text("experiment_id").notNull(),
+    listenerId: text("listener_id").notNull(),
+    variant: text("variant").notNull(),
+    exposedAt: integer("exposed_at").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.experimentId, t.listenerId] }),
+    index("experiment_exposures_listener").on(t.listenerId),
+  ],
+);
