@@ -17,6 +17,19 @@ export interface ListenerAggregates {
   likesAndSaves: number;
 }
 
+/** The covariate's period: what each listener did in the 14 days before their first exposure. */
+export const PRE_EXPOSURE_MS = 14 * 24 * 60 * 60 * 1000;
+
+export const NO_ACTIVITY: ListenerAggregates = {
+  starts: 0,
+  earlySkips: 0,
+  completions: 0,
+  listeningMs: 0,
+  sessions: 0,
+  sessionMs: 0,
+  likesAndSaves: 0,
+};
+
 export interface ListenerOutcome {
   variant: string;
   post: ListenerAggregates;

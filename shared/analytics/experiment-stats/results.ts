@@ -172,10 +172,15 @@ export function experimentResults(definition: ExperimentInput, data: ExperimentD
   });
   return {
     primaryMetric,
-    listeners: data.listeners.length,
+    listeners: groups.reduce((n, g) => n + g.length, 0),
     srm,
     variants,
-    verdict: verdict(variants, srm, primaryMetric, data.listeners.length),
+    verdict: verdict(
+      variants,
+      srm,
+      primaryMetric,
+      groups.reduce((n, g) => n + g.length, 0),
+    ),
   };
 }
 
