@@ -2,31 +2,16 @@ import { env } from "cloudflare:workers";
 import { drizzle } from "drizzle-orm/d1";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { ExperimentResults } from "../../shared/analytics/experiment-stats/results";
-import { simulator } from "../../shared/analytics/experiment-stats/test-fixtures";
+import { experimentDefinition, simulator } from "../../shared/analytics/experiment-stats/test-fixtures";
+import { NEUTRAL_FEATURES } from "../../shared/catalog/features";
 import { bulkInsertStatements } from "../../shared/db/bulk";
 import { events, experimentExposures, experiments, listeners, sessions, tracks } from "../../shared/db/schema";
-import type { ExperimentInput } from "../../shared/experiments/definition";
 import { readListenerOutcomes } from "../../workers/retrainer/experiment-results";
 import { admin } from "./operator";
 
 const DAY = 24 * 3600 * 1000;
 const MINUTE = 60_000;
 const START = Date.UTC(2026, 10, 1);
-
-const definition = (name: string): ExperimentInput => ({
-  name,
-  hypothesis: "the model's picks are skipped less than the chart's",
-  layer: "ranking",
-  traffic: 1,
-  variants: [
-    { name: "control", share: 0.5 },
-    { name: "model", share: 0.5 },
-  ],
-  targeting: { listeners: "all", surfaces: ["recommendations"] },
-  primaryMetric: "skipRate",
-  guardrails: [{ metric: "sessionLength", tolerance: 0.05 }],
-  minimumDetectableEffect: 0.05,
-});
 
 type Row<T extends { $inferInsert: unknown }> = T["$inferInsert"];
 // Bulk inserts write every column, defaults included.
@@ -38,6 +23,7 @@ const rows = {
   exposures: [] as Row<typeof experimentExposures>[],
 };
 
+/** A 200 s track (NEUTRAL_FEATURES' duration): a skip is early before 30 s, and before 50 s by the quarter rule. */
 function track(id: string): Row<typeof tracks> {
   return {
     id,
@@ -48,17 +34,7 @@ function track(id: string): Row<typeof tracks> {
     albumTitle: "Al",
     genre: "rock",
     releaseDate: "2020-01-01",
-    tempo: 120,
-    energy: 0.5,
-    valence: 0.5,
-    danceability: 0.5,
-    acousticness: 0.5,
-    instrumentalness: 0.1,
-    speechiness: 0.1,
-    loudness: -8,
-    key: 1,
-    mode: 1,
-    durationMs: 200_000,
+    ...NEUTRAL_FEATURES,
   };
 }
 
@@ -99,14 +75,14 @@ function simulatedExperiment() {
   const sim = simulator(15);
   for (let i = 0; i < 2000; i++) {
     const id = `sim-${i}`;
-    const variant = sim.random() < 0.5 ? "control" : "model";
+    const variant = sim.random() < 0.5 ? "control" : "treatment";
     const taste = 0.15 * sim.gaussian();
     const exposedAt = START + Math.floor(sim.random() * 7) * DAY + 9 * 3600_000;
     rows.listeners.push({ id, region: "SE", createdAt: START - 30 * DAY, ...consenting });
     listen(id, exposedAt - 3 * DAY, 6, 0.3 + taste, sim.random);
-    listen(id, exposedAt + 1000, 6, (variant === "model" ? 0.25 : 0.3) + taste, sim.random);
+    listen(id, exposedAt + 1000, 6, (variant === "treatment" ? 0.25 : 0.3) + taste, sim.random);
     rows.exposures.push({ experimentId: "balanced", listenerId: id, variant, exposedAt });
-    rows.exposures.push({ experimentId: "srm", listenerId: id, variant: i < 900 ? "control" : "model", exposedAt });
+    rows.exposures.push({ experimentId: "srm", listenerId: id, variant: i < 900 ? "control" : "treatment", exposedAt });
   }
 }
 
@@ -200,7 +176,7 @@ beforeAll(async () => {
   await db.insert(experiments).values([
     ...["balanced", "srm"].map((id) => ({
       id,
-      definition: definition(id),
+      definition: experimentDefinition({ name: id }),
       salt: id,
       status: "running" as const,
       createdAt: START,
@@ -208,14 +184,20 @@ beforeAll(async () => {
     })),
     {
       id: "hand",
-      definition: definition("hand"),
+      definition: experimentDefinition({ name: "hand" }),
       salt: "hand",
       status: "stopped",
       createdAt: START,
       startedAt: START,
       stoppedAt: handExposedAt + 2 * DAY,
     },
-    { id: "draft", definition: definition("draft"), salt: "draft", status: "draft", createdAt: START },
+    {
+      id: "draft",
+      definition: experimentDefinition({ name: "draft" }),
+      salt: "draft",
+      status: "draft",
+      createdAt: START,
+    },
   ]);
 });
 
@@ -270,7 +252,7 @@ describe("GET /admin/experiments/{id}/results", () => {
     expect(skip.vsControl).toMatchObject({ significant: true, direction: "better" });
     expect(model!.primary).toBe("better");
     expect(model!.guardrails).toEqual([{ metric: "sessionLength", tolerance: 0.05, measured: true, breached: false }]);
-    expect(answer.verdict).toMatchObject({ decision: "ship", variant: "model" });
+    expect(answer.verdict).toMatchObject({ decision: "ship", variant: "treatment" });
   });
 
   it("flags an injected 45/55 split with the sample-ratio check", async () => {

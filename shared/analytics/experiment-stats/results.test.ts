@@ -1,25 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { ExperimentInput } from "../../experiments/definition";
 import type { ListenerOutcome } from "./outcome";
 import { experimentResults } from "./results";
-import { simulatedListener, simulator } from "./test-fixtures";
+import { experimentDefinition, simulatedListener, simulator } from "./test-fixtures";
 
 const CONTROL = { skipRate: 0.3, sessionMinutes: 25 };
 
-function definition(overrides: Partial<ExperimentInput> = {}) {
-  return ExperimentInput.parse({
-    name: "model against popularity",
-    hypothesis: "the model's picks are skipped less",
-    variants: [
-      { name: "control", share: 0.5 },
-      { name: "treatment", share: 0.5 },
-    ],
-    primaryMetric: "skipRate",
-    guardrails: [{ metric: "sessionLength", tolerance: 0.05 }],
-    minimumDetectableEffect: 0.05,
-    ...overrides,
-  });
-}
+const definition = experimentDefinition;
 
 function listeners(seed: number, n: number, treatment: typeof CONTROL): ListenerOutcome[] {
   const sim = simulator(seed);

@@ -1,23 +1,21 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { ExperimentInput } from "../../experiments/definition";
 import { cuped } from "./cuped";
 import { relativeLift } from "./lift";
 import { ALPHA, normalInterval } from "./normal";
 import { METRIC_UNITS, type ListenerOutcome } from "./outcome";
 import { experimentResults } from "./results";
 import { alwaysValidP, confidenceSequence } from "./sequential";
-import { simulatedListener, simulator } from "./test-fixtures";
+import { experimentDefinition, simulatedListener, simulator } from "./test-fixtures";
 
-const definition = ExperimentInput.parse({
+// An A/A test: the same ranking under two names.
+const definition = experimentDefinition({
   name: "A/A",
-  hypothesis: "the same ranking twice differs in nothing",
   variants: [
     { name: "a", share: 0.5 },
     { name: "b", share: 0.5 },
   ],
-  primaryMetric: "skipRate",
-  minimumDetectableEffect: 0.05,
+  guardrails: [],
 });
 const SAME = { skipRate: 0.3, sessionMinutes: 25 };
 

@@ -1,3 +1,4 @@
+import { ExperimentInput } from "../../experiments/definition";
 import { seededRandom } from "../../util/random";
 import type { ListenerAggregates, ListenerOutcome } from "./outcome";
 
@@ -56,4 +57,20 @@ export function simulatedListener(
     pre: period(sim, clamp(control.skipRate + taste, 0.01, 0.95), control.sessionMinutes * habit),
     post: period(sim, clamp(skipRate + taste, 0.01, 0.95), sessionMinutes * habit),
   };
+}
+
+/** A two-variant experiment on the skip rate, with a session-length guardrail. */
+export function experimentDefinition(overrides: Partial<ExperimentInput> = {}): ExperimentInput {
+  return ExperimentInput.parse({
+    name: "model against popularity",
+    hypothesis: "the model's picks are skipped less",
+    variants: [
+      { name: "control", share: 0.5 },
+      { name: "treatment", share: 0.5 },
+    ],
+    primaryMetric: "skipRate",
+    guardrails: [{ metric: "sessionLength", tolerance: 0.05 }],
+    minimumDetectableEffect: 0.05,
+    ...overrides,
+  });
 }
