@@ -170,18 +170,8 @@ export function experimentResults(definition: ExperimentInput, data: ExperimentD
       primary: control ? null : (primaryComparison?.direction ?? "inconclusive"),
     };
   });
-  return {
-    primaryMetric,
-    listeners: groups.reduce((n, g) => n + g.length, 0),
-    srm,
-    variants,
-    verdict: verdict(
-      variants,
-      srm,
-      primaryMetric,
-      groups.reduce((n, g) => n + g.length, 0),
-    ),
-  };
+  const listeners = groups.reduce((n, g) => n + g.length, 0);
+  return { primaryMetric, listeners, srm, variants, verdict: verdict(variants, srm, primaryMetric, listeners) };
 }
 
 function verdict(
