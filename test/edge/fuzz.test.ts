@@ -367,8 +367,9 @@ const adminRead: fc.Arbitrary<FuzzCase> = fc
   .record({
     creds: anyCredentials(["operator"], false, LISTENERS[0]!),
     sub: fc.oneof(
-      fc.constantFrom("models", "dlq", "models/v20261124000000-abcdef"),
+      fc.constantFrom("models", "dlq", "models/v20261124000000-abcdef", "experiments/none/results"),
       nasty.map((s) => `models/${enc(s)}`),
+      nasty.map((s) => `experiments/${enc(s)}/results`),
       nasty.map(enc),
     ),
     query: queryArb,

@@ -6,6 +6,7 @@ import { validate } from "../../shared/api/validate";
 import { API_KEY_HEADER, checkApiKey, readApiKey } from "../../shared/auth/api-key";
 import { listDeadLetters, replayDeadEvents } from "./dead-letters";
 import type { Env } from "./env";
+import { experimentResultsResponse } from "./experiment-results";
 import { importInteractions, importTracks } from "./import";
 import { SyntheticTrainingRequest } from "./jobs";
 import { seedDemoData } from "./seed";
@@ -78,6 +79,7 @@ export const adminApp = new Hono<{ Bindings: Env }>()
     if (!record) return problemResponse(problem(404, `No synthetic training run ${c.req.param("run")}`));
     return c.json(record);
   })
+  .get("/experiments/:id/results", async (c) => experimentResultsResponse(c.env, c.req.param("id")))
   .get("/models", async (c) => c.json({ current: await currentPointer(c.env), versions: await listVersions(c.env) }))
   .get("/models/:version", async (c) => {
     const parsed = VersionParam.safeParse(c.req.param());
