@@ -11,7 +11,8 @@ const app = document.getElementById("app")!;
 const signInPage = app.innerHTML;
 
 async function signIn(key: string): Promise<string | null> {
-  const res = await fetch("/dashboard/app.js", { headers: { [KEY_HEADER]: key } });
+  const res = await fetch("/dashboard/app.js", { headers: { [KEY_HEADER]: key } }).catch((error: unknown) => error);
+  if (!(res instanceof Response)) return `the edge cannot be reached (${String(res)})`;
   if (!res.ok) {
     const problem = (await res.json().catch(() => ({ title: res.statusText }))) as Problem;
     return describeProblem({ ...problem, status: res.status });

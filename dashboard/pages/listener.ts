@@ -112,5 +112,5 @@ async function show(page: Page, listenerId: string, result: HTMLElement) {
       exported,
     ),
   );
-  page.say(`Found ${listenerId}`);
+  page.say(`Looked up ${listenerId}`);
 }

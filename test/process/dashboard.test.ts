@@ -19,6 +19,8 @@ let network: LocalNetwork | undefined;
 const persistTo = testStorage("dashboard", () => network);
 let browser: Browser;
 let page: Page;
+/** The version of the retrain the page starts, promoted or rolled back from at the end. */
+let retrain = "";
 
 interface Version {
   version: string;
@@ -266,5 +268,3 @@ describe("the operator dashboard in a browser", () => {
     await screenshot("models-after");
   });
 });
-
-let retrain = "";

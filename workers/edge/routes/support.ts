@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z, type ZodType } from "zod";
 import { apiApp, createRoute, errorResponses, json, jsonBody } from "../../../shared/api/openapi";
 import { Consent, Erasure, ListenerExport } from "../../../shared/api/responses";
 import { Id, NoQuery } from "../../../shared/api/schemas";
@@ -18,17 +18,24 @@ const forOperator = { ...forApp("operator"), tags: ["Operators"] };
 const refusals = errorResponses(400, 401, 403, 413, 415, 429, 503);
 const example = { one: { summary: "A demo listener", value: { listenerId: "demo-1" } } };
 
-const lookup = createRoute({
-  method: "post",
-  path: "/lookup",
-  summary: "A listener's consent, looked up by their id for a support request",
-  ...forOperator,
-  request: { query: NoQuery, body: jsonBody(ListenerBody, example) },
-  responses: {
-    200: json(z.object({ listenerId: z.string(), consent: Consent }), "The listener's consent"),
-    ...refusals,
-  },
-});
+/** A route taking one listener's id and nothing else. */
+function forListenerId<P extends string, R extends ZodType>(path: P, summary: string, answer: R, description: string) {
+  return createRoute({
+    method: "post",
+    path,
+    summary,
+    ...forOperator,
+    request: { query: NoQuery, body: jsonBody(ListenerBody, example) },
+    responses: { 200: json(answer, description), ...refusals },
+  });
+}
+
+const lookup = forListenerId(
+  "/lookup",
+  "A listener's consent, looked up by their id for a support request",
+  z.object({ listenerId: z.string(), consent: Consent }),
+  "The listener's consent",
+);
 
 const consent = createRoute({
   method: "post",
@@ -44,23 +51,19 @@ const consent = createRoute({
   responses: { 200: json(Consent, "The consent now in force"), ...refusals },
 });
 
-const exportFor = createRoute({
-  method: "post",
-  path: "/export",
-  summary: "A copy of everything held about a listener, for their access request",
-  ...forOperator,
-  request: { query: NoQuery, body: jsonBody(ListenerBody, example) },
-  responses: { 200: json(ListenerExport, "The export"), ...refusals },
-});
+const exportFor = forListenerId(
+  "/export",
+  "A copy of everything held about a listener, for their access request",
+  ListenerExport,
+  "The export",
+);
 
-const erase = createRoute({
-  method: "post",
-  path: "/erase",
-  summary: "Erase everything held about a listener, everywhere, for their erasure request",
-  ...forOperator,
-  request: { query: NoQuery, body: jsonBody(ListenerBody, example) },
-  responses: { 200: json(Erasure, "What was removed"), ...refusals },
-});
+const erase = forListenerId(
+  "/erase",
+  "Erase everything held about a listener, everywhere, for their erasure request",
+  Erasure,
+  "What was removed",
+);
 
 /** The listener routes' privacy answers, for an operator acting on a listener's request. */
 export const supportApp = apiApp<AppEnv>()
