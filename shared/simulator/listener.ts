@@ -1,0 +1,110 @@
+/**
+ * Simulated listeners: a test bench for the KPIs and experiments, not a claim about real people.
+ * Each is one of the demo's listeners (same id, same hidden taste the seeded history was drawn
+ * from), with habits of its own: the hours and devices it listens at, and how keen it is.
+ */
+import type { Activity, AudioFeatures, Device } from "../catalog/types";
+import { ACTIVITY_TARGETS, contextFit } from "../context";
+import {
+  DEMO_NOW,
+  DEMO_REFERENCE_DATE,
+  UTC_OFFSET_HOURS,
+  affinity,
+  demoListenerTastes,
+  deviceHabits,
+  generateDemoCatalog,
+  localStartMs,
+  pickDevice,
+  sessionActivity,
+  type DemoRegion,
+  type ListenerTaste,
+} from "../demo";
+import { fnv1a } from "../util/hash";
+import { seededRandom } from "../util/random";
+
+/** The demo seeds this many listeners; a simulation of more adds listeners the service has never seen. */
+const SEEDED_LISTENERS = 500;
+const MAX_HABITS = 3;
+/** How much the context (an activity's sound) weighs against taste when there is one. */
+const CONTEXT_WEIGHT = 0.25;
+
+/** A session the listener habitually has: on this device, for this activity, at this local time of day. */
+export interface Habit {
+  device: Device;
+  activity: Activity | undefined;
+  /** Milliseconds after local midnight. */
+  localStartMs: number;
+}
+
+export interface SimListener {
+  id: string;
+  region: DemoRegion;
+  utcOffsetMs: number;
+  taste: ListenerTaste;
+  habits: Habit[];
+  /** The daily chance of each habit turning into a session, before satisfaction moves it. */
+  keenness: number;
+  /** 0..1, a running mean of the share of tracks completed in its sessions: served well, it comes back more. */
+  satisfaction: number;
+  liked: Set<string>;
+  disliked: Set<string>;
+  /** The listener's own stream: its draws do not depend on the order other listeners are simulated in. */
+  random: () => number;
+}
+
+/** What the simulator knows of a served track: what the API answers about it. */
+export interface ServedTrack {
+  id: string;
+  artistId: string;
+  genre: string;
+  durationMs: number;
+  features: AudioFeatures;
+}
+
+export interface Bench {
+  listeners: SimListener[];
+  /** The demo catalog's artist ids, to the indexes tastes name favourites by. */
+  artistIndex: Map<string, number>;
+  artistIds: string[];
+}
+
+/** `count` listeners, deterministic by `seed`: demo-1 ... demo-<count>, with the demo's tastes. */
+export function simulatedListeners(count: number, seed: number): Bench {
+  const catalog = generateDemoCatalog(1, DEMO_REFERENCE_DATE);
+  const drawn = demoListenerTastes(catalog, { now: DEMO_NOW, count: Math.max(count, SEEDED_LISTENERS) });
+  const listeners = drawn.slice(0, count).map(({ listener, taste }): SimListener => {
+    const random = seededRandom(fnv1a(`${seed}:${listener.id}`));
+    const devices = deviceHabits(random);
+    const habits = Array.from({ length: 1 + Math.floor(random() * MAX_HABITS) }, (): Habit => {
+      const device = pickDevice(random, devices);
+      const activity = sessionActivity(random, device, taste.energy);
+      return { device, activity, localStartMs: localStartMs(random, activity) };
+    });
+    return {
+      id: listener.id,
+      region: listener.region,
+      utcOffsetMs: UTC_OFFSET_HOURS[listener.region] * 3_600_000,
+      taste,
+      habits,
+      keenness: 0.35 + 0.55 * random(),
+      satisfaction: 0.5,
+      liked: new Set(),
+      disliked: new Set(),
+      random,
+    };
+  });
+  const artistIds = catalog.artists.map((artist) => artist.id);
+  return { listeners, artistIndex: new Map(artistIds.map((id, i) => [id, i])), artistIds };
+}
+
+/** 0..1: how much the listener enjoys `track` now: its taste and, in an activity, how well the track suits it. */
+export function enjoyment(
+  listener: SimListener,
+  track: ServedTrack,
+  activity: Activity | undefined,
+  artistIndex: Map<string, number>,
+): number {
+  const taste = affinity(listener.taste, track, artistIndex.get(track.artistId) ?? -1);
+  if (!activity) return taste;
+  return (1 - CONTEXT_WEIGHT) * taste + CONTEXT_WEIGHT * contextFit(track.features, ACTIVITY_TARGETS[activity]);
+}
