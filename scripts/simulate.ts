@@ -12,7 +12,7 @@ import { MAX_DAYS, runSimulation } from "./simulation";
 
 const usage =
   `usage: npm run simulate -- [--listeners 500] [--days 14 (1-${MAX_DAYS})] [--experiment ID] [--pre-days N] ` +
-  `[--round-minutes M] [--seed 1] [--concurrency 16] [--port ${DEFAULT_PORT}]`;
+  `[--round-minutes M] [--seed 1] [--concurrency 32] [--port ${DEFAULT_PORT}]`;
 const parsed = (() => {
   try {
     return parseArgs({
@@ -23,7 +23,7 @@ const parsed = (() => {
         "pre-days": { type: "string" },
         "round-minutes": { type: "string", default: "0" },
         seed: { type: "string", default: "1" },
-        concurrency: { type: "string", default: "16" },
+        concurrency: { type: "string", default: "32" },
         port: { type: "string", default: DEFAULT_PORT },
       },
     }).values;

@@ -66,6 +66,11 @@ export interface Bench {
   /** The demo catalog's artist ids, to the indexes tastes name favourites by. */
   artistIndex: Map<string, number>;
   artistIds: string[];
+  /**
+   * What each demo track sounds like (the same genre and features GET /v1/tracks/{id} answers): what a
+   * listener hears of a track it is served, so the service is asked only about tracks not in the demo.
+   */
+  heard: Map<string, ServedTrack>;
 }
 
 /** `count` listeners, deterministic by `seed`: demo-1 ... demo-<count>, with the demo's tastes. */
@@ -94,7 +99,13 @@ export function simulatedListeners(count: number, seed: number): Bench {
     };
   });
   const artistIds = catalog.artists.map((artist) => artist.id);
-  return { listeners, artistIndex: new Map(artistIds.map((id, i) => [id, i])), artistIds };
+  const heard = new Map(
+    catalog.tracks.map((t): [string, ServedTrack] => [
+      t.id,
+      { id: t.id, artistId: t.artistId, genre: t.genre, durationMs: t.features.durationMs, features: t.features },
+    ]),
+  );
+  return { listeners, artistIndex: new Map(artistIds.map((id, i) => [id, i])), artistIds, heard };
 }
 
 /** 0..1: how much the listener enjoys `track` now: its taste and, in an activity, how well the track suits it. */
