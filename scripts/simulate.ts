@@ -8,7 +8,7 @@
 import { parseArgs } from "node:util";
 import { describe, skipRate, type Tally } from "../shared/simulator";
 import { DEFAULT_PORT, localUrl } from "./dev-credentials";
-import { MAX_DAYS, runSimulation } from "./simulation";
+import { ApiError, MAX_DAYS, runSimulation } from "./simulation";
 
 const usage =
   `usage: npm run simulate -- [--listeners 500] [--days 14 (1-${MAX_DAYS})] [--experiment ID] [--pre-days N] ` +
@@ -63,6 +63,10 @@ const report = await runSimulation({
   concurrency,
   roundMinutes,
   log: (line) => console.log(line),
+}).catch((error: unknown) => {
+  if (!(error instanceof ApiError)) throw error;
+  console.error(`simulate: ${error.message}`);
+  process.exit(1);
 });
 
 const all = Object.values(report.bySurface).reduce<Tally>(

@@ -74,7 +74,8 @@ export interface SimulationReport {
   experiment?: { started: unknown; results: unknown };
 }
 
-class ApiError extends Error {}
+/** The service answered what the simulator cannot go on from. */
+export class ApiError extends Error {}
 
 /** The public API with the development keys: retries a 429 after its Retry-After, and a dropped connection. */
 class Api {
@@ -232,6 +233,8 @@ class ListenerDay {
       realTime
         ? Math.min(startMs + Math.round((atMs / 60_000) * REAL_MS_PER_SIMULATED_MINUTE), Date.now())
         : startMs + atMs;
+    // The planned hour sets the mood, in a round in real time too.
+    const localTime = (atMs: number) => localTimeAt(plan.startMs + atMs, listener.utcOffsetMs);
     let sent = 0;
     const send = async (context: Context) => {
       const fresh = session.events.slice(sent);
@@ -241,7 +244,7 @@ class ListenerDay {
     if (plan.surface === "speaker") {
       for (let i = 0; i < SPEAKER_TRACKS && session.wantsMore; i++) {
         const next = await this.api.ok<{ trackId?: string; recommendationId?: string }>(
-          `/v1/speaker/next?${query({ activity: plan.activity, localTime: localTimeAt(at(session.clockMs), listener.utcOffsetMs) })}`,
+          `/v1/speaker/next?${query({ activity: plan.activity, localTime: localTime(session.clockMs) })}`,
           { key: DEV_KEYS.speaker.key, listener: listener.id },
         );
         if (!next.trackId) break;
@@ -251,7 +254,7 @@ class ListenerDay {
       }
       return session.finish();
     }
-    const served = await this.serve(listener, plan, localTimeAt(startMs, listener.utcOffsetMs));
+    const served = await this.serve(listener, plan, localTime(0));
     for (const track of served.tracks) if (!session.play(track)) break;
     await send({ ...(plan.activity ? { activity: plan.activity } : {}), ...served.context });
     return session.finish();
@@ -372,6 +375,12 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
   const startedAt = Date.now();
   const bench = simulatedListeners(options.listeners, options.seed);
   const api = new Api(options.base, bench.heard);
+  if (experiment) {
+    // A mistyped id fails now, not after the backdated days.
+    const path = `/admin/experiments/${encodeURIComponent(experiment)}`;
+    const found = await api.call(path, { key: DEV_KEYS.operator.key });
+    if (found.status !== 200) throw new ApiError(`GET ${path}: ${found.status} ${JSON.stringify(found.body)}`);
+  }
   const report: SimulationReport = {
     days: [],
     bySurface: Object.fromEntries(SIM_SURFACES.map((s) => [s, emptyTally()])) as Record<SimSurface, Tally>,
