@@ -84,6 +84,7 @@ console.log(
   `skip rate served recommendations ${(100 * skipRate(recommendations)).toFixed(1)}% (${recommendations.plays} plays) ` +
     `vs served the charts ${(100 * skipRate(charts)).toFixed(1)}% (${charts.plays} plays)`,
 );
+for (const [variant, tally] of report.byVariant) console.log(`  served under ${variant}: ${describe(tally)}`);
 if (report.experiment) {
   console.log(`experiment ${parsed.experiment} results:`);
   console.log(JSON.stringify(report.experiment.results, null, 2));

@@ -4,6 +4,7 @@
  * `npm run token` signs them), day by day. See the README's "Listener simulator" section for how
  * simulated days map to the service's real clock.
  */
+import { parseRecommendationId } from "../shared/analytics/attribution";
 import type { Activity } from "../shared/catalog/types";
 import {
   count,
@@ -37,6 +38,7 @@ const EVENTS_PER_REQUEST = 100;
 const TOKEN_TTL_SECONDS = 6 * 3600;
 /** In a round in real time, a simulated minute passes in this many real milliseconds (see the README). */
 const REAL_MS_PER_SIMULATED_MINUTE = 60;
+const RESULTS_WAIT_MS = 120_000;
 
 export interface SimulationOptions {
   base: string;
@@ -65,6 +67,8 @@ export interface DayReport {
 export interface SimulationReport {
   days: DayReport[];
   bySurface: Record<SimSurface, Tally>;
+  /** Sessions served under an experiment's variant (`<experiment>/<variant>`, from the recommendation id). */
+  byVariant: Map<string, Tally>;
   /** Recommendation ids echoed in events, per listener, as sent. */
   echoed: Map<string, Set<string>>;
   /** Event ids sent, per listener. */
@@ -215,9 +219,14 @@ class ListenerDay {
     const plans = planDay(listener, dayEndMs);
     for (const [n, plan] of plans.entries()) {
       const startMs = realTime ? Date.now() : plan.startMs;
-      const outcome = await this.session(listener, plan, startMs, realTime, `${day}-${n}`);
+      const { outcome, servedBy } = await this.session(listener, plan, startMs, realTime, `${day}-${n}`);
       count(tally, outcome);
       count(this.report.bySurface[plan.surface], outcome);
+      const variant = servedBy && parseRecommendationId(servedBy)?.variant;
+      if (variant) {
+        if (!this.report.byVariant.has(variant)) this.report.byVariant.set(variant, emptyTally());
+        count(this.report.byVariant.get(variant)!, outcome);
+      }
     }
   }
 
@@ -227,7 +236,8 @@ class ListenerDay {
     startMs: number,
     realTime: boolean,
     name: string,
-  ): Promise<SessionOutcome> {
+  ): Promise<{ outcome: SessionOutcome; servedBy: string | undefined }> {
+    let servedBy: string | undefined;
     const session = new SimSession(listener, plan.activity, this.bench.artistIndex);
     const at = (atMs: number) =>
       realTime
@@ -251,13 +261,14 @@ class ListenerDay {
         session.play(await this.api.track(next.trackId));
         // The speaker hears each track's events before it picks the next.
         await send({ source: "speaker", recommendationId: next.recommendationId });
+        servedBy = next.recommendationId;
       }
-      return session.finish();
+      return { outcome: session.finish(), servedBy };
     }
     const served = await this.serve(listener, plan, localTime(0));
     for (const track of served.tracks) if (!session.play(track)) break;
     await send({ ...(plan.activity ? { activity: plan.activity } : {}), ...served.context });
-    return session.finish();
+    return { outcome: session.finish(), servedBy: served.context.recommendationId };
   }
 
   async serve(listener: SimListener, plan: SessionPlan, localTime: string): Promise<Served> {
@@ -334,6 +345,8 @@ class ListenerDay {
         type: e.type,
         timestamp: at(e.atMs),
         positionMs: e.positionMs,
+        // How much of the track was heard, for listening time: a skip's or a completion's position.
+        ...(e.type === "skip" || e.type === "complete" ? { msPlayed: e.positionMs } : {}),
         device: plan.device,
         ...(Object.keys(context).length > 0 ? { context } : {}),
       };
@@ -384,6 +397,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
   const report: SimulationReport = {
     days: [],
     bySurface: Object.fromEntries(SIM_SURFACES.map((s) => [s, emptyTally()])) as Record<SimSurface, Tally>,
+    byVariant: new Map(),
     echoed: new Map(),
     sent: new Map(),
     requests: 0,
@@ -425,9 +439,26 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
   }
 
   if (experiment) {
-    const results = await api.call(`/admin/experiments/${encodeURIComponent(experiment)}/results`, {
-      key: DEV_KEYS.operator.key,
-    });
+    // Exposures reach D1 through the session objects' outboxes and the queue: the results are read
+    // once they count every listener the simulator saw served under a variant (or after a while).
+    const exposed = new Set(
+      [...report.echoed].flatMap(([listener, ids]) =>
+        [...ids].some((id) => parseRecommendationId(id)?.variant?.startsWith(`${experiment}/`)) ? [listener] : [],
+      ),
+    );
+    const path = `/admin/experiments/${encodeURIComponent(experiment)}/results`;
+    const deadline = Date.now() + RESULTS_WAIT_MS;
+    let results = await api.call<{ listeners?: unknown }>(path, { key: DEV_KEYS.operator.key });
+    while (
+      results.status === 200 &&
+      typeof results.body.listeners === "number" &&
+      results.body.listeners < exposed.size &&
+      Date.now() < deadline
+    ) {
+      await new Promise((r) => setTimeout(r, 2_000));
+      results = await api.call(path, { key: DEV_KEYS.operator.key });
+    }
+    log(`experiment ${experiment}: the simulator saw ${exposed.size} listeners served under its variants`);
     report.experiment = {
       started: report.experiment?.started,
       results: { status: results.status, body: results.body },
