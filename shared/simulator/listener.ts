@@ -16,6 +16,7 @@ import {
   localStartMs,
   pickDevice,
   sessionActivity,
+  type DemoCatalog,
   type DemoRegion,
   type ListenerTaste,
 } from "../demo";
@@ -73,10 +74,20 @@ export interface Bench {
   heard: Map<string, ServedTrack>;
 }
 
+let lastDraw: { count: number; catalog: DemoCatalog; drawn: ReturnType<typeof demoListenerTastes> } | undefined;
+
+/** The demo's catalog and listeners as seeded; drawn once for a count (the tastes are only read). */
+function demoDraw(count: number) {
+  if (lastDraw?.count !== count) {
+    const catalog = generateDemoCatalog(1, DEMO_REFERENCE_DATE);
+    lastDraw = { count, catalog, drawn: demoListenerTastes(catalog, { now: DEMO_NOW, count }) };
+  }
+  return lastDraw;
+}
+
 /** `count` listeners, deterministic by `seed`: demo-1 ... demo-<count>, with the demo's tastes. */
 export function simulatedListeners(count: number, seed: number): Bench {
-  const catalog = generateDemoCatalog(1, DEMO_REFERENCE_DATE);
-  const drawn = demoListenerTastes(catalog, { now: DEMO_NOW, count: Math.max(count, SEEDED_LISTENERS) });
+  const { catalog, drawn } = demoDraw(Math.max(count, SEEDED_LISTENERS));
   const listeners = drawn.slice(0, count).map(({ listener, taste }): SimListener => {
     const random = seededRandom(fnv1a(`${seed}:${listener.id}`));
     const devices = deviceHabits(random);
