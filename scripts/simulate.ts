@@ -6,9 +6,9 @@
  *   --pre-days N (backdated days before the experiment starts)  --round-minutes M (real minutes per round after it)
  */
 import { parseArgs } from "node:util";
-import { describe, skipRate, type Tally } from "../shared/simulator";
+import { describe, emptyTally, type Tally } from "../shared/simulator";
 import { DEFAULT_PORT, localUrl } from "./dev-credentials";
-import { ApiError, MAX_DAYS, runSimulation } from "./simulation";
+import { ApiError, MAX_DAYS, runSimulation, servedVersusCharts } from "./simulation";
 
 const usage =
   `usage: npm run simulate -- [--listeners 500] [--days 14 (1-${MAX_DAYS})] [--experiment ID] [--pre-days N] ` +
@@ -69,21 +69,13 @@ const report = await runSimulation({
   process.exit(1);
 });
 
-const all = Object.values(report.bySurface).reduce<Tally>(
-  (sum, t) => {
-    for (const key of Object.keys(sum) as (keyof Tally)[]) sum[key] += t[key];
-    return sum;
-  },
-  { sessions: 0, plays: 0, earlySkips: 0, completes: 0, likes: 0, lengthMs: 0 },
-);
+const all = emptyTally();
+for (const tally of Object.values(report.bySurface))
+  for (const key of Object.keys(all) as (keyof Tally)[]) all[key] += tally[key];
 console.log(`all days: ${describe(all)}`);
 for (const [surface, tally] of Object.entries(report.bySurface))
   console.log(`  served by ${surface}: ${describe(tally)}`);
-const { recommendations, charts } = report.bySurface;
-console.log(
-  `skip rate served recommendations ${(100 * skipRate(recommendations)).toFixed(1)}% (${recommendations.plays} plays) ` +
-    `vs served the charts ${(100 * skipRate(charts)).toFixed(1)}% (${charts.plays} plays)`,
-);
+console.log(servedVersusCharts(report.bySurface));
 for (const [variant, tally] of report.byVariant) console.log(`  served under ${variant}: ${describe(tally)}`);
 if (report.experiment) {
   console.log(`experiment ${parsed.experiment} results:`);

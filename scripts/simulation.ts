@@ -15,6 +15,7 @@ import {
   SIM_SURFACES,
   SimSession,
   simulatedListeners,
+  skipRate,
   type ServedTrack,
   type SessionOutcome,
   type SessionPlan,
@@ -434,6 +435,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     };
     report.days.push(dayReport);
     log(dayLine(dayReport, days));
+    log(`  so far, ${servedVersusCharts(report.bySurface)}`);
     const waitMs = realTime && day < days - 1 ? dayStarted + (options.roundMinutes ?? 0) * 60_000 - Date.now() : 0;
     if (waitMs > 0) await new Promise((r) => setTimeout(r, waitMs));
   }
@@ -467,6 +469,14 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
   report.requests = api.requests;
   report.wallMs = Date.now() - startedAt;
   return report;
+}
+
+/** The skip rate of the simulator's listeners served recommendations against served the charts. */
+export function servedVersusCharts({ recommendations, charts }: Record<SimSurface, Tally>): string {
+  return (
+    `skip rate served recommendations ${(100 * skipRate(recommendations)).toFixed(1)}% (${recommendations.plays} plays) ` +
+    `vs served the charts ${(100 * skipRate(charts)).toFixed(1)}% (${charts.plays} plays)`
+  );
 }
 
 function dayLine({ day, when, tally, requests, ms }: DayReport, days: number): string {
