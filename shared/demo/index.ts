@@ -11,6 +11,7 @@ export {
 } from "./context";
 export { DEMO_GENRES, type DemoGenre } from "./genres";
 export {
+  DEMO_LISTENER_COUNT,
   DEMO_NOW,
   demoListenerTastes,
   generateDemoListeners,

@@ -47,6 +47,8 @@ export interface DemoListening {
 }
 
 export const DEMO_NOW = Date.parse("2026-11-20T12:00:00Z");
+/** How many listeners the demo seeds (`demo-1` ...). */
+export const DEMO_LISTENER_COUNT = 500;
 
 const DAY_MS = 86_400_000;
 
@@ -230,7 +232,7 @@ function drawDemoListeners(
   catalog: DemoCatalog,
   options: DemoListenerOptions,
 ): DemoListening & { tastes: ListenerTaste[] } {
-  const { seed = 1, count = 500, now = DEMO_NOW, days = 60 } = options;
+  const { seed = 1, count = DEMO_LISTENER_COUNT, now = DEMO_NOW, days = 60 } = options;
   const random = seededRandom(seed);
   const popularity = demoPopularity(catalog, random, now);
   const clusters = buildTasteClusters(random, artistSounds(catalog), popularity.artists);

@@ -6,6 +6,7 @@
 import type { Activity, AudioFeatures, Device } from "../catalog/types";
 import { ACTIVITY_TARGETS, contextFit } from "../context";
 import {
+  DEMO_LISTENER_COUNT,
   DEMO_NOW,
   DEMO_REFERENCE_DATE,
   UTC_OFFSET_HOURS,
@@ -23,8 +24,6 @@ import {
 import { fnv1a } from "../util/hash";
 import { seededRandom } from "../util/random";
 
-/** The demo seeds this many listeners; a simulation of more adds listeners the service has never seen. */
-const SEEDED_LISTENERS = 500;
 const MAX_HABITS = 3;
 /** How much the context (an activity's sound) weighs against taste when there is one. */
 const CONTEXT_WEIGHT = 0.25;
@@ -85,9 +84,13 @@ function demoDraw(count: number) {
   return lastDraw;
 }
 
-/** `count` listeners, deterministic by `seed`: demo-1 ... demo-<count>, with the demo's tastes. */
+/**
+ * `count` listeners, deterministic by `seed`: demo-1 ... demo-<count>, with the demo's tastes. The
+ * demo draws listeners one after another, so the seeded ones come out the same from a longer draw;
+ * beyond DEMO_LISTENER_COUNT they are listeners the service has never seen.
+ */
 export function simulatedListeners(count: number, seed: number): Bench {
-  const { catalog, drawn } = demoDraw(Math.max(count, SEEDED_LISTENERS));
+  const { catalog, drawn } = demoDraw(Math.max(count, DEMO_LISTENER_COUNT));
   const listeners = drawn.slice(0, count).map(({ listener, taste }): SimListener => {
     const random = seededRandom(fnv1a(`${seed}:${listener.id}`));
     const devices = deviceHabits(random);
