@@ -5,7 +5,7 @@ export const DEMO_REGIONS = ["US", "GB", "DE", "SE", "BR", "JP", "IN", "MX", "FR
 export type DemoRegion = (typeof DEMO_REGIONS)[number];
 export const REGION_SHARES = [30, 10, 9, 5, 10, 8, 10, 6, 7, 5];
 /** Standard time, ignoring daylight saving: only used to put listening at plausible local hours. */
-const UTC_OFFSET_HOURS: Record<DemoRegion, number> = {
+export const UTC_OFFSET_HOURS: Record<DemoRegion, number> = {
   US: -5,
   GB: 0,
   DE: 1,
@@ -82,7 +82,7 @@ const ACTIVITY_HOURS: Record<Activity | "any", readonly [number, number][]> = {
 };
 
 /** Milliseconds after local midnight at which a session starts. */
-function localStartMs(random: Random, activity: Activity | undefined): number {
+export function localStartMs(random: Random, activity: Activity | undefined): number {
   const ranges = ACTIVITY_HOURS[activity ?? "any"];
   const [from, to] = ranges[Math.floor(random() * ranges.length)]!;
   return (from + random() * (to - from)) * 3_600_000;

@@ -11,7 +11,8 @@ import {
   type DemoRegion,
 } from "./context";
 import { demoPopularity, type Popularity } from "./popularity";
-import { chance, clamp, intBetween, pickWeighted, weightedSampler, type Random } from "./sampling";
+import { react } from "./reaction";
+import { chance, intBetween, pickWeighted, weightedSampler, type Random } from "./sampling";
 import { affinity, artistSounds, buildTasteClusters, createListenerTaste, type ListenerTaste } from "./taste";
 
 export interface DemoListener {
@@ -46,6 +47,8 @@ export interface DemoListening {
 }
 
 export const DEMO_NOW = Date.parse("2026-11-20T12:00:00Z");
+/** How many listeners the demo seeds (`demo-1` ...). */
+export const DEMO_LISTENER_COUNT = 500;
 
 const DAY_MS = 86_400_000;
 
@@ -129,43 +132,23 @@ function chooseTrack(listening: Listening, atMs: number): number | undefined {
 
 type Emit = (type: EventType, trackIndex: number, timestamp: number, positionMs: number) => void;
 
-/**
- * One play of a track and the reactions to it. Off-taste tracks are mostly skipped within
- * seconds (sometimes disliked); on-taste tracks are completed, liked, saved and repeated.
- * Returns when the listener moves on.
- */
+/** One play of a track and the reactions to it (`react`). Returns when the listener moves on. */
 function listen(listening: Listening, trackIndex: number, startMs: number, emit: Emit): number {
   const { random, library } = listening;
   const track = library.tracks[trackIndex]!;
   const durationMs = track.features.durationMs;
   const enjoyment = affinity(listening.taste, track, library.artistOfTrack[trackIndex]!);
   emit("play", trackIndex, startMs, 0);
-
-  if (chance(random, clamp(0.85 - 0.85 * enjoyment, 0.04, 0.85))) {
-    const early = chance(random, 0.85 - 0.5 * enjoyment);
-    const positionMs = early ? intBetween(random, 2_000, 30_000) : Math.round(durationMs * (0.3 + 0.5 * random()));
-    if (!listening.disliked.has(trackIndex) && chance(random, 0.25 * (1 - enjoyment) ** 2)) {
-      listening.disliked.add(trackIndex);
-      emit("dislike", trackIndex, startMs + positionMs, positionMs);
-    }
-    emit("skip", trackIndex, startMs + positionMs, positionMs);
-    return startMs + positionMs;
+  const reaction = react(random, enjoyment, durationMs, {
+    liked: listening.liked.has(trackIndex),
+    disliked: listening.disliked.has(trackIndex),
+  });
+  for (const { type, atMs, positionMs } of reaction.events) {
+    if (type === "like") listening.liked.add(trackIndex);
+    if (type === "dislike") listening.disliked.add(trackIndex);
+    emit(type, trackIndex, startMs + atMs, positionMs);
   }
-
-  const reactions: [EventType, number][] = [];
-  if (!listening.liked.has(trackIndex) && chance(random, 0.35 * enjoyment ** 3)) {
-    listening.liked.add(trackIndex);
-    reactions.push(["like", Math.round(durationMs * (0.2 + 0.8 * random()))]);
-  }
-  if (chance(random, 0.08 * enjoyment ** 2)) reactions.push(["add_to_playlist", Math.round(durationMs * random())]);
-  reactions.sort((a, b) => a[1] - b[1]);
-  for (const [type, positionMs] of reactions) emit(type, trackIndex, startMs + positionMs, positionMs);
-  emit("complete", trackIndex, startMs + durationMs, durationMs);
-
-  if (!chance(random, 0.1 * enjoyment ** 2)) return startMs + durationMs;
-  emit("repeat", trackIndex, startMs + durationMs, 0);
-  emit("complete", trackIndex, startMs + 2 * durationMs, durationMs);
-  return startMs + 2 * durationMs;
+  return startMs + reaction.listenedMs;
 }
 
 interface SessionPlan {
@@ -229,7 +212,27 @@ function simulateListener(
  * deterministic for a seed and a catalog.
  */
 export function generateDemoListeners(catalog: DemoCatalog, options: DemoListenerOptions = {}): DemoListening {
-  const { seed = 1, count = 500, now = DEMO_NOW, days = 60 } = options;
+  const { listeners, events } = drawDemoListeners(catalog, options);
+  return { listeners, events };
+}
+
+/**
+ * The hidden tastes the demo listeners' histories were drawn from, in listener order: the ground truth
+ * the listener simulator (shared/simulator) plays on, so it goes on listening as the seeded history did.
+ */
+export function demoListenerTastes(
+  catalog: DemoCatalog,
+  options: DemoListenerOptions = {},
+): { listener: DemoListener; taste: ListenerTaste }[] {
+  const { listeners, tastes } = drawDemoListeners(catalog, options);
+  return listeners.map((listener, i) => ({ listener, taste: tastes[i]! }));
+}
+
+function drawDemoListeners(
+  catalog: DemoCatalog,
+  options: DemoListenerOptions,
+): DemoListening & { tastes: ListenerTaste[] } {
+  const { seed = 1, count = DEMO_LISTENER_COUNT, now = DEMO_NOW, days = 60 } = options;
   const random = seededRandom(seed);
   const popularity = demoPopularity(catalog, random, now);
   const clusters = buildTasteClusters(random, artistSounds(catalog), popularity.artists);
@@ -240,6 +243,7 @@ export function generateDemoListeners(catalog: DemoCatalog, options: DemoListene
 
   const listeners: DemoListener[] = [];
   const events: DemoEvent[] = [];
+  const tastes: ListenerTaste[] = [];
   for (let listenerNumber = 1; listenerNumber <= count; listenerNumber++) {
     const region = pickWeighted(random, DEMO_REGIONS, REGION_SHARES);
     const createdAt = chance(random, VETERAN_SHARE)
@@ -248,6 +252,7 @@ export function generateDemoListeners(catalog: DemoCatalog, options: DemoListene
     const taste = createListenerTaste(random, clusters, clusterShares);
     const listener: DemoListener = { id: `demo-${listenerNumber}`, region, createdAt, tasteClusters: taste.clusters };
     listeners.push(listener);
+    tastes.push(taste);
     const listening: Listening = {
       random,
       library,
@@ -267,5 +272,5 @@ export function generateDemoListeners(catalog: DemoCatalog, options: DemoListene
       events.push(event);
     }
   }
-  return { listeners, events };
+  return { listeners, events, tastes };
 }

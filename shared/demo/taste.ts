@@ -147,8 +147,11 @@ export function createListenerTaste(random: Random, clusters: TasteCluster[], cl
   };
 }
 
+/** What a taste judges a track by; all of it is in the API's answers (a track's genre and audio features). */
+export type TasteFacts = Pick<Track, "genre"> & { features: Pick<Track["features"], "energy" | "valence"> };
+
 /** 0..1: how much the listener enjoys a track, from its genre, its sound and whether they love its artist. */
-export function affinity(taste: ListenerTaste, track: Track, artistIndex: number): number {
+export function affinity(taste: ListenerTaste, track: TasteFacts, artistIndex: number): number {
   const genreMatch = (taste.genreWeights.get(track.genre) ?? 0) / taste.topGenreWeight;
   const fit = soundFit(track.features.energy, track.features.valence, taste.energy, taste.valence);
   return 0.4 * genreMatch + 0.3 * fit + (taste.isFavourite.has(artistIndex) ? 0.3 : 0);
