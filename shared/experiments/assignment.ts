@@ -41,7 +41,7 @@ export function targets(experiment: LiveExperiment, facts: ListenerFacts): boole
   if (t.devices && (facts.device === null || !t.devices.includes(facts.device))) return false;
   if (t.listeners === "all") return true;
   if (facts.firstSeenAt === null) return false;
-  return (facts.firstSeenAt >= experiment.startedAt) === (t.listeners === "new");
+  return facts.firstSeenAt >= experiment.startedAt === (t.listeners === "new");
 }
 
 /** True when some experiment needs to know whether the listener is new, so the edge asks only then. */
@@ -90,7 +90,10 @@ export function servingOf(assignments: readonly Assignment[], defaults: RankingO
  * experiments: the first gap wide enough, so a range, once given, never moves while others come and go
  * (moving it would move listeners between experiments). Null when no gap is wide enough.
  */
-export function allocateBuckets(taken: readonly (readonly [number, number])[], traffic: number): [number, number] | null {
+export function allocateBuckets(
+  taken: readonly (readonly [number, number])[],
+  traffic: number,
+): [number, number] | null {
   const width = Math.round(traffic * LAYER_BUCKETS);
   let from = 0;
   for (const [start, end] of [...taken].sort((a, b) => a[0] - b[0])) {

@@ -68,7 +68,10 @@ export const EXPERIMENT_SURFACES = ["recommendations", "speaker"] as const;
 export type ExperimentSurface = (typeof EXPERIMENT_SURFACES)[number];
 
 export const Targeting = z.strictObject({
-  regions: z.array(z.string().regex(/^[A-Z]{2}$/)).min(1).optional(),
+  regions: z
+    .array(z.string().regex(/^[A-Z]{2}$/))
+    .min(1)
+    .optional(),
   devices: z.array(z.enum(DEVICES)).min(1).optional(),
   /**
    * `new`: listeners first seen at or after the experiment's start; `existing`: the others. First seen
