@@ -6,11 +6,7 @@ import { problem, problemResponse } from "../../shared/api/problem";
 import { validate } from "../../shared/api/validate";
 import { experimentAudit, experiments, modelVersions } from "../../shared/db/schema";
 import { allocateBuckets } from "../../shared/experiments/assignment";
-import {
-  EXPERIMENT_ID,
-  ExperimentInput,
-  type ExperimentStatus,
-} from "../../shared/experiments/definition";
+import { EXPERIMENT_ID, ExperimentInput, type ExperimentStatus } from "../../shared/experiments/definition";
 import { CURRENT_MODEL_KEY, type ModelPointer } from "../../shared/publish/artifacts";
 import type { Env } from "./env";
 import { definitionOf, liveSet, type ExperimentRow } from "./live-set";
@@ -205,7 +201,11 @@ export const experimentsApp = new Hono<{ Bindings: Env; Variables: OperatorVaria
         );
       }
       change = { status: "shipped", stoppedAt: row.stoppedAt ?? now, shippedVariant: variant.name };
-      detail = { variant: variant.name, modelVersion: variant.modelVersion ?? null, overrides: variant.overrides ?? {} };
+      detail = {
+        variant: variant.name,
+        modelVersion: variant.modelVersion ?? null,
+        overrides: variant.overrides ?? {},
+      };
     }
     await drizzle(c.env.DB).batch([
       drizzle(c.env.DB).update(experiments).set(change).where(eq(experiments.id, row.id)),

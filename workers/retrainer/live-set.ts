@@ -35,4 +35,3 @@ function liveExperiment(row: ExperimentRow): LiveExperiment {
     startedAt: row.startedAt!,
   };
 }
-
