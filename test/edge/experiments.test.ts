@@ -153,11 +153,13 @@ describe("experiments", () => {
     const listeners = Array.from({ length: 16 }, (_, i) => `demo-${i + 1}`);
     // Before the start, no answer is in the experiment.
     expect(variantIn(await recommendations(listeners[0]!), id)).toBeNull();
-    // Asked on a surface the experiment does not target, the listener is not exposed.
-    const elsewhere = await json<{ recommendationId: string }>(
-      await edge("/v1/speaker/next", { headers: await asListener("demo-1", "speaker") }),
-    );
     await json(await act(id, "start"));
+    // Asked first on a surface the experiment does not target, the listener is served outside it.
+    const elsewhere = await json<{ recommendationId: string }>(
+      await edge("/v1/speaker/next", { headers: await asListener(listeners[0]!, "speaker") }),
+    );
+    expect(variantIn(elsewhere, id)).toBeNull();
+    const firstVariantAnswer = Date.now();
 
     // The start is seen at once, by the very next request.
     const answers = new Map<string, Answer>();
@@ -203,7 +205,9 @@ describe("experiments", () => {
     expect(tables.experiment_exposures).toEqual([
       { experiment_id: id, variant: "popular", exposed_at: exposures.find((r) => r.listener === pseudonym)!.exposedAt },
     ]);
-    expect(variantIn(elsewhere, id)).toBeNull();
+    // Exposed when the variant's answer was served, not by the answer before it.
+    const first = await pseudonymOf(listeners[0]!);
+    expect(exposures.find((r) => r.listener === first)!.exposedAt).toBeGreaterThanOrEqual(firstVariantAnswer);
 
     // Each variant's serving times, as a histogram from which its p99 is read.
     const answersOf = (variant: string) => [...variants.values()].filter((v) => v === variant).length;
@@ -220,6 +224,21 @@ describe("experiments", () => {
     // Stopped, the listeners are served outside it again, and none of them is exposed anew.
     await json(await act(id, "stop"));
     expect(variantIn(await recommendations(listener), id)).toBeNull();
+  });
+
+  it("target new listeners: first seen at or after the start, which a seeded listener is not", async () => {
+    const { id } = await create(
+      definition({ layer: "newcomers", targeting: { listeners: "new", surfaces: ["recommendations"] } }),
+    );
+    await json(await act(id, "start"));
+    const newcomers = Array.from({ length: 6 }, (_, i) => `newcomer-${i}`);
+    for (const listener of newcomers) expect(variantIn(await recommendations(listener), id), listener).not.toBeNull();
+    for (const listener of ["demo-200", "demo-201", "demo-202"])
+      expect(variantIn(await recommendations(listener), id), listener).toBeNull();
+    // Known once, the time a listener was first seen is kept by their session object.
+    const { tables } = await objectStorage(sessionStub(await pseudonymOf("demo-200")));
+    expect(tables.first_seen).toHaveLength(1);
+    await json(await act(id, "stop"));
   });
 
   it("serve a variant's model version, and ship it: its version goes live and its overrides become the default", async () => {
