@@ -58,9 +58,16 @@ function workerProject(name: string, configPath: string, options: WorkerProjectO
     plugins: [
       cloudflareTest({
         wrangler: { configPath },
-        // Tests read a new model version as soon as it is published, not after the pointer's cache time.
+        // Tests read a new model version as soon as it is published, not after the pointer's cache time,
+        // and each experiment answer's serving time reaches D1 with the answer.
         miniflare: {
-          bindings: { ...testSecrets, MODEL_POINTER_TTL_MS: "0", TEST_MIGRATIONS: migrations, ...options.bindings },
+          bindings: {
+            ...testSecrets,
+            MODEL_POINTER_TTL_MS: "0",
+            EXPERIMENT_LATENCY_FLUSH_MS: "0",
+            TEST_MIGRATIONS: migrations,
+            ...options.bindings,
+          },
           workers: options.auxiliaryWorkers ?? [],
           ...(options.ratelimits ? { ratelimits: options.ratelimits } : {}),
         },

@@ -9,7 +9,10 @@ export type Surface = (typeof SURFACES)[number];
 export interface Attribution {
   surface: Surface;
   modelVersion: string | null;
-  /** The experiment variant the answer was served under (`experiment/variant`), null outside experiments. */
+  /**
+   * The experiment variants the answer was served under, null outside experiments: `experiment/variant`,
+   * several (experiments of different layers) sorted and joined with `+` (see variantLabel).
+   */
   variant: string | null;
   servedAt: number;
 }
@@ -25,7 +28,7 @@ const PART = /^[A-Za-z0-9_-]{1,64}$/;
  * It names no listener. A client can only mislabel its own events with it, which it could do anyway.
  */
 export function recommendationId(a: Attribution, nonce: string = crypto.randomUUID().slice(0, 8)): string {
-  const variant = a.variant?.replace("/", "~") ?? NONE;
+  const variant = a.variant?.replaceAll("/", "~") ?? NONE;
   return [VERSION, a.surface, a.modelVersion ?? NONE, variant, a.servedAt.toString(36), nonce].join(".");
 }
 
@@ -35,13 +38,13 @@ export function parseRecommendationId(id: string): Attribution | null {
   if (parts.length !== 6 || parts[0] !== VERSION) return null;
   const [, surface, modelVersion, variant, servedAt, nonce] = parts as [string, string, string, string, string, string];
   if (!(SURFACES as readonly string[]).includes(surface)) return null;
-  if (![modelVersion, nonce].every((p) => PART.test(p)) || !/^[A-Za-z0-9_~-]{1,129}$/.test(variant)) return null;
+  if (![modelVersion, nonce].every((p) => PART.test(p)) || !/^[A-Za-z0-9_~+-]{1,190}$/.test(variant)) return null;
   const at = parseInt(servedAt, 36);
   if (!/^[0-9a-z]{1,11}$/.test(servedAt) || !Number.isSafeInteger(at)) return null;
   return {
     surface: surface as Surface,
     modelVersion: modelVersion === NONE ? null : modelVersion,
-    variant: variant === NONE ? null : variant.replace("~", "/"),
+    variant: variant === NONE ? null : variant.replaceAll("~", "/"),
     servedAt: at,
   };
 }
@@ -52,11 +55,40 @@ export const RecommendationId = z
   .max(256)
   .refine((id) => parseRecommendationId(id) !== null, "must be a recommendation id this service answered with");
 
+/** One experiment's part in an answer. */
+export interface ServedVariant {
+  experimentId: string;
+  variant: string;
+}
+
+/** The variant field of an attribution: each `experiment/variant`, sorted, joined with `+`; null for none. */
+export function variantLabel(served: readonly ServedVariant[]): string | null {
+  if (served.length === 0) return null;
+  return served
+    .map((s) => `${s.experimentId}/${s.variant}`)
+    .sort()
+    .join("+");
+}
+
+/** The experiments and variants an attribution's variant field names (none outside experiments). */
+export function parseVariantLabel(label: string | null): ServedVariant[] {
+  if (label === null) return [];
+  return label.split("+").map((part) => {
+    const [experimentId = "", variant = ""] = part.split("/");
+    return { experimentId, variant };
+  });
+}
+
 /**
- * The `recommendationId` field of a personal answer served now by `surface` with `modelVersion`:
- * each answer gets its own id, so one frozen list asked for twice is two servings to credit.
- * Answers are served outside experiments until assignment at the edge sets a variant.
+ * The `recommendationId` field of a personal answer served now by `surface` with `modelVersion`
+ * (under the experiments' `variants`, if any): each answer gets its own id, so one frozen list asked
+ * for twice is two servings to credit.
  */
-export function servedBy(surface: Surface, modelVersion: string | null, servedAt = Date.now()) {
-  return { recommendationId: recommendationId({ surface, modelVersion, variant: null, servedAt }) };
+export function servedBy(
+  surface: Surface,
+  modelVersion: string | null,
+  servedAt = Date.now(),
+  variants: readonly ServedVariant[] = [],
+) {
+  return { recommendationId: recommendationId({ surface, modelVersion, variant: variantLabel(variants), servedAt }) };
 }

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { genreName } from "../catalog/features";
 import { ACTIVITIES, DEVICES, EVENT_TYPES } from "../catalog/types";
+import { EXPERIMENT_ID } from "../experiments/definition";
 import { RecommendationId } from "../analytics/attribution";
 import { isKnownTimeZone } from "../context/local-hour";
 import { isPlaylistKind, PLAYLIST_KINDS } from "../playlists/kinds";
@@ -114,15 +115,26 @@ export const QueuedSessionSummary = z.strictObject({
 });
 export type QueuedSessionSummary = z.output<typeof QueuedSessionSummary>;
 
-export const QueueMessage = z.discriminatedUnion("kind", [QueuedEvent, QueuedSessionSummary]);
+/** A listener's first exposure to an experiment: when an answer of their variant was first served to them. */
+export const QueuedExposure = z.strictObject({
+  kind: z.literal("exposure"),
+  listener: Pseudonym,
+  experimentId: z.string().regex(EXPERIMENT_ID),
+  variant: z.string().min(1).max(32),
+  exposedAt: z.number().int(),
+});
+export type QueuedExposure = z.output<typeof QueuedExposure>;
+
+export const QueueMessage = z.discriminatedUnion("kind", [QueuedEvent, QueuedSessionSummary, QueuedExposure]);
 export type QueueMessage = z.output<typeof QueueMessage>;
 
 /**
  * The erasure rule: what a listener sent up to their erasure (an event when it arrived, a session
- * summary when it ended) is dropped by the consumer, so a message still in flight cannot bring them back.
+ * summary when it ended, an exposure when it happened) is dropped by the consumer, so a message still in flight cannot bring them back.
  */
 export function sentBeforeErasure(message: QueueMessage, erasedAt: number | undefined): boolean {
-  const sentAt = message.kind === "event" ? message.receivedAt : message.endedAt;
+  const sentAt =
+    message.kind === "event" ? message.receivedAt : message.kind === "session" ? message.endedAt : message.exposedAt;
   return erasedAt !== undefined && sentAt <= erasedAt;
 }
 

@@ -11,6 +11,8 @@ export type Role = (typeof ROLES)[number];
 export interface ApiKey {
   hash: string;
   role: Role;
+  /** Who holds it, as issued: an operator's changes are recorded under it. */
+  name: string;
 }
 
 /** A key's name, which operators revoke it by: `npm run keys` and the operator routes take the same. */
@@ -45,10 +47,10 @@ export function hashApiKey(key: string): Promise<string> {
 /** The active key stored under `hash`, or null for an unknown or revoked one. Throws when D1 cannot be read. */
 export async function readApiKey(db: D1Database, hash: string): Promise<ApiKey | null> {
   const [row] = await drizzle(db)
-    .select({ role: apiKeys.role, revokedAt: apiKeys.revokedAt })
+    .select({ role: apiKeys.role, name: apiKeys.name, revokedAt: apiKeys.revokedAt })
     .from(apiKeys)
     .where(eq(apiKeys.hash, hash));
-  return row && row.revokedAt === null ? { hash, role: row.role } : null;
+  return row && row.revokedAt === null ? { hash, role: row.role, name: row.name } : null;
 }
 
 export function unauthorized(detail: string, challenge: string): Response {

@@ -187,6 +187,9 @@ export const experiments = sqliteTable("experiments", {
   startedAt: integer("started_at"),
   stoppedAt: integer("stopped_at"),
   shippedVariant: text("shipped_variant"),
+  /** Its range of its layer's buckets, [from, to), given at its first start and kept until it stops. */
+  bucketFrom: integer("bucket_from"),
+  bucketTo: integer("bucket_to"),
 });
 
 /** Every change of an experiment: who (the operator key's name) did what, when. */
@@ -218,4 +221,21 @@ export const experimentExposures = sqliteTable(
     primaryKey({ columns: [t.experimentId, t.listenerId] }),
     index("experiment_exposures_listener").on(t.listenerId),
   ],
+);
+
+/**
+ * How long the edge took to build the answers of each variant (shared/experiments/latency.ts): a
+ * log-bucketed histogram, `count` answers whose time fell in `bucket` (at most `upper_ms`), from which
+ * the p99 guardrail is read. Answers, not listeners: nothing here is about anyone.
+ */
+export const experimentLatency = sqliteTable(
+  "experiment_latency",
+  {
+    experimentId: text("experiment_id").notNull(),
+    variant: text("variant").notNull(),
+    bucket: integer("bucket").notNull(),
+    upperMs: real("upper_ms").notNull(),
+    count: integer("count").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.experimentId, t.variant, t.bucket] })],
 );

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { SURFACES } from "../analytics/attribution";
+import { DEVICES } from "../catalog/types";
 
 /**
  * What an experiment measures, per listener from their first exposure on: ratio metrics are a
@@ -60,15 +60,26 @@ export const Guardrail = z.strictObject({
   tolerance: z.number().min(0).max(1).default(0),
 });
 
+/**
+ * The surfaces whose answers are made by the edge's ranking (workers/edge/recommend.ts), where a variant's
+ * model version and overrides apply: the recommendations route and the speaker's own pick.
+ */
+export const EXPERIMENT_SURFACES = ["recommendations", "speaker"] as const;
+export type ExperimentSurface = (typeof EXPERIMENT_SURFACES)[number];
+
 export const Targeting = z.strictObject({
   regions: z
     .array(z.string().regex(/^[A-Z]{2}$/))
     .min(1)
     .optional(),
-  devices: z.array(z.string().min(1).max(32)).min(1).optional(),
-  /** `new`: listeners first seen after the experiment started; `existing`: the others. */
+  devices: z.array(z.enum(DEVICES)).min(1).optional(),
+  /**
+   * `new`: listeners first seen at or after the experiment's start; `existing`: the others. First seen
+   * is when D1 first held the listener (their first stored event, or seeding), else when their session
+   * object first needed to know (see ListenerSession.firstSeen).
+   */
   listeners: z.enum(["all", "new", "existing"]).default("all"),
-  surfaces: z.array(z.enum(SURFACES)).min(1).default(["recommendations"]),
+  surfaces: z.array(z.enum(EXPERIMENT_SURFACES)).min(1).default(["recommendations"]),
 });
 
 /** What `POST /admin/experiments` takes. The first variant is the control. */
@@ -106,3 +117,18 @@ export interface LiveExperiment extends ExperimentInput {
   buckets: [number, number];
   startedAt: number;
 }
+
+/**
+ * What the edge serves by: the running experiments, and the ranking overrides of shipped variants,
+ * which apply to every answer outside an experiment's variant. Carried in the model pointer
+ * (shared/publish/artifacts.ts ModelPointer), which the edge reads anyway.
+ */
+export interface LiveSet {
+  experiments: LiveExperiment[];
+  defaults: RankingOverrides;
+}
+
+export const NO_LIVE_SET: LiveSet = { experiments: [], defaults: {} };
+
+/** Experiment ids: short, so that several fit in a recommendation id's variant field. */
+export const EXPERIMENT_ID = /^x[0-9a-f]{8}$/;

@@ -1,3 +1,4 @@
+import type { LiveSet } from "../experiments/definition";
 import type { Track } from "../catalog/types";
 import { fnv1a } from "../util/hash";
 
@@ -11,6 +12,11 @@ export const CURRENT_MODEL_KEY = "model:current";
 export interface ModelPointer {
   version: string;
   publishedAt: number;
+  /**
+   * The experiments running and the shipped defaults (absent in pointers written before experiments):
+   * carried here because the edge reads the pointer anyway, so they cost it no read of their own.
+   */
+  live?: LiveSet;
 }
 
 export const artifactKey = {

@@ -35,12 +35,18 @@ export const DELIVERY_POLICY: DeliveryPolicy = {
   rowsPerDrain: 500,
 };
 
-/** Messages are identified as the consumer keys them in D1: events by id, session summaries by start. */
-/** What names a message in the outbox: an event by its id, a session summary by its start. */
-export type OutboxName = { kind: "event"; eventId: string } | { kind: "session"; startedAt: number };
+/**
+ * What names a message in the outbox, as the consumer keys it in D1: an event by its id, a session
+ * summary by its start, an exposure by its experiment (one per listener).
+ */
+export type OutboxName =
+  | { kind: "event"; eventId: string }
+  | { kind: "session"; startedAt: number }
+  | { kind: "exposure"; experimentId: string };
 
 export function outboxKey(message: OutboxName): string {
-  return message.kind === "event" ? `event:${message.eventId}` : `session:${message.startedAt}`;
+  if (message.kind === "event") return `event:${message.eventId}`;
+  return message.kind === "session" ? `session:${message.startedAt}` : `exposure:${message.experimentId}`;
 }
 
 /** How long after its `attempts`-th send a message is checked for (and, if missing, sent again). */

@@ -368,8 +368,16 @@ const adminRead: fc.Arbitrary<FuzzCase> = fc
   .record({
     creds: anyCredentials(["operator"], false, LISTENERS[0]!),
     sub: fc.oneof(
-      fc.constantFrom("models", "dlq", "models/v20261124000000-abcdef", "experiments/none/results"),
+      fc.constantFrom(
+        "models",
+        "dlq",
+        "models/v20261124000000-abcdef",
+        "experiments",
+        "experiments/x00000000",
+        "experiments/none/results",
+      ),
       nasty.map((s) => `models/${enc(s)}`),
+      nasty.map((s) => `experiments/${enc(s)}`),
       nasty.map((s) => `experiments/${enc(s)}/results`),
       nasty.map(enc),
     ),
@@ -765,7 +773,19 @@ const supportWrite = (what: string, consent = false) =>
 const adminWrite: fc.Arbitrary<FuzzCase> = fc
   .record({
     method: fc.constantFrom("POST", "PUT", "DELETE", "PATCH"),
-    sub: fc.oneof(fc.constantFrom("seed", "retrain", "import/tracks", "models/rollback", "dlq/replay"), nasty.map(enc)),
+    sub: fc.oneof(
+      fc.constantFrom(
+        "seed",
+        "retrain",
+        "import/tracks",
+        "models/rollback",
+        "dlq/replay",
+        "experiments",
+        "experiments/x00000000/start",
+        "experiments/x00000000/ship",
+      ),
+      nasty.map(enc),
+    ),
     creds: badCredentials(["operator"], false, LISTENERS[0]!),
     body: fc.oneof(
       anyJson.map((v) => JSON.stringify(v)),
@@ -846,7 +866,28 @@ const operatorCall: fc.Arbitrary<FuzzCase> = fc
         { method: "GET", sub: "models", mustReject: false },
         { method: "GET", sub: "dlq", mustReject: false },
         { method: "POST", sub: "models/rollback", mustReject: true },
+        { method: "GET", sub: "experiments", mustReject: false },
       ),
+      // Experiments that are not valid definitions are refused, and so are changes of ones that do not exist.
+      fc
+        .oneof(
+          anyJson.map((v) => JSON.stringify(v)),
+          nasty,
+          fc.constantFrom(
+            JSON.stringify({ name: "x", hypothesis: "y", variants: [{ name: "a", share: 1 }] }),
+            JSON.stringify({
+              name: "x",
+              hypothesis: "y",
+              variants: [
+                { name: "a", share: 0.5 },
+                { name: "b", share: 0.5, overrides: { explorationShare: 0.9 } },
+              ],
+              primaryMetric: "skipRate",
+              minimumDetectableEffect: 0.05,
+            }),
+          ),
+        )
+        .map((body) => ({ method: "POST", sub: "experiments", body, mustReject: true })),
       fc.constantFrom("GET", "POST").map((method) => ({
         method,
         sub: "dlq" + (method === "POST" ? "/replay" : ""),
@@ -865,6 +906,9 @@ const operatorCall: fc.Arbitrary<FuzzCase> = fc
             { method: "GET", sub: `models/${v}`, mustReject: true },
             { method: "POST", sub: `models/${v}/promote`, mustReject: true },
             { method: "GET", sub: `synthetic-training/${v}`, mustReject: true },
+            { method: "GET", sub: `experiments/${v}`, mustReject: true },
+            { method: "POST", sub: `experiments/${v}/start`, mustReject: true },
+            { method: "POST", sub: `experiments/${v}/ship`, body: '{"variant": "a"}', mustReject: true },
           ),
         ),
       fc.constantFrom("tracks", "interactions").chain((kind) =>

@@ -7,6 +7,7 @@ import { generateDemoCatalog } from "../../shared/demo";
 
 import {
   asListener,
+  asOperator,
   d1Tables,
   edge,
   freezeDiscoverWeekly,
@@ -70,6 +71,25 @@ describe("privacy", () => {
     const body = { name: "Mine", trackIds: [catalog[0]!.id, catalog[1]!.id] };
     await json(await edge("/v1/me/playlists", jsonBody("POST", body, headers)), 201);
     await json(await edge(`/v1/me/following/${catalog[0]!.artistId}`, { method: "PUT", headers }));
+    // Served an experiment's variant: the exposure is the listener's, in the session object and in D1.
+    const aa = {
+      name: "A/A",
+      hypothesis: "No difference",
+      variants: [
+        { name: "a", share: 0.5 },
+        { name: "b", share: 0.5 },
+      ],
+      primaryMetric: "skipRate",
+      minimumDetectableEffect: 0.05,
+    };
+    const { id } = await json<{ id: string }>(await edge("/admin/experiments", jsonBody("POST", aa, asOperator)), 201);
+    await json(await edge(`/admin/experiments/${id}/start`, { method: "POST", headers: asOperator }));
+    await json(await edge("/v1/me/recommendations", { headers }));
+    await waitFor(
+      "the exposure in D1",
+      async () =>
+        await env.DB.prepare("SELECT 1 FROM experiment_exposures WHERE listener_id = ?").bind(pseudonym).first(),
+    );
 
     const stored = await everythingStored(pseudonym);
     expect(stored).toContain(pseudonym);
@@ -104,7 +124,10 @@ describe("privacy", () => {
       radioStations: { id: string; served: unknown[] }[];
       listProgress: { listId: string; position: number }[];
       timeZone: string | null;
+      experiments: { exposures: { variant: string }[]; loggedExposures: { variant: string }[] };
     }>(await edge(`/v1/me/export`, { headers: await asListener(RAW_ID) }));
+    expect(exported.experiments.exposures).toHaveLength(1);
+    expect(exported.experiments.loggedExposures).toEqual(exported.experiments.exposures);
     expect(exported.radioStations).toEqual([
       expect.objectContaining({ id: station.station.id, served: expect.any(Array) }),
     ]);

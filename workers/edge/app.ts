@@ -202,7 +202,7 @@ for (const [name, scheme] of Object.entries(SECURITY_SCHEMES)) {
  */
 const OperatorPath = z.strictObject({
   operatorPath: z.string().meta({
-    description: "The retraining worker's operator route, e.g. `models`, `models/{version}`, `retrain`",
+    description: "The retraining worker's operator route, e.g. `models`, `models/{version}`, `retrain`, `experiments`",
     example: "models",
   }),
 });

@@ -3,27 +3,29 @@ import { drizzle } from "drizzle-orm/d1";
 import { z } from "zod";
 import { sentBeforeErasure, type QueueMessage } from "../../shared/api/schemas";
 import { deadLettersOf } from "../../shared/db/queries";
-import { deadLetters, erasures, events, sessions } from "../../shared/db/schema";
+import { deadLetters, erasures, events, experimentExposures, sessions } from "../../shared/db/schema";
 import { outboxKey, type OutboxName } from "../../shared/session/outbox";
 
 /** What names a message in the outbox, as far as a dead letter's body still shows it. */
 const ParkedMessage: z.ZodType<OutboxName> = z.union([
   z.object({ kind: z.literal("event"), eventId: z.string() }),
   z.object({ kind: z.literal("session"), startedAt: z.number() }),
+  z.object({ kind: z.literal("exposure"), experimentId: z.string() }),
 ]);
 
 /**
  * The outbox keys (shared/session/outbox.ts) of one listener's `messages` that need no further send:
  * those D1 holds; those the consumer drops by the erasure rule (resending them would never land); and
  * those parked in `dead_letters`, where an operator replays or inspects them (resending what the
- * consumer could not store would only park more copies, for ever). Four reads in one batch, each with
+ * consumer could not store would only park more copies, for ever). Five reads in one batch, each with
  * at most one JSON parameter, so any number of messages stays within D1's 100 bound parameters.
  */
 export async function deliveredKeys(db: D1Database, listener: string, messages: QueueMessage[]): Promise<Set<string>> {
   const eventIds = JSON.stringify(messages.flatMap((m) => (m.kind === "event" ? [m.eventId] : [])));
   const starts = JSON.stringify(messages.flatMap((m) => (m.kind === "session" ? [m.startedAt] : [])));
+  const experiments = JSON.stringify(messages.flatMap((m) => (m.kind === "exposure" ? [m.experimentId] : [])));
   const d = drizzle(db);
-  const [storedEvents, storedSessions, erased, parked] = await d.batch([
+  const [storedEvents, storedSessions, storedExposures, erased, parked] = await d.batch([
     d
       .select({ eventId: events.eventId })
       .from(events)
@@ -36,11 +38,21 @@ export async function deliveredKeys(db: D1Database, listener: string, messages: 
       .where(
         and(eq(sessions.listenerId, listener), sql`${sessions.startedAt} in (select value from json_each(${starts}))`),
       ),
+    d
+      .select({ experimentId: experimentExposures.experimentId })
+      .from(experimentExposures)
+      .where(
+        and(
+          eq(experimentExposures.listenerId, listener),
+          sql`${experimentExposures.experimentId} in (select value from json_each(${experiments}))`,
+        ),
+      ),
     d.select({ erasedAt: erasures.erasedAt }).from(erasures).where(eq(erasures.listenerId, listener)),
     d.select({ body: deadLetters.body }).from(deadLetters).where(deadLettersOf(listener)),
   ]);
   const storedIds = new Set(storedEvents.map((e) => e.eventId));
   const storedStarts = new Set(storedSessions.map((s) => s.startedAt));
+  const storedExperiments = new Set(storedExposures.map((e) => e.experimentId));
   const erasedAt = erased[0]?.erasedAt;
   // Read loosely: a message the consumer rejected as invalid is parked too.
   const parkedKeys = new Set(
@@ -50,7 +62,11 @@ export async function deliveredKeys(db: D1Database, listener: string, messages: 
     }),
   );
   const delivered = (m: QueueMessage) =>
-    (m.kind === "event" ? storedIds.has(m.eventId) : storedStarts.has(m.startedAt)) ||
+    (m.kind === "event"
+      ? storedIds.has(m.eventId)
+      : m.kind === "session"
+        ? storedStarts.has(m.startedAt)
+        : storedExperiments.has(m.experimentId)) ||
     sentBeforeErasure(m, erasedAt) ||
     parkedKeys.has(outboxKey(m));
   return new Set(messages.filter(delivered).map(outboxKey));

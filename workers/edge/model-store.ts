@@ -32,19 +32,23 @@ export async function currentModel(env: Env, now = Date.now()): Promise<ModelPoi
   return pointer;
 }
 
+/** Versions whose artefacts an isolate holds at once: the live one and those experiment variants serve. */
+const VERSIONS_HELD = 4;
+
 /**
- * One artefact of a version, read once and held (as `build` makes it) while that version is live.
- * A missing artefact is held only as long as the pointer: KV may show the pointer before the
- * artefact it names, and a version must not serve an empty catalog for its whole life over that.
+ * One artefact of a version, read once and held (as `build` makes it) while that version is served,
+ * for the few versions served at once (the live one, experiments' variants), the least recently asked
+ * dropped first. A missing artefact is held only as long as the pointer: KV may show the pointer before
+ * the artefact it names, and a version must not serve an empty catalog for its whole life over that.
  */
 function versionArtifact<A, V>(key: (version: string) => string, build: (artifact: A | null) => V) {
-  let cached: { version: string; value: Promise<V>; missedAt?: number } | undefined;
+  const held = new Map<string, { value: Promise<V>; missedAt?: number }>();
   return (env: Env, version: string): Promise<V> => {
     const now = Date.now();
+    let cached = held.get(version);
     const missExpired = cached?.missedAt !== undefined && now - cached.missedAt >= Number(env.MODEL_POINTER_TTL_MS);
-    if (cached?.version !== version || missExpired) {
+    if (!cached || missExpired) {
       const entry: NonNullable<typeof cached> = {
-        version,
         value: env.MODELS.get<A>(key(version), "json").then((artifact) => {
           if (artifact === null) entry.missedAt = now;
           return build(artifact);
@@ -52,9 +56,13 @@ function versionArtifact<A, V>(key: (version: string) => string, build: (artifac
       };
       cached = entry;
       entry.value.catch(() => {
-        if (cached === entry) cached = undefined;
+        if (held.get(version) === entry) held.delete(version);
       });
     }
+    // Re-inserted, so the map's order is the order of last use.
+    held.delete(version);
+    held.set(version, cached);
+    if (held.size > VERSIONS_HELD) held.delete(held.keys().next().value!);
     return cached.value;
   };
 }

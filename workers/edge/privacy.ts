@@ -7,6 +7,7 @@ import {
   erasures,
   eventRollups,
   events,
+  experimentExposures,
   holdoutScores,
   listeners,
   modelVersions,
@@ -43,6 +44,8 @@ export async function exportListener(env: Env, pseudonym: string) {
     radioStations,
     listProgress,
     timeZone,
+    storedExposures,
+    liveExposures,
   ] = await Promise.all([
     d.select().from(listeners).where(eq(listeners.id, pseudonym)),
     d.select().from(events).where(eq(events.listenerId, pseudonym)).orderBy(events.clientTs),
@@ -60,6 +63,12 @@ export async function exportListener(env: Env, pseudonym: string) {
     sessionOf(env, pseudonym).listProgress(),
     // Asked with no zone of its own, it only reads the one kept.
     sessionOf(env, pseudonym).timeZone(null),
+    d
+      .select()
+      .from(experimentExposures)
+      .where(eq(experimentExposures.listenerId, pseudonym))
+      .orderBy(experimentExposures.exposedAt),
+    sessionOf(env, pseudonym).exposures(),
   ]);
   const strip = <T extends { listenerId: string }>({ listenerId: _, ...rest }: T) => rest;
   return {
@@ -88,6 +97,15 @@ export async function exportListener(env: Env, pseudonym: string) {
     listProgress,
     /** The last time zone a client sent, which the lists' periods follow (session object). */
     timeZone,
+    /**
+     * Each experiment whose variant was served to the listener, which variant and when first (D1, and the
+     * session object, which logs them), and when the listener was first seen (for targeting new listeners).
+     */
+    experiments: {
+      exposures: storedExposures.map(strip),
+      loggedExposures: liveExposures,
+      firstSeenAt: live.experiments.firstSeenAt,
+    },
     degraded: degraded.stores,
   };
 }
@@ -104,6 +122,7 @@ export async function eraseListener(env: Env, pseudonym: string, now = Date.now(
     d.delete(eventRollups).where(eq(eventRollups.listenerId, pseudonym)),
     d.delete(sessions).where(eq(sessions.listenerId, pseudonym)),
     d.delete(holdoutScores).where(eq(holdoutScores.listenerId, pseudonym)),
+    d.delete(experimentExposures).where(eq(experimentExposures.listenerId, pseudonym)),
     d.delete(deadLetters).where(deadLettersOf(pseudonym)),
     d.delete(listeners).where(eq(listeners.id, pseudonym)),
     d

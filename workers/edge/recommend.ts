@@ -12,11 +12,14 @@ import {
   type RankedItem,
 } from "../../shared/ranking";
 import { createSession, readTaste, type SessionState } from "../../shared/session";
+import type { ServedVariant } from "../../shared/analytics/attribution";
+import type { RankingOverrides } from "../../shared/experiments/definition";
 import type { ContextInput, ContextLabel } from "../../shared/context/resolve";
 import { seededRandom } from "../../shared/util/random";
 import { topChart } from "./charts";
 import { Degradation, type Store } from "./degraded";
 import type { Env } from "./env";
+import { experimentServing, logExposures, type ServingRequest } from "./experiments";
 import { sessionOf } from "./listener";
 import { catalog, charts, currentModel, listenerCandidates, similarTracks } from "./model-store";
 import { findTracks } from "./tracks";
@@ -40,6 +43,8 @@ export interface Recommendations {
   session: SessionState;
   /** Stores that failed while answering; the answer was made without them. */
   degraded: Store[];
+  /** The experiment variants the answer was made by (their exposure is logged); none outside experiments. */
+  variants: ServedVariant[];
 }
 
 export interface RecommendOptions {
@@ -47,6 +52,8 @@ export interface RecommendOptions {
   context?: ContextInput;
   region?: string;
   now?: number;
+  /** Where the answer goes, for experiments' targeting; without it the answer is outside experiments. */
+  serving?: Omit<ServingRequest, "region">;
 }
 
 /**
@@ -55,7 +62,8 @@ export interface RecommendOptions {
  * what the session just played and by the regional chart, then ranked by the shared pipeline
  * with the live session from its Durable Object. When a store fails the answer is made without it
  * (KV: candidates from D1 history and content neighbours; D1: the published chart; session object:
- * no session features) and `degraded` names it.
+ * no session features) and `degraded` names it. The shipped default overrides apply, and for a
+ * listener in experiments their variants' model version and overrides (see ./experiments.ts).
  */
 export async function recommend(env: Env, listener: string, options: RecommendOptions): Promise<Recommendations> {
   const now = options.now ?? Date.now();
@@ -64,7 +72,17 @@ export async function recommend(env: Env, listener: string, options: RecommendOp
     degraded.read("session", () => sessionOf(env, listener).snapshot(), null),
     degraded.read("kv", () => currentModel(env), null),
   ]);
-  const version = model?.version ?? null;
+  const experiments = await experimentServing(
+    env,
+    degraded,
+    listener,
+    view,
+    model,
+    options.serving && { ...options.serving, region: options.region ?? null },
+  );
+  const version = experiments.modelVersion ?? model?.version ?? null;
+  const overrides = experiments.overrides;
+  const sources = new Set(overrides.candidateSources ?? ["model", "similar", "chart"]);
   // Without consent to personalise, the answer uses only what is not about the listener: charts and
   // context. Without the session object its consent comes from D1's copy, or, lacking both, is not assumed.
   const personalized = view
@@ -98,10 +116,10 @@ export async function recommend(env: Env, listener: string, options: RecommendOp
   );
 
   const candidates: Candidate[] = [];
-  for (const [trackId, score, because] of artifact?.candidates ?? []) {
+  for (const [trackId, score, because] of sources.has("model") ? (artifact?.candidates ?? []) : []) {
     candidates.push({ trackId, score, source: "model", ...(because ? { because } : {}) });
   }
-  for (const [seed, list] of neighbourLists) {
+  for (const [seed, list] of sources.has("similar") ? neighbourLists : []) {
     const seedWeight = taste.tracks.get(seed) ?? 1;
     if (seedWeight <= 0) continue;
     for (const n of list)
@@ -109,7 +127,7 @@ export async function recommend(env: Env, listener: string, options: RecommendOp
   }
   // The chart only fills in where the listener's own evidence runs thin (new listeners, cold start).
   const chart = await topChart(env, options.region ?? null, CHART_CANDIDATES, degraded);
-  if (candidates.length < options.limit * CHART_FILL_FACTOR) {
+  if (sources.has("chart") && candidates.length < options.limit * CHART_FILL_FACTOR) {
     chart.trackIds.forEach((trackId, i) => candidates.push({ trackId, score: 1 / (i + 1), source: "chart" }));
   }
 
@@ -117,28 +135,48 @@ export async function recommend(env: Env, listener: string, options: RecommendOp
   const candidateIds = candidates.map((c) => c.trackId);
   const tracks =
     snapshot.size > 0 ? snapshot : await degraded.read("d1", () => findTracks(env, null, candidateIds), NO_TRACKS);
-  const items = rankRecommendations({
-    candidates,
+  const items = rankRecommendations(
+    {
+      candidates,
+      tracks,
+      session,
+      context: options.context,
+      // Exploration samples the catalog snapshot; without it there is nothing to explore.
+      explorationPool:
+        version && snapshot.size > 0 ? await explorationPool(env, degraded, version, snapshot, listener, now) : [],
+      activityPool: (activity) => activityPoolOf(snapshot, activity),
+      heardTrackIds: new Set([...(artifact?.heard ?? []), ...session.played]),
+      neighbours: (id) => neighbourLists.get(id) ?? [],
+      region: chart.region ?? undefined,
+      now,
+      seed: explorationSeed(listener, now),
+      n: options.limit,
+    },
+    rankingConfig(overrides),
+  );
+  const source: CandidateSource =
+    artifact && sources.has("model")
+      ? "model"
+      : sources.has("similar") && (historySeeds.length > 0 || sessionSeeds.length > 0)
+        ? "history"
+        : "charts";
+  if (view) await logExposures(env, degraded, listener, view, experiments.variants);
+  return {
+    listener,
+    modelVersion: version,
+    source,
+    personalized,
+    items,
     tracks,
     session,
-    context: options.context,
-    // Exploration samples the catalog snapshot; without it there is nothing to explore.
-    explorationPool:
-      version && snapshot.size > 0 ? await explorationPool(env, degraded, version, snapshot, listener, now) : [],
-    activityPool: (activity) => activityPoolOf(snapshot, activity),
-    heardTrackIds: new Set([...(artifact?.heard ?? []), ...session.played]),
-    neighbours: (id) => neighbourLists.get(id) ?? [],
-    region: chart.region ?? undefined,
-    now,
-    seed: explorationSeed(listener, now),
-    n: options.limit,
-  });
-  const source: CandidateSource = artifact
-    ? "model"
-    : historySeeds.length > 0 || sessionSeeds.length > 0
-      ? "history"
-      : "charts";
-  return { listener, modelVersion: version, source, personalized, items, tracks, session, degraded: degraded.stores };
+    degraded: degraded.stores,
+    variants: experiments.variants,
+  };
+}
+
+/** The ranking knobs of overrides; which candidate sources feed the ranking is decided above. */
+function rankingConfig({ candidateSources: _, ...knobs }: RankingOverrides) {
+  return knobs;
 }
 
 const NO_TRACKS: ReadonlyMap<string, CatalogTrack> = new Map();

@@ -1,5 +1,9 @@
 import { DurableObject } from "cloudflare:workers";
+import { eq } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/d1";
+import type { ServedVariant } from "../../shared/analytics/attribution";
 import type { QueuedEvent, QueuedSessionSummary, QueueMessage } from "../../shared/api/schemas";
+import { listeners } from "../../shared/db/schema";
 import {
   applyEvent,
   closeIfIdle,
@@ -23,6 +27,7 @@ import {
 } from "../../shared/playlists/own";
 import { deliveredKeys } from "./delivery";
 import type { Env } from "./env";
+import { Exposures, type ExperimentView } from "./exposures";
 import { ListPositions } from "./progress";
 import { Shelf } from "./shelf";
 import { Stations, type Station, type StationState } from "./stations";
@@ -40,6 +45,7 @@ export const DEFAULT_CONSENT: Consent = { personalization: true, analytics: true
 export interface SessionView {
   state: SessionState;
   consent: Consent;
+  experiments: ExperimentView;
 }
 
 /** Event ids are remembered this long, far beyond any client's retry window. */
@@ -69,12 +75,14 @@ export class ListenerSession extends DurableObject<Env> {
   readonly #shelf: Shelf;
   readonly #stations: Stations;
   readonly #positions: ListPositions;
+  readonly #exposures: Exposures;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.#shelf = new Shelf(ctx.storage.sql);
     this.#stations = new Stations(ctx.storage.sql);
     this.#positions = new ListPositions(ctx.storage.sql);
+    this.#exposures = new Exposures(ctx.storage.sql);
     ctx.blockConcurrencyWhile(async () => {
       this.#createTables();
       const row = ctx.storage.sql
@@ -111,6 +119,7 @@ export class ListenerSession extends DurableObject<Env> {
     this.#shelf.createTables();
     this.#stations.createTables();
     this.#positions.createTables();
+    this.#exposures.createTables();
   }
 
   /**
@@ -165,7 +174,39 @@ export class ListenerSession extends DurableObject<Env> {
 
   async snapshot(now = Date.now()): Promise<SessionView> {
     if (this.#closeIfIdle(now)) await this.#schedule();
-    return { state: this.#state, consent: this.#consent };
+    return { state: this.#state, consent: this.#consent, experiments: this.#exposures.view() };
+  }
+
+  /**
+   * Logs that answers of these variants were served to the listener: the first exposure to each
+   * experiment is kept here and put in the outbox in one transaction, so it reaches D1
+   * (experiment_exposures) as events do. Without analytics consent nothing is logged.
+   */
+  async exposed(listener: string, served: ServedVariant[], now = Date.now()): Promise<void> {
+    this.#listener = listener;
+    if (!this.#consent.analytics) return;
+    this.ctx.storage.transactionSync(() => {
+      for (const e of this.#exposures.record(served, now)) this.#enqueue({ kind: "exposure", listener, ...e }, now);
+    });
+    await this.#schedule();
+  }
+
+  /**
+   * When the listener was first seen, for targeting by new or existing listeners: when D1 first held
+   * them (their first stored event, or seeding), else now; asked once, then kept. Only experiments so
+   * targeted ask, so no other request pays the read.
+   */
+  async firstSeen(listener: string, now = Date.now()): Promise<number> {
+    const [row] = await drizzle(this.env.DB)
+      .select({ createdAt: listeners.createdAt })
+      .from(listeners)
+      .where(eq(listeners.id, listener));
+    return this.#exposures.firstSeen(Math.min(row?.createdAt ?? now, now));
+  }
+
+  /** The listener's first exposure to each experiment (for their export). */
+  async exposures() {
+    return this.#exposures.all();
   }
 
   /** The list of `kind` frozen for the period `periodKey`, or null. */
@@ -281,7 +322,7 @@ export class ListenerSession extends DurableObject<Env> {
    * Withdrawing personalization also forgets the live session. Events accepted before it stay in the
    * outbox: each was answered 202, so it reaches D1 like the history stored before, which training
    * leaves out while consent is withdrawn. Withdrawing analytics drops undelivered session summaries,
-   * which are reported only for metrics.
+   * and exposures, which are reported only for metrics.
    */
   async setConsent(listener: string, consent: Consent): Promise<Consent> {
     this.#listener = listener;
@@ -291,7 +332,7 @@ export class ListenerSession extends DurableObject<Env> {
       this.#state = createSession();
       sql.exec(`DELETE FROM seen_events`);
     }
-    if (!consent.analytics) sql.exec(`DELETE FROM outbox WHERE kind = 'session'`);
+    if (!consent.analytics) sql.exec(`DELETE FROM outbox WHERE kind IN ('session', 'exposure')`);
     this.#save();
     await this.#schedule();
     return consent;

@@ -7,6 +7,7 @@ import { API_KEY_HEADER, checkApiKey, KeyName, NewKeyRequest, readApiKey } from 
 import { listDeadLetters, replayDeadEvents } from "./dead-letters";
 import type { Env } from "./env";
 import { experimentResultsResponse } from "./experiment-results";
+import { experimentsApp, type OperatorVariables } from "./experiments";
 import { importInteractions, importTracks } from "./import";
 import { createKey, listKeys, revokeKeys } from "./keys";
 import { SyntheticTrainingRequest } from "./jobs";
@@ -37,13 +38,15 @@ const VersionParam = z.strictObject({ version: z.string().regex(/^v[0-9]{14}-[0-
  * it (a misrouted binding, a local runtime's routing header) can reach them without one. It reads
  * D1 on each call: operator calls are few, and a revocation takes effect at once.
  */
-export const adminApp = new Hono<{ Bindings: Env }>()
+export const adminApp = new Hono<{ Bindings: Env; Variables: OperatorVariables }>()
   .basePath("/admin")
   .use(async (c, next) => {
     const key = await checkApiKey(c.req.header(API_KEY_HEADER), ["operator"], (hash) => readApiKey(c.env.DB, hash));
     if (key instanceof Response) return key;
+    c.set("operator", key.name);
     await next();
   })
+  .route("/experiments", experimentsApp)
   .get("/dlq", validate("query", z.strictObject({ limit: Limit(50, 100) })), async (c) =>
     c.json(await listDeadLetters(c.env, c.req.valid("query").limit)),
   )

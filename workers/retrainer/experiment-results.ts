@@ -9,7 +9,7 @@ import {
   type ListenerOutcome,
 } from "../../shared/analytics/experiment-stats/outcome";
 import { experimentResults } from "../../shared/analytics/experiment-stats/results";
-import { experiments } from "../../shared/db/schema";
+import { experimentLatency, experiments } from "../../shared/db/schema";
 import { ExperimentInput } from "../../shared/experiments/definition";
 import { DEFAULT_SESSION_CONFIG } from "../../shared/session";
 import { PLAYBACK_TYPES } from "../../shared/session/events";
@@ -112,15 +112,20 @@ export async function readListenerOutcomes(db: D1Database, experimentId: string,
 }
 
 /**
- * Per variant, its answers' serving times as a histogram, for the p99 latency guardrail. The
- * experiments part records them (its own table); until it lands there are none, and the guardrail
- * reports itself unmeasured.
+ * Per variant, its answers' serving times as a histogram (the edge's experiment_latency counts, keyed
+ * by each bucket's upper bound), for the p99 latency guardrail.
  */
 export async function readLatencyHistograms(
-  _db: D1Database,
-  _experimentId: string,
+  db: D1Database,
+  experimentId: string,
 ): Promise<Record<string, LatencyHistogram>> {
-  return {};
+  const rows = await drizzle(db)
+    .select({ variant: experimentLatency.variant, upperMs: experimentLatency.upperMs, count: experimentLatency.count })
+    .from(experimentLatency)
+    .where(eq(experimentLatency.experimentId, experimentId));
+  const histograms: Record<string, Record<number, number>> = {};
+  for (const r of rows) (histograms[r.variant] ??= {})[r.upperMs] = r.count;
+  return histograms;
 }
 
 /** GET /admin/experiments/{id}/results: every variant against control, from D1 as it stands. */

@@ -6,6 +6,7 @@ import { drizzle } from "drizzle-orm/d1";
 import { erasures, events, listeners, sessions } from "../../shared/db/schema";
 import type { Rejection } from "./dead-letters";
 import type { Env } from "./env";
+import { exposureStatements } from "./exposures";
 
 /** Exponential backoff for a failed write, capped so a retried message still lands within minutes. */
 export function retryDelaySeconds(attempts: number): number {
@@ -59,7 +60,7 @@ async function erasedAt(db: D1Database, messages: QueueMessage[]): Promise<Map<s
   return erased;
 }
 
-/** One atomic D1 batch: listeners first seen here, their events and their closed sessions. */
+/** One atomic D1 batch: listeners first seen here, their events, their closed sessions and first exposures. */
 export async function storeMessages(db: D1Database, messages: QueueMessage[]): Promise<void> {
   const erased = await erasedAt(db, messages);
   const kept = messages.filter((m) => !sentBeforeErasure(m, erased.get(m.listener)));
@@ -76,6 +77,7 @@ export async function storeMessages(db: D1Database, messages: QueueMessage[]): P
     ),
     ...bulkInsertStatements(db, events, listening.map(eventRow), "ignore"),
     ...bulkInsertStatements(db, sessions, summaries.map(sessionRow), "ignore"),
+    ...exposureStatements(db, kept),
   ];
   if (statements.length > 0) await db.batch(statements);
 }

@@ -7,6 +7,7 @@ import { promotionDecision, type PromotionDecision } from "../../shared/publish/
 import type { Env } from "./env";
 import { gateInput, pruneHoldoutScores } from "./holdout-scores";
 import { enqueueJobs } from "./jobs";
+import { liveSet } from "./live-set";
 
 export interface VersionMetrics {
   holdout: EvaluationReport;
@@ -87,13 +88,17 @@ async function versionsToJudgeBy(env: Env): Promise<string[]> {
 
 export type PromoteResult = { ok: true; pointer: ModelPointer } | { ok: false; status: 404 | 409; detail: string };
 
-/** Switches the live pointer to a fully written version: promotion by an operator, and rollback. */
+/**
+ * Switches the live pointer to a fully written version: promotion by an operator, rollback, and a
+ * shipped experiment's version. The pointer carries the live set of experiments (read from D1 here,
+ * so a promotion never drops one that started meanwhile).
+ */
 export async function promote(env: Env, version: string, now = Date.now()): Promise<PromoteResult> {
   const row = await getVersion(env, version);
   if (!row) return { ok: false, status: 404, detail: `No model version ${version}` };
   if (row.status === "building") return { ok: false, status: 409, detail: `Version ${version} is still being written` };
   if (row.status === "failed") return { ok: false, status: 409, detail: `Version ${version} failed: ${row.failure}` };
-  const pointer: ModelPointer = { version, publishedAt: now };
+  const pointer: ModelPointer = { version, publishedAt: now, live: await liveSet(env) };
   await env.MODELS.put(CURRENT_MODEL_KEY, JSON.stringify(pointer));
   await drizzle(env.DB)
     .update(modelVersions)

@@ -7,6 +7,7 @@ import { Degradation, findTracksDegrading } from "../degraded";
 import type { AppEnv } from "../env";
 import { sessionOf } from "../listener";
 import { currentModel } from "../model-store";
+import { timeAnswer } from "../experiments";
 import { recommend } from "../recommend";
 import { trackSummary } from "../tracks";
 
@@ -51,32 +52,37 @@ export const meApp = apiApp<AppEnv>()
   .openapi(getRecommendations, async (c) => {
     const id = c.var.listener;
     const { limit, region, ...context } = c.req.valid("query");
-    const result = await recommend(c.env, c.var.pseudonym, { limit, context, region });
-    return c.json(
-      {
-        listenerId: id,
-        modelVersion: result.modelVersion,
-        ...servedBy("recommendations", result.modelVersion),
-        source: result.source,
-        degraded: result.degraded,
-        personalized: result.personalized,
-        items: result.items.flatMap((item, i) => {
-          const track = result.tracks.get(item.trackId);
-          return track
-            ? [
-                {
-                  rank: i + 1,
-                  ...trackSummary(track),
-                  score: Math.round(item.score * 1e4) / 1e4,
-                  reason: item.reason,
-                  exploration: item.exploration,
-                },
-              ]
-            : [];
-        }),
-      },
-      200,
-    );
+    const started = Date.now();
+    const result = await recommend(c.env, c.var.pseudonym, {
+      limit,
+      context,
+      region,
+      serving: { surface: "recommendations", device: context.device ?? null },
+    });
+    const answer = {
+      listenerId: id,
+      modelVersion: result.modelVersion,
+      ...servedBy("recommendations", result.modelVersion, Date.now(), result.variants),
+      source: result.source,
+      degraded: result.degraded,
+      personalized: result.personalized,
+      items: result.items.flatMap((item, i) => {
+        const track = result.tracks.get(item.trackId);
+        return track
+          ? [
+              {
+                rank: i + 1,
+                ...trackSummary(track),
+                score: Math.round(item.score * 1e4) / 1e4,
+                reason: item.reason,
+                exploration: item.exploration,
+              },
+            ]
+          : [];
+      }),
+    };
+    timeAnswer(c.env, c.executionCtx, result.variants, Date.now() - started);
+    return c.json(answer, 200);
   })
   /** The position is projected forward from the last report while the track would still be playing. */
   .openapi(getNowPlaying, async (c) => {

@@ -12,6 +12,7 @@ import { Degradation, degradedField, findTracksDegrading } from "../degraded";
 import { sessionOf } from "../listener";
 import { playableList } from "../playlists";
 import { continueStation, refusal, startStation, stationOf } from "../radio";
+import { timeAnswer } from "../experiments";
 import { recommend } from "../recommend";
 import { noList, playlistRequest } from "./playlists";
 
@@ -56,9 +57,11 @@ export const speakerApp = apiApp<AppEnv>().openapi(speakerNext, async (c) => {
   if (playlist) return nextInList(c, c.env, c.var.pseudonym, playlist, playlistRequest(c.req.raw, moment));
   if (radio || station)
     return nextOnStation(c, c.env, c.var.pseudonym, radio ? { seed: radio } : { id: station! }, c.req.raw, moment);
+  const started = Date.now();
   const result = await recommend(c.env, c.var.pseudonym, {
     limit: 1,
     context: { ...moment, device: "speaker" },
+    serving: { surface: "speaker", device: "speaker" },
   });
   const item = result.items[0];
   const track = item && result.tracks.get(item.trackId);
@@ -67,15 +70,14 @@ export const speakerApp = apiApp<AppEnv>().openapi(speakerNext, async (c) => {
     const why = degraded.length > 0 ? `the catalog is unreachable (${degraded.join(", ")})` : "the catalog is empty";
     return problemJson(c, 503, `No track is available yet; ${why}`, { degraded });
   }
-  return c.json(
-    {
-      ...spoken(track),
-      reason: item.reason.text,
-      ...servedBy("speaker", result.modelVersion),
-      ...degradedField(degraded),
-    },
-    200,
-  );
+  const answer = {
+    ...spoken(track),
+    reason: item.reason.text,
+    ...servedBy("speaker", result.modelVersion, Date.now(), result.variants),
+    ...degradedField(degraded),
+  };
+  timeAnswer(c.env, c.executionCtx, result.variants, Date.now() - started);
+  return c.json(answer, 200);
 });
 
 function spoken(track: CatalogTrack) {
