@@ -1,36 +1,37 @@
+import type { ExperimentResults, MetricResult, VariantResult } from "../../shared/analytics/experiment-stats/results";
 import type { ExperimentInput, ExperimentStatus } from "../../shared/experiments/definition";
 import type { Page } from "../app";
 import { chartFigure } from "../chart";
 import { figure, h, table, when } from "../dom";
 
-/** An experiment as the routes answer it: its row (shared/db/schema.ts `experiments`) with the definition. */
-interface Experiment {
+/** An experiment as GET /admin/experiments lists it (workers/retrainer/experiments.ts `summary`). */
+interface Summary {
   id: string;
-  definition: ExperimentInput;
+  name: string;
+  layer: string;
+  traffic: number;
   status: ExperimentStatus;
   createdAt: number;
   startedAt: number | null;
   stoppedAt: number | null;
   shippedVariant: string | null;
-  audit?: { at: number; action: string; actor: string; detail: unknown }[];
+  buckets: [number, number] | null;
 }
+
+/** One experiment as GET /admin/experiments/{id} and every action answer it: with its definition and audit trail. */
+interface Experiment extends Summary {
+  definition: ExperimentInput;
+  audit: { at: number; action: string; actor: string; detail: unknown }[];
+}
+
+/** GET /admin/experiments/{id}/results (workers/retrainer/experiment-results.ts). */
+type Results = ExperimentResults & { id: string; name: string; status: ExperimentStatus };
 
 /**
- * GET /admin/experiments/{id}/results as this page reads it: exposures per variant, the
- * sample-ratio check, and each metric's per-variant estimate with the interval of its lift over control.
+ * Every action is offered in every status: the route knows which it allows, and its refusal (a 409
+ * naming the statuses it needs) is shown as it answers.
  */
-interface Results {
-  srm?: { pValue: number; mismatch: boolean };
-  variants?: { name: string; listeners: number; expectedShare?: number }[];
-  metrics?: { metric: string; variant: string; value: number; lift?: number; interval?: [number, number] }[];
-}
-
-const ACTIONS: Partial<Record<ExperimentStatus, ("start" | "pause" | "stop" | "ship")[]>> = {
-  draft: ["start"],
-  running: ["pause", "stop"],
-  paused: ["start", "stop"],
-  stopped: ["ship"],
-};
+const ACTIONS = ["start", "pause", "stop"] as const;
 
 /** An A/B test to start from: the control and one variant with more exploration. */
 const EXAMPLE: ExperimentInput = {
@@ -48,23 +49,14 @@ const EXAMPLE: ExperimentInput = {
   minimumDetectableEffect: 0.02,
 };
 
-function unavailable(page: Page, route: string) {
-  page.main.append(
-    h(
-      "p",
-      { class: "unavailable", "data-unavailable": "experiments" },
-      `This deployment has no experiment routes yet (${route} answered 404).`,
-    ),
-  );
-}
+const capital = (s: string) => s[0]!.toUpperCase() + s.slice(1);
+const range = (i: [number, number] | null | undefined) => (i ? `${figure(i[0])} to ${figure(i[1])}` : "—");
 
 /** The experiments, one experiment (#experiments/ID) with its audit trail and results, and a new one. */
 export async function experimentsPage(page: Page): Promise<void> {
   if (page.arg) return experimentPage(page, page.arg);
-  const answer = await page.api.get<{ experiments: Experiment[] } | Experiment[]>("/admin/experiments");
-  if (!answer.ok && answer.status === 404) return unavailable(page, "GET /admin/experiments");
+  const answer = await page.api.get<{ experiments: Summary[] }>("/admin/experiments");
   if (!answer.ok) return page.refused(answer);
-  const list = Array.isArray(answer.data) ? answer.data : answer.data.experiments;
   const text = h(
     "textarea",
     { id: "experiment-json", rows: 16, spellcheck: "false" },
@@ -101,15 +93,16 @@ export async function experimentsPage(page: Page): Promise<void> {
   page.main.append(
     table(
       "Experiments",
-      ["Name", "Status", "Layer", "Primary metric", "Created", "Started", "Stopped"],
-      list.map((e) => [
-        h("a", { href: `#experiments/${encodeURIComponent(e.id)}` }, e.definition.name),
+      ["Name", "Status", "Layer", "Traffic", "Created", "Started", "Stopped", "Shipped"],
+      answer.data.experiments.map((e) => [
+        h("a", { href: `#experiments/${encodeURIComponent(e.id)}`, "data-experiment": e.id }, e.name),
         e.status,
-        e.definition.layer,
-        e.definition.primaryMetric,
+        e.layer,
+        figure(e.traffic, 2),
         when(e.createdAt),
         when(e.startedAt),
         when(e.stoppedAt),
+        e.shippedVariant ?? "—",
       ]),
       "experiments",
     ),
@@ -120,46 +113,61 @@ export async function experimentsPage(page: Page): Promise<void> {
 async function experimentPage(page: Page, id: string): Promise<void> {
   const path = `/admin/experiments/${encodeURIComponent(id)}`;
   const answer = await page.api.get<Experiment>(path);
-  if (!answer.ok && answer.status === 404) {
-    page.main.append(h("p", { class: "unavailable" }, `No experiment ${id} here (GET ${path} answered 404).`));
-    return;
-  }
   if (!answer.ok) return page.refused(answer);
   const e = answer.data;
+  const d = e.definition;
   const act = async (action: string, body?: unknown) => {
     const done = await page.api.post<Experiment>(`${path}/${action}`, body);
     if (!done.ok) return page.refused(done);
-    page.say(`${action}: ${e.definition.name} is now ${done.data.status ?? "changed"}`);
+    page.say(`${capital(action)}: ${done.data.name} is now ${done.data.status}`);
     page.reload();
   };
   const variantSelect = h(
     "select",
     { id: "ship-variant" },
-    ...e.definition.variants.map((v) => h("option", { value: v.name }, v.name)),
-  );
-  const buttons = (ACTIONS[e.status] ?? []).map((action) =>
-    action === "ship"
-      ? h(
-          "span",
-          {},
-          h("label", { for: "ship-variant" }, "Variant "),
-          variantSelect,
-          h("button", { type: "button", onclick: () => void act("ship", { variant: variantSelect.value }) }, "Ship"),
-        )
-      : h(
-          "button",
-          { type: "button", "data-action": action, onclick: () => void act(action) },
-          action[0]!.toUpperCase() + action.slice(1),
-        ),
+    ...d.variants.map((v) => h("option", { value: v.name }, v.name)),
   );
   page.main.append(
-    h("h2", {}, e.definition.name),
-    h("p", {}, `${e.status}${e.shippedVariant ? ` (shipped ${e.shippedVariant})` : ""}. ${e.definition.hypothesis}`),
-    h("div", { class: "actions" }, ...buttons),
+    h("h2", {}, `${e.name} (${e.id})`),
+    h(
+      "p",
+      {},
+      "Status: ",
+      h("strong", { "data-status": e.status }, e.status),
+      e.shippedVariant ? ` (shipped ${e.shippedVariant})` : "",
+      `. ${d.hypothesis}`,
+    ),
+    h(
+      "div",
+      { class: "actions" },
+      ...ACTIONS.map((action) =>
+        h("button", { type: "button", "data-action": action, onclick: () => void act(action) }, capital(action)),
+      ),
+      h("label", { for: "ship-variant" }, "Ship variant"),
+      variantSelect,
+      h(
+        "button",
+        { type: "button", "data-action": "ship", onclick: () => void act("ship", { variant: variantSelect.value }) },
+        "Ship",
+      ),
+    ),
+    table(
+      "Definition",
+      ["Field", "Value"],
+      [
+        ["Layer", `${d.layer} (traffic ${figure(d.traffic, 2)}, buckets ${e.buckets ? e.buckets.join("–") : "—"})`],
+        ["Targeting", JSON.stringify(d.targeting)],
+        ["Primary metric", d.primaryMetric],
+        ["Guardrails", d.guardrails.map((g) => `${g.metric} (tolerance ${g.tolerance})`).join(", ") || "—"],
+        ["Minimum detectable effect", figure(d.minimumDetectableEffect, 3)],
+        ["Created, started, stopped", [e.createdAt, e.startedAt, e.stoppedAt].map(when).join(", ")],
+      ],
+      "definition",
+    ),
     table(
       "Variants",
       ["Variant", "Share", "Model version", "Ranking overrides"],
-      e.definition.variants.map((v, i) => [
+      d.variants.map((v, i) => [
         v.name + (i === 0 ? " (control)" : ""),
         figure(v.share, 2),
         v.modelVersion ?? "live",
@@ -173,7 +181,7 @@ async function experimentPage(page: Page, id: string): Promise<void> {
     table(
       "Audit trail",
       ["When", "Action", "Operator", "Detail"],
-      (e.audit ?? []).map((a) => [
+      e.audit.map((a) => [
         when(a.at),
         a.action,
         a.actor,
@@ -184,70 +192,119 @@ async function experimentPage(page: Page, id: string): Promise<void> {
   );
 }
 
+const VERDICTS: Record<Results["verdict"]["decision"], string> = {
+  "no-data": "No data yet",
+  invalid: "Invalid: do not read these results",
+  ship: "Ship",
+  "keep-control": "Keep control",
+  continue: "Continue: not decided yet",
+};
+
 async function results(page: Page, path: string): Promise<void> {
   const answer = await page.api.get<Results>(path);
   const section = h("section", { "aria-labelledby": "results-heading" }, h("h2", { id: "results-heading" }, "Results"));
   page.main.append(section);
-  if (!answer.ok && answer.status === 404) {
-    section.append(
-      h(
-        "p",
-        { class: "unavailable", "data-unavailable": "results" },
-        `No results route on this deployment yet (GET ${path} answered 404).`,
-      ),
-    );
-    return;
-  }
   if (!answer.ok) return page.refused(answer);
   const r = answer.data;
-  if (r.srm?.mismatch) {
+  if (r.srm.flagged) {
     section.append(
       h(
         "p",
         { class: "warning", role: "alert", "data-srm": "" },
-        `Sample ratio mismatch (p = ${r.srm.pValue.toExponential(2)}): the variants' exposures do not match their shares, so these results cannot be trusted until the cause is found.`,
+        h("strong", {}, "Sample ratio mismatch"),
+        ` (χ² = ${figure(r.srm.chiSquare, 2)}, p = ${r.srm.p.toExponential(2)}): the variants' exposed listeners do not match their shares, so assignment or exposure logging is broken and no comparison below can be trusted.`,
       ),
     );
   }
-  if (r.variants) {
-    section.append(
-      table(
-        "Exposed listeners",
-        ["Variant", "Listeners", "Expected share"],
-        r.variants.map((v) => [v.name, v.listeners, figure(v.expectedShare, 2)]),
-        "exposures",
-      ),
-    );
-  }
-  const metrics = r.metrics ?? [];
-  for (const metric of [...new Set(metrics.map((m) => m.metric))]) {
-    const rows = metrics.filter((m) => m.metric === metric);
-    const lifts = rows.filter((m) => m.interval);
-    if (lifts.length > 0) {
+  section.append(
+    h(
+      "p",
+      { class: r.verdict.decision === "invalid" ? "warning" : "verdict", "data-decision": r.verdict.decision },
+      h("strong", {}, `Decision: ${VERDICTS[r.verdict.decision]}${r.verdict.variant ? ` ${r.verdict.variant}` : ""}`),
+      ` (${r.verdict.reason}). ${r.listeners} listeners exposed; primary metric ${r.primaryMetric}.`,
+    ),
+  );
+  const treatments = r.variants.filter((v) => !v.control);
+  for (const v of treatments) {
+    const breached = v.guardrails.filter((g) => g.breached);
+    if (breached.length > 0) {
       section.append(
-        chartFigure(
-          {
-            kind: "bar",
-            title: `${metric}: interval of the lift over control`,
-            labels: lifts.map((m) => m.variant),
-            series: [{ label: "lift interval", data: lifts.map((m) => m.interval!) }],
-            beginAtZero: false,
-          },
-          `results-${metric}`,
+        h(
+          "p",
+          { class: "warning", role: "alert", "data-guardrail": v.name },
+          h("strong", {}, `Guardrail breached by ${v.name}: `),
+          breached.map((g) => `${g.metric} is surely worse than control by more than ${g.tolerance}`).join("; "),
         ),
       );
     }
+  }
+  section.append(
+    table(
+      "Variants against control",
+      ["Variant", "Share", "Listeners", `Primary (${r.primaryMetric})`, "p99 latency, ms", "Guardrails"],
+      r.variants.map((v) => [
+        v.name + (v.control ? " (control)" : ""),
+        figure(v.share, 2),
+        h("span", { "data-listeners": v.name }, String(v.listeners)),
+        v.primary ?? "—",
+        v.p99LatencyMs ? `${v.p99LatencyMs.estimate} (${range(v.p99LatencyMs.interval)})` : "—",
+        v.control
+          ? "—"
+          : v.guardrails
+              .map((g) => `${g.metric}: ${g.breached ? "BREACHED" : g.measured ? "ok" : "not measured yet"}`)
+              .join(", ") || "none",
+      ]),
+      "result-variants",
+    ),
+  );
+  const metrics = Object.keys(r.variants[0]?.metrics ?? {}) as (keyof VariantResult["metrics"])[];
+  if (treatments.length > 0) {
     section.append(
+      chartFigure(
+        {
+          kind: "bar",
+          title: "Lift over control, always-valid 95% interval (relative change)",
+          labels: metrics,
+          series: treatments.map((v) => ({
+            label: v.name,
+            data: metrics.map((m) => v.metrics[m].vsControl?.liftInterval ?? null),
+          })),
+          beginAtZero: false,
+        },
+        "lift",
+      ),
+    );
+  }
+  for (const m of metrics) {
+    const of = (v: VariantResult): MetricResult => v.metrics[m];
+    section.append(
+      chartFigure(
+        {
+          kind: "bar",
+          title: `${m}${m === r.primaryMetric ? " (primary)" : ""}: each variant's value, 95% interval`,
+          labels: r.variants.map((v) => v.name),
+          series: [{ label: `${m} interval`, data: r.variants.map((v) => of(v).interval) }],
+          beginAtZero: false,
+        },
+        `value-${m}`,
+      ),
       table(
-        metric,
-        ["Variant", "Value", "Lift", "Interval"],
-        rows.map((m) => [
-          m.variant,
-          figure(m.value),
-          figure(m.lift),
-          m.interval ? `${figure(m.interval[0])} to ${figure(m.interval[1])}` : "—",
-        ]),
-        `results-table-${metric}`,
+        m,
+        ["Variant", "Value", "Interval", "CUPED-adjusted", "Lift", "Lift interval (always valid)", "p", "Significant"],
+        r.variants.map((v) => {
+          const c = of(v).vsControl;
+          return [
+            v.name,
+            figure(of(v).mean),
+            range(of(v).interval),
+            figure(of(v).adjustedMean),
+            figure(c?.lift),
+            range(c?.liftInterval),
+            figure(c?.p),
+            c ? (c.significant ? `yes, ${c.direction}` : "no") : "—",
+          ];
+        }),
+        `metric-${m}`,
       ),
     );
   }
