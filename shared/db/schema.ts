@@ -174,3 +174,64 @@ export const holdoutScores = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.version, t.listenerId] }), index("holdout_scores_listener").on(t.listenerId)],
 );
+
+/**
+ * Engagement figures per UTC day and slice, recomputed from `events` for each day a batch touches
+ * (see shared/analytics/store.ts). Counts only: rates are derived when read. Slice values are never
+ * null ("unknown", "none", "unattributed") so that the key is a plain primary key.
+ */
+export const kpiDaily = sqliteTable(
+  "kpi_daily",
+  {
+    day: text("day").notNull(),
+    surface: text("surface").notNull(),
+    device: text("device").notNull(),
+    region: text("region").notNull(),
+    variant: text("variant").notNull(),
+    modelVersion: text("model_version").notNull(),
+    listeners: integer("listeners").notNull(),
+    starts: integer("starts").notNull(),
+    listeningMs: integer("listening_ms").notNull(),
+    earlySkips: integer("early_skips").notNull(),
+    completions: integer("completions").notNull(),
+    repeats: integer("repeats").notNull(),
+    trackDiscoveries: integer("track_discoveries").notNull(),
+    artistDiscoveries: integer("artist_discoveries").notNull(),
+    likes: integer("likes").notNull(),
+    saves: integer("saves").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.day, t.surface, t.device, t.region, t.variant, t.modelVersion] })],
+);
+
+/** Closed sessions per UTC day of their start and region, as a histogram of exact lengths (mergeable percentiles). */
+export const kpiSessions = sqliteTable(
+  "kpi_sessions",
+  {
+    day: text("day").notNull(),
+    region: text("region").notNull(),
+    lengthMs: integer("length_ms").notNull(),
+    sessions: integer("sessions").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.day, t.region, t.lengthMs] })],
+);
+
+/**
+ * Which slices each listener (pseudonym) was active in, per UTC day: distinct actives over any window
+ * (WAU, MAU) and cohort retention cannot be summed from daily counts. Per listener: exported and erased.
+ */
+export const kpiListenerDays = sqliteTable(
+  "kpi_listener_days",
+  {
+    day: text("day").notNull(),
+    listenerId: text("listener_id").notNull(),
+    surface: text("surface").notNull(),
+    device: text("device").notNull(),
+    region: text("region").notNull(),
+    variant: text("variant").notNull(),
+    modelVersion: text("model_version").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.day, t.listenerId, t.surface, t.device, t.region, t.variant, t.modelVersion] }),
+    index("kpi_listener_days_listener").on(t.listenerId),
+  ],
+);
