@@ -68,8 +68,12 @@ export function rollupDay(
   );
   const rows = new Map<string, { slice: Slice; listeners: Set<string>; figures: typeof ZERO }>();
   let listener: string | null = null;
-  let state: { lastPlayedAt: Map<string, number>; tracks: Set<string>; artists: Set<string>; last?: PlaybackFacts & { at: number } } | null =
-    null;
+  let state: {
+    lastPlayedAt: Map<string, number>;
+    tracks: Set<string>;
+    artists: Set<string>;
+    last?: PlaybackFacts & { at: number };
+  } | null = null;
   for (const e of sorted) {
     if (e.listenerId !== listener) {
       listener = e.listenerId;
@@ -108,8 +112,14 @@ export function rollupDay(
     s.last = e;
   }
   return {
-    rows: [...rows.values()].map(({ slice, listeners, figures }) => ({ ...slice, listeners: listeners.size, ...figures })),
-    active: [...rows.values()].flatMap(({ slice, listeners }) => [...listeners].map((listenerId) => ({ ...slice, listenerId }))),
+    rows: [...rows.values()].map(({ slice, listeners, figures }) => ({
+      ...slice,
+      listeners: listeners.size,
+      ...figures,
+    })),
+    active: [...rows.values()].flatMap(({ slice, listeners }) =>
+      [...listeners].map((listenerId) => ({ ...slice, listenerId })),
+    ),
   };
 }
 

@@ -31,7 +31,12 @@ export function sliceOf(
   const served = context?.recommendationId ? parseRecommendationId(context.recommendationId) : null;
   const base = { device: device ?? UNKNOWN, region: region ?? UNKNOWN };
   if (served) {
-    return { ...base, surface: served.surface, variant: served.variant ?? NONE, modelVersion: served.modelVersion ?? NONE };
+    return {
+      ...base,
+      surface: served.surface,
+      variant: served.variant ?? NONE,
+      modelVersion: served.modelVersion ?? NONE,
+    };
   }
   return { ...base, surface: surfaceOfContext(context), variant: NONE, modelVersion: NONE };
 }

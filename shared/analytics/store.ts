@@ -79,14 +79,25 @@ async function pastOf(db: D1Database, start: number): Promise<Map<string, Listen
     past.set(id, p);
     return p;
   };
-  for (const r of played!.results as { listener_id: string; track_id: string; artist_id: string | null; at: number }[]) {
+  for (const r of played!.results as {
+    listener_id: string;
+    track_id: string;
+    artist_id: string | null;
+    at: number;
+  }[]) {
     const p = of(r.listener_id);
     // Tracks played longer ago than the repeat window still count as known (discovery), never as repeats.
     p.lastPlayedAt.set(r.track_id, r.at);
     if (r.artist_id) p.artists.add(r.artist_id);
   }
   for (const r of last!.results as { listener_id: string; type: RollupEvent["type"]; track_id: string; at: number }[]) {
-    of(r.listener_id).lastPlayback = { type: r.type, trackId: r.track_id, positionMs: null, durationMs: null, at: r.at };
+    of(r.listener_id).lastPlayback = {
+      type: r.type,
+      trackId: r.track_id,
+      positionMs: null,
+      durationMs: null,
+      at: r.at,
+    };
   }
   return past;
 }
@@ -116,7 +127,11 @@ export async function recomputeKpiDays(db: D1Database, days: readonly string[]):
   const lengths: (typeof kpiSessions.$inferInsert)[] = [];
   for (const day of days) {
     const start = dayStart(day);
-    const [events, past, sessions] = await Promise.all([dayEvents(db, start), pastOf(db, start), daySessions(db, start)]);
+    const [events, past, sessions] = await Promise.all([
+      dayEvents(db, start),
+      pastOf(db, start),
+      daySessions(db, start),
+    ]);
     const rolled = rollupDay(events, past);
     rows.push(...rolled.rows.map((r) => ({ day, ...r })));
     active.push(...rolled.active.map((a) => ({ day, ...a })));
@@ -124,7 +139,9 @@ export async function recomputeKpiDays(db: D1Database, days: readonly string[]):
   }
   await db.batch([
     ...[kpiDaily, kpiListenerDays, kpiSessions].map((t) =>
-      db.prepare(`DELETE FROM "${getTableConfig(t).name}" WHERE day IN (SELECT value FROM json_each(?1))`).bind(JSON.stringify(days)),
+      db
+        .prepare(`DELETE FROM "${getTableConfig(t).name}" WHERE day IN (SELECT value FROM json_each(?1))`)
+        .bind(JSON.stringify(days)),
     ),
     ...bulkInsertStatements(db, kpiDaily, rows, "replace"),
     ...bulkInsertStatements(db, kpiListenerDays, active, "replace"),

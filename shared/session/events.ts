@@ -73,6 +73,7 @@ export function isStart(
   if (event.type === "play" || event.type === "repeat") return true;
   if (event.type !== "complete" && event.type !== "skip") return false;
   return !(
-    previousPlayback?.trackId === event.trackId && (previousPlayback.type === "play" || previousPlayback.type === "repeat")
+    previousPlayback?.trackId === event.trackId &&
+    (previousPlayback.type === "play" || previousPlayback.type === "repeat")
   );
 }
