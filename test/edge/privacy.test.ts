@@ -112,6 +112,7 @@ describe("privacy", () => {
       following: { artistId: string }[];
       radioStations: { id: string; served: unknown[] }[];
       listProgress: { listId: string; position: number }[];
+      activeDays: { day: string; device: string }[];
     }>(await edge(`/v1/me/export`, { headers: await asListener(RAW_ID) }));
     expect(exported.radioStations).toEqual([
       expect.objectContaining({ id: station.station.id, served: expect.any(Array) }),
@@ -119,6 +120,8 @@ describe("privacy", () => {
     expect(exported.radioStations[0]!.served).toHaveLength(5);
     expect(exported.listProgress).toEqual([expect.objectContaining({ listId: "discover-weekly", position: 1 })]);
     expect(exported.events).toHaveLength(40);
+    // Counted in the KPIs' actives: the days they listened on, theirs too (kpi_listener_days).
+    expect(exported.activeDays).toEqual(expect.arrayContaining([expect.objectContaining({ device: "phone" })]));
     expect(exported.liveSession.recent.length).toBeGreaterThan(0);
     expect(exported.recommendations?.candidates.length).toBeGreaterThan(0);
     expect(exported.profile).toBeTruthy();
@@ -130,6 +133,10 @@ describe("privacy", () => {
     ]);
     expect(exported.following).toEqual([expect.objectContaining({ artistId: catalog[0]!.artistId })]);
 
+    // The KPIs count both listeners' starts (40 and 30 events, a fifth of them likes); erased, only the other's.
+    const starts = async () =>
+      (await env.DB.prepare("SELECT coalesce(sum(starts), 0) AS n FROM kpi_daily").first<{ n: number }>())!.n;
+    await waitFor("both listeners counted", async () => (await starts()) === 32 + 24);
     expect(await json(await edge(`/v1/me`, { method: "DELETE", headers: await asListener(RAW_ID) }))).toMatchObject({
       erased: true,
     });
@@ -138,6 +145,7 @@ describe("privacy", () => {
     expect(after.split(pseudonym).length - 1).toBe(1);
     expect(after).toContain(`"listener_id":"${pseudonym}","erased_at"`);
     expect(await storedEvents(await pseudonymOf(OTHER_ID))).toBe(30);
+    expect(await starts()).toBe(24);
     // Tables that do not name the pseudonym (own playlists, follows, stations, list progress, generated
     // lists) are emptied too: the session object is checked to be empty, every table of it.
     const { tables } = await objectStorage(sessionStub(pseudonym));

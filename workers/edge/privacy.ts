@@ -8,10 +8,12 @@ import {
   eventRollups,
   events,
   holdoutScores,
+  kpiListenerDays,
   listeners,
   modelVersions,
   sessions,
 } from "../../shared/db/schema";
+import { daysOfListener, recomputeKpiDays } from "../../shared/analytics/store";
 import { artifactKey } from "../../shared/publish/artifacts";
 import { Degradation } from "./degraded";
 import type { Env } from "./env";
@@ -42,6 +44,7 @@ export async function exportListener(env: Env, pseudonym: string) {
     following,
     radioStations,
     listProgress,
+    activeDays,
   ] = await Promise.all([
     d.select().from(listeners).where(eq(listeners.id, pseudonym)),
     d.select().from(events).where(eq(events.listenerId, pseudonym)).orderBy(events.clientTs),
@@ -57,6 +60,7 @@ export async function exportListener(env: Env, pseudonym: string) {
     sessionOf(env, pseudonym).following(),
     sessionOf(env, pseudonym).stations(),
     sessionOf(env, pseudonym).listProgress(),
+    d.select().from(kpiListenerDays).where(eq(kpiListenerDays.listenerId, pseudonym)).orderBy(kpiListenerDays.day),
   ]);
   const strip = <T extends { listenerId: string }>({ listenerId: _, ...rest }: T) => rest;
   return {
@@ -83,6 +87,8 @@ export async function exportListener(env: Env, pseudonym: string) {
     radioStations,
     /** Where the listener is in each list: the position of the track to play next (session object). */
     listProgress,
+    /** The days and slices the listener was active in, counted in daily, weekly and monthly actives and retention. */
+    activeDays: activeDays.map(strip),
     degraded: degraded.stores,
   };
 }
@@ -90,15 +96,18 @@ export async function exportListener(env: Env, pseudonym: string) {
 /**
  * Erasure everywhere the listener is kept: D1 rows, the per-listener KV entries of every model
  * version, and the session object. A tombstone makes the consumer drop events still in the queue
- * and keeps publish jobs already running from writing the listener back.
+ * and keeps publish jobs already running from writing the listener back. The KPI days they were
+ * counted in are recomputed without them, so no figure keeps what they alone contributed.
  */
 export async function eraseListener(env: Env, pseudonym: string, now = Date.now()) {
   const d = drizzle(env.DB);
+  const counted = await daysOfListener(env.DB, pseudonym);
   const [removed] = await d.batch([
     d.delete(events).where(eq(events.listenerId, pseudonym)).returning({ id: events.eventId }),
     d.delete(eventRollups).where(eq(eventRollups.listenerId, pseudonym)),
     d.delete(sessions).where(eq(sessions.listenerId, pseudonym)),
     d.delete(holdoutScores).where(eq(holdoutScores.listenerId, pseudonym)),
+    d.delete(kpiListenerDays).where(eq(kpiListenerDays.listenerId, pseudonym)),
     d.delete(deadLetters).where(deadLettersOf(pseudonym)),
     d.delete(listeners).where(eq(listeners.id, pseudonym)),
     d
@@ -106,6 +115,7 @@ export async function eraseListener(env: Env, pseudonym: string, now = Date.now(
       .values({ listenerId: pseudonym, erasedAt: now })
       .onConflictDoUpdate({ target: erasures.listenerId, set: { erasedAt: now } }),
   ]);
+  await recomputeKpiDays(env.DB, counted);
   // The session object first: its live session and outbox are gone even if KV then fails.
   await sessionOf(env, pseudonym).erase();
   const versions = await d.select({ version: modelVersions.version }).from(modelVersions);
