@@ -11,6 +11,8 @@ describe("the metrics query", () => {
     });
     const paths = (q: object) => MetricsQuery.safeParse(q).error?.issues.map((i) => i.path.join("."));
     expect(paths({ from: "2026-11-01", to: "2027-11-03" })).toEqual(["to"]);
+    expect(paths({ from: "2026-02-29", to: "9999-12-31" })).toEqual(["from", "to"]);
+    expect(paths({ from: "2024-02-29", to: "2025-02-28" })).toBeUndefined();
     expect(paths({ from: "2026-11-01", to: "2026-11-01", metric: "dau,x" })).toEqual(["metric.1"]);
     expect(paths({ from: "2026-11-01", to: "2026-11-01", metric: "retention", by: "device" })).toEqual(["metric"]);
   });
@@ -42,7 +44,11 @@ describe("metric rows", () => {
       { ...figure, day: "2026-11-02", device: "car", ...counts },
     ];
     const lengths = [{ day: "2026-11-01", region: "SE", lengthMs: 100, sessions: 4 }];
-    const q = { from: "2026-11-01", to: "2026-11-02", metric: ["plays", "skipRate", "likesPerSession"] };
+    const q = {
+      from: "2026-11-01",
+      to: "2026-11-02",
+      metric: ["plays", "skipRate", "likesPerSession"] as MetricsQuery["metric"],
+    };
     expect(metricRows({ ...q, by: "surface" }, figures, lengths, [])).toEqual([
       { surface: "radio", plays: 8, skipRate: 0.25, likesPerSession: null },
     ]);

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { activeListeners, stickiness, WINDOWS, type ListenerDay } from "./actives";
-import { daysBetween, weekOf } from "./days";
+import { DAY_MS, dayStart, daysBetween, weekOf } from "./days";
 import { cohortRetention, type Cohort } from "./retention";
 import type { DayFigures } from "./rollup";
 import { sessionLengths, type LengthCount } from "./session-length";
@@ -34,7 +34,8 @@ export const METRICS = [
 export type Metric = (typeof METRICS)[number];
 export const RETENTION = "retention";
 
-const Day = z.iso.date();
+// Bounded so that day arithmetic stays within four-digit years (and a range walk ends).
+const Day = z.iso.date().refine((d) => d >= "2000-01-01" && d <= "2999-12-31", "must be a day from 2000 to 2999");
 /** The longest range one answer covers: a year of days. */
 export const MAX_RANGE_DAYS = 366;
 
@@ -54,7 +55,7 @@ export const MetricsQuery = z
     // zod runs refinements after non-fatal issues too: a range of invalid days is not also reversed.
     if (![q.from, q.to].every((d) => Day.safeParse(d).success)) return;
     if (q.from > q.to) ctx.addIssue({ code: "custom", path: ["to"], message: "must not be before from" });
-    else if (daysBetween(q.from, q.to).length > MAX_RANGE_DAYS) {
+    else if ((dayStart(q.to) - dayStart(q.from)) / DAY_MS >= MAX_RANGE_DAYS) {
       ctx.addIssue({ code: "custom", path: ["to"], message: `must be at most ${MAX_RANGE_DAYS} days after from` });
     }
   })

@@ -346,7 +346,7 @@ const adminRead: fc.Arbitrary<FuzzCase> = fc
   .record({
     creds: anyCredentials(["operator"], false, LISTENERS[0]!),
     sub: fc.oneof(
-      fc.constantFrom("models", "dlq", "models/v20261124000000-abcdef"),
+      fc.constantFrom("models", "dlq", "metrics", "models/v20261124000000-abcdef"),
       nasty.map((s) => `models/${enc(s)}`),
       nasty.map(enc),
     ),
