@@ -35,7 +35,9 @@ export type Metric = (typeof METRICS)[number];
 export const RETENTION = "retention";
 
 // Bounded so that day arithmetic stays within four-digit years (and a range walk ends).
-const Day = z.iso.date().refine((d) => d >= "2000-01-01" && d <= "2999-12-31", "must be a day from 2000 to 2999");
+const Day = z.iso
+  .date({ abort: true })
+  .refine((d) => d >= "2000-01-01" && d <= "2999-12-31", "must be a day from 2000 to 2999");
 /** The longest range one answer covers: a year of days. */
 export const MAX_RANGE_DAYS = 366;
 

@@ -3,7 +3,7 @@ import { bulkInsertStatements } from "../db/bulk";
 import { kpiDaily, kpiListenerDays, kpiSessions } from "../db/schema";
 import { dayOf, dayStart, DAY_MS } from "./days";
 import { rollupDay, sessionHistogram, type ListenerPast, type RollupEvent } from "./rollup";
-import { UNKNOWN } from "./slice";
+import { UNKNOWN, type Slice } from "./slice";
 import { DEFAULT_SESSION_CONFIG } from "../session";
 
 const PLAYBACK = `('play', 'complete', 'skip', 'repeat')`;
@@ -60,7 +60,11 @@ async function pastOf(db: D1Database, start: number): Promise<Map<string, Listen
         `SELECT e.listener_id, e.track_id, t.artist_id, max(e.client_ts) AS at FROM events e
          LEFT JOIN tracks t ON t.id = e.track_id
          WHERE e.client_ts < ?1 AND e.type IN ${PLAYBACK} AND e.listener_id IN (${today})
-         GROUP BY e.listener_id, e.track_id`,
+         GROUP BY e.listener_id, e.track_id
+         UNION ALL
+         SELECT r.listener_id, r.track_id, t.artist_id, r.last_ts AS at FROM event_rollups r
+         LEFT JOIN tracks t ON t.id = r.track_id
+         WHERE r.last_ts < ?1 AND r.listener_id IN (${today})`,
       )
       .bind(start),
     // SQLite answers the other columns of a max() group from the row with the maximum.
@@ -86,8 +90,9 @@ async function pastOf(db: D1Database, start: number): Promise<Map<string, Listen
     at: number;
   }[]) {
     const p = of(r.listener_id);
-    // Tracks played longer ago than the repeat window still count as known (discovery), never as repeats.
-    p.lastPlayedAt.set(r.track_id, r.at);
+    // Tracks played longer ago than the repeat window still count as known (discovery), never as repeats;
+    // those played before the retention window are known from their folded counts (event_rollups).
+    p.lastPlayedAt.set(r.track_id, Math.max(r.at, p.lastPlayedAt.get(r.track_id) ?? r.at));
     if (r.artist_id) p.artists.add(r.artist_id);
   }
   for (const r of last!.results as { listener_id: string; type: RollupEvent["type"]; track_id: string; at: number }[]) {
@@ -175,15 +180,59 @@ export async function daysTouched(
   return [...days].sort();
 }
 
-/** The days a listener has figures in: what an erasure must recompute without them. */
-export async function daysOfListener(db: D1Database, listenerId: string): Promise<string[]> {
-  const { results } = await db
+/** Below this many listeners, a KPI row that can no longer be recomputed could single one of them out. */
+export const MIN_LISTENERS = 5;
+
+/** What an erasure does to the KPIs, read before the listener's rows are deleted. */
+export interface KpiErasure {
+  /** Days still covered by raw events: recomputed without the listener. */
+  recompute: string[];
+  /** Slices of older days (their raw events folded by retention), which cannot be recomputed. */
+  retired: ({ day: string } & Slice)[];
+}
+
+export async function kpiErasure(db: D1Database, listenerId: string): Promise<KpiErasure> {
+  const [days, slices, folded] = await db.batch<Record<string, unknown>>([
+    db
+      .prepare(
+        `SELECT ${UTC_DAY("client_ts")} AS day FROM events WHERE listener_id = ?1
+         UNION SELECT ${UTC_DAY("started_at")} FROM sessions WHERE listener_id = ?1
+         UNION SELECT day FROM kpi_listener_days WHERE listener_id = ?1`,
+      )
+      .bind(listenerId),
+    db
+      .prepare(
+        `SELECT day, surface, device, region, variant, model_version AS modelVersion FROM kpi_listener_days WHERE listener_id = ?1`,
+      )
+      .bind(listenerId),
+    // Retention deletes raw events up to a cutoff after folding them; the last folded one bounds the days it touched.
+    db.prepare(`SELECT ${UTC_DAY("max(last_ts)")} AS day FROM event_rollups`),
+  ]);
+  const foldedUpTo = (folded!.results[0] as { day: string | null } | undefined)?.day ?? null;
+  const raw = (day: string) => foldedUpTo === null || day > foldedUpTo;
+  return {
+    recompute: (days!.results as { day: string }[])
+      .map((r) => r.day)
+      .filter(raw)
+      .sort(),
+    retired: (slices!.results as unknown as ({ day: string } & Slice)[]).filter((r) => !raw(r.day)),
+  };
+}
+
+/**
+ * After the listener's rows are gone: days with raw events are recomputed without them; rows of
+ * older days they were counted in are dropped when too few listeners make them up to hide one.
+ */
+export async function applyKpiErasure(db: D1Database, erasure: KpiErasure): Promise<void> {
+  await recomputeKpiDays(db, erasure.recompute);
+  if (erasure.retired.length === 0) return;
+  await db
     .prepare(
-      `SELECT ${UTC_DAY("client_ts")} AS day FROM events WHERE listener_id = ?1
-       UNION SELECT ${UTC_DAY("started_at")} FROM sessions WHERE listener_id = ?1
-       UNION SELECT day FROM kpi_listener_days WHERE listener_id = ?1`,
+      `DELETE FROM kpi_daily WHERE listeners < ?2 AND (day, surface, device, region, variant, model_version) IN
+       (SELECT json_extract(value, '$.day'), json_extract(value, '$.surface'), json_extract(value, '$.device'),
+               json_extract(value, '$.region'), json_extract(value, '$.variant'), json_extract(value, '$.modelVersion')
+        FROM json_each(?1))`,
     )
-    .bind(listenerId)
-    .all<{ day: string }>();
-  return results.map((r) => r.day).sort();
+    .bind(JSON.stringify(erasure.retired), MIN_LISTENERS)
+    .run();
 }

@@ -3,6 +3,7 @@ import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import { recommendationId } from "../../shared/analytics/attribution";
 import type { QueuedEvent, QueuedSessionSummary } from "../../shared/api/schemas";
+import { applyKpiErasure, kpiErasure } from "../../shared/analytics/store";
 import worker from "../../workers/retrainer/index";
 import { admin } from "./operator";
 
@@ -145,9 +146,16 @@ const BY_DAY = "from=2026-11-02&to=2026-11-03&by=day";
 describe("KPI rollups and GET /admin/metrics", () => {
   beforeEach(async () => {
     await env.DB.batch(
-      ["events", "listeners", "sessions", "tracks", "kpi_daily", "kpi_sessions", "kpi_listener_days"].map((t) =>
-        env.DB.prepare(`DELETE FROM ${t}`),
-      ),
+      [
+        "events",
+        "listeners",
+        "sessions",
+        "tracks",
+        "event_rollups",
+        "kpi_daily",
+        "kpi_sessions",
+        "kpi_listener_days",
+      ].map((t) => env.DB.prepare(`DELETE FROM ${t}`)),
     );
     const track = (id: string, artist: string) =>
       `('${id}','T','${artist}','A','al','Al','rock','2020-01-01',120,0.5,0.5,0.5,0.5,0.1,0.1,-8,1,1,200000)`;
@@ -255,6 +263,30 @@ describe("KPI rollups and GET /admin/metrics", () => {
       expect(response.headers.get("content-type")).toBe("text/csv; charset=utf-8");
       expect(await response.text()).toBe(expected);
     }
+  });
+
+  it("erasure: days with raw events are recomputed without the listener, small rows of folded days dropped", async () => {
+    await deliver([...day1, ...day2]);
+    // Retention folded day 1's raw events (the edge's eraseListener runs the same steps around its deletes).
+    await env.DB.prepare(
+      "INSERT INTO event_rollups (listener_id, track_id, plays, completes, skips, likes, dislikes, repeats, adds, last_ts) VALUES ('l_x', 't1', 1, 0, 0, 0, 0, 0, 0, ?)",
+    )
+      .bind(at(DAY1, 23))
+      .run();
+    const erasure = await kpiErasure(env.DB, "l_a");
+    expect(erasure.recompute).toEqual(["2026-11-03"]);
+    expect(erasure.retired.map((r) => [r.day, r.surface])).toEqual([["2026-11-02", "recommendations"]]);
+    await env.DB.batch(
+      ["events", "sessions", "kpi_listener_days", "listeners"].map((t) =>
+        env.DB.prepare(`DELETE FROM ${t} WHERE ${t === "listeners" ? "id" : "listener_id"} = 'l_a'`),
+      ),
+    );
+    await applyKpiErasure(env.DB, erasure);
+    expect(await metrics(`${BY_DAY}&metric=plays,sessions,dau`)).toEqual([
+      { day: "2026-11-02", plays: 1, sessions: 2, dau: 1 },
+    ]);
+    const left = await env.DB.prepare("SELECT day, surface FROM kpi_daily").all();
+    expect(left.results).toEqual([{ day: "2026-11-02", surface: "radio" }]);
   });
 
   it("a bad parameter is a 400 problem naming it", async () => {

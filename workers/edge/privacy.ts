@@ -13,7 +13,7 @@ import {
   modelVersions,
   sessions,
 } from "../../shared/db/schema";
-import { daysOfListener, recomputeKpiDays } from "../../shared/analytics/store";
+import { applyKpiErasure, kpiErasure } from "../../shared/analytics/store";
 import { artifactKey } from "../../shared/publish/artifacts";
 import { Degradation } from "./degraded";
 import type { Env } from "./env";
@@ -97,11 +97,11 @@ export async function exportListener(env: Env, pseudonym: string) {
  * Erasure everywhere the listener is kept: D1 rows, the per-listener KV entries of every model
  * version, and the session object. A tombstone makes the consumer drop events still in the queue
  * and keeps publish jobs already running from writing the listener back. The KPI days they were
- * counted in are recomputed without them, so no figure keeps what they alone contributed.
+ * counted in are recomputed without them (shared/analytics/store.ts kpiErasure).
  */
 export async function eraseListener(env: Env, pseudonym: string, now = Date.now()) {
   const d = drizzle(env.DB);
-  const counted = await daysOfListener(env.DB, pseudonym);
+  const counted = await kpiErasure(env.DB, pseudonym);
   const [removed] = await d.batch([
     d.delete(events).where(eq(events.listenerId, pseudonym)).returning({ id: events.eventId }),
     d.delete(eventRollups).where(eq(eventRollups.listenerId, pseudonym)),
@@ -115,7 +115,7 @@ export async function eraseListener(env: Env, pseudonym: string, now = Date.now(
       .values({ listenerId: pseudonym, erasedAt: now })
       .onConflictDoUpdate({ target: erasures.listenerId, set: { erasedAt: now } }),
   ]);
-  await recomputeKpiDays(env.DB, counted);
+  await applyKpiErasure(env.DB, counted);
   // The session object first: its live session and outbox are gone even if KV then fails.
   await sessionOf(env, pseudonym).erase();
   const versions = await d.select({ version: modelVersions.version }).from(modelVersions);
