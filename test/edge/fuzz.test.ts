@@ -1011,6 +1011,8 @@ async function storedState(ignore: (table: string, row: Record<string, unknown>)
   const counts: Record<string, number> = {};
   let rows = "";
   for (const [name, all] of Object.entries(await d1Tables())) {
+    // KPI rollups are recomputed from the events as sentinels arrive: the events themselves are compared.
+    if (name.startsWith("kpi_")) continue;
     const kept = all.filter((row) => !ignore(name, row));
     counts[name] = kept.length;
     rows += JSON.stringify(kept);
