@@ -183,15 +183,15 @@ export async function daysTouched(
 /** Below this many listeners, a KPI row that can no longer be recomputed could single one of them out. */
 export const MIN_LISTENERS = 5;
 
-/** What an erasure does to the KPIs, read before the listener's rows are deleted. */
-export interface KpiErasure {
+/** Where the KPIs count a listener: what an erasure or a consent change recomputes (read before rows are deleted). */
+export interface KpiFootprint {
   /** Days still covered by raw events: recomputed without the listener. */
   recompute: string[];
   /** Slices of older days (their raw events folded by retention), which cannot be recomputed. */
   retired: ({ day: string } & Slice)[];
 }
 
-export async function kpiErasure(db: D1Database, listenerId: string): Promise<KpiErasure> {
+export async function kpiFootprint(db: D1Database, listenerId: string): Promise<KpiFootprint> {
   const [days, slices, folded] = await db.batch<Record<string, unknown>>([
     db
       .prepare(
@@ -223,7 +223,7 @@ export async function kpiErasure(db: D1Database, listenerId: string): Promise<Kp
  * After the listener's rows are gone: days with raw events are recomputed without them; rows of
  * older days they were counted in are dropped when too few listeners make them up to hide one.
  */
-export async function applyKpiErasure(db: D1Database, erasure: KpiErasure): Promise<void> {
+export async function applyKpiErasure(db: D1Database, erasure: KpiFootprint): Promise<void> {
   await recomputeKpiDays(db, erasure.recompute);
   if (erasure.retired.length === 0) return;
   await db

@@ -199,4 +199,19 @@ describe("privacy", () => {
       .first<{ c: number }>();
     expect(row?.c).toBe(0);
   });
+
+  it("withdrawing analytics consent takes the listener out of the KPIs; consent given again puts them back", async () => {
+    const id = "privacy-no-analytics";
+    const pseudonym = await pseudonymOf(id);
+    const counted = async () =>
+      (await env.DB.prepare("SELECT count(*) AS n FROM kpi_listener_days WHERE listener_id = ?")
+        .bind(pseudonym)
+        .first<{ n: number }>())!.n;
+    expect(await json(await postEvents(id, "na", 5), 202)).toMatchObject({ accepted: 5 });
+    await waitFor("the listener counted", async () => (await counted()) > 0);
+    await json(await edge(`/v1/me/consent`, jsonBody("PUT", { analytics: false }, await asListener(id))));
+    expect(await counted()).toBe(0);
+    await json(await edge(`/v1/me/consent`, jsonBody("PUT", { analytics: true }, await asListener(id))));
+    expect(await counted()).toBeGreaterThan(0);
+  });
 });

@@ -3,7 +3,7 @@ import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import { recommendationId } from "../../shared/analytics/attribution";
 import type { QueuedEvent, QueuedSessionSummary } from "../../shared/api/schemas";
-import { applyKpiErasure, kpiErasure } from "../../shared/analytics/store";
+import { applyKpiErasure, kpiFootprint } from "../../shared/analytics/store";
 import worker from "../../workers/retrainer/index";
 import { admin } from "./operator";
 
@@ -273,7 +273,7 @@ describe("KPI rollups and GET /admin/metrics", () => {
     )
       .bind(at(DAY1, 23))
       .run();
-    const erasure = await kpiErasure(env.DB, "l_a");
+    const erasure = await kpiFootprint(env.DB, "l_a");
     expect(erasure.recompute).toEqual(["2026-11-03"]);
     expect(erasure.retired.map((r) => [r.day, r.surface])).toEqual([["2026-11-02", "recommendations"]]);
     await env.DB.batch(

@@ -13,7 +13,7 @@ import {
   modelVersions,
   sessions,
 } from "../../shared/db/schema";
-import { applyKpiErasure, kpiErasure } from "../../shared/analytics/store";
+import { applyKpiErasure, kpiFootprint, recomputeKpiDays } from "../../shared/analytics/store";
 import { artifactKey } from "../../shared/publish/artifacts";
 import { Degradation } from "./degraded";
 import type { Env } from "./env";
@@ -97,11 +97,11 @@ export async function exportListener(env: Env, pseudonym: string) {
  * Erasure everywhere the listener is kept: D1 rows, the per-listener KV entries of every model
  * version, and the session object. A tombstone makes the consumer drop events still in the queue
  * and keeps publish jobs already running from writing the listener back. The KPI days they were
- * counted in are recomputed without them (shared/analytics/store.ts kpiErasure).
+ * counted in are recomputed without them (shared/analytics/store.ts kpiFootprint).
  */
 export async function eraseListener(env: Env, pseudonym: string, now = Date.now()) {
   const d = drizzle(env.DB);
-  const counted = await kpiErasure(env.DB, pseudonym);
+  const counted = await kpiFootprint(env.DB, pseudonym);
   const [removed] = await d.batch([
     d.delete(events).where(eq(events.listenerId, pseudonym)).returning({ id: events.eventId }),
     d.delete(eventRollups).where(eq(eventRollups.listenerId, pseudonym)),
@@ -126,7 +126,8 @@ export async function eraseListener(env: Env, pseudonym: string, now = Date.now(
 /**
  * Consent in the session object and in D1, where training reads it. A listener D1 has no row for yet
  * (their first events still on their way) gets one, so the consumer's first-seen row cannot bring
- * back the default of consent.
+ * back the default of consent. The KPI days the listener is in are recomputed, so that a withdrawal
+ * of analytics takes them out of the figures (and consent given again puts them back).
  */
 export async function updateConsent(env: Env, pseudonym: string, consent: Consent, now = Date.now()): Promise<Consent> {
   const stored = await sessionOf(env, pseudonym).setConsent(pseudonym, consent);
@@ -135,5 +136,6 @@ export async function updateConsent(env: Env, pseudonym: string, consent: Consen
     .insert(listeners)
     .values({ ...listenerRow(pseudonym, null, now), ...choice })
     .onConflictDoUpdate({ target: listeners.id, set: choice });
+  await recomputeKpiDays(env.DB, (await kpiFootprint(env.DB, pseudonym)).recompute);
   return stored;
 }
