@@ -82,6 +82,16 @@ export async function everyRoute(client: SetlistClient, apiKey: string, token: s
     { query: {}, json: { events: [{ id: "ev-1", trackId: "trk-00042", type: "play", device: "phone" }] } },
     { headers },
   );
+  // An answer's recommendation id, echoed in the events of what is played from it.
+  const answered = await client.v1.me.recommendations.$get({ query: {} }, { headers });
+  if (answered.status === 200) {
+    const { recommendationId } = await answered.json();
+    const event = { id: "ev-2", trackId: "trk-00042", type: "play", context: { recommendationId } } as const;
+    await client.v1.events.$post({ query: {}, json: { events: [event] } }, { headers });
+    // @ts-expect-error an answer's recommendation id is a string
+    const served: number = recommendationId;
+    void served;
+  }
   const teleport = { id: "ev-1", trackId: "trk-00042", type: "teleport" } as const;
   // @ts-expect-error an event type the API does not know
   await client.v1.events.$post({ query: {}, json: { events: [teleport] } }, { headers });

@@ -1,5 +1,6 @@
+import type { Surface } from "../analytics/attribution";
 import { IncomingEvent } from "../api/schemas";
-import type { StreamToken } from "./token";
+import type { PlaySource, StreamToken } from "./token";
 
 /**
  * How the device's playback reports become the listener's events: a start is a play, a finish a
@@ -25,17 +26,29 @@ export interface PlaybackReport {
   timestamp: string;
   offsetInMilliseconds?: number;
   stream: StreamToken;
+  /** The id crediting the event to what served the stream (the edge makes Alexa's events, so it says). */
+  recommendationId: string;
+}
+
+/** The surface a stream is credited to, as GET /v1/speaker/next credits the same choice. */
+export function surfaceOf(source: PlaySource): Surface {
+  return source.kind === "list" ? source.list : source.kind === "radio" ? "radio" : "speaker";
 }
 
 export async function listeningEventOf(report: PlaybackReport): Promise<IncomingEvent | null> {
   if (report.event === "failed") return null;
   const { source, trackId } = report.stream;
+  const { recommendationId } = report;
   const context =
     source.kind === "list"
-      ? { source: "playlist" as const, playlistId: source.list }
+      ? { source: "playlist" as const, playlistId: source.list, recommendationId }
       : source.kind === "radio"
-        ? { source: "radio" as const }
-        : { source: "recommendations" as const, ...(source.activity ? { activity: source.activity } : {}) };
+        ? { source: "radio" as const, recommendationId }
+        : {
+            source: "recommendations" as const,
+            ...(source.activity ? { activity: source.activity } : {}),
+            recommendationId,
+          };
   const parsed = IncomingEvent.safeParse({
     id: await eventIdOf(report.requestId),
     trackId,

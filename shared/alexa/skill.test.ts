@@ -1,10 +1,11 @@
 import "reflect-metadata";
 import * as x509 from "@peculiar/x509";
 import { describe, expect, it } from "vitest";
+import { parseRecommendationId, servedBy } from "../analytics/attribution";
 import { ACTIVITIES } from "../catalog/types";
 import { envelope, intent } from "../../test/alexa-fixtures";
 import { AMAZON_ROOTS } from "./amazon-roots";
-import { eventIdOf, listeningEventOf } from "./events";
+import { eventIdOf, listeningEventOf, surfaceOf } from "./events";
 import { radioSeedOf } from "./radio-seed";
 import { actionOf, slotValue } from "./intents";
 import { AlexaRequest } from "./request";
@@ -162,6 +163,7 @@ describe("playback reports become listening events", () => {
     timestamp: new Date().toISOString(),
     offsetInMilliseconds,
     stream,
+    ...servedBy(surfaceOf(stream.source), "v1", 1),
   });
 
   it("start, finish and stop are a play, a completion and a skip at the offset; a failure is nothing", async () => {
@@ -170,7 +172,7 @@ describe("playback reports become listening events", () => {
       trackId: "trk-00042",
       positionMs: 0,
       device: "speaker",
-      context: { source: "playlist", playlistId: "discover-weekly" },
+      context: { source: "playlist", playlistId: "discover-weekly", recommendationId: expect.any(String) },
     });
     expect(await listeningEventOf(report("finished", 200_000))).toMatchObject({
       type: "complete",
@@ -178,6 +180,19 @@ describe("playback reports become listening events", () => {
     });
     expect(await listeningEventOf(report("stopped", 12_000))).toMatchObject({ type: "skip", positionMs: 12_000 });
     expect(await listeningEventOf(report("failed"))).toBeNull();
+  });
+
+  it("credit the list, station or the speaker's own pick that served the stream", async () => {
+    const surfaces = [
+      { kind: "list" as const, list: "daily-mix-2" as const },
+      { kind: "radio" as const, station: "st_0123456789abcdef" },
+      { kind: "for-you" as const, activity: null },
+    ].map(async (source) => {
+      const served = servedBy(surfaceOf(source), "v1", 1);
+      const event = await listeningEventOf({ ...report("started"), stream: { source, trackId: "trk-1" }, ...served });
+      return parseRecommendationId(event!.context!.recommendationId!)?.surface;
+    });
+    expect(await Promise.all(surfaces)).toEqual(["daily-mix-2", "radio", "speaker"]);
   });
 
   it("the event id is the request's, in the event id alphabet, so a request sent again is one event", async () => {

@@ -51,3 +51,12 @@ export const RecommendationId = z
   .string()
   .max(256)
   .refine((id) => parseRecommendationId(id) !== null, "must be a recommendation id this service answered with");
+
+/**
+ * The `recommendationId` field of a personal answer served now by `surface` with `modelVersion`:
+ * each answer gets its own id, so one frozen list asked for twice is two servings to credit.
+ * Answers are served outside experiments until assignment at the edge sets a variant.
+ */
+export function servedBy(surface: Surface, modelVersion: string | null, servedAt = Date.now()) {
+  return { recommendationId: recommendationId({ surface, modelVersion, variant: null, servedAt }) };
+}

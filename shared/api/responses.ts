@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { DEVICES } from "../catalog/types";
+import { RecommendationId } from "../analytics/attribution";
 import { PLAYLIST_KINDS } from "../playlists";
 import { TrackInput } from "./schemas";
 
@@ -45,12 +46,20 @@ export const TrackSummary = z
   })
   .meta({ id: "TrackSummary" });
 
+/** What served a personal answer; clients echo it in the events of what they play from it. */
+const Served = RecommendationId.meta({
+  description:
+    "This answer's recommendation id: send it back as `context.recommendationId` in the events of tracks played from it, so they are credited to what served them",
+  example: "r1.recommendations.v20261201120000-3f9a1c.-.mx4na800.1f0c9a7e",
+});
+
 export const Health = z.object({ status: z.literal("ok") });
 
 export const Recommendations = z
   .object({
     listenerId: z.string(),
     modelVersion: z.string().nullable(),
+    recommendationId: Served,
     source: z.string().meta({ description: "`model`, `history` or `charts`: where the candidates came from" }),
     degraded: Degraded,
     personalized: z.boolean(),
@@ -144,6 +153,7 @@ export const PlaylistListing = z
 export const Playlist = PlaylistSummary.extend({
   seedArtists: z.array(z.object({ id: z.string(), name: z.string() })),
   modelVersion: z.string().nullable(),
+  recommendationId: Served,
   tracks: z.array(
     ListItem.extend({
       reason: Reason,
@@ -155,9 +165,11 @@ export const Playlist = PlaylistSummary.extend({
 }).meta({ id: "Playlist" });
 
 /** A track gone from the catalog keeps its place in the list but is not shown (positions skip it). */
-export const OwnPlaylist = OwnPlaylistSummary.extend({ tracks: z.array(ListItem), degraded: Degraded }).meta({
-  id: "OwnPlaylist",
-});
+export const OwnPlaylist = OwnPlaylistSummary.extend({
+  tracks: z.array(ListItem),
+  recommendationId: Served,
+  degraded: Degraded,
+}).meta({ id: "OwnPlaylist" });
 
 export const ShuffledPlaylist = z
   .object({
@@ -166,6 +178,7 @@ export const ShuffledPlaylist = z
     seed: z.number().int().meta({ description: "Send it as `seed` to hear this order again" }),
     personalized: z.boolean(),
     modelVersion: z.string().nullable(),
+    recommendationId: Served,
     tracks: z.array(
       z.union([
         ListItem.extend({ recommended: z.literal(false) }),
@@ -203,6 +216,7 @@ export const RadioPage = z
     }),
     tracks: z.array(ListItem.extend({ reason: Reason })),
     cursor: z.string().nullable().meta({ description: "The next page's cursor; null once the station has ended" }),
+    recommendationId: Served,
     personalized: z.boolean(),
     degraded: Degraded,
   })
@@ -251,6 +265,7 @@ export const SpeakerNext = z
       say: z.string().meta({ description: "A title a voice can say" }),
       durationMs: z.number().int(),
       reason: z.string(),
+      recommendationId: Served,
       playlist: SpeakerList.optional().meta({ description: "With `playlist`: the list and where in it" }),
       station: SpeakerStation.optional().meta({ description: "With `radio` or `station`: the station" }),
       degraded: Degraded.optional(),
@@ -270,6 +285,7 @@ export const SpeakerNext = z
       say: "Velvet Thieves by Cosmic Lanterns",
       durationMs: 402000,
       reason: "Because you played Lantern",
+      recommendationId: "r1.speaker.v20261201120000-3f9a1c.-.mx4na800.1f0c9a7e",
     },
   });
 

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { index, integer, primaryKey, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { check, index, integer, primaryKey, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
 export const artists = sqliteTable("artists", {
   id: text("id").primaryKey(),
@@ -60,6 +60,8 @@ export const events = sqliteTable(
     context: text("context", { mode: "json" }),
     clientTs: integer("client_ts").notNull(),
     receivedAt: integer("received_at").notNull(),
+    /** The session object saw this event play the last track of the list its recommendation id names. */
+    listEnd: integer("list_end", { mode: "boolean" }).notNull().default(false),
   },
   (t) => [
     primaryKey({ columns: [t.listenerId, t.eventId] }),
@@ -175,10 +177,56 @@ export const holdoutScores = sqliteTable(
   (t) => [primaryKey({ columns: [t.version, t.listenerId] }), index("holdout_scores_listener").on(t.listenerId)],
 );
 
+/** A/A and A/B experiments: the operator's definition (shared/experiments/definition.ts) and its lifecycle. */
+export const experiments = sqliteTable("experiments", {
+  id: text("id").primaryKey(),
+  /** ExperimentInput as posted, validated. */
+  definition: text("definition", { mode: "json" }).notNull(),
+  /** Hashed with the pseudonym for the variant: a new salt gives an independent split. */
+  salt: text("salt").notNull(),
+  status: text("status", { enum: ["draft", "running", "paused", "stopped", "shipped"] }).notNull(),
+  createdAt: integer("created_at").notNull(),
+  startedAt: integer("started_at"),
+  stoppedAt: integer("stopped_at"),
+  shippedVariant: text("shipped_variant"),
+});
+
+/** Every change of an experiment: who (the operator key's name) did what, when. */
+export const experimentAudit = sqliteTable(
+  "experiment_audit",
+  {
+    experimentId: text("experiment_id").notNull(),
+    at: integer("at").notNull(),
+    action: text("action").notNull(),
+    actor: text("actor").notNull(),
+    detail: text("detail", { mode: "json" }),
+  },
+  (t) => [index("experiment_audit_experiment").on(t.experimentId, t.at)],
+);
+
 /**
- * Engagement figures per UTC day and slice, recomputed from `events` for each day a batch touches
- * (see shared/analytics/store.ts). Counts only: rates are derived when read. Slice values are never
- * null ("unknown", "none", "unattributed") so that the key is a plain primary key.
+ * A listener's (pseudonym's) first exposure to an experiment: when an answer of their variant was first
+ * served to them. Per listener: exported and erased.
+ */
+export const experimentExposures = sqliteTable(
+  "experiment_exposures",
+  {
+    experimentId: text("experiment_id").notNull(),
+    listenerId: text("listener_id").notNull(),
+    variant: text("variant").notNull(),
+    exposedAt: integer("exposed_at").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.experimentId, t.listenerId] }),
+    index("experiment_exposures_listener").on(t.listenerId),
+  ],
+);
+
+/**
+ * Engagement figures per UTC day and slice, added to as the consumer stores each new event, in the
+ * same D1 batch (shared/analytics/store.ts says how each is counted once). Counts only: rates are
+ * derived when read, distinct listeners from kpi_listener_days. Slice values are never null
+ * ("unknown", "none", "unattributed") so that the key is a plain primary key.
  */
 export const kpiDaily = sqliteTable(
   "kpi_daily",
@@ -189,7 +237,6 @@ export const kpiDaily = sqliteTable(
     region: text("region").notNull(),
     variant: text("variant").notNull(),
     modelVersion: text("model_version").notNull(),
-    listeners: integer("listeners").notNull(),
     starts: integer("starts").notNull(),
     listeningMs: integer("listening_ms").notNull(),
     earlySkips: integer("early_skips").notNull(),
@@ -217,7 +264,8 @@ export const kpiSessions = sqliteTable(
 
 /**
  * Which slices each listener (pseudonym) was active in, per UTC day: distinct actives over any window
- * (WAU, MAU) and cohort retention cannot be summed from daily counts. Per listener: exported and erased.
+ * (WAU, MAU), listeners per slice and cohort retention cannot be summed from daily counts. Per
+ * listener: exported and erased.
  */
 export const kpiListenerDays = sqliteTable(
   "kpi_listener_days",
@@ -234,4 +282,48 @@ export const kpiListenerDays = sqliteTable(
     primaryKey({ columns: [t.day, t.listenerId, t.surface, t.device, t.region, t.variant, t.modelVersion] }),
     index("kpi_listener_days_listener").on(t.listenerId),
   ],
+);
+
+/**
+ * Each served list (its recommendation id names a list surface) played on a day, and whether its
+ * last track was completed that day: lists started and completed are distinct ids, so rows, not
+ * counters. Per listener (pseudonym): exported and erased.
+ */
+export const kpiListPlays = sqliteTable(
+  "kpi_list_plays",
+  {
+    day: text("day").notNull(),
+    recommendationId: text("recommendation_id").notNull(),
+    listenerId: text("listener_id").notNull(),
+    surface: text("surface").notNull(),
+    device: text("device").notNull(),
+    region: text("region").notNull(),
+    variant: text("variant").notNull(),
+    modelVersion: text("model_version").notNull(),
+    completed: integer("completed", { mode: "boolean" }).notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.day, t.recommendationId, t.device] }),
+    index("kpi_list_plays_listener").on(t.listenerId),
+  ],
+);
+
+/**
+ * A counter per listener (pseudonym) that every write of their events, sessions or KPI consent
+ * raises: the consumer computes what a batch adds from what it read, and its batch commits only if
+ * no listener's revision (nor consent, nor erasure) moved since (see kpiConflicts). Erased with them.
+ */
+export const kpiListenerRevisions = sqliteTable("kpi_listener_revisions", {
+  listenerId: text("listener_id").primaryKey(),
+  revision: integer("revision").notNull(),
+});
+
+/**
+ * Never holds a row: a batch whose reads went stale inserts its count of changed listeners here,
+ * which the check refuses, so the whole batch (one transaction) rolls back and is computed again.
+ */
+export const kpiConflicts = sqliteTable(
+  "kpi_conflicts",
+  { listeners: integer("listeners").notNull() },
+  (t) => [check("kpi_listener_changed_since_read", sql`${t.listeners} = 0`)],
 );

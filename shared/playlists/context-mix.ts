@@ -10,9 +10,11 @@ import {
   type ContextMatch,
   type PoolEntry,
 } from "../ranking/context-retrieval";
+import { isExcluded } from "../ranking/filters";
 import type { Reason, TrackInfo } from "../ranking/types";
 import { seededRandom } from "../util/random";
 import type { ContextMixKind } from "./kinds";
+import { listenerBounds } from "./listener";
 import type { GeneratedPlaylist, PlaylistGenerator, PlaylistInput, PlaylistTrack } from "./types";
 
 export const MIX_LENGTH = 30;
@@ -74,8 +76,8 @@ export interface ContextList {
  */
 export function contextList(label: ContextLabel, input: PlaylistInput): ContextList {
   const pool = input.activityPool(label);
-  const disliked = dislikes(input);
-  const admit = (e: PoolEntry) => !disliked.tracks.has(e.track.id) && !disliked.artists.has(e.track.artistId);
+  const { disliked } = listenerBounds(input);
+  const admit = (e: PoolEntry) => !isExcluded(e.track, disliked);
   const anchors = input.personalized ? anchorsOf(input) : [];
   const ranked: Pick[] =
     anchors.length > 0 ? drawn(contextMatches(pool, anchors, Infinity, admit), input) : popular(pool, input, admit);
@@ -91,12 +93,6 @@ export function contextList(label: ContextLabel, input: PlaylistInput): ContextL
     genres: leading(picks.map((p) => p.track.genre)),
     sound: SOUND_WORDS[label],
   };
-}
-
-function dislikes(input: PlaylistInput) {
-  const tracks = new Set(input.session.dislikes.tracks);
-  for (const entry of input.history) if (entry.dislikes > 0) tracks.add(entry.trackId);
-  return { tracks, artists: new Set(input.session.dislikes.artists) };
 }
 
 /** What stands for the listener's taste: their strongest history tracks and the model's strongest candidates. */

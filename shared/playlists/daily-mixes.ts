@@ -1,11 +1,13 @@
 import { evidenceWeight } from "../model/evidence";
 import { interleave } from "../ranking/exploration";
+import { isExcluded } from "../ranking/filters";
 import { anchorReason } from "../ranking/reasons";
 import { trackSimilarity, trackVector, type TrackVector } from "../ranking/similarity";
 import type { Reason, TrackInfo } from "../ranking/types";
 import { fnv1a } from "../util/hash";
 import { sampleWithoutReplacement, seededRandom } from "../util/random";
 import type { DailyMixKind } from "./kinds";
+import { dislikedInHistory, listenerBounds } from "./listener";
 import { clusterByVariety } from "./taste-clusters";
 import type { GeneratedPlaylist, PlaylistGenerator, PlaylistInput, PlaylistTrack } from "./types";
 
@@ -88,7 +90,8 @@ function planOf(input: PlaylistInput): Plan {
  * sound and genre, one cluster per mix, each with the unheard tracks closest to it.
  */
 function personalPlan(input: PlaylistInput): Plan {
-  const disliked = new Set(input.history.filter((h) => h.dislikes > h.likes).map((h) => h.trackId));
+  // The clusters are of the history alone, so a dislike in the session does not reshape them.
+  const disliked = dislikedInHistory(input.history);
   const taste = input.history
     .flatMap((entry) => {
       const track = input.tracks.get(entry.trackId);
@@ -219,9 +222,8 @@ export function dailyMix(number: number): PlaylistGenerator {
     const plan = planOf(input);
     const mix = plan.mixes[number - 1];
     if (!mix) return null;
-    const dislikedTracks = new Set(input.session.dislikes.tracks);
-    const dislikedArtists = new Set(input.session.dislikes.artists);
-    const allowed = (t: TrackInfo) => !dislikedTracks.has(t.id) && !dislikedArtists.has(t.artistId);
+    const { disliked } = listenerBounds(input);
+    const allowed = (t: TrackInfo) => !isExcluded(t, disliked);
     const random = seededRandom(input.seed);
 
     const maxFamiliar = Math.round(DAILY_MIX_RULES.maxTracks * DAILY_MIX_RULES.familiarShare);
@@ -252,7 +254,7 @@ export function dailyMix(number: number): PlaylistGenerator {
       familiar.length + fresh.length,
       random,
     );
-    const artists = mix.artists.filter((a) => !dislikedArtists.has(a.id));
+    const artists = mix.artists.filter((a) => !disliked.artistIds.has(a.id));
     return {
       kind,
       title: mixTitle(number, mix.genres, artists),

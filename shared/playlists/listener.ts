@@ -9,15 +9,18 @@ export interface ListenerBounds {
   disliked: Exclusions;
 }
 
+/** Tracks the history says the listener disliked. A like after a dislike takes it back; counts do not keep their order, so the majority stands. */
+export function dislikedInHistory(history: PlaylistInput["history"]): Set<string> {
+  return new Set(history.filter((h) => h.dislikes > h.likes).map((h) => h.trackId));
+}
+
 export function listenerBounds(input: Pick<PlaylistInput, "history" | "session">): ListenerBounds {
   const { history, session } = input;
   const heard = new Set([...history.map((h) => h.trackId), ...session.played, ...session.recent.map((e) => e.trackId)]);
-  // A like after a dislike takes it back; counts do not keep their order, so the majority stands.
-  const dislikedInHistory = history.filter((h) => h.dislikes > h.likes).map((h) => h.trackId);
   return {
     heard,
     disliked: {
-      trackIds: new Set([...session.dislikes.tracks, ...dislikedInHistory]),
+      trackIds: new Set([...session.dislikes.tracks, ...dislikedInHistory(history)]),
       artistIds: new Set(session.dislikes.artists),
     },
   };

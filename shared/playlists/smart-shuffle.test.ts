@@ -24,7 +24,7 @@ const input = (over: Partial<SmartShuffleInput> = {}): SmartShuffleInput => ({
   tracks,
   neighbours,
   candidates: [],
-  disliked: { tracks: new Set(), artists: new Set() },
+  disliked: { trackIds: new Set(), artistIds: new Set() },
   seed: 42,
   ...over,
 });
@@ -70,7 +70,7 @@ describe("smart shuffle", () => {
       .filter((t) => t.recommended)
       .map((t) => t.trackId);
     const artist = tracks.get(first[1]!)!.artistId;
-    const out = smartShuffle(input({ disliked: { tracks: new Set([first[0]!]), artists: new Set([artist]) } }));
+    const out = smartShuffle(input({ disliked: { trackIds: new Set([first[0]!]), artistIds: new Set([artist]) } }));
     for (const pick of out.filter((t) => t.recommended)) {
       expect(pick.trackId).not.toBe(first[0]);
       expect(tracks.get(pick.trackId)!.artistId).not.toBe(artist);

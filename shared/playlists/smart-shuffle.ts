@@ -1,3 +1,4 @@
+import { isExcluded, type Exclusions } from "../ranking/filters";
 import { trackSimilarity, trackVector, type TrackVector } from "../ranking/similarity";
 import type { Candidate, Neighbours, Reason, TrackInfo } from "../ranking/types";
 import { seededRandom, shuffle } from "../util/random";
@@ -17,7 +18,7 @@ export interface SmartShuffleInput {
   neighbours: Neighbours;
   /** The model's candidates for the listener; empty without consent to personalise. */
   candidates: readonly Candidate[];
-  disliked: { tracks: ReadonlySet<string>; artists: ReadonlySet<string> };
+  disliked: Exclusions;
   seed: number;
 }
 
@@ -51,8 +52,7 @@ export function smartShuffle(input: SmartShuffleInput): ShuffledTrack[] {
   const pool = new Map<string, TrackInfo>();
   const offer = (id: string) => {
     const track = input.tracks.get(id);
-    if (!track || inPlaylist.has(id) || input.disliked.tracks.has(id) || input.disliked.artists.has(track.artistId))
-      return;
+    if (!track || inPlaylist.has(id) || isExcluded(track, input.disliked)) return;
     pool.set(id, track);
   };
   for (const seed of neighbourSeeds(input.trackIds)) for (const n of input.neighbours(seed)) offer(n.trackId);

@@ -3,8 +3,9 @@ import { env } from "cloudflare:workers";
 import { Hono } from "hono";
 import { beforeAll, describe, expect, it } from "vitest";
 import { eventIdOf } from "../../shared/alexa/events";
+import { parseRecommendationId } from "../../shared/analytics/attribution";
 import type { SkillResponse } from "../../shared/alexa/response";
-import { periodOf, refreshOf } from "../../shared/playlists";
+
 import { createVerifier } from "../../shared/alexa/verify";
 import type { AppEnv } from "../../workers/edge/env";
 import { alexaRoute } from "../../workers/edge/routes/alexa";
@@ -21,6 +22,7 @@ import {
   asListener,
   edge,
   expectProblem,
+  freezeDiscoverWeekly,
   json,
   jsonBody,
   pseudonymOf,
@@ -39,6 +41,7 @@ import {
 const LISTENER = "alexa-listener";
 let signer: CryptoKey;
 let skill: Hono<AppEnv>;
+let modelVersion: string;
 
 beforeAll(async () => {
   const pki = await makeAmazonLikePki();
@@ -48,7 +51,7 @@ beforeAll(async () => {
     certificates: servedChains({ [CERT_URL]: pki.chain }),
   });
   skill = new Hono<AppEnv>().route("/v1/speaker/alexa", alexaRoute(verifier));
-  await seedAndPublish();
+  modelVersion = await seedAndPublish();
 }, 180_000);
 
 async function ask(request: Parameters<typeof envelope>[0], options: EnvelopeOptions = {}) {
@@ -116,19 +119,7 @@ describe("the Alexa skill", () => {
     const ids = (
       await env.DB.prepare("SELECT id FROM tracks ORDER BY id LIMIT 6 OFFSET 60").all<{ id: string }>()
     ).results.map((r) => r.id);
-    const now = Date.now();
-    const period = periodOf(refreshOf("discover-weekly"), now, "UTC");
-    await sessionStub(await pseudonymOf(listener)).freezePlaylist({
-      kind: "discover-weekly",
-      title: "Discover Weekly",
-      description: "A test list, as a generator would leave it",
-      seedArtists: [],
-      tracks: ids.map((trackId) => ({ trackId, reason: { code: "new_for_you", text: "New for you" } })),
-      periodKey: period.key,
-      generatedAt: now,
-      validUntil: period.end,
-      modelVersion: null,
-    });
+    await freezeDiscoverWeekly(listener, ids);
     const events = [
       { id: "phone-1", trackId: ids[2], type: "play", device: "phone", context: { playlistId: "discover-weekly" } },
     ];
@@ -206,6 +197,33 @@ describe("the Alexa skill", () => {
     expect(stored).toContain(await eventIdOf(startedId));
     const finishedEvent = await eventIdOf(finishedId);
     expect(stored.filter((id) => id === finishedEvent)).toHaveLength(1);
+
+    // The edge makes Alexa's events, so it credits them itself: to the mix the stream came from.
+    const row = await env.DB.prepare("SELECT context FROM events WHERE event_id = ?")
+      .bind(await eventIdOf(startedId))
+      .first<{ context: string }>();
+    const context = JSON.parse(row!.context) as { playlistId: string; recommendationId: string };
+    expect(context.playlistId).toBe("mix-workout");
+    expect(parseRecommendationId(context.recommendationId)).toMatchObject({ surface: "mix-workout", modelVersion });
+  });
+
+  it("credits a list's playback to the model that made the list, not the one serving now", async () => {
+    const listener = "alexa-credit-listener";
+    const [trackId] = (
+      await env.DB.prepare("SELECT id FROM tracks ORDER BY id LIMIT 1 OFFSET 70").all<{ id: string }>()
+    ).results;
+    // Frozen this week by a model since replaced.
+    const older = "v20200101000000-0ld0ld";
+    await freezeDiscoverWeekly(listener, [trackId!.id], older);
+    const requestId = `amzn1.echo-api.request.${crypto.randomUUID()}`;
+    const started = { type: "AudioPlayer.PlaybackStarted", token: `list:discover-weekly:${trackId!.id}` };
+    await ask({ ...started, offsetInMilliseconds: 0 }, { accessToken: await tokenFor(listener), requestId });
+    const eventId = await eventIdOf(requestId);
+    const row = await waitFor("the started event in D1", () =>
+      env.DB.prepare("SELECT context FROM events WHERE event_id = ?").bind(eventId).first<{ context: string }>(),
+    );
+    const { recommendationId } = JSON.parse(row.context) as { recommendationId: string };
+    expect(parseRecommendationId(recommendationId)).toMatchObject({ surface: "discover-weekly", modelVersion: older });
   });
 
   it("next, previous, pause, resume and stop answer directives for the current stream", async () => {

@@ -1,6 +1,6 @@
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { generateDemoCatalog, generateDemoListeners } from "../../shared/demo";
-import { asListener, edge, json, seedAndPublish } from "./helpers";
+import { asListener, edge, json, seedAndPublish, withoutRecommendationId } from "./helpers";
 
 /**
  * Context mixes on the running workers with the seeded demo: true to their context for every
@@ -26,7 +26,9 @@ interface ListView {
 }
 
 const list = async (listener: string, kind: string, query = "") =>
-  json<ListView>(await edge(`/v1/me/playlists/${kind}${query}`, { headers: await asListener(listener) }));
+  withoutRecommendationId(
+    await json<ListView>(await edge(`/v1/me/playlists/${kind}${query}`, { headers: await asListener(listener) })),
+  );
 
 const mean = (l: ListView, f: "energy" | "acousticness" | "tempo") =>
   l.tracks.reduce((s, t) => s + t.features[f], 0) / l.tracks.length;

@@ -1,5 +1,5 @@
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { asListener, edge, json, jsonBody, seedAndPublish } from "./helpers";
+import { asListener, edge, json, jsonBody, seedAndPublish, withoutRecommendationId } from "./helpers";
 
 const DAY_MS = 86_400_000;
 const LISTENERS = Array.from({ length: 12 }, (_, i) => `demo-${i + 1}`);
@@ -24,7 +24,9 @@ const listing = async (listener: string) =>
   json<Listing>(await edge("/v1/me/playlists?timeZone=UTC", { headers: await asListener(listener) }));
 
 const mix = async (listener: string, kind: string) =>
-  json<ListView>(await edge(`/v1/me/playlists/${kind}?timeZone=UTC`, { headers: await asListener(listener) }));
+  withoutRecommendationId(
+    await json<ListView>(await edge(`/v1/me/playlists/${kind}?timeZone=UTC`, { headers: await asListener(listener) })),
+  );
 
 /** Every daily mix the listing names for the listener, each as its own route answers it. */
 async function dailyMixes(listener: string): Promise<ListView[]> {

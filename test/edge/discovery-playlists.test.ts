@@ -13,6 +13,7 @@ import {
   sessionStub,
   storedEventIds,
   waitFor,
+  withoutRecommendationId,
 } from "./helpers";
 
 const DAY_MS = 86_400_000;
@@ -36,11 +37,10 @@ interface ListView {
 }
 
 async function list(listener: string, kind: string, zone = ZONE) {
-  return json<ListView>(
-    await edge(`/v1/me/playlists/${kind}?timeZone=${encodeURIComponent(zone)}`, {
-      headers: await asListener(listener),
-    }),
-  );
+  const res = await edge(`/v1/me/playlists/${kind}?timeZone=${encodeURIComponent(zone)}`, {
+    headers: await asListener(listener),
+  });
+  return withoutRecommendationId(await json<ListView>(res));
 }
 
 /** Every track the listener has an event for in D1, raw or rolled up past retention. */

@@ -3,6 +3,7 @@ import { env } from "cloudflare:workers";
 import { drizzle } from "drizzle-orm/d1";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { recommendationId, SURFACES } from "../../shared/analytics/attribution";
 import { ACTIVITIES, DEVICES, EVENT_TYPES } from "../../shared/catalog/types";
 import { bulkInsertStatements } from "../../shared/db/bulk";
 import { trackRow } from "../../shared/db/rows";
@@ -127,6 +128,26 @@ const nasty: fc.Arbitrary<string> = fc.oneof(
 const validId = fc.stringMatching(/^[A-Za-z0-9_-]{1,64}$/);
 const idLike = fc.oneof({ weight: 2, arbitrary: validId }, nasty);
 const anyJson = fc.jsonValue({ maxDepth: 4 });
+/** An id an answer of this service could have carried. */
+const servedId = fc
+  .record({
+    surface: fc.constantFrom(...SURFACES),
+    modelVersion: fc.option(validId, { nil: null }),
+    variant: fc.option(
+      fc.tuple(validId, validId).map(([e, v]) => `${e}/${v}`),
+      { nil: null },
+    ),
+    servedAt: fc.integer({ min: 0, max: Date.now() }),
+    nonce: fc.stringMatching(/^[0-9a-f]{8}$/),
+  })
+  .map(({ nonce, ...a }) => recommendationId(a, nonce));
+/** An id no answer carried: of another surface or version, cut short, or anything. */
+const forgedId = fc.oneof(
+  servedId.map((id) => id.replace(/^r1\.[^.]+/, "r1.nowhere")),
+  servedId.map((id) => `r2${id.slice(2)}`),
+  servedId.map((id) => id.slice(0, id.lastIndexOf("."))),
+  nasty,
+);
 /** Printable ASCII: control characters are not allowed in header values, and workerd warns about non-ASCII. */
 const headerValue = fc
   .string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength: 300 })
@@ -402,6 +423,10 @@ const eventDefects = (listener: string): Defect[] => [
     apply: (b) => (firstEvent(b, listener).listenerId = STRANGER),
   },
   { name: "unknown track", apply: (b) => (firstEvent(b, listener).trackId = "no-such-track") },
+  {
+    name: "forged recommendation id",
+    apply: (b) => (firstEvent(b, listener).context = { recommendationId: "r1.nowhere.v1.-.0.00000000" }),
+  },
   { name: "timestamp far in the future", apply: (b) => (firstEvent(b, listener).timestamp = Date.now() + 86_400_000) },
   { name: "timestamp too old", apply: (b) => (firstEvent(b, listener).timestamp = Date.now() - 40 * 86_400_000) },
   { name: "no events", apply: (b) => (b.value.events = []) },
@@ -433,7 +458,12 @@ const validEvent = {
   msPlayed: fc.integer({ min: 0, max: 600_000 }),
   device: fc.constantFrom(...DEVICES),
   context: fc.record(
-    { activity: fc.constantFrom(...ACTIVITIES), playlistId: validId, source: fc.constantFrom("radio", "library") },
+    {
+      activity: fc.constantFrom(...ACTIVITIES),
+      playlistId: validId,
+      recommendationId: servedId,
+      source: fc.constantFrom("radio", "library"),
+    },
     { requiredKeys: [] },
   ),
 };
@@ -456,7 +486,12 @@ const eventArb = (listener: string) =>
       positionMs: mostly(validEvent.positionMs, fc.integer(), fc.double(), nasty),
       msPlayed: mostly(validEvent.msPlayed, fc.integer({ min: -1e12, max: 1e12 })),
       device: mostly(validEvent.device, nasty),
-      context: mostly(validEvent.context, fc.record({ activity: fc.constantFrom("dance", "") }), anyJson),
+      context: mostly(
+        validEvent.context,
+        fc.record({ activity: fc.constantFrom("dance", "") }),
+        fc.record({ recommendationId: forgedId }),
+        anyJson,
+      ),
       target: mostly(fc.constant(undefined), fc.constantFrom("track", "artist", "album")),
     },
     { requiredKeys: ["id", "listenerId", "trackId", "type"] },

@@ -3,6 +3,7 @@ import { env, exports } from "cloudflare:workers";
 import { inspectRoutes } from "hono/dev";
 import { expect } from "vitest";
 import { pseudonymize } from "../../shared/identity";
+import { periodOf, refreshOf, type FrozenPlaylist } from "../../shared/playlists";
 import { app } from "../../workers/edge/app";
 import { ROLES, type Role } from "../../shared/auth/api-key";
 import { signListenerToken } from "../../workers/edge/auth/listener-token";
@@ -101,6 +102,12 @@ export async function expectProblem(res: Response, status: number, field?: strin
   return body;
 }
 
+/** An answer without its recommendation id, which is new on every answer: so two answers of one list compare equal. */
+export function withoutRecommendationId<T extends object>(answer: T): Omit<T, "recommendationId"> {
+  const { recommendationId: _, ...rest } = answer as T & { recommendationId?: string };
+  return rest;
+}
+
 export async function json<T = Record<string, unknown>>(res: Response, status = 200): Promise<T> {
   const body = await res.text();
   expect(res.status, body).toBe(status);
@@ -124,6 +131,30 @@ export async function waitFor<T>(
 export const pseudonymOf = (rawId: string) => pseudonymize(env.LISTENER_ID_KEY, rawId);
 
 /** The session object of a listener, by pseudonym, as the edge addresses it. */
+/**
+ * This week's Discover Weekly of `listener` (raw id) frozen with `trackIds`, as a generator would
+ * leave it: for tests of what plays, serves or is credited from a list, whatever the generator picks.
+ */
+export async function freezeDiscoverWeekly(
+  listener: string,
+  trackIds: readonly string[],
+  modelVersion: string | null = null,
+): Promise<FrozenPlaylist> {
+  const now = Date.now();
+  const period = periodOf(refreshOf("discover-weekly"), now, "UTC");
+  return sessionStub(await pseudonymOf(listener)).freezePlaylist({
+    kind: "discover-weekly",
+    title: "Discover Weekly",
+    description: "A test list, as a generator would leave it",
+    seedArtists: [],
+    tracks: trackIds.map((trackId) => ({ trackId, reason: { code: "new_for_you", text: "New for you" } })),
+    periodKey: period.key,
+    generatedAt: now,
+    validUntil: period.end,
+    modelVersion,
+  });
+}
+
 export const sessionStub = (pseudonym: string) => env.SESSIONS.get(env.SESSIONS.idFromName(pseudonym));
 
 /**

@@ -4,11 +4,12 @@ import { bulkInsertStatements } from "../../shared/db/bulk";
 import { trackRow } from "../../shared/db/rows";
 import { tracks } from "../../shared/db/schema";
 import { generateDemoCatalog } from "../../shared/demo";
-import { periodOf, refreshOf } from "../../shared/playlists";
+
 import {
   asListener,
   d1Tables,
   edge,
+  freezeDiscoverWeekly,
   json,
   jsonBody,
   kvKeys,
@@ -82,20 +83,10 @@ describe("privacy", () => {
     const station = await json<{ station: { id: string } }>(
       await edge(`/v1/me/radio?seed=track:${catalog[45]!.id}&limit=5`, { headers: await asListener(RAW_ID) }),
     );
-    const period = periodOf(refreshOf("discover-weekly"), Date.now(), "UTC");
-    await sessionStub(pseudonym).freezePlaylist({
-      kind: "discover-weekly",
-      title: "Discover Weekly",
-      description: "",
-      seedArtists: [],
-      tracks: catalog
-        .slice(50, 55)
-        .map((t) => ({ trackId: t.id, reason: { code: "new_for_you", text: "New for you" } })),
-      periodKey: period.key,
-      generatedAt: Date.now(),
-      validUntil: period.end,
-      modelVersion: null,
-    });
+    await freezeDiscoverWeekly(
+      RAW_ID,
+      catalog.slice(50, 55).map((t) => t.id),
+    );
     await json(
       await edge("/v1/speaker/next?playlist=discover-weekly&timeZone=UTC", {
         headers: await asListener(RAW_ID, "speaker"),
@@ -112,6 +103,7 @@ describe("privacy", () => {
       following: { artistId: string }[];
       radioStations: { id: string; served: unknown[] }[];
       listProgress: { listId: string; position: number }[];
+      timeZone: string | null;
       activeDays: { day: string; device: string }[];
     }>(await edge(`/v1/me/export`, { headers: await asListener(RAW_ID) }));
     expect(exported.radioStations).toEqual([
@@ -119,6 +111,8 @@ describe("privacy", () => {
     ]);
     expect(exported.radioStations[0]!.served).toHaveLength(5);
     expect(exported.listProgress).toEqual([expect.objectContaining({ listId: "discover-weekly", position: 1 })]);
+    // The zone the speaker sent, kept for the lists' periods, is the listener's too.
+    expect(exported.timeZone).toBe("UTC");
     expect(exported.events).toHaveLength(40);
     // Counted in the KPIs' actives: the days they listened on, theirs too (kpi_listener_days).
     expect(exported.activeDays).toEqual(expect.arrayContaining([expect.objectContaining({ device: "phone" })]));

@@ -1,17 +1,17 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { periodOf, refreshOf, type FrozenPlaylist } from "../../shared/playlists";
+
 import { trackSimilarity, trackVector } from "../../shared/ranking/similarity";
 import type { TrackInfo } from "../../shared/ranking/types";
 import {
   asListener,
   edge,
   expectProblem,
+  freezeDiscoverWeekly,
   json,
   jsonBody,
   pseudonymOf,
   seedAndPublish,
-  sessionStub,
   waitFor,
 } from "./helpers";
 
@@ -44,24 +44,6 @@ const vector = (t: RadioTrack) =>
 /** How close a page is, on average, to the closest of some tracks. */
 const closeness = (tracks: RadioTrack[], to: RadioTrack[]) =>
   tracks.reduce((sum, t) => sum + Math.max(...to.map((s) => trackSimilarity(vector(s), vector(t)))), 0) / tracks.length;
-
-/** A generated list frozen in the listener's session object for this week, as a generator would leave it. */
-async function freezeList(listener: string, trackIds: string[]): Promise<FrozenPlaylist> {
-  const now = Date.now();
-  const period = periodOf(refreshOf("discover-weekly"), now, "UTC");
-  const list: FrozenPlaylist = {
-    kind: "discover-weekly",
-    title: "Discover Weekly",
-    description: "A test list",
-    seedArtists: [],
-    tracks: trackIds.map((trackId) => ({ trackId, reason: { code: "new_for_you", text: "New for you" } })),
-    periodKey: period.key,
-    generatedAt: now,
-    validUntil: period.end,
-    modelVersion: null,
-  };
-  return sessionStub(await pseudonymOf(listener)).freezePlaylist(list);
-}
 
 let demoTracks: { id: string; artistId: string; genre: string }[];
 
@@ -122,7 +104,7 @@ describe("radio", () => {
     console.log(`radio: genre station ${genre}: ${(share * 100).toFixed(0)}% of its first page in the genre`);
     expect(share).toBeGreaterThanOrEqual(0.8);
 
-    const list = await freezeList(
+    const list = await freezeDiscoverWeekly(
       "radio-kinds",
       demoTracks.slice(10, 20).map((t) => t.id),
     );
@@ -216,7 +198,7 @@ describe("the speaker plays a list where the listener left off", () => {
   it("goes on after the track the phone played, moves on as it plays, and says when the list ends", async () => {
     const listener = "speaker-list";
     const ids = demoTracks.slice(40, 48).map((t) => t.id);
-    await freezeList(listener, ids);
+    await freezeDiscoverWeekly(listener, ids);
     const next = () => speakerNext(listener, "playlist=discover-weekly&timeZone=UTC");
     // Played now, after whatever the speaker served (a report older than that moves nothing).
     const playOnPhone = (n: number, id: string) =>

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { recommendationId } from "../../shared/analytics/attribution";
 import { asClient, asListener, edge, expectProblem, json } from "./helpers";
 
 const now = Date.now();
@@ -45,6 +46,17 @@ describe("POST /v1/events rejects bad input with problem details", () => {
   it("unknown fields and timestamps far from now", async () => {
     await expectProblem(await post({ events: [event({ colour: "red" })] }), 400, "events.0");
     await expectProblem(await post({ events: [event({ timestamp: now + 86_400_000 })] }), 400, "events.0.timestamp");
+  });
+  it("a recommendation id this service did not make", async () => {
+    const served = recommendationId({ surface: "radio", modelVersion: "v1", variant: null, servedAt: now });
+    for (const forged of ["r1.nowhere.v1.-.abc.1234", "r2.radio.v1.-.abc.1234", served.replace("r1.", "r1.x"), "x"]) {
+      const context = { playlistId: "discover-weekly", recommendationId: forged };
+      await expectProblem(await post({ events: [event({ context })] }), 400, "events.0.context.recommendationId");
+    }
+    // The same event with an id this service made gets past validation: this test's empty catalog
+    // then refuses its track, and only that.
+    const res = await post({ events: [event({ context: { recommendationId: served } })] });
+    expect((await expectProblem(res, 422, "events.0.trackId")).errors).toHaveLength(1);
   });
   it("an empty batch and a missing body field", async () => {
     await expectProblem(await post({ events: [] }), 400, "events");

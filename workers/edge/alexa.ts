@@ -1,5 +1,6 @@
 import { actionOf } from "../../shared/alexa/intents";
-import { listeningEventOf } from "../../shared/alexa/events";
+import { servedBy } from "../../shared/analytics/attribution";
+import { listeningEventOf, surfaceOf, type PlaybackReport } from "../../shared/alexa/events";
 import { radioSeedOf } from "../../shared/alexa/radio-seed";
 import type { AlexaRequest } from "../../shared/alexa/request";
 import {
@@ -14,7 +15,6 @@ import {
 } from "../../shared/alexa/response";
 import { listName, sourceName, SPEECH } from "../../shared/alexa/speech";
 import { decodeToken, encodeToken, stepInList, type PlaySource, type StreamToken } from "../../shared/alexa/token";
-import type { IncomingEvent } from "../../shared/api/schemas";
 import { streamUrl } from "../../shared/catalog/stream";
 import type { Activity } from "../../shared/catalog/types";
 import type { PlaylistKind } from "../../shared/playlists";
@@ -168,11 +168,28 @@ async function startForYou(env: Env, who: Listener, activity: Activity | null): 
   return stream ? playing(source, stream) : { speech: SPEECH.nothingToPlay };
 }
 
-/** Records a playback report as the listener's event, through the same door as POST /v1/events. */
-async function record(env: Env, who: Listener, event: IncomingEvent | null): Promise<void> {
-  if (!event) return;
+/**
+ * The model that chose a stream's track: a list's own, frozen with it (a week's Discover Weekly
+ * outlives retrains), else the one serving now, as a stream plays within minutes of being served.
+ */
+async function modelOf(env: Env, who: Listener, source: PlaySource, current: string | null): Promise<string | null> {
+  if (source.kind !== "list") return current;
+  const { list } = await playlistFor(env, who.pseudonym, source.list, { now: who.now, region: who.region });
+  return list ? list.modelVersion : current;
+}
+
+/**
+ * Records a playback report as the listener's event, through the same door as POST /v1/events,
+ * credited (context.recommendationId) to the stream's source, which the token Alexa hands back
+ * names, and the model that chose it.
+ */
+async function record(env: Env, who: Listener, report: Omit<PlaybackReport, "recommendationId">): Promise<void> {
   const degraded = new Degradation();
   const model = await degraded.read("kv", () => currentModel(env), null);
+  const source = report.stream.source;
+  const served = servedBy(surfaceOf(source), await modelOf(env, who, source, model?.version ?? null), who.now);
+  const event = await listeningEventOf({ ...report, ...served });
+  if (!event) return;
   const known = await findTracksDegrading(env, degraded, model?.version ?? null, [event.trackId]);
   // A token naming a track the catalog no longer has: nothing to learn from.
   if (known.has(event.trackId)) await acceptEvents(env, who.pseudonym, [event], known, who.region, who.now);
@@ -226,17 +243,13 @@ async function answerFor(env: Env, alexa: AlexaRequest, who: Listener): Promise<
       if (!("token" in request)) return {};
       const stream = decodeToken(request.token);
       if (!stream) return {};
-      await record(
-        env,
-        who,
-        await listeningEventOf({
-          event: action.event,
-          requestId: request.requestId,
-          timestamp: request.timestamp,
-          offsetInMilliseconds: request.offsetInMilliseconds,
-          stream,
-        }),
-      );
+      await record(env, who, {
+        event: action.event,
+        requestId: request.requestId,
+        timestamp: request.timestamp,
+        offsetInMilliseconds: request.offsetInMilliseconds,
+        stream,
+      });
       // A stream that fails is passed over, so the music goes on.
       if (action.event !== "failed") return {};
       const next = await stepFrom(env, who, stream, 1);

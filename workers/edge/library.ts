@@ -1,5 +1,6 @@
 import type { Context } from "hono";
 import { problemJson } from "../../shared/api/openapi";
+import { servedBy } from "../../shared/analytics/attribution";
 import { artistNames } from "../../shared/db/queries";
 import type { OwnPlaylist } from "../../shared/playlists/own";
 import type { CatalogTrack } from "../../shared/publish/artifacts";
@@ -38,6 +39,7 @@ export async function ownBody(env: Env, playlist: OwnPlaylist) {
       const track = found.get(id);
       return track ? [listItem(i + 1, track)] : [];
     }),
+    ...servedBy("own-playlist", model?.version ?? null),
     degraded: degraded.stores,
   };
 }
@@ -94,7 +96,7 @@ export async function shuffled(env: Env, pseudonym: string, playlist: OwnPlaylis
     tracks,
     neighbours: (id) => neighbours.get(id) ?? [],
     candidates: (artifact?.candidates ?? []).map(([trackId, score]) => ({ trackId, score, source: "model" as const })),
-    disliked: { tracks: new Set(dislikes.tracks), artists: new Set(dislikes.artists) },
+    disliked: { trackIds: new Set(dislikes.tracks), artistIds: new Set(dislikes.artists) },
     seed,
   });
   return {
@@ -103,6 +105,7 @@ export async function shuffled(env: Env, pseudonym: string, playlist: OwnPlaylis
     seed,
     personalized,
     modelVersion: version,
+    ...servedBy("own-playlist", version),
     tracks: order.flatMap((entry, i) => {
       const track = tracks.get(entry.trackId);
       if (!track) return [];

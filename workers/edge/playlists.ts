@@ -22,6 +22,7 @@ import { topChart } from "./charts";
 import { Degradation, findTracksDegrading, type Store } from "./degraded";
 import type { Env } from "./env";
 import { sessionOf } from "./listener";
+import type { SessionView } from "./session";
 import { catalog, currentModel, listenerCandidates, similarTracks } from "./model-store";
 import { activityPoolOf } from "./recommend";
 
@@ -56,8 +57,12 @@ export async function playlistFor(env: Env, pseudonym: string, kind: PlaylistKin
   const degraded = new Degradation();
   const session = sessionOf(env, pseudonym);
   const [view, rememberedZone] = await Promise.all([
-    degraded.read("session", () => session.snapshot(request.now), null),
-    degraded.read("session", () => session.timeZone(request.timeZone ?? null), null),
+    degraded.read("session", () => requestSession(request, pseudonym, () => session.snapshot(request.now)), null),
+    degraded.read(
+      "session",
+      () => requestZone(request, pseudonym, () => session.timeZone(request.timeZone ?? null)),
+      null,
+    ),
   ]);
   const timeZone = request.timeZone ?? rememberedZone ?? request.requestZone ?? "UTC";
   const period = periodOf(refreshOf(kind), request.now, timeZone);
@@ -80,10 +85,10 @@ export async function playlistFor(env: Env, pseudonym: string, kind: PlaylistKin
     personalized
       ? degraded.read(
           "session",
-          async () =>
-            (await session.generatedPlaylists())
-              .find((l) => l.kind === kind && l.periodKey !== period.key)
-              ?.tracks.map((t) => t.trackId) ?? [],
+          async () => {
+            const last = await session.latestPlaylist(kind);
+            return last && last.periodKey !== period.key ? last.tracks.map((t) => t.trackId) : [];
+          },
           [],
         )
       : [],
@@ -129,20 +134,26 @@ async function withoutDislikes(env: Env, degraded: Degradation, list: FrozenPlay
 }
 
 /**
- * One request's listening history, read once however many kinds it asks for (the listing asks
- * for all of them): the daily mixes then cluster it once, keyed by this very array.
+ * What one request reads once however many kinds it asks for (the listing asks for all of them):
+ * the listener's session, the zone their clients sent, their history (which the daily mixes then
+ * cluster once, keyed by this very array). A failed read is not kept: each kind reports it as
+ * degraded, and the next request reads again.
  */
-const historyOfRequest = new WeakMap<PlaylistRequest, { pseudonym: string; history: Promise<HistoryEntry[]> }>();
-
-function requestHistory(env: Env, pseudonym: string, request: PlaylistRequest): Promise<HistoryEntry[]> {
-  const known = historyOfRequest.get(request);
-  if (known?.pseudonym === pseudonym) return known.history;
-  const history = listeningHistory(env.DB, pseudonym);
-  historyOfRequest.set(request, { pseudonym, history });
-  // A failed read is not kept: each kind reports it as degraded, and the next request reads again.
-  history.catch(() => historyOfRequest.delete(request));
-  return history;
+function oncePerRequest<T>() {
+  const reads = new WeakMap<PlaylistRequest, { pseudonym: string; value: Promise<T> }>();
+  return (request: PlaylistRequest, pseudonym: string, read: () => Promise<T>): Promise<T> => {
+    const known = reads.get(request);
+    if (known?.pseudonym === pseudonym) return known.value;
+    const value = read();
+    reads.set(request, { pseudonym, value });
+    value.catch(() => reads.delete(request));
+    return value;
+  };
 }
+
+const requestHistory = oncePerRequest<HistoryEntry[]>();
+const requestSession = oncePerRequest<SessionView>();
+const requestZone = oncePerRequest<string | null>();
 
 /** What generators read, gathered from the stores; null when there is no catalog to make a list from. */
 async function playlistInput(
@@ -163,7 +174,9 @@ async function playlistInput(
   const [tracks, artifact, history, following, chart] = await Promise.all([
     degraded.read("kv", () => catalog(env, version), null),
     personal ? degraded.read("kv", () => listenerCandidates(env, version, pseudonym), null) : null,
-    personal ? degraded.read("d1", () => requestHistory(env, pseudonym, request), []) : [],
+    personal
+      ? degraded.read("d1", () => requestHistory(request, pseudonym, () => listeningHistory(env.DB, pseudonym)), [])
+      : [],
     personal
       ? degraded.read("session", async () => (await sessionOf(env, pseudonym).following()).map((f) => f.artistId), [])
       : [],

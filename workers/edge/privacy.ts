@@ -44,6 +44,7 @@ export async function exportListener(env: Env, pseudonym: string) {
     following,
     radioStations,
     listProgress,
+    timeZone,
     activeDays,
   ] = await Promise.all([
     d.select().from(listeners).where(eq(listeners.id, pseudonym)),
@@ -60,6 +61,8 @@ export async function exportListener(env: Env, pseudonym: string) {
     sessionOf(env, pseudonym).following(),
     sessionOf(env, pseudonym).stations(),
     sessionOf(env, pseudonym).listProgress(),
+    // Asked with no zone of its own, it only reads the one kept.
+    sessionOf(env, pseudonym).timeZone(null),
     d.select().from(kpiListenerDays).where(eq(kpiListenerDays.listenerId, pseudonym)).orderBy(kpiListenerDays.day),
   ]);
   const strip = <T extends { listenerId: string }>({ listenerId: _, ...rest }: T) => rest;
@@ -87,6 +90,8 @@ export async function exportListener(env: Env, pseudonym: string) {
     radioStations,
     /** Where the listener is in each list: the position of the track to play next (session object). */
     listProgress,
+    /** The last time zone a client sent, which the lists' periods follow (session object). */
+    timeZone,
     /** The days and slices the listener was active in, counted in daily, weekly and monthly actives and retention. */
     activeDays: activeDays.map(strip),
     degraded: degraded.stores,

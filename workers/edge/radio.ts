@@ -44,6 +44,8 @@ export interface StationAnswer {
   page: { track: CatalogTrack; reason: StationTrack["reason"] }[];
   /** The cursor of the next page; null once the station has served all it may. */
   next: number | null;
+  /** The model whose neighbours and catalog made the page. */
+  modelVersion: string;
   personalized: boolean;
   degraded: Store[];
 }
@@ -196,6 +198,7 @@ export async function continueStation(
       return track ? [{ track, reason: e.reason }] : [];
     }),
     next: entries.length > 0 && served < MAX_STATION_TRACKS ? offset + entries.length : null,
+    modelVersion: version,
     personalized,
     degraded: degraded.stores,
   };

@@ -173,6 +173,11 @@ export class ListenerSession extends DurableObject<Env> {
     return this.#shelf.frozen(kind, periodKey);
   }
 
+  /** The list of `kind` frozen last, whatever its period; null when none was made yet. */
+  async latestPlaylist(kind: PlaylistKind): Promise<FrozenPlaylist | null> {
+    return this.#shelf.latest(kind);
+  }
+
   /** Freezes a generated list for its period; answers the list that stands (an earlier one of the period wins). */
   async freezePlaylist(list: FrozenPlaylist): Promise<FrozenPlaylist> {
     return this.#shelf.freeze(list);

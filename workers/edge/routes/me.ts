@@ -1,3 +1,4 @@
+import { servedBy } from "../../../shared/analytics/attribution";
 import { apiApp, createRoute, errorResponses, json } from "../../../shared/api/openapi";
 import { NowPlaying, Recommendations } from "../../../shared/api/responses";
 import { ContextQuery, Limit, NoQuery, Region } from "../../../shared/api/schemas";
@@ -55,6 +56,7 @@ export const meApp = apiApp<AppEnv>()
       {
         listenerId: id,
         modelVersion: result.modelVersion,
+        ...servedBy("recommendations", result.modelVersion),
         source: result.source,
         degraded: result.degraded,
         personalized: result.personalized,

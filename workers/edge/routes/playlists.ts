@@ -1,5 +1,6 @@
 import type { Context } from "hono";
 import { z } from "zod";
+import { servedBy } from "../../../shared/analytics/attribution";
 import { apiApp, createRoute, errorResponses, json, jsonBody, problemJson } from "../../../shared/api/openapi";
 import { OwnPlaylist, Playlist, PlaylistListing, ShuffledPlaylist } from "../../../shared/api/responses";
 import {
@@ -331,6 +332,8 @@ export async function playlistBody(env: Env, list: FrozenPlaylist, degradedBefor
     ...listSummary(list),
     seedArtists: list.seedArtists,
     modelVersion: list.modelVersion,
+    // The list is frozen for its period, but each answer of it is a serving of its own.
+    ...servedBy(list.kind, list.modelVersion),
     tracks: list.tracks.flatMap((entry, i) => {
       const track = tracks.get(entry.trackId);
       return track

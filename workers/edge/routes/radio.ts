@@ -1,3 +1,4 @@
+import { servedBy } from "../../../shared/analytics/attribution";
 import { apiApp, createRoute, errorResponses, json } from "../../../shared/api/openapi";
 import { RadioPage } from "../../../shared/api/responses";
 import { Limit } from "../../../shared/api/schemas";
@@ -68,6 +69,7 @@ function radioBody(answer: StationAnswer) {
     },
     tracks: answer.page.map(({ track, reason }, i) => ({ ...listItem(answer.offset + i + 1, track), reason })),
     cursor: answer.next === null ? null : cursorOf(station.id, answer.next),
+    ...servedBy("radio", answer.modelVersion),
     personalized: answer.personalized,
     degraded: answer.degraded,
   };

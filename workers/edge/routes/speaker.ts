@@ -1,4 +1,5 @@
 import type { Context } from "hono";
+import { servedBy } from "../../../shared/analytics/attribution";
 import { apiApp, createRoute, errorResponses, json, problemJson } from "../../../shared/api/openapi";
 import { SpeakerNext } from "../../../shared/api/responses";
 import { ContextQuery, PlaylistRef } from "../../../shared/api/schemas";
@@ -47,6 +48,8 @@ const speakerNext = createRoute({
  * the same pipeline and session as the app, so playback moving from phone to speaker carries on.
  * With `playlist` it plays one of the listener's lists in order from where they left off on any
  * device; with `radio` it starts a station, and with `station` it goes on with one.
+ * Its recommendation id credits what chose the track: `speaker` for its own pick, the list's kind
+ * (`own-playlist` for an own list) or `radio`; the speaker as device is the event's `device`.
  */
 export const speakerApp = apiApp<AppEnv>().openapi(speakerNext, async (c) => {
   const { playlist, radio, station, ...moment } = c.req.valid("query");
@@ -64,7 +67,15 @@ export const speakerApp = apiApp<AppEnv>().openapi(speakerNext, async (c) => {
     const why = degraded.length > 0 ? `the catalog is unreachable (${degraded.join(", ")})` : "the catalog is empty";
     return problemJson(c, 503, `No track is available yet; ${why}`, { degraded });
   }
-  return c.json({ ...spoken(track), reason: item.reason.text, ...degradedField(degraded) }, 200);
+  return c.json(
+    {
+      ...spoken(track),
+      reason: item.reason.text,
+      ...servedBy("speaker", result.modelVersion),
+      ...degradedField(degraded),
+    },
+    200,
+  );
 });
 
 function spoken(track: CatalogTrack) {
@@ -125,6 +136,8 @@ async function nextInList(
     {
       ...spoken(track),
       reason: entry.reason.text,
+      // Credited to the list that chose the track; the event's device says it played on a speaker.
+      ...servedBy(isPlaylistKind(id) ? id : "own-playlist", list.modelVersion),
       playlist: { ...about, position: position + 1 },
       ...degradedField(stores()),
     },
@@ -153,7 +166,13 @@ async function nextOnStation(
   const first = answer.page[0];
   if (!first) return c.json({ station: about, ended: true as const, say: `That was the end of ${station.title}` }, 200);
   return c.json(
-    { ...spoken(first.track), reason: first.reason.text, station: about, ...degradedField(answer.degraded) },
+    {
+      ...spoken(first.track),
+      reason: first.reason.text,
+      ...servedBy("radio", answer.modelVersion),
+      station: about,
+      ...degradedField(answer.degraded),
+    },
     200,
   );
 }
