@@ -20,6 +20,9 @@ export const METRICS = [
   "artistDiscoveries",
   "likes",
   "saves",
+  "listsStarted",
+  "listsCompleted",
+  "playlistCompletionRate",
   "sessions",
   "likesPerSession",
   "savesPerSession",
@@ -68,7 +71,9 @@ export const MetricsQuery = z
   });
 export type MetricsQuery = z.output<typeof MetricsQuery>;
 
-export type FigureRow = { day: string } & Slice & Omit<DayFigures, "listeners">;
+export type FigureRow = { day: string } & Slice & DayFigures;
+/** Served lists played per day and slice (distinct recommendation ids), and how many of them to their end. */
+export type ListRow = { day: string } & Slice & { started: number; completed: number };
 export type ActiveRow = ListenerDay & Slice;
 export type LengthRow = LengthCount & { day: string; region: string };
 export type MetricsRow = Record<string, string | number | null>;
@@ -87,15 +92,19 @@ export function metricRows(
   figures: readonly FigureRow[],
   lengths: readonly LengthRow[],
   actives: readonly ActiveRow[],
+  lists: readonly ListRow[] = [],
 ): MetricsRow[] {
   const keyOf = (r: { day: string } & Partial<Slice>) => (q.by === "day" ? r.day : r[q.by]!);
   const inRange = actives.filter((a) => a.day >= q.from && a.day <= q.to);
-  const groups = [...new Set([...figures.map(keyOf), ...inRange.map(keyOf)])].sort();
+  const groups = [...new Set([...figures.map(keyOf), ...inRange.map(keyOf), ...lists.map(keyOf)])].sort();
   const sessionsGrouped = q.by === "day" || q.by === "region";
   const days = daysBetween(q.from, q.to);
   return groups.map((key) => {
     const f = figures.filter((r) => keyOf(r) === key);
-    const sum = (k: keyof Omit<DayFigures, "listeners">) => f.reduce((n, r) => n + r[k], 0);
+    const sum = (k: keyof DayFigures) => f.reduce((n, r) => n + r[k], 0);
+    const played = lists.filter((r) => keyOf(r) === key);
+    const listsStarted = played.reduce((n, r) => n + r.started, 0);
+    const listsCompleted = played.reduce((n, r) => n + r.completed, 0);
     const lengthStats = sessionLengths(sessionsGrouped ? lengths.filter((l) => keyOf(l) === key) : []);
     const perSession = (n: number) => (sessionsGrouped ? ratio(n, lengthStats.sessions) : null);
     const groupActives = q.by === "day" ? actives : actives.filter((a) => a[q.by as keyof Slice] === key);
@@ -115,6 +124,9 @@ export function metricRows(
       artistDiscoveries: sum("artistDiscoveries"),
       likes: sum("likes"),
       saves: sum("saves"),
+      listsStarted,
+      listsCompleted,
+      playlistCompletionRate: ratio(listsCompleted, listsStarted),
       sessions: sessionsGrouped ? lengthStats.sessions : null,
       likesPerSession: perSession(sum("likes")),
       savesPerSession: perSession(sum("saves")),

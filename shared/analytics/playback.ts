@@ -13,7 +13,10 @@ export interface PlaybackFacts {
  * A start: a track the listener began to hear. The session object's rule (shared/session isStart),
  * so the KPIs count the tracks its session summaries count.
  */
-export function isPlaybackStart(previousPlayback: PlaybackFacts | undefined, event: PlaybackFacts): boolean {
+export function isPlaybackStart(
+  previousPlayback: Pick<PlaybackFacts, "type" | "trackId"> | undefined,
+  event: PlaybackFacts,
+): boolean {
   return isStart(previousPlayback, event);
 }
 

@@ -322,8 +322,6 @@ export const kpiListenerRevisions = sqliteTable("kpi_listener_revisions", {
  * Never holds a row: a batch whose reads went stale inserts its count of changed listeners here,
  * which the check refuses, so the whole batch (one transaction) rolls back and is computed again.
  */
-export const kpiConflicts = sqliteTable(
-  "kpi_conflicts",
-  { listeners: integer("listeners").notNull() },
-  (t) => [check("kpi_listener_changed_since_read", sql`${t.listeners} = 0`)],
-);
+export const kpiConflicts = sqliteTable("kpi_conflicts", { listeners: integer("listeners").notNull() }, (t) => [
+  check("kpi_listener_changed_since_read", sql`${t.listeners} = 0`),
+]);

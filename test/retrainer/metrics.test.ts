@@ -1,101 +1,8 @@
-import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
-import { recommendationId } from "../../shared/analytics/attribution";
-import type { QueuedEvent, QueuedSessionSummary } from "../../shared/api/schemas";
-import { applyKpiErasure, kpiFootprint } from "../../shared/analytics/store";
-import worker from "../../workers/retrainer/index";
+import { eraseListenerData } from "../../workers/edge/privacy";
 import { admin } from "./operator";
-
-const DAY1 = Date.parse("2026-11-02T00:00:00Z"); // a Monday
-const DAY2 = DAY1 + 86_400_000;
-const at = (day: number, hh: number, mm = 0) => day + hh * 3_600_000 + mm * 60_000;
-const MODEL = "v20261101000000-abcdef";
-const served = recommendationId(
-  { surface: "recommendations", modelVersion: MODEL, variant: "exp1/b", servedAt: DAY1 },
-  "nonce1",
-);
-
-const event = (listener: string, eventId: string, over: Partial<QueuedEvent>): QueuedEvent => ({
-  kind: "event",
-  listener,
-  eventId,
-  trackId: "t1",
-  type: "play",
-  target: null,
-  clientTs: DAY1,
-  receivedAt: (over.clientTs ?? DAY1) + 500,
-  positionMs: null,
-  msPlayed: null,
-  device: "phone",
-  context: { recommendationId: served },
-  region: "SE",
-  ...over,
-});
-const session = (listener: string, startedAt: number, lengthMs: number): QueuedSessionSummary => ({
-  kind: "session",
-  listener,
-  startedAt,
-  endedAt: startedAt + lengthMs,
-  lengthMs,
-  tracksPlayed: 1,
-  skips: 0,
-  completions: 0,
-});
-
-// Listener A on day 1, from a recommendation: a play and its completion (one start), an early skip of
-// another track by the same artist (a start), a like and a save. B on the radio: one start, skipped late.
-// C plays too but allows no analytics.
-const day1 = [
-  event("l_a", "a1", { clientTs: at(DAY1, 10) }),
-  event("l_a", "a2", { clientTs: at(DAY1, 10, 3), type: "complete", msPlayed: 200_000 }),
-  event("l_a", "a3", { clientTs: at(DAY1, 10, 4), trackId: "t2", type: "skip", positionMs: 10_000, msPlayed: 10_000 }),
-  event("l_a", "a4", { clientTs: at(DAY1, 10, 5), type: "like" }),
-  event("l_a", "a5", { clientTs: at(DAY1, 10, 6), type: "add_to_playlist" }),
-  event("l_b", "b1", {
-    clientTs: at(DAY1, 11),
-    trackId: "t3",
-    device: "speaker",
-    region: "DE",
-    context: { source: "radio" },
-  }),
-  event("l_b", "b2", {
-    clientTs: at(DAY1, 11, 2),
-    trackId: "t3",
-    type: "skip",
-    positionMs: 120_000,
-    msPlayed: 120_000,
-    device: "speaker",
-    region: "DE",
-    context: { source: "radio" },
-  }),
-  event("l_c", "c1", { clientTs: at(DAY1, 12), msPlayed: 99_000 }),
-  session("l_a", at(DAY1, 10), 330_000),
-  session("l_b", at(DAY1, 11), 120_000),
-  session("l_c", at(DAY1, 12), 99_000),
-];
-// A comes back on day 2 and plays t1 again (a repeat, no discovery).
-const day2 = [
-  event("l_a", "a6", { clientTs: at(DAY2, 9) }),
-  event("l_a", "a7", { clientTs: at(DAY2, 9, 3), type: "complete", msPlayed: 200_000 }),
-  session("l_a", at(DAY2, 9), 180_000),
-];
-
-async function deliver(bodies: unknown[], attempts = 1) {
-  const batch = createMessageBatch(
-    "setlist-events",
-    bodies.map((body, i) => ({ id: `m${i}`, timestamp: new Date(), attempts, body })),
-  );
-  await worker.queue(batch, env);
-  const result = await getQueueResult(batch, createExecutionContext());
-  expect(result.explicitAcks).toHaveLength(bodies.length);
-}
-
-async function metrics(query: string) {
-  const response = await admin(`/metrics?${query}`);
-  expect(response.status).toBe(200);
-  return ((await response.json()) as { rows: Record<string, unknown>[] }).rows;
-}
+import { at, day1, day2, DAY1, deliver, metrics, MODEL, resetKpis } from "./kpi-fixtures";
 
 const DAY1_FIGURES = {
   day: "2026-11-02",
@@ -108,6 +15,9 @@ const DAY1_FIGURES = {
   artistDiscoveries: 2,
   likes: 1,
   saves: 1,
+  listsStarted: 0,
+  listsCompleted: 0,
+  playlistCompletionRate: null,
   sessions: 2,
   likesPerSession: 0.5,
   savesPerSession: 0.5,
@@ -130,6 +40,9 @@ const DAY2_FIGURES = {
   artistDiscoveries: 0,
   likes: 0,
   saves: 0,
+  listsStarted: 0,
+  listsCompleted: 0,
+  playlistCompletionRate: null,
   sessions: 1,
   likesPerSession: 0,
   savesPerSession: 0,
@@ -144,31 +57,7 @@ const DAY2_FIGURES = {
 const BY_DAY = "from=2026-11-02&to=2026-11-03&by=day";
 
 describe("KPI rollups and GET /admin/metrics", () => {
-  beforeEach(async () => {
-    await env.DB.batch(
-      [
-        "events",
-        "listeners",
-        "sessions",
-        "tracks",
-        "event_rollups",
-        "kpi_daily",
-        "kpi_sessions",
-        "kpi_listener_days",
-      ].map((t) => env.DB.prepare(`DELETE FROM ${t}`)),
-    );
-    const track = (id: string, artist: string) =>
-      `('${id}','T','${artist}','A','al','Al','rock','2020-01-01',120,0.5,0.5,0.5,0.5,0.1,0.1,-8,1,1,200000)`;
-    await env.DB.batch([
-      env.DB.prepare(
-        `INSERT INTO tracks (id, title, artist_id, artist_name, album_id, album_title, genre, release_date, tempo, energy, valence, danceability, acousticness, instrumentalness, speechiness, loudness, key, mode, duration_ms) VALUES ${[track("t1", "a1"), track("t2", "a1"), track("t3", "a2")].join(",")}`,
-      ),
-      // C declined analytics before their first event arrived (the edge writes the row on a consent change).
-      env.DB.prepare(
-        "INSERT INTO listeners (id, region, consent_personalization, consent_analytics, created_at) VALUES ('l_c', 'SE', 1, 0, 0)",
-      ),
-    ]);
-  });
+  beforeEach(resetKpis);
 
   it("counts each figure of each day exactly, without the listener who declined analytics", async () => {
     await deliver(day1);
@@ -265,25 +154,17 @@ describe("KPI rollups and GET /admin/metrics", () => {
     }
   });
 
-  it("erasure: days with raw events are recomputed without the listener, small rows of folded days dropped", async () => {
+  it("erasure: what the listener added is subtracted, small rows of days folded by retention dropped", async () => {
     await deliver([...day1, ...day2]);
-    // Retention folded day 1's raw events (the edge's eraseListener runs the same steps around its deletes).
+    // Retention folded day 1's raw events: A's rows of day 1 cannot be recomputed, and B alone is too few to hide A.
     await env.DB.prepare(
       "INSERT INTO event_rollups (listener_id, track_id, plays, completes, skips, likes, dislikes, repeats, adds, last_ts) VALUES ('l_x', 't1', 1, 0, 0, 0, 0, 0, 0, ?)",
     )
       .bind(at(DAY1, 23))
       .run();
-    const erasure = await kpiFootprint(env.DB, "l_a");
-    expect(erasure.recompute).toEqual(["2026-11-03"]);
-    expect(erasure.retired.map((r) => [r.day, r.surface])).toEqual([["2026-11-02", "recommendations"]]);
-    await env.DB.batch(
-      ["events", "sessions", "kpi_listener_days", "listeners"].map((t) =>
-        env.DB.prepare(`DELETE FROM ${t} WHERE ${t === "listeners" ? "id" : "listener_id"} = 'l_a'`),
-      ),
-    );
-    await applyKpiErasure(env.DB, erasure);
+    await eraseListenerData(env.DB, "l_a");
     expect(await metrics(`${BY_DAY}&metric=plays,sessions,dau`)).toEqual([
-      { day: "2026-11-02", plays: 1, sessions: 2, dau: 1 },
+      { day: "2026-11-02", plays: 1, sessions: 1, dau: 1 },
     ]);
     const left = await env.DB.prepare("SELECT day, surface FROM kpi_daily").all();
     expect(left.results).toEqual([{ day: "2026-11-02", surface: "radio" }]);

@@ -9,11 +9,21 @@ import {
   events,
   holdoutScores,
   kpiListenerDays,
+  kpiListenerRevisions,
+  kpiListPlays,
   listeners,
   modelVersions,
   sessions,
 } from "../../shared/db/schema";
-import { applyKpiErasure, kpiFootprint, recomputeKpiDays } from "../../shared/analytics/store";
+import {
+  addListener,
+  bump,
+  counts,
+  guard,
+  readWhole,
+  removeListener,
+  retryConflicts,
+} from "../../shared/analytics/store";
 import { artifactKey } from "../../shared/publish/artifacts";
 import { Degradation } from "./degraded";
 import type { Env } from "./env";
@@ -46,6 +56,7 @@ export async function exportListener(env: Env, pseudonym: string) {
     listProgress,
     timeZone,
     activeDays,
+    listPlays,
   ] = await Promise.all([
     d.select().from(listeners).where(eq(listeners.id, pseudonym)),
     d.select().from(events).where(eq(events.listenerId, pseudonym)).orderBy(events.clientTs),
@@ -64,6 +75,7 @@ export async function exportListener(env: Env, pseudonym: string) {
     // Asked with no zone of its own, it only reads the one kept.
     sessionOf(env, pseudonym).timeZone(null),
     d.select().from(kpiListenerDays).where(eq(kpiListenerDays.listenerId, pseudonym)).orderBy(kpiListenerDays.day),
+    d.select().from(kpiListPlays).where(eq(kpiListPlays.listenerId, pseudonym)).orderBy(kpiListPlays.day),
   ]);
   const strip = <T extends { listenerId: string }>({ listenerId: _, ...rest }: T) => rest;
   return {
@@ -94,6 +106,8 @@ export async function exportListener(env: Env, pseudonym: string) {
     timeZone,
     /** The days and slices the listener was active in, counted in daily, weekly and monthly actives and retention. */
     activeDays: activeDays.map(strip),
+    /** The served lists they played, per day, and whether they played each to its end (KPIs' playlist completion). */
+    listPlays: listPlays.map(strip),
     degraded: degraded.stores,
   };
 }
@@ -101,46 +115,80 @@ export async function exportListener(env: Env, pseudonym: string) {
 /**
  * Erasure everywhere the listener is kept: D1 rows, the per-listener KV entries of every model
  * version, and the session object. A tombstone makes the consumer drop events still in the queue
- * and keeps publish jobs already running from writing the listener back. The KPI days they were
- * counted in are recomputed without them (shared/analytics/store.ts kpiFootprint).
+ * and keeps publish jobs already running from writing the listener back.
  */
 export async function eraseListener(env: Env, pseudonym: string, now = Date.now()) {
-  const d = drizzle(env.DB);
-  const counted = await kpiFootprint(env.DB, pseudonym);
-  const [removed] = await d.batch([
-    d.delete(events).where(eq(events.listenerId, pseudonym)).returning({ id: events.eventId }),
-    d.delete(eventRollups).where(eq(eventRollups.listenerId, pseudonym)),
-    d.delete(sessions).where(eq(sessions.listenerId, pseudonym)),
-    d.delete(holdoutScores).where(eq(holdoutScores.listenerId, pseudonym)),
-    d.delete(kpiListenerDays).where(eq(kpiListenerDays.listenerId, pseudonym)),
-    d.delete(deadLetters).where(deadLettersOf(pseudonym)),
-    d.delete(listeners).where(eq(listeners.id, pseudonym)),
-    d
-      .insert(erasures)
-      .values({ listenerId: pseudonym, erasedAt: now })
-      .onConflictDoUpdate({ target: erasures.listenerId, set: { erasedAt: now } }),
-  ]);
-  await applyKpiErasure(env.DB, counted);
+  const removed = await eraseListenerData(env.DB, pseudonym, now);
   // The session object first: its live session and outbox are gone even if KV then fails.
   await sessionOf(env, pseudonym).erase();
-  const versions = await d.select({ version: modelVersions.version }).from(modelVersions);
+  const versions = await drizzle(env.DB).select({ version: modelVersions.version }).from(modelVersions);
   await Promise.all(versions.map(({ version }) => env.MODELS.delete(artifactKey.listener(version, pseudonym))));
-  return { events: removed.length, modelVersions: versions.length };
+  return { events: removed, modelVersions: versions.length };
+}
+
+/** A drizzle query as a D1 statement, to share a batch with the KPI statements. */
+const statement = (db: D1Database, query: { toSQL(): { sql: string; params: unknown[] } }) => {
+  const { sql, params } = query.toSQL();
+  return db.prepare(sql).bind(...params);
+};
+
+/**
+ * The listener's D1 rows and tombstone, and in the same batch their KPIs: what their raw events and
+ * sessions added is subtracted (shared/analytics/store.ts removeListener). Guarded like the
+ * consumer's batches, so a batch of theirs stored meanwhile makes this one read and compute again.
+ * Answers how many events were deleted.
+ */
+export async function eraseListenerData(db: D1Database, pseudonym: string, now = Date.now()): Promise<number> {
+  const d = drizzle(db);
+  return retryConflicts(async () => {
+    const read = await readWhole(db, pseudonym);
+    const [, removed] = await db.batch([
+      guard(db, [read]),
+      statement(db, d.delete(events).where(eq(events.listenerId, pseudonym)).returning({ id: events.eventId })),
+      ...removeListener(db, read),
+      ...[eventRollups, sessions, holdoutScores].map((t) =>
+        statement(db, d.delete(t).where(eq(t.listenerId, pseudonym))),
+      ),
+      statement(db, d.delete(kpiListenerRevisions).where(eq(kpiListenerRevisions.listenerId, pseudonym))),
+      statement(db, d.delete(deadLetters).where(deadLettersOf(pseudonym))),
+      statement(db, d.delete(listeners).where(eq(listeners.id, pseudonym))),
+      statement(
+        db,
+        d
+          .insert(erasures)
+          .values({ listenerId: pseudonym, erasedAt: now })
+          .onConflictDoUpdate({ target: erasures.listenerId, set: { erasedAt: now } }),
+      ),
+    ]);
+    return removed!.results.length;
+  });
 }
 
 /**
  * Consent in the session object and in D1, where training reads it. A listener D1 has no row for yet
  * (their first events still on their way) gets one, so the consumer's first-seen row cannot bring
- * back the default of consent. The KPI days the listener is in are recomputed, so that a withdrawal
- * of analytics takes them out of the figures (and consent given again puts them back).
+ * back the default of consent.
  */
 export async function updateConsent(env: Env, pseudonym: string, consent: Consent, now = Date.now()): Promise<Consent> {
   const stored = await sessionOf(env, pseudonym).setConsent(pseudonym, consent);
+  await storeConsent(env.DB, pseudonym, consent, now);
+  return stored;
+}
+
+/**
+ * Consent in D1 and, in the same guarded batch, the KPIs: withdrawing analytics takes what the
+ * listener's raw events added out of the rollups, consenting again puts it back.
+ */
+export async function storeConsent(db: D1Database, pseudonym: string, consent: Consent, now = Date.now()) {
   const choice = { consentPersonalization: consent.personalization, consentAnalytics: consent.analytics };
-  await drizzle(env.DB)
+  const upsert = drizzle(db)
     .insert(listeners)
     .values({ ...listenerRow(pseudonym, null, now), ...choice })
     .onConflictDoUpdate({ target: listeners.id, set: choice });
-  await recomputeKpiDays(env.DB, (await kpiFootprint(env.DB, pseudonym)).recompute);
-  return stored;
+  await retryConflicts(async () => {
+    const read = await readWhole(db, pseudonym);
+    const change =
+      counts(read) === consent.analytics ? [] : consent.analytics ? addListener(db, read) : removeListener(db, read);
+    await db.batch([guard(db, [read]), statement(db, upsert), ...change, bump(db, [pseudonym])]);
+  });
 }

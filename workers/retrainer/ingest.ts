@@ -6,7 +6,8 @@ import { drizzle } from "drizzle-orm/d1";
 import { erasures, events, listeners, sessions } from "../../shared/db/schema";
 import type { Rejection } from "./dead-letters";
 import type { Env } from "./env";
-import { daysTouched, recomputeKpiDays } from "../../shared/analytics/store";
+import { retryConflicts } from "../../shared/analytics/store";
+import { kpiStatements } from "./kpis";
 
 /** Exponential backoff for a failed write, capped so a retried message still lands within minutes. */
 export function retryDelaySeconds(attempts: number): number {
@@ -17,9 +18,8 @@ export function retryDelaySeconds(attempts: number): number {
  * Stores a batch of listening events and session summaries. Rows are keyed by (listener, event id)
  * and (listener, session start) and inserted with OR IGNORE, so a redelivered message or a retried
  * request changes nothing. Messages that can never be stored (invalid bodies) go straight to the
- * dead-letter queue instead of burning retries. The KPI rollups of the days the batch touched are
- * then recomputed from what is stored; should that fail, the retried batch stores nothing new and
- * recomputes them again.
+ * dead-letter queue instead of burning retries. The KPI rollups are added to in the same batch
+ * (./kpis.ts), which is read, computed and written again when a concurrent write beat it.
  */
 export async function ingestEvents(batch: MessageBatch<unknown>, env: Env): Promise<void> {
   const valid: { message: Message<unknown>; body: QueueMessage }[] = [];
@@ -36,8 +36,7 @@ export async function ingestEvents(batch: MessageBatch<unknown>, env: Env): Prom
   if (valid.length === 0) return;
   try {
     const messages = valid.map((v) => v.body);
-    await storeMessages(env.DB, messages);
-    await rollUp(env.DB, messages);
+    await retryConflicts(() => storeMessages(env.DB, messages));
     for (const { message } of valid) message.ack();
   } catch (error) {
     console.error(
@@ -61,7 +60,7 @@ async function erasedAt(db: D1Database, messages: QueueMessage[]): Promise<Map<s
   return erased;
 }
 
-/** One atomic D1 batch: listeners first seen here, their events and their closed sessions. */
+/** One atomic D1 batch: listeners first seen here, their events and their closed sessions, and what they add to the KPIs. */
 export async function storeMessages(db: D1Database, messages: QueueMessage[]): Promise<void> {
   const erased = await erasedAt(db, messages);
   const kept = messages.filter((m) => !sentBeforeErasure(m, erased.get(m.listener)));
@@ -79,12 +78,7 @@ export async function storeMessages(db: D1Database, messages: QueueMessage[]): P
     ...bulkInsertStatements(db, events, listening.map(eventRow), "ignore"),
     ...bulkInsertStatements(db, sessions, summaries.map(sessionRow), "ignore"),
   ];
-  if (statements.length > 0) await db.batch(statements);
-}
-
-/** Recomputes the KPI days the messages touched (shared/analytics/store.ts says why recompute, not increment). */
-async function rollUp(db: D1Database, messages: QueueMessage[]): Promise<void> {
-  const events = messages.filter((m): m is QueuedEvent => m.kind === "event");
-  const sessions = messages.filter((m): m is QueuedSessionSummary => m.kind === "session");
-  await recomputeKpiDays(db, await daysTouched(db, events, sessions));
+  if (statements.length === 0) return;
+  const kpis = await kpiStatements(db, kept, erased);
+  await db.batch([kpis.guard, ...statements, ...kpis.rollups]);
 }

@@ -1,4 +1,4 @@
-import { between, lte } from "drizzle-orm";
+import { between, count, lte, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { WINDOWS } from "../../shared/analytics/actives";
 import { addDays } from "../../shared/analytics/days";
@@ -10,7 +10,7 @@ import {
   toCsv,
   type MetricsQuery,
 } from "../../shared/analytics/metrics";
-import { kpiDaily, kpiListenerDays, kpiSessions } from "../../shared/db/schema";
+import { kpiDaily, kpiListenerDays, kpiListPlays, kpiSessions } from "../../shared/db/schema";
 import type { Env } from "./env";
 
 /** The answer of GET /admin/metrics from the rollups: its columns and rows. */
@@ -24,7 +24,7 @@ export async function readMetrics(env: Env, q: MetricsQuery) {
       .where(lte(kpiListenerDays.day, q.to));
     return { columns: ["week", "listeners", "d1", "d7", "d30"], rows: retentionRows(q, actives) };
   }
-  const [figures, lengths, actives] = await Promise.all([
+  const [figures, lengths, actives, lists] = await Promise.all([
     d
       .select()
       .from(kpiDaily)
@@ -38,9 +38,30 @@ export async function readMetrics(env: Env, q: MetricsQuery) {
       .select()
       .from(kpiListenerDays)
       .where(between(kpiListenerDays.day, addDays(q.from, 1 - WINDOWS.mau), q.to)),
+    d
+      .select({
+        day: kpiListPlays.day,
+        surface: kpiListPlays.surface,
+        device: kpiListPlays.device,
+        region: kpiListPlays.region,
+        variant: kpiListPlays.variant,
+        modelVersion: kpiListPlays.modelVersion,
+        started: count(),
+        completed: sql<number>`coalesce(sum(${kpiListPlays.completed}), 0)`,
+      })
+      .from(kpiListPlays)
+      .where(between(kpiListPlays.day, q.from, q.to))
+      .groupBy(
+        kpiListPlays.day,
+        kpiListPlays.surface,
+        kpiListPlays.device,
+        kpiListPlays.region,
+        kpiListPlays.variant,
+        kpiListPlays.modelVersion,
+      ),
   ]);
   const metrics = METRICS.filter((m) => q.metric.includes(m));
-  return { columns: [q.by, ...metrics], rows: metricRows({ ...q, metric: metrics }, figures, lengths, actives) };
+  return { columns: [q.by, ...metrics], rows: metricRows({ ...q, metric: metrics }, figures, lengths, actives, lists) };
 }
 
 /** JSON, or CSV when asked for by `format=csv` or an Accept of text/csv. */
