@@ -212,7 +212,10 @@ export function bump(db: D1Database, listenerIds: readonly string[]): D1Prepared
 
 const column = (t: SQLiteTable, key: string) => (t as unknown as Record<string, { name: string }>)[key]!.name;
 
-/** Upserts rows read from JSON: `keys` identify a row, `added` are added to it (with `sign`), `kept` set when new. */
+/**
+ * Upserts rows (objects of the table's columns by their keys) passed as one JSON parameter: `keys`
+ * identify a row, `added` are added to it (times `sign`), or `onConflict` says what else to do.
+ */
 function upsert(
   db: D1Database,
   table: SQLiteTable,
@@ -222,7 +225,8 @@ function upsert(
   sign: 1 | -1,
   onConflict = added.map((k) => `${column(table, k)} = ${column(table, k)} + excluded.${column(table, k)}`).join(", "),
 ): D1PreparedStatement[] {
-  const all = [...keys, ...added];
+  if (rows.length === 0) return [];
+  const all = Object.keys(rows[0]!);
   const value = (k: string) => (added.includes(k) ? `${sign} * (value ->> '$.${k}')` : `value ->> '$.${k}'`);
   const statements: D1PreparedStatement[] = [];
   // Well within D1's 100 KB a statement.

@@ -61,7 +61,10 @@ export const Guardrail = z.strictObject({
 });
 
 export const Targeting = z.strictObject({
-  regions: z.array(z.string().regex(/^[A-Z]{2}$/)).min(1).optional(),
+  regions: z
+    .array(z.string().regex(/^[A-Z]{2}$/))
+    .min(1)
+    .optional(),
   devices: z.array(z.string().min(1).max(32)).min(1).optional(),
   /** `new`: listeners first seen after the experiment started; `existing`: the others. */
   listeners: z.enum(["all", "new", "existing"]).default("all"),

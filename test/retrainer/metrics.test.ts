@@ -2,7 +2,8 @@ import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import { eraseListenerData } from "../../workers/edge/privacy";
 import { admin } from "./operator";
-import { at, day1, day2, DAY1, deliver, metrics, MODEL, resetKpis } from "./kpi-fixtures";
+import { recommendationId } from "../../shared/analytics/attribution";
+import { at, day1, day2, DAY1, deliver, event, metrics, MODEL, resetKpis } from "./kpi-fixtures";
 
 const DAY1_FIGURES = {
   day: "2026-11-02",
@@ -127,6 +128,42 @@ describe("KPI rollups and GET /admin/metrics", () => {
     expect(await metrics("from=2026-11-02&to=2026-11-03&by=device&metric=plays,listeningMs")).toEqual([
       { device: "phone", plays: 3, listeningMs: 410_000 },
       { device: "speaker", plays: 1, listeningMs: 120_000 },
+    ]);
+  });
+
+  it("playlist completion: lists started and played to their end, per slice", async () => {
+    const list = (surface: "discover-weekly" | "own-playlist", nonce: string) =>
+      recommendationId({ surface, modelVersion: MODEL, variant: null, servedAt: DAY1 }, nonce);
+    const [weekly1, weekly2, own] = [
+      list("discover-weekly", "w1"),
+      list("discover-weekly", "w2"),
+      list("own-playlist", "o1"),
+    ];
+    const from = (recommendationId: string) => ({ context: { recommendationId, playlistId: "discover-weekly" } });
+    await deliver([
+      // Two Discover Weekly answers played, one to its end (the session object marked its last track).
+      event("l_a", "w1", { clientTs: at(DAY1, 8), ...from(weekly1) }),
+      event("l_a", "w2", { clientTs: at(DAY1, 8, 4), type: "complete", listEnd: true, ...from(weekly1) }),
+      event("l_b", "w3", { clientTs: at(DAY1, 9), ...from(weekly2) }),
+      // Reaching the last track is not yet playing it to its end.
+      event("l_b", "w4", { clientTs: at(DAY1, 9, 1), type: "play", listEnd: true, ...from(weekly2) }),
+      event("l_a", "o1", { clientTs: at(DAY1, 10), type: "complete", listEnd: true, ...from(own) }),
+      // A recommendation is no list; C declined analytics.
+      ...day1.filter((m) => m.listener !== "l_b"),
+      event("l_c", "w5", { clientTs: at(DAY1, 11), type: "complete", listEnd: true, ...from(own) }),
+    ]);
+    await deliver(
+      [event("l_a", "w2", { clientTs: at(DAY1, 8, 4), type: "complete", listEnd: true, ...from(weekly1) })],
+      2,
+    );
+    expect(
+      await metrics(
+        "from=2026-11-02&to=2026-11-02&by=surface&metric=listsStarted,listsCompleted,playlistCompletionRate",
+      ),
+    ).toEqual([
+      { surface: "discover-weekly", listsStarted: 2, listsCompleted: 1, playlistCompletionRate: 0.5 },
+      { surface: "own-playlist", listsStarted: 1, listsCompleted: 1, playlistCompletionRate: 1 },
+      { surface: "recommendations", listsStarted: 0, listsCompleted: 0, playlistCompletionRate: null },
     ]);
   });
 
