@@ -222,6 +222,16 @@ export const experimentExposures = sqliteTable(
   ],
 );
 
+/** A UTC day and a KPI slice (shared/analytics/slice.ts), the key of every KPI table: fresh columns for each. */
+const daySlice = () => ({
+  day: text("day").notNull(),
+  surface: text("surface").notNull(),
+  device: text("device").notNull(),
+  region: text("region").notNull(),
+  variant: text("variant").notNull(),
+  modelVersion: text("model_version").notNull(),
+});
+
 /**
  * Engagement figures per UTC day and slice, added to as the consumer stores each new event, in the
  * same D1 batch (shared/analytics/store.ts says how each is counted once). Counts only: rates are
@@ -231,12 +241,7 @@ export const experimentExposures = sqliteTable(
 export const kpiDaily = sqliteTable(
   "kpi_daily",
   {
-    day: text("day").notNull(),
-    surface: text("surface").notNull(),
-    device: text("device").notNull(),
-    region: text("region").notNull(),
-    variant: text("variant").notNull(),
-    modelVersion: text("model_version").notNull(),
+    ...daySlice(),
     starts: integer("starts").notNull(),
     listeningMs: integer("listening_ms").notNull(),
     earlySkips: integer("early_skips").notNull(),
@@ -270,13 +275,8 @@ export const kpiSessions = sqliteTable(
 export const kpiListenerDays = sqliteTable(
   "kpi_listener_days",
   {
-    day: text("day").notNull(),
+    ...daySlice(),
     listenerId: text("listener_id").notNull(),
-    surface: text("surface").notNull(),
-    device: text("device").notNull(),
-    region: text("region").notNull(),
-    variant: text("variant").notNull(),
-    modelVersion: text("model_version").notNull(),
   },
   (t) => [
     primaryKey({ columns: [t.day, t.listenerId, t.surface, t.device, t.region, t.variant, t.modelVersion] }),
@@ -292,14 +292,9 @@ export const kpiListenerDays = sqliteTable(
 export const kpiListPlays = sqliteTable(
   "kpi_list_plays",
   {
-    day: text("day").notNull(),
+    ...daySlice(),
     recommendationId: text("recommendation_id").notNull(),
     listenerId: text("listener_id").notNull(),
-    surface: text("surface").notNull(),
-    device: text("device").notNull(),
-    region: text("region").notNull(),
-    variant: text("variant").notNull(),
-    modelVersion: text("model_version").notNull(),
     completed: integer("completed", { mode: "boolean" }).notNull(),
   },
   (t) => [

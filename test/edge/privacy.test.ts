@@ -92,6 +92,20 @@ describe("privacy", () => {
         headers: await asListener(RAW_ID, "speaker"),
       }),
     );
+    // The phone plays the list's last track to its end: the KPIs keep the list as played, completed.
+    const list = await json<{ recommendationId: string; tracks: { id: string }[] }>(
+      await edge("/v1/me/playlists/discover-weekly?timeZone=UTC", { headers: await asListener(RAW_ID) }),
+    );
+    const end = {
+      id: "raw-list-end",
+      trackId: list.tracks.at(-1)!.id,
+      type: "complete",
+      timestamp: Date.now(),
+      device: "phone",
+      context: { playlistId: "discover-weekly", source: "playlist", recommendationId: list.recommendationId },
+    };
+    await json(await edge("/v1/events", jsonBody("POST", { events: [end] }, await asListener(RAW_ID))), 202);
+    await waitFor("the list's end stored", async () => (await storedEvents(pseudonym)) === 41);
     const exported = await json<{
       events: unknown[];
       consent: { personalization: boolean };
@@ -105,17 +119,20 @@ describe("privacy", () => {
       listProgress: { listId: string; position: number }[];
       timeZone: string | null;
       activeDays: { day: string; device: string }[];
+      listPlays: { surface: string; completed: boolean }[];
     }>(await edge(`/v1/me/export`, { headers: await asListener(RAW_ID) }));
     expect(exported.radioStations).toEqual([
       expect.objectContaining({ id: station.station.id, served: expect.any(Array) }),
     ]);
     expect(exported.radioStations[0]!.served).toHaveLength(5);
-    expect(exported.listProgress).toEqual([expect.objectContaining({ listId: "discover-weekly", position: 1 })]);
+    // The speaker played its first track, the phone its last: the list is done (position at its length).
+    expect(exported.listProgress).toEqual([expect.objectContaining({ listId: "discover-weekly", position: 5 })]);
     // The zone the speaker sent, kept for the lists' periods, is the listener's too.
     expect(exported.timeZone).toBe("UTC");
-    expect(exported.events).toHaveLength(40);
+    expect(exported.events).toHaveLength(41);
     // Counted in the KPIs' actives: the days they listened on, theirs too (kpi_listener_days).
     expect(exported.activeDays).toEqual(expect.arrayContaining([expect.objectContaining({ device: "phone" })]));
+    expect(exported.listPlays).toEqual([expect.objectContaining({ surface: "discover-weekly", completed: true })]);
     expect(exported.liveSession.recent.length).toBeGreaterThan(0);
     expect(exported.recommendations?.candidates.length).toBeGreaterThan(0);
     expect(exported.profile).toBeTruthy();
@@ -127,10 +144,10 @@ describe("privacy", () => {
     ]);
     expect(exported.following).toEqual([expect.objectContaining({ artistId: catalog[0]!.artistId })]);
 
-    // The KPIs count both listeners' starts (40 and 30 events, a fifth of them likes); erased, only the other's.
+    // The KPIs count both listeners' starts (40 and 30 events, a fifth of them likes, and the list's end); erased, only the other's.
     const starts = async () =>
       (await env.DB.prepare("SELECT coalesce(sum(starts), 0) AS n FROM kpi_daily").first<{ n: number }>())!.n;
-    await waitFor("both listeners counted", async () => (await starts()) === 32 + 24);
+    await waitFor("both listeners counted", async () => (await starts()) === 33 + 24);
     expect(await json(await edge(`/v1/me`, { method: "DELETE", headers: await asListener(RAW_ID) }))).toMatchObject({
       erased: true,
     });
