@@ -24,13 +24,13 @@ CREATE TABLE `kpi_daily` (
 --> statement-breakpoint
 CREATE TABLE `kpi_list_plays` (
 	`day` text NOT NULL,
-	`recommendation_id` text NOT NULL,
-	`listener_id` text NOT NULL,
 	`surface` text NOT NULL,
 	`device` text NOT NULL,
 	`region` text NOT NULL,
 	`variant` text NOT NULL,
 	`model_version` text NOT NULL,
+	`recommendation_id` text NOT NULL,
+	`listener_id` text NOT NULL,
 	`completed` integer NOT NULL,
 	PRIMARY KEY(`day`, `recommendation_id`, `device`)
 );
@@ -38,12 +38,12 @@ CREATE TABLE `kpi_list_plays` (
 CREATE INDEX `kpi_list_plays_listener` ON `kpi_list_plays` (`listener_id`);--> statement-breakpoint
 CREATE TABLE `kpi_listener_days` (
 	`day` text NOT NULL,
-	`listener_id` text NOT NULL,
 	`surface` text NOT NULL,
 	`device` text NOT NULL,
 	`region` text NOT NULL,
 	`variant` text NOT NULL,
 	`model_version` text NOT NULL,
+	`listener_id` text NOT NULL,
 	PRIMARY KEY(`day`, `listener_id`, `surface`, `device`, `region`, `variant`, `model_version`)
 );
 --> statement-breakpoint
@@ -61,4 +61,6 @@ CREATE TABLE `kpi_sessions` (
 	PRIMARY KEY(`day`, `region`, `length_ms`)
 );
 --> statement-breakpoint
-ALTER TABLE `events` ADD `list_end` integer DEFAULT false NOT NULL;
+ALTER TABLE `events` ADD `list_end` integer DEFAULT false NOT NULL;--> statement-breakpoint
+CREATE INDEX `events_listener_time` ON `events` (`listener_id`,`client_ts`);--> statement-breakpoint
+CREATE INDEX `events_listener_track` ON `events` (`listener_id`,`track_id`,`client_ts`);

@@ -31,7 +31,7 @@ const PLAYBACK = `('play', 'complete', 'skip', 'repeat')`;
 const CONFLICT = "kpi_listener_changed_since_read";
 /** Earlier than any event: reads from it take in all of a listener's stored events. */
 const ALL = Number.MIN_SAFE_INTEGER;
-/** Below this many listeners, a KPI row that can no longer be recomputed could single one of them out. */
+/** Below this many listeners, a KPI row whose raw events are folded (nothing to subtract) could single one of them out. */
 export const MIN_LISTENERS = 5;
 
 /** What a batch needs read of one listener. */

@@ -1046,7 +1046,7 @@ async function storedState(ignore: (table: string, row: Record<string, unknown>)
   const counts: Record<string, number> = {};
   let rows = "";
   for (const [name, all] of Object.entries(await d1Tables())) {
-    // KPI rollups are recomputed from the events as sentinels arrive: the events themselves are compared.
+    // KPI rollups are derived from the events (added to as each batch lands): the events themselves are compared.
     if (name.startsWith("kpi_")) continue;
     const kept = all.filter((row) => !ignore(name, row));
     counts[name] = kept.length;
