@@ -62,5 +62,5 @@ CREATE TABLE `kpi_sessions` (
 );
 --> statement-breakpoint
 ALTER TABLE `events` ADD `list_end` integer DEFAULT false NOT NULL;--> statement-breakpoint
-CREATE INDEX `events_listener_time` ON `events` (`listener_id`,`client_ts`);--> statement-breakpoint
-CREATE INDEX `events_listener_track` ON `events` (`listener_id`,`track_id`,`client_ts`);
+CREATE INDEX `events_listener_time` ON `events` (`listener_id`,`client_ts`,`event_id`);--> statement-breakpoint
+CREATE INDEX `events_listener_track` ON `events` (`listener_id`,`track_id`,`client_ts`,`event_id`);

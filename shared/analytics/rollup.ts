@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import type { PlaybackContext } from "../api/schemas";
+import type { PlaybackContext, QueuedEvent } from "../api/schemas";
 import { PLAYBACK_TYPES } from "../session/events";
 import { DEFAULT_SESSION_CONFIG } from "../session";
 import { parseRecommendationId } from "./attribution";
@@ -25,16 +25,33 @@ export interface RollupEvent extends PlaybackFacts {
   at: number;
 }
 
-/**
- * What a listener did before a moment: each track of interest with when it was last played (any
- * playback event), the artists of interest they played, and their last playback event within a
- * session's idle timeout. Exactly the state `contributions` carries, so that figuring a listener's
- * events from any moment on, given what came before it, gives what figuring them all would.
- */
+/** A queued event as the KPIs figure it, with its listener's region and its track's artist and duration. */
+export function fromQueued(
+  e: QueuedEvent,
+  region: string | null,
+  track: { artistId: string | null; durationMs: number | null } | undefined,
+): RollupEvent {
+  return {
+    listenerId: e.listener,
+    eventId: e.eventId,
+    trackId: e.trackId,
+    type: e.type,
+    positionMs: e.positionMs,
+    durationMs: track?.durationMs ?? null,
+    artistId: track?.artistId ?? null,
+    msPlayed: e.msPlayed,
+    device: e.device,
+    region,
+    context: e.context,
+    listEnd: e.listEnd ?? false,
+    at: e.clientTs,
+  };
+}
+
+/** What a listener's folded history (retention's per-track counts) says they played before their raw events. */
 export interface ListenerPast {
   lastPlayedAt: Map<string, number>;
   artists: Set<string>;
-  lastPlayback?: Pick<PlaybackFacts, "type" | "trackId"> & { at: number };
 }
 
 export interface DayFigures {
@@ -65,43 +82,131 @@ const zero = (): DayFigures => Object.fromEntries(FIGURES.map((f) => [f, 0])) as
 const keyOf = (r: { day: string } & Slice) => [r.day, ...SLICE_DIMENSIONS.map((d) => r[d])].join("\u0000");
 
 /** The order a listener's events are figured in: by time, then id (as SQLite orders text). */
-export const byTime = (a: RollupEvent, b: RollupEvent) =>
+export const byTime = (a: Pick<RollupEvent, "at" | "eventId">, b: Pick<RollupEvent, "at" | "eventId">) =>
   a.at - b.at || (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0);
 
 /**
- * The figures of one listener's events, per day and slice, given what they did before the first
- * of them. Pure and order-free (the events are sorted here), so the same events and past always
- * give the same rows: what a new event adds is the figures with it minus the figures without it.
+ * What figuring one event needs of the listener's events before it (in `byTime` order): their last
+ * playback event, the last playback of its track, and whether they played its artist. Nothing else
+ * about the past changes what an event counts, which is what keeps adding events cheap (`added`).
  */
-export function figures(events: readonly RollupEvent[], before: ListenerPast): DayRow[] {
-  const rows = new Map<string, DayRow>();
-  const lastPlayedAt = new Map(before.lastPlayedAt);
-  const artists = new Set(before.artists);
-  let last = before.lastPlayback;
-  for (const e of [...events].sort(byTime)) {
-    const key = { day: dayOf(e.at), ...sliceOf(e.context, e.device, e.region) };
+export interface Before {
+  previous?: Pick<RollupEvent, "type" | "trackId" | "at" | "eventId">;
+  trackPlayedAt?: number;
+  artistKnown: boolean;
+}
+
+/** What one event adds to its day and slice, given what came before it. */
+function count(row: DayRow, e: RollupEvent, before: Before): void {
+  row.listeningMs += e.msPlayed ?? 0;
+  if (e.type === "like") row.likes++;
+  if (e.type === "add_to_playlist") row.saves++;
+  if (!PLAYBACK_TYPES.has(e.type)) return;
+  // The session's rule looks back within the session only: a playback after 30 idle minutes starts anew.
+  const { previous, trackPlayedAt } = before;
+  if (
+    isPlaybackStart(previous && e.at - previous.at < DEFAULT_SESSION_CONFIG.idleTimeoutMs ? previous : undefined, e)
+  ) {
+    row.starts++;
+    if (isRepeatListen(trackPlayedAt, e.at)) row.repeats++;
+    const known = {
+      tracks: new Set(trackPlayedAt === undefined ? [] : [e.trackId]),
+      artists: new Set(before.artistKnown && e.artistId ? [e.artistId] : []),
+    };
+    const found = discovery(known, e.trackId, e.artistId);
+    if (found.track) row.trackDiscoveries++;
+    if (found.artist) row.artistDiscoveries++;
+  }
+  if (isEarlySkipped(e)) row.earlySkips++;
+  if (isCompletion(e)) row.completions++;
+}
+
+/** Adds (sign 1) or takes (-1) what each event counts, given what came before it, to rows per day and slice. */
+function tally(rows: Map<string, DayRow>, counted: readonly { event: RollupEvent; before: Before }[], sign: 1 | -1) {
+  for (const { event, before } of counted) {
+    const key = { day: dayOf(event.at), ...sliceOf(event.context, event.device, event.region) };
     const row = rows.get(keyOf(key)) ?? { ...key, ...zero() };
     rows.set(keyOf(key), row);
-    row.listeningMs += e.msPlayed ?? 0;
-    if (e.type === "like") row.likes++;
-    if (e.type === "add_to_playlist") row.saves++;
-    if (!PLAYBACK_TYPES.has(e.type)) continue;
-    // The session's rule looks back within the session only: a playback after 30 idle minutes starts anew.
-    const previous = last && e.at - last.at < DEFAULT_SESSION_CONFIG.idleTimeoutMs ? last : undefined;
-    if (isPlaybackStart(previous, e)) {
-      row.starts++;
-      if (isRepeatListen(lastPlayedAt.get(e.trackId), e.at)) row.repeats++;
-      const found = discovery({ tracks: new Set(lastPlayedAt.keys()), artists }, e.trackId, e.artistId);
-      if (found.track) row.trackDiscoveries++;
-      if (found.artist) row.artistDiscoveries++;
-    }
-    if (isEarlySkipped(e)) row.earlySkips++;
-    if (isCompletion(e)) row.completions++;
-    lastPlayedAt.set(e.trackId, e.at);
-    if (e.artistId) artists.add(e.artistId);
-    last = e;
+    const one = { ...key, ...zero() };
+    count(one, event, before);
+    for (const f of FIGURES) row[f] += sign * one[f];
   }
+}
+
+/**
+ * What each of `events` had before it: `past` (what else came before it) combined with the playback
+ * events of `among` before it. One sweep in `byTime` order.
+ */
+function befores(
+  events: readonly RollupEvent[],
+  past: (e: RollupEvent) => Before,
+  among: readonly RollupEvent[],
+): { event: RollupEvent; before: Before }[] {
+  const playbacks = among.filter((e) => PLAYBACK_TYPES.has(e.type)).sort(byTime);
+  const trackPlayedAt = new Map<string, number>();
+  const artists = new Set<string>();
+  let previous: RollupEvent | undefined;
+  let i = 0;
+  return [...events].sort(byTime).map((event) => {
+    for (; i < playbacks.length && byTime(playbacks[i]!, event) < 0; i++) {
+      previous = playbacks[i]!;
+      trackPlayedAt.set(previous.trackId, previous.at);
+      if (previous.artistId) artists.add(previous.artistId);
+    }
+    const own = past(event);
+    const played = [own.trackPlayedAt, trackPlayedAt.get(event.trackId)].filter((t) => t !== undefined);
+    return {
+      event,
+      before: {
+        previous: previous && (!own.previous || byTime(own.previous, previous) < 0) ? previous : own.previous,
+        trackPlayedAt: played.length > 0 ? Math.max(...played) : undefined,
+        artistKnown: own.artistKnown || (event.artistId !== null && artists.has(event.artistId)),
+      },
+    };
+  });
+}
+
+const pastOf =
+  (past: ListenerPast) =>
+  (e: RollupEvent): Before => ({
+    trackPlayedAt: past.lastPlayedAt.get(e.trackId),
+    artistKnown: e.artistId !== null && past.artists.has(e.artistId),
+  });
+
+/**
+ * The figures of one listener's events, per day and slice, given what they did before them all.
+ * Pure and order-free (each event is figured with the events before it in `byTime` order).
+ */
+export function figures(events: readonly RollupEvent[], past: ListenerPast): DayRow[] {
+  const rows = new Map<string, DayRow>();
+  tally(rows, befores(events, pastOf(past), events), 1);
   return [...rows.values()];
+}
+
+/**
+ * What `fresh` events add to a listener's figures, given for each of them what the stored events
+ * before it were (`before`), and the stored events whose figures they change with what came before
+ * each as stored: the first stored playback after a fresh one (its previous playback), and the
+ * first of its track and of its artist after it (repeat, discoveries). Exactly the figures of all
+ * the events less those of the stored ones, reading only a few events around each fresh one.
+ */
+export function added(
+  fresh: readonly { event: RollupEvent; before: Before }[],
+  affected: readonly { event: RollupEvent; before: Before }[],
+): DayRow[] {
+  const rows = new Map<string, DayRow>();
+  const events = fresh.map((f) => f.event);
+  const stored = new Map([...fresh, ...affected].map((x) => [x.event, x.before]));
+  const merged = (xs: readonly { event: RollupEvent }[]) =>
+    befores(
+      xs.map((x) => x.event),
+      (e) => stored.get(e)!,
+      events,
+    );
+  tally(rows, merged(fresh), 1);
+  tally(rows, merged(affected), 1);
+  tally(rows, affected, -1);
+  return [...rows.values()].filter((r) => FIGURES.some((f) => r[f] !== 0));
 }
 
 /** `after` minus `before`, row by row; rows that do not change are left out. */

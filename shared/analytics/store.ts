@@ -7,6 +7,7 @@ import {
   figures,
   listPlays,
   sessionHistogram,
+  type Before,
   type DayRow,
   type ListenerPast,
   type RollupEvent,
@@ -29,137 +30,143 @@ import { SLICE_DIMENSIONS, UNKNOWN } from "./slice";
 
 const PLAYBACK = `('play', 'complete', 'skip', 'repeat')`;
 const CONFLICT = "kpi_listener_changed_since_read";
-/** Earlier than any event: reads from it take in all of a listener's stored events. */
-const ALL = Number.MIN_SAFE_INTEGER;
 /** Below this many listeners, a KPI row whose raw events are folded (nothing to subtract) could single one of them out. */
 export const MIN_LISTENERS = 5;
 
-/** What a batch needs read of one listener. */
+/** What a batch needs read of one listener: its events and the starts of its closed sessions. */
 export interface Wanted {
   listenerId: string;
-  /** Stored events from this moment on are figured again with the new ones (their batch's earliest). */
-  from: number;
-  /** The batch's tracks, event ids and session starts of the listener. */
-  tracks: string[];
-  eventIds: string[];
+  events: { eventId: string; at: number; trackId: string }[];
   sessionStarts: number[];
 }
 
-/** What the reads said of one listener. */
-export interface ListenerRead {
+/** A listener's fingerprint as read: the guard checks it is unchanged when the batch writes. */
+export interface ListenerState {
   listenerId: string;
-  /** Their fingerprint: the guard checks it is unchanged when the batch writes. */
   revision: number;
   erasedAt: number | null;
   consent: number | null;
   region: string | null;
-  /** Their stored events from `from` on, and what came before them. */
-  stored: RollupEvent[];
-  past: ListenerPast;
-  tracks: Map<string, { artistId: string | null; durationMs: number | null }>;
+}
+
+type Track = { artistId: string | null; durationMs: number | null };
+
+/** What the reads said of one listener of a batch. */
+export interface ListenerRead extends ListenerState {
+  tracks: Map<string, Track>;
   storedEventIds: Set<string>;
-  /** Stored closed sessions among the batch's (all of them when every event was asked for). */
+  /** Their stored closed sessions among the batch's. */
   sessions: { startedAt: number; lengthMs: number }[];
+  /** For each of the batch's events, what the stored events before it were (rollup.ts `Before`). */
+  before: Map<string, Before>;
+  /** Stored events whose figures the batch's events may change, each with what was stored before it. */
+  affected: { event: RollupEvent; before: Before }[];
 }
 
 /** Listeners without a row yet (first events on their way) consent by default, as their first row will say. */
-export const counts = (read: Pick<ListenerRead, "consent">) => read.consent !== 0;
+export const counts = (read: Pick<ListenerState, "consent">) => read.consent !== 0;
 
-const WANTED = `WITH w AS (SELECT json_extract(value, '$.listenerId') AS l, json_extract(value, '$.from') AS f, value AS v FROM json_each(?1))`;
-const RELEVANT = `${WANTED}, rel AS (
-  SELECT w.l, w.f, e.track_id FROM w JOIN events e ON e.listener_id = w.l AND e.client_ts >= w.f
-  UNION SELECT w.l, w.f, j.value FROM w, json_each(w.v, '$.tracks') j)`;
+const STATE = `SELECT w.l AS listenerId, coalesce((SELECT revision FROM kpi_listener_revisions WHERE listener_id = w.l), 0) AS revision,
+  (SELECT erased_at FROM erasures WHERE listener_id = w.l) AS erasedAt, l.consent_analytics AS consent, l.region
+  FROM w LEFT JOIN listeners l ON l.id = w.l`;
+const BATCH = `WITH x AS (SELECT value ->> '$.listenerId' AS l, value ->> '$.eventId' AS id, value ->> '$.at' AS at,
+  value ->> '$.trackId' AS track, (SELECT artist_id FROM tracks WHERE id = value ->> '$.trackId') AS artist FROM json_each(?1)),
+  w AS (SELECT value ->> '$.listenerId' AS l, value AS v FROM json_each(?2))`;
+// Events before and after the row `a` (listener l, event id, at, track, artist) in `byTime` order.
+const EARLIER = (a: string) => `(e.client_ts, e.event_id) < (${a}.at, ${a}.id)`;
+const LATER = (a: string) => `(e.client_ts, e.event_id) > (${a}.at, ${a}.id)`;
+/** The stored `Before` of each row `a`: its previous playback (within a session's idle timeout), its track's last play, its artist. */
+const BEFORE = (a: string) => `
+  (SELECT json_array(e.type, e.track_id, e.client_ts, e.event_id) FROM events e
+   WHERE e.listener_id = ${a}.l AND e.type IN ${PLAYBACK} AND e.client_ts > ${a}.at - ${DEFAULT_SESSION_CONFIG.idleTimeoutMs} AND ${EARLIER(a)}
+   ORDER BY e.client_ts DESC, e.event_id DESC LIMIT 1) AS previous,
+  (SELECT e.client_ts FROM events e WHERE e.listener_id = ${a}.l AND e.track_id = ${a}.track AND e.type IN ${PLAYBACK} AND ${EARLIER(a)}
+   ORDER BY e.client_ts DESC, e.event_id DESC LIMIT 1) AS played,
+  (SELECT last_ts FROM event_rollups r WHERE r.listener_id = ${a}.l AND r.track_id = ${a}.track AND r.last_ts < ${a}.at) AS folded,
+  (${a}.artist IS NOT NULL AND (
+     EXISTS (SELECT 1 FROM tracks t JOIN events e ON e.listener_id = ${a}.l AND e.track_id = t.id
+             WHERE t.artist_id = ${a}.artist AND e.type IN ${PLAYBACK} AND ${EARLIER(a)})
+     OR EXISTS (SELECT 1 FROM tracks t JOIN event_rollups r ON r.listener_id = ${a}.l AND r.track_id = t.id
+                WHERE t.artist_id = ${a}.artist AND r.last_ts < ${a}.at))) AS artistKnown`;
+/** The first stored playback after each row of x that `extra` allows (any, of its track, of its artist). */
+const FIRST_AFTER = (from: string, extra: string) => `SELECT x.l, (SELECT e.event_id FROM ${from}
+  WHERE e.type IN ${PLAYBACK} AND ${LATER("x")} ${extra} ORDER BY e.client_ts, e.event_id LIMIT 1) AS id FROM x`;
+const EVENT_COLUMNS = `e.listener_id AS listenerId, e.event_id AS eventId, e.track_id AS trackId, e.type, e.position_ms AS positionMs,
+  e.ms_played AS msPlayed, e.device, e.context, e.client_ts AS at, e.list_end AS listEnd, t.artist_id AS artistId, t.duration_ms AS durationMs`;
 
-/** One read transaction for every listener of a batch (or of an erasure or consent change). */
+type BeforeRow = { previous: string | null; played: number | null; folded: number | null; artistKnown: number | null };
+type EventRow = Omit<RollupEvent, "region" | "context" | "listEnd"> & { context: string | null; listEnd: number };
+
+function beforeOf(r: BeforeRow): Before {
+  const played = [r.played, r.folded].filter((t) => t !== null);
+  const previous =
+    r.previous === null ? undefined : (JSON.parse(r.previous) as [RollupEvent["type"], string, number, string]);
+  return {
+    previous: previous && { type: previous[0], trackId: previous[1], at: previous[2], eventId: previous[3] },
+    trackPlayedAt: played.length > 0 ? Math.max(...played) : undefined,
+    artistKnown: r.artistKnown === 1,
+  };
+}
+
+const eventOf = (e: EventRow, region: string | null): RollupEvent => ({
+  ...e,
+  region,
+  context: e.context === null ? null : JSON.parse(e.context),
+  listEnd: e.listEnd === 1,
+});
+
+/**
+ * One read transaction for every listener of a batch: their fingerprints, which of the batch's
+ * events and sessions are stored already, and around each event what figuring it needs (rollup.ts
+ * `added`): a few index lookups an event, however long the listener's history or busy the day.
+ */
 export async function readListeners(db: D1Database, wanted: readonly Wanted[]): Promise<Map<string, ListenerRead>> {
-  const param = JSON.stringify(wanted);
-  const [state, stored, ids, sessions, tracks, artists, last] = await db.batch<Record<string, unknown>>(
+  const events = JSON.stringify(wanted.flatMap((w) => w.events.map((e) => ({ listenerId: w.listenerId, ...e }))));
+  const listeners = JSON.stringify(wanted.map((w) => ({ listenerId: w.listenerId, sessionStarts: w.sessionStarts })));
+  const [state, ids, sessions, tracks, befores, affected] = await db.batch<Record<string, unknown>>(
     [
-      `${WANTED} SELECT w.l AS listenerId, coalesce((SELECT revision FROM kpi_listener_revisions WHERE listener_id = w.l), 0) AS revision,
-         (SELECT erased_at FROM erasures WHERE listener_id = w.l) AS erasedAt, l.consent_analytics AS consent, l.region
-       FROM w LEFT JOIN listeners l ON l.id = w.l`,
-      `${WANTED} SELECT e.listener_id AS listenerId, e.event_id AS eventId, e.track_id AS trackId, e.type, e.position_ms AS positionMs,
-         e.ms_played AS msPlayed, e.device, e.context, e.client_ts AS at, e.list_end AS listEnd
-       FROM w JOIN events e ON e.listener_id = w.l AND e.client_ts >= w.f`,
-      `${WANTED} SELECT w.l AS listenerId, e.event_id AS eventId FROM w, json_each(w.v, '$.eventIds') i
-       JOIN events e ON e.listener_id = w.l AND e.event_id = i.value`,
-      `${WANTED} SELECT w.l AS listenerId, s.started_at AS startedAt, s.length_ms AS lengthMs FROM w JOIN sessions s ON s.listener_id = w.l
-       WHERE (w.f = ${ALL} OR s.started_at IN (SELECT value FROM json_each(w.v, '$.sessionStarts')))`,
-      // Each track of interest: its artist and duration, when the listener last played it before `from`, raw or folded.
-      `${RELEVANT} SELECT rel.l AS listenerId, rel.track_id AS trackId, t.artist_id AS artistId, t.duration_ms AS durationMs,
-         (SELECT max(client_ts) FROM events e WHERE e.listener_id = rel.l AND e.track_id = rel.track_id AND e.client_ts < rel.f AND e.type IN ${PLAYBACK}) AS played,
-         (SELECT last_ts FROM event_rollups r WHERE r.listener_id = rel.l AND r.track_id = rel.track_id AND r.last_ts < rel.f) AS folded
-       FROM rel LEFT JOIN tracks t ON t.id = rel.track_id`,
-      `${RELEVANT}, ra AS (SELECT DISTINCT rel.l, rel.f, t.artist_id FROM rel JOIN tracks t ON t.id = rel.track_id WHERE t.artist_id IS NOT NULL)
-       SELECT ra.l AS listenerId, ra.artist_id AS artistId FROM ra
-       WHERE EXISTS (SELECT 1 FROM events e JOIN tracks t ON t.id = e.track_id
-                     WHERE e.listener_id = ra.l AND t.artist_id = ra.artist_id AND e.client_ts < ra.f AND e.type IN ${PLAYBACK})
-          OR EXISTS (SELECT 1 FROM event_rollups r JOIN tracks t ON t.id = r.track_id
-                     WHERE r.listener_id = ra.l AND t.artist_id = ra.artist_id AND r.last_ts < ra.f)`,
-      // The order `figures` takes events in, so that its last playback before `from` is this one.
-      `${WANTED} SELECT w.l AS listenerId, (SELECT json_array(e.type, e.track_id, e.client_ts) FROM events e
-         WHERE e.listener_id = w.l AND e.client_ts < w.f AND e.client_ts > w.f - ${DEFAULT_SESSION_CONFIG.idleTimeoutMs}
-           AND e.type IN ${PLAYBACK} ORDER BY e.client_ts DESC, e.event_id DESC LIMIT 1) AS last FROM w`,
-    ].map((sql) => db.prepare(sql).bind(param)),
+      `${BATCH} ${STATE}`,
+      `${BATCH} SELECT x.l AS listenerId, x.id AS eventId FROM x JOIN events e ON e.listener_id = x.l AND e.event_id = x.id`,
+      `${BATCH} SELECT w.l AS listenerId, s.started_at AS startedAt, s.length_ms AS lengthMs FROM w
+       JOIN sessions s ON s.listener_id = w.l AND s.started_at IN (SELECT value FROM json_each(w.v, '$.sessionStarts'))`,
+      `${BATCH} SELECT DISTINCT x.l AS listenerId, x.track AS trackId, t.artist_id AS artistId, t.duration_ms AS durationMs
+       FROM x LEFT JOIN tracks t ON t.id = x.track`,
+      `${BATCH} SELECT x.l AS listenerId, x.id AS eventId, ${BEFORE("x")} FROM x`,
+      `${BATCH}, s AS (
+         ${FIRST_AFTER("events e", "AND e.listener_id = x.l")}
+         UNION ${FIRST_AFTER("events e", "AND e.listener_id = x.l AND e.track_id = x.track")}
+         UNION ${FIRST_AFTER("tracks ta JOIN events e ON e.listener_id = x.l AND e.track_id = ta.id", "AND ta.artist_id = x.artist")}),
+       a AS (SELECT e.listener_id AS l, e.event_id AS id, e.track_id AS track, t.artist_id AS artist, ${EVENT_COLUMNS}
+             FROM s JOIN events e ON e.listener_id = s.l AND e.event_id = s.id LEFT JOIN tracks t ON t.id = e.track_id)
+       SELECT a.*, ${BEFORE("a")} FROM a`,
+    ].map((sql) => db.prepare(sql).bind(events, listeners)),
   );
   const reads = new Map<string, ListenerRead>();
-  for (const r of state!.results as {
-    listenerId: string;
-    revision: number;
-    erasedAt: number | null;
-    consent: number | null;
-    region: string | null;
-  }[]) {
+  for (const r of state!.results as unknown as ListenerState[]) {
     reads.set(r.listenerId, {
       ...r,
-      stored: [],
-      past: { lastPlayedAt: new Map(), artists: new Set() },
       tracks: new Map(),
       storedEventIds: new Set(),
       sessions: [],
+      before: new Map(),
+      affected: [],
     });
   }
   const of = (id: unknown) => reads.get(id as string)!;
-  for (const t of tracks!.results as {
-    listenerId: string;
-    trackId: string;
-    artistId: string | null;
-    durationMs: number | null;
-    played: number | null;
-    folded: number | null;
-  }[]) {
-    const read = of(t.listenerId);
-    read.tracks.set(t.trackId, { artistId: t.artistId, durationMs: t.durationMs });
-    const at = Math.max(t.played ?? -Infinity, t.folded ?? -Infinity);
-    if (at > -Infinity) read.past.lastPlayedAt.set(t.trackId, at);
-  }
-  for (const a of artists!.results as { listenerId: string; artistId: string }[])
-    of(a.listenerId).past.artists.add(a.artistId);
-  for (const l of last!.results as { listenerId: string; last: string | null }[]) {
-    if (l.last === null) continue;
-    const [type, trackId, at] = JSON.parse(l.last) as [RollupEvent["type"], string, number];
-    of(l.listenerId).past.lastPlayback = { type, trackId, at };
+  for (const t of tracks!.results as ({ listenerId: string; trackId: string } & Track)[]) {
+    of(t.listenerId).tracks.set(t.trackId, { artistId: t.artistId, durationMs: t.durationMs });
   }
   for (const i of ids!.results as { listenerId: string; eventId: string }[])
     of(i.listenerId).storedEventIds.add(i.eventId);
   for (const s of sessions!.results as { listenerId: string; startedAt: number; lengthMs: number }[]) {
     of(s.listenerId).sessions.push({ startedAt: s.startedAt, lengthMs: s.lengthMs });
   }
-  for (const e of stored!.results as (Omit<
-    RollupEvent,
-    "artistId" | "durationMs" | "region" | "context" | "listEnd"
-  > & {
-    context: string | null;
-    listEnd: number;
-  })[]) {
-    const read = of(e.listenerId);
-    read.stored.push({
-      ...e,
-      ...(read.tracks.get(e.trackId) ?? { artistId: null, durationMs: null }),
-      region: read.region,
-      context: e.context === null ? null : JSON.parse(e.context),
-      listEnd: e.listEnd === 1,
-    });
+  for (const b of befores!.results as ({ listenerId: string; eventId: string } & BeforeRow)[]) {
+    of(b.listenerId).before.set(b.eventId, beforeOf(b));
+  }
+  for (const a of affected!.results as (EventRow & BeforeRow)[]) {
+    const read = of(a.listenerId);
+    read.affected.push({ event: eventOf(a, read.region), before: beforeOf(a) });
   }
   return reads;
 }
@@ -171,8 +178,8 @@ export async function readListeners(db: D1Database, wanted: readonly Wanted[]): 
  */
 export function guard(
   db: D1Database,
-  reads: readonly ListenerRead[],
-  erasedAt: (read: ListenerRead) => number | null = (r) => r.erasedAt,
+  reads: readonly ListenerState[],
+  erasedAt: (read: ListenerState) => number | null = (r) => r.erasedAt,
 ): D1PreparedStatement {
   return db
     .prepare(
@@ -283,20 +290,46 @@ function dropEmpty(db: D1Database): D1PreparedStatement[] {
   ];
 }
 
-/** A listener's stored events and sessions as the KPIs count them: every event of theirs, read in one transaction. */
-export async function readWhole(db: D1Database, listenerId: string): Promise<ListenerRead> {
-  const reads = await readListeners(db, [{ listenerId, from: ALL, tracks: [], eventIds: [], sessionStarts: [] }]);
-  return reads.get(listenerId)!;
+/** A listener's fingerprint, every stored event and session of theirs, and what retention folded: read in one transaction. */
+export interface WholeListener extends ListenerState {
+  events: RollupEvent[];
+  past: ListenerPast;
+  sessions: { startedAt: number; lengthMs: number }[];
 }
 
-const regionOf = (read: ListenerRead) => read.region ?? UNKNOWN;
+export async function readWhole(db: D1Database, listenerId: string): Promise<WholeListener> {
+  const w = `WITH w AS (SELECT ?1 AS l)`;
+  const [state, events, sessions, folded] = await db.batch<Record<string, unknown>>(
+    [
+      `${w} ${STATE}`,
+      `SELECT ${EVENT_COLUMNS} FROM events e LEFT JOIN tracks t ON t.id = e.track_id WHERE e.listener_id = ?1`,
+      `SELECT started_at AS startedAt, length_ms AS lengthMs FROM sessions WHERE listener_id = ?1`,
+      `SELECT r.track_id AS trackId, t.artist_id AS artistId, r.last_ts AS at FROM event_rollups r
+       LEFT JOIN tracks t ON t.id = r.track_id WHERE r.listener_id = ?1`,
+    ].map((sql) => db.prepare(sql).bind(listenerId)),
+  );
+  const read = state!.results[0] as unknown as ListenerState;
+  const past: ListenerPast = { lastPlayedAt: new Map(), artists: new Set() };
+  for (const f of folded!.results as { trackId: string; artistId: string | null; at: number }[]) {
+    past.lastPlayedAt.set(f.trackId, f.at);
+    if (f.artistId) past.artists.add(f.artistId);
+  }
+  return {
+    ...read,
+    events: (events!.results as EventRow[]).map((e) => eventOf(e, read.region)),
+    past,
+    sessions: sessions!.results as { startedAt: number; lengthMs: number }[],
+  };
+}
+
+const regionOf = (read: ListenerState) => read.region ?? UNKNOWN;
 
 /** Puts a listener who consents again back into the rollups, from their raw events and sessions. */
-export function addListener(db: D1Database, read: ListenerRead): D1PreparedStatement[] {
+export function addListener(db: D1Database, read: WholeListener): D1PreparedStatement[] {
   const sessions = read.sessions.map((s) => ({ ...s, region: regionOf(read) }));
   return [
-    ...figureStatements(db, figures(read.stored, read.past), sessions, 1),
-    ...membershipStatements(db, read.stored),
+    ...figureStatements(db, figures(read.events, read.past), sessions, 1),
+    ...membershipStatements(db, read.events),
   ];
 }
 
@@ -306,11 +339,11 @@ export function addListener(db: D1Database, read: ListenerRead): D1PreparedState
  * retention has already folded (which cannot be subtracted), the rows they were counted in are
  * dropped when fewer than MIN_LISTENERS remain in them to hide one.
  */
-export function removeListener(db: D1Database, read: ListenerRead): D1PreparedStatement[] {
+export function removeListener(db: D1Database, read: WholeListener): D1PreparedStatement[] {
   const sessions = read.sessions.map((s) => ({ ...s, region: regionOf(read) }));
   const counted = counts(read);
   return [
-    ...(counted ? figureStatements(db, figures(read.stored, read.past), sessions, -1) : []),
+    ...(counted ? figureStatements(db, figures(read.events, read.past), sessions, -1) : []),
     // Retention deletes raw events up to a cutoff after folding them; the last folded one bounds the days it touched.
     db
       .prepare(

@@ -67,9 +67,9 @@ export const events = sqliteTable(
     primaryKey({ columns: [t.listenerId, t.eventId] }),
     index("events_track").on(t.trackId),
     index("events_client_ts").on(t.clientTs),
-    // What a listener played before and since a moment, and when each track last: the KPI reads of every batch.
-    index("events_listener_time").on(t.listenerId, t.clientTs),
-    index("events_listener_track").on(t.listenerId, t.trackId, t.clientTs),
+    // The KPI reads of every batch seek a listener's events next to a moment, in (time, id) order: of any track, of one.
+    index("events_listener_time").on(t.listenerId, t.clientTs, t.eventId),
+    index("events_listener_track").on(t.listenerId, t.trackId, t.clientTs, t.eventId),
   ],
 );
 

@@ -1,5 +1,5 @@
 import type { QueuedEvent, QueuedSessionSummary, QueueMessage } from "../../shared/api/schemas";
-import { difference, figures, type RollupEvent } from "../../shared/analytics/rollup";
+import { added, fromQueued, type Before, type RollupEvent } from "../../shared/analytics/rollup";
 import { UNKNOWN } from "../../shared/analytics/slice";
 import {
   bump,
@@ -33,15 +33,13 @@ export async function kpiStatements(
     db,
     [...byListener].map(([listenerId, { events, sessions }]) => ({
       listenerId,
-      from: Math.min(...events.map((e) => e.clientTs)),
-      tracks: [...new Set(events.map((e) => e.trackId))],
-      eventIds: events.map((e) => e.eventId),
+      events: events.map((e) => ({ eventId: e.eventId, at: e.clientTs, trackId: e.trackId })),
       sessionStarts: sessions.map((s) => s.startedAt),
     })),
   );
   const rollups = [...byListener].flatMap(([listenerId, mine]) => {
     const read = reads.get(listenerId)!;
-    return counts(read) ? added(db, read, mine) : [];
+    return counts(read) ? addedBy(db, read, mine) : [];
   });
   return {
     guard: guard(db, [...reads.values()], (r) => erased.get(r.listenerId) ?? null),
@@ -50,7 +48,7 @@ export async function kpiStatements(
 }
 
 /** What the batch adds for one listener: only what its inserts store for the first time (as OR IGNORE keeps the first). */
-function added(
+function addedBy(
   db: D1Database,
   read: ListenerRead,
   mine: { events: QueuedEvent[]; sessions: QueuedSessionSummary[] },
@@ -58,41 +56,25 @@ function added(
   // A listener first seen in this batch gets the region of their first event here (ingest's listener row).
   const region = read.consent === null ? (mine.events[0]?.region ?? null) : read.region;
   const seen = new Set(read.storedEventIds);
-  const fresh: RollupEvent[] = [];
+  const fresh: { event: RollupEvent; before: Before }[] = [];
   for (const e of mine.events) {
     if (seen.has(e.eventId)) continue;
     seen.add(e.eventId);
-    fresh.push(rollupEvent(e, region, read));
+    fresh.push({ event: fromQueued(e, region, read.tracks.get(e.trackId)), before: read.before.get(e.eventId)! });
   }
-  const stored = read.stored.map((e) => ({ ...e, region }));
+  const affected = read.affected.map((a) => ({ ...a, event: { ...a.event, region } }));
   const starts = new Set(read.sessions.map((s) => s.startedAt));
   const sessions = mine.sessions.filter((s) => !starts.has(s.startedAt) && starts.add(s.startedAt));
   return [
     ...figureStatements(
       db,
-      difference(figures([...stored, ...fresh], read.past), figures(stored, read.past)),
+      added(fresh, affected),
       sessions.map((s) => ({ startedAt: s.startedAt, lengthMs: s.lengthMs, region: region ?? UNKNOWN })),
       1,
     ),
-    ...membershipStatements(db, fresh),
+    ...membershipStatements(
+      db,
+      fresh.map((f) => f.event),
+    ),
   ];
-}
-
-function rollupEvent(e: QueuedEvent, region: string | null, read: ListenerRead): RollupEvent {
-  const track = read.tracks.get(e.trackId);
-  return {
-    listenerId: e.listener,
-    eventId: e.eventId,
-    trackId: e.trackId,
-    type: e.type,
-    positionMs: e.positionMs,
-    durationMs: track?.durationMs ?? null,
-    artistId: track?.artistId ?? null,
-    msPlayed: e.msPlayed,
-    device: e.device,
-    region,
-    context: e.context,
-    listEnd: e.listEnd ?? false,
-    at: e.clientTs,
-  };
 }
