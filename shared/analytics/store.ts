@@ -16,10 +16,10 @@ import { SLICE_DIMENSIONS, UNKNOWN } from "./slice";
 
 /*
  * How the KPI rollups stay exact. A listener's figures are a pure function of their stored events
- * (shared/analytics/rollup.ts `figures`), so a batch adds, per listener, the figures of their events
- * from the batch's earliest one on with the new events minus those without them: in order, that is
- * just the new events' own figures; a late event also recomputes what it changes after it (a start,
- * a repeat, a discovery). What a batch adds is computed from reads, and written in the same D1 batch
+ * (shared/analytics/rollup.ts `figures`), so a batch adds, per listener, their figures with the new
+ * events less those without them (rollup.ts `added`): the new events' own, and for a late event
+ * what it changes in the few stored events after it (a start, a repeat, a discovery). That is
+ * computed from reads of the events around each new one, and written in the same D1 batch
  * (one transaction) that inserts the events, whose first statement is a guard: it fails the whole
  * batch unless every listener's revision, erasure and analytics consent are still what the reads saw.
  * Every write of a listener's events, sessions, consent or erasure changes one of them, so a batch
