@@ -10,6 +10,26 @@ export async function everyRoute(client: SetlistClient, apiKey: string, token: s
   const headers = credentials(apiKey, token);
   await client.health.$get();
   await client.docs.$get();
+  await client.dashboard.$get();
+  await client.dashboard.assets[":file"].$get({ param: { file: "signin.js" } });
+  // @ts-expect-error the dashboard's sign-in page has no such file
+  await client.dashboard.assets[":file"].$get({ param: { file: "app.js" } });
+  await client.dashboard["app.js"].$get({}, { headers });
+
+  // Support requests for a listener, by an operator.
+  const listener = { listenerId: "demo-2" };
+  await client.admin.listeners.lookup.$post({ query: {}, json: listener }, { headers });
+  // @ts-expect-error the listener is named in the body
+  await client.admin.listeners.lookup.$post({ query: listener }, { headers });
+  await client.admin.listeners.consent.$post({ query: {}, json: { ...listener, analytics: false } }, { headers });
+  // @ts-expect-error consent is given with booleans
+  await client.admin.listeners.consent.$post({ query: {}, json: { ...listener, analytics: "no" } }, { headers });
+  await client.admin.listeners.export.$post({ query: {}, json: listener }, { headers });
+  // @ts-expect-error the export names one listener
+  await client.admin.listeners.export.$post({ query: {}, json: { listenerIds: ["demo-2"] } }, { headers });
+  await client.admin.listeners.erase.$post({ query: {}, json: listener }, { headers });
+  // @ts-expect-error erasure names the listener by id
+  await client.admin.listeners.erase.$post({ query: {}, json: { listener: "demo-2" } }, { headers });
 
   await client.v1.me.recommendations.$get({ query: { limit: "5", activity: "workout", device: "phone" } }, { headers });
   // @ts-expect-error an activity the API does not know

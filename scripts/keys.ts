@@ -10,11 +10,10 @@
  * Edge isolates cache what they read about a key for a minute, so a revocation takes up to that long.
  */
 import { spawnSync } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { hashApiKey, ROLES, type Role } from "../shared/auth/api-key";
+import { hashApiKey, KeyName, NewKeyRequest, newApiKey, type Role } from "../shared/auth/api-key";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 /** Where `npm start` and these commands keep the local D1, KV and queues unless told otherwise. */
@@ -34,8 +33,6 @@ export interface NewKey {
   role: Role;
   name: string;
 }
-
-const NAME = /^[\w .-]{1,64}$/;
 
 /** Runs SQL with `wrangler d1 execute` and returns wrangler's JSON result. */
 export function executeSql(db: Database, sql: string): { results: Record<string, unknown>[] }[] {
@@ -66,8 +63,10 @@ function sqlText(value: string): string {
 export async function storeKeys(db: Database, keys: readonly NewKey[], now = Date.now()): Promise<void> {
   const rows = await Promise.all(
     keys.map(async ({ key, role, name }) => {
-      if (!ROLES.includes(role)) throw new Error(`role must be one of ${ROLES.join(", ")}`);
-      if (!NAME.test(name)) throw new Error("name must be 1-64 letters, digits, spaces, '.', '_' or '-'");
+      const checked = NewKeyRequest.safeParse({ role, name });
+      if (!checked.success) {
+        throw new Error(checked.error.issues.map((i) => `${i.path.join(".")} ${i.message}`).join("; "));
+      }
       return `(${sqlText(await hashApiKey(key))}, ${sqlText(name)}, ${sqlText(role)}, ${now})`;
     }),
   );
@@ -110,12 +109,12 @@ async function main() {
 
   if (command === "create" && values.role && values.name) {
     const role = values.role as Role;
-    const key = `setlist_${role}_${randomBytes(32).toString("base64url")}`;
+    const key = newApiKey(role);
     await storeKeys(db, [{ key, role, name: values.name }]);
     console.log(key);
     console.error(`Created a ${role} key named "${values.name}". It is stored only as a hash: keep it now.`);
   } else if (command === "revoke" && values.name) {
-    if (!NAME.test(values.name)) throw new Error("no such name");
+    if (!KeyName.safeParse(values.name).success) throw new Error("no such name");
     const [result] = executeSql(
       db,
       `UPDATE api_keys SET revoked_at = ${Date.now()} WHERE name = ${sqlText(values.name)} AND revoked_at IS NULL RETURNING hash`,

@@ -1,7 +1,7 @@
 /**
  * `npm start`: the whole network on one local Workers runtime. Applies the D1 migrations, starts the
  * edge and the retraining worker together (one persistence folder, so they share D1, KV and queues),
- * seeds the demo data into an empty database and waits until the first model is published. The
+ * builds the operator dashboard, seeds the demo data into an empty database and waits until the first model is published. The
  * documented development API keys are stored in the local database only; nothing here touches a
  * deployed one.
  */
@@ -11,6 +11,7 @@ import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs, parseEnv } from "node:util";
 import { DEFAULT_PORT, DEV_KEYS, localUrl } from "./dev-credentials";
+import { buildDashboard } from "./dashboard-assets";
 import { DEFAULT_PERSIST_TO, storeKeys } from "./keys";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -37,6 +38,9 @@ for (const dir of [root, resolve(root, "workers/retrainer")]) {
   if (missing.length > 0)
     appendFileSync(devVars, `\n${missing.map(([name, value]) => `${name}=${value}`).join("\n")}\n`);
 }
+
+// The dashboard is built from its sources on every start, so the page served is the checkout's.
+await buildDashboard();
 
 const migrate = spawnSync(
   wrangler,

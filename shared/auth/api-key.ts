@@ -1,5 +1,6 @@
 import { eq } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
+import { z } from "zod";
 import { problem, problemResponse } from "../api/problem";
 import { apiKeys } from "../db/schema";
 import { sha256Hex } from "../util/hash";
@@ -10,6 +11,21 @@ export type Role = (typeof ROLES)[number];
 export interface ApiKey {
   hash: string;
   role: Role;
+}
+
+/** A key's name, which operators revoke it by: `npm run keys` and the operator routes take the same. */
+export const KeyName = z.string().regex(/^[\w .-]{1,64}$/, "must be 1-64 letters, digits, spaces, '.', '_' or '-'");
+
+/** What creating a key takes (`npm run keys -- create`, `POST /admin/keys`). */
+export const NewKeyRequest = z.strictObject({ role: z.enum(ROLES), name: KeyName });
+
+/** A new key: 32 random bytes after a prefix that names its role, so a leaked key is recognised. */
+export function newApiKey(role: Role): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(32));
+  return `setlist_${role}_${btoa(String.fromCharCode(...bytes))
+    .replaceAll("+", "-")
+    .replaceAll("/", "_")
+    .replace(/=+$/, "")}`;
 }
 
 export const API_KEY_HEADER = "x-api-key";

@@ -12,6 +12,7 @@ import { generateDemoCatalog } from "../../shared/demo";
 import { PLAYLIST_KINDS } from "../../shared/playlists";
 import { OWN_PLAYLIST_LIMITS } from "../../shared/playlists/own";
 import { app } from "../../workers/edge/app";
+import { DASHBOARD_SHELL } from "../../workers/edge/dashboard";
 import { DOCS_ASSETS } from "../../workers/edge/docs";
 import { ROLES, type Role } from "../../shared/auth/api-key";
 import { signListenerToken } from "../../workers/edge/auth/listener-token";
@@ -367,8 +368,9 @@ const adminRead: fc.Arbitrary<FuzzCase> = fc
   .record({
     creds: anyCredentials(["operator"], false, LISTENERS[0]!),
     sub: fc.oneof(
-      fc.constantFrom("models", "dlq", "metrics", "models/v20261124000000-abcdef"),
+      fc.constantFrom("models", "dlq", "metrics", "models/v20261124000000-abcdef", "experiments/none/results"),
       nasty.map((s) => `models/${enc(s)}`),
+      nasty.map((s) => `experiments/${enc(s)}/results`),
       nasty.map(enc),
     ),
     query: queryArb,
@@ -523,7 +525,9 @@ function writeCase(
         for (const defect of chosen) defect.apply?.(body, q);
         const headers = credentialHeaders(creds, listener);
         if (bodyArb) headers["content-type"] = body.contentType;
-        const authorized = keyFits(creds, access.roles) && tokenListener(creds, listener) === listener;
+        // An operator's route for a listener names them in the body, and needs no token of theirs.
+        const authorized =
+          keyFits(creds, access.roles) && (!access.listener || tokenListener(creds, listener) === listener);
         // On the events route a valid token of another listener is refused for the body's listener
         // ids, after the body itself is checked, so it may get any refusal.
         const foreignToken = keyFits(creds, access.roles) && creds.token.kind === "other";
@@ -715,6 +719,46 @@ const followWrite = (method: "PUT" | "DELETE") =>
     ),
     artistId,
     ":artistId",
+  );
+
+/** The dashboard's application: any key but an operator's is refused; query parameters are ignored. */
+const dashboardApp: fc.Arbitrary<FuzzCase> = fc
+  .record({ creds: anyCredentials(["operator"], false, LISTENERS[0]!), query: queryArb })
+  .map(({ creds, query }) => ({
+    method: "GET",
+    path: withQuery("/dashboard/app.js", query),
+    template: "/dashboard/app.js",
+    headers: credentialHeaders(creds, LISTENERS[0]!),
+    authorized: keyFits(creds, ["operator"]),
+    mustReject: false,
+  }));
+
+/** Support requests name a listener by raw id in the body: always with a defect, so nothing is changed or erased. */
+const supportDefects = (): Defect[] => [
+  ...jsonBodyDefects,
+  { name: "not an id", apply: (b) => (b.value.listenerId = "a/b") },
+  { name: "no id", apply: (b) => delete b.value.listenerId },
+  { name: "not an object", apply: (b) => (b.text = JSON.stringify([b.value])) },
+];
+const supportWrite = (what: string, consent = false) =>
+  writeCase(
+    `POST /admin/listeners/${what}`,
+    () => `/admin/listeners/${what}`,
+    (listener) =>
+      consent
+        ? fc.record(
+            {
+              listenerId: fc.constant(listener),
+              personalization: fc.oneof(fc.boolean(), anyJson),
+              analytics: fc.oneof(fc.boolean(), anyJson),
+            },
+            { requiredKeys: ["listenerId"] },
+          )
+        : fc.record({ listenerId: fc.oneof(fc.constant(listener), idLike) }),
+    () =>
+      consent
+        ? [...supportDefects(), { name: "not a boolean", apply: (b) => (b.value.analytics = "no") }]
+        : supportDefects(),
   );
 
 /** Operator writes without an operator key: whatever they ask, the door stays shut. */
@@ -1000,6 +1044,21 @@ const FUZZED: Record<string, { arb: fc.Arbitrary<FuzzCase>; runs: number }[]> = 
   "PUT /v1/me/consent": [{ arb: consentWrite, runs: 500 }],
   "POST /v1/me/onboarding": [{ arb: onboardingWrite, runs: 400 }],
   "DELETE /v1/me": [{ arb: eraseWrite, runs: 500 }],
+  "GET /dashboard": [{ arb: publicRead("/dashboard"), runs: 50 }],
+  "GET /dashboard/assets/:file": [
+    {
+      arb: publicRead(
+        "/dashboard/assets/:file",
+        fc.oneof(fc.constantFrom(...DASHBOARD_SHELL), nasty.map(enc)).map((file) => `/dashboard/assets/${file}`),
+      ),
+      runs: 100,
+    },
+  ],
+  "GET /dashboard/app.js": [{ arb: dashboardApp, runs: 100 }],
+  "POST /admin/listeners/lookup": [{ arb: supportWrite("lookup"), runs: 150 }],
+  "POST /admin/listeners/consent": [{ arb: supportWrite("consent", true), runs: 150 }],
+  "POST /admin/listeners/export": [{ arb: supportWrite("export"), runs: 150 }],
+  "POST /admin/listeners/erase": [{ arb: supportWrite("erase"), runs: 150 }],
   "ALL /admin/*": [
     { arb: adminRead, runs: 600 },
     { arb: adminWrite, runs: 500 },

@@ -51,6 +51,9 @@ export const ACCESS: Record<string, Access> = {
   "GET /openapi.json": { public: true },
   "GET /docs": { public: true },
   "GET /docs/assets/:file": { public: true },
+  "GET /dashboard": { public: true },
+  "GET /dashboard/assets/:file": { public: true },
+  "GET /dashboard/app.js": { roles: ["operator"], listener: false },
   "GET /v1/me/recommendations": { roles: ["client"], listener: true },
   "GET /v1/me/now-playing": { roles: ["client"], listener: true },
   "GET /v1/me/consent": { roles: ["client"], listener: true },
@@ -77,6 +80,10 @@ export const ACCESS: Record<string, Access> = {
   "GET /v1/charts/top": { roles: [...ROLES], listener: false },
   "GET /v1/speaker/next": { roles: ["speaker"], listener: true },
   "POST /v1/speaker/alexa": { signed: "alexa" },
+  "POST /admin/listeners/lookup": { roles: ["operator"], listener: false },
+  "POST /admin/listeners/consent": { roles: ["operator"], listener: false },
+  "POST /admin/listeners/export": { roles: ["operator"], listener: false },
+  "POST /admin/listeners/erase": { roles: ["operator"], listener: false },
   "ALL /admin/*": { roles: ["operator"], listener: false },
 };
 

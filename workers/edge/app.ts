@@ -17,7 +17,8 @@ import { problem, problemResponse } from "../../shared/api/problem";
 import { Health, OperatorAnswer } from "../../shared/api/responses";
 import { MAX_EVENTS_BODY_BYTES } from "../../shared/api/schemas";
 import { API_KEY_HEADER } from "../../shared/auth/api-key";
-import { requireRole } from "./auth/require";
+import { forApp, requireRole } from "./auth/require";
+import { DASHBOARD_APP, DASHBOARD_CSP, DASHBOARD_SHELL, dashboardAsset } from "./dashboard";
 import { DOCS_ASSETS, DOCS_CSP, DOCS_PAGE } from "./docs";
 import type { AppEnv } from "./env";
 import { notFound, onError } from "../../shared/api/errors";
@@ -31,6 +32,7 @@ import { playlistsApp } from "./routes/playlists";
 import { privacyApp } from "./routes/privacy";
 import { radioApp } from "./routes/radio";
 import { speakerApp } from "./routes/speaker";
+import { supportApp } from "./routes/support";
 import { tracksApp } from "./routes/tracks";
 
 /** The largest body an API route takes is a batch of events; operators import catalogs in bigger chunks. */
@@ -87,6 +89,51 @@ const docsAsset = createRoute({
   },
 });
 
+const dashboardPage = createRoute({
+  method: "get",
+  path: "/dashboard",
+  tags: ["Operators"],
+  summary: "The operator dashboard's sign-in page (its data and application need an operator key)",
+  security: [],
+  responses: { 200: { description: "The page", content: { "text/html": { schema: z.string() } } } },
+});
+
+const dashboardShell = createRoute({
+  method: "get",
+  path: "/dashboard/assets/{file}",
+  tags: ["Operators"],
+  summary: "A file of the dashboard's sign-in page",
+  security: [],
+  request: { params: z.strictObject({ file: z.enum(DASHBOARD_SHELL).meta({ example: "signin.js" }) }) },
+  responses: {
+    200: {
+      description: "The file",
+      content: { "text/javascript": { schema: z.string() }, "text/css": { schema: z.string() } },
+    },
+    ...errorResponses(400),
+  },
+});
+
+const dashboardApp = createRoute({
+  method: "get",
+  path: `/dashboard/${DASHBOARD_APP}`,
+  tags: ["Operators"],
+  summary: "The dashboard application (a JavaScript module), for operators only",
+  ...forApp("operator"),
+  responses: {
+    200: { description: "The module", content: { "text/javascript": { schema: z.string() } } },
+    ...errorResponses(401, 403, 429, 503),
+  },
+});
+
+/** A static asset of the edge, never kept by a cache: the dashboard changes with each deployment. */
+async function asset(c: { env: AppEnv["Bindings"]; req: { url: string } }, path: string) {
+  const res = await c.env.ASSETS.fetch(new URL(path, c.req.url));
+  const fresh = new Response(res.body, res);
+  fresh.headers.set("cache-control", "no-store");
+  return fresh;
+}
+
 /** `.use` answers a plain Hono type; `$` gives back the OpenAPIHono one (its documented way). */
 export const app = $(
   $(
@@ -94,12 +141,15 @@ export const app = $(
       // An API answers JSON only: nothing in it may be framed, run as script or embedded by other sites.
       .use(
         except(
-          "/docs/*",
+          ["/docs/*", "/dashboard", "/dashboard/*"],
           secureHeaders({ contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } }),
         ),
       )
       // The docs page runs Swagger UI: its own scripts and styles, from this origin only.
       .use("/docs/*", secureHeaders({ contentSecurityPolicy: DOCS_CSP }))
+      // The dashboard: its own files, its application from a blob of them, calls to this origin.
+      .use("/dashboard", secureHeaders({ contentSecurityPolicy: DASHBOARD_CSP }))
+      .use("/dashboard/*", secureHeaders({ contentSecurityPolicy: DASHBOARD_CSP }))
       .use(
         cors({
           origin: (origin, c) => (allowedOrigins(c.env.CORS_ORIGINS).includes(origin) ? origin : null),
@@ -115,6 +165,9 @@ export const app = $(
     .openapi(health, (c) => c.json({ status: "ok" as const }, 200))
     .openapi(docsPage, (c) => c.html(DOCS_PAGE))
     .openapi(docsAsset, (c) => c.env.ASSETS.fetch(new URL(`/${c.req.valid("param").file}`, c.req.url)))
+    .openapi(dashboardPage, (c) => asset(c, dashboardAsset("index.html")))
+    .openapi(dashboardShell, (c) => asset(c, dashboardAsset(c.req.valid("param").file)))
+    .openapi(dashboardApp, (c) => asset(c, dashboardAsset(DASHBOARD_APP)))
     .route("/v1/me", meApp)
     .route("/v1/me", privacyApp)
     .route("/v1/me", onboardingApp)
@@ -126,6 +179,8 @@ export const app = $(
     .route("/v1/charts", chartsApp)
     .route("/v1/speaker", speakerApp)
     .route("/v1/speaker/alexa", alexaApp)
+    // Support requests name a listener by raw id, which only the edge may pseudonymise.
+    .route("/admin/listeners", supportApp)
     // Operator routes live in the retraining worker; the edge is their only door.
     .all("/admin/*", requireRole("operator"), async (c) => {
       const res = await c.env.RETRAINER.fetch(c.req.raw);

@@ -192,3 +192,23 @@ export async function storeConsent(db: D1Database, pseudonym: string, consent: C
     await db.batch([guard(db, [read]), statement(db, upsert), ...change, bump(db, [pseudonym])]);
   });
 }
+
+/**
+ * The answers of a listener's privacy rights, asked by the listener (/v1/me) or by an operator for
+ * them (/admin/listeners): the same data either way.
+ */
+export const privacyAnswers = {
+  async consent(env: Env, pseudonym: string): Promise<Consent> {
+    return (await sessionOf(env, pseudonym).snapshot()).consent;
+  },
+  async changeConsent(env: Env, pseudonym: string, change: Partial<Consent>): Promise<Consent> {
+    return updateConsent(env, pseudonym, { ...(await privacyAnswers.consent(env, pseudonym)), ...change });
+  },
+  async export(env: Env, listenerId: string, pseudonym: string) {
+    const data = await exportListener(env, pseudonym);
+    return { listenerId, exportedAt: new Date().toISOString(), ...data };
+  },
+  async erase(env: Env, listenerId: string, pseudonym: string) {
+    return { listenerId, erased: true as const, removed: await eraseListener(env, pseudonym) };
+  },
+};

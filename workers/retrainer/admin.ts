@@ -3,11 +3,13 @@ import { z } from "zod";
 import { problem, problemResponse } from "../../shared/api/problem";
 import { Limit, MAX_IMPORT_ROWS } from "../../shared/api/schemas";
 import { validate } from "../../shared/api/validate";
-import { API_KEY_HEADER, checkApiKey, readApiKey } from "../../shared/auth/api-key";
+import { API_KEY_HEADER, checkApiKey, KeyName, NewKeyRequest, readApiKey } from "../../shared/auth/api-key";
 import { MetricsQuery } from "../../shared/analytics/metrics";
 import { listDeadLetters, replayDeadEvents } from "./dead-letters";
 import type { Env } from "./env";
+import { experimentResultsResponse } from "./experiment-results";
 import { importInteractions, importTracks } from "./import";
+import { createKey, listKeys, revokeKeys } from "./keys";
 import { metricsResponse, readMetrics } from "./metrics";
 import { SyntheticTrainingRequest } from "./jobs";
 import { seedDemoData } from "./seed";
@@ -50,6 +52,19 @@ export const adminApp = new Hono<{ Bindings: Env }>()
   .post("/dlq/replay", validate("query", z.strictObject({ limit: Limit(100, 100) })), async (c) =>
     c.json(await replayDeadEvents(c.env, c.req.valid("query").limit)),
   )
+  // What `npm run keys` does, for the dashboard and curl: list, create (the key is answered once), revoke by name.
+  .get("/keys", async (c) => c.json({ keys: await listKeys(c.env) }))
+  .post("/keys", validate("json", NewKeyRequest), async (c) => {
+    const { role, name } = c.req.valid("json");
+    // The only copy of the key: no cache may keep it.
+    return c.json(await createKey(c.env, role, name), 201, { "cache-control": "no-store" });
+  })
+  .post("/keys/revoke", validate("json", z.strictObject({ name: KeyName })), async (c) => {
+    const { name } = c.req.valid("json");
+    const revoked = await revokeKeys(c.env, name);
+    if (revoked === 0) return problemResponse(problem(404, `No active key named "${name}"`));
+    return c.json({ name, revoked });
+  })
   .post("/seed", async (c) => {
     const result = await seedDemoData(c.env);
     const version = result.seeded ? await startRetrain(c.env, "seed") : null;
@@ -84,6 +99,7 @@ export const adminApp = new Hono<{ Bindings: Env }>()
     const q = c.req.valid("query");
     return metricsResponse(q, c.req.header("accept"), await readMetrics(c.env, q));
   })
+  .get("/experiments/:id/results", async (c) => experimentResultsResponse(c.env, c.req.param("id")))
   .get("/models", async (c) => c.json({ current: await currentPointer(c.env), versions: await listVersions(c.env) }))
   .get("/models/:version", async (c) => {
     const parsed = VersionParam.safeParse(c.req.param());

@@ -4,10 +4,11 @@ import { Consent, Erasure, ListenerExport } from "../../../shared/api/responses"
 import { NoQuery } from "../../../shared/api/schemas";
 import { forListener } from "../auth/require";
 import type { AppEnv } from "../env";
-import { sessionOf } from "../listener";
-import { eraseListener, exportListener, updateConsent } from "../privacy";
+import { privacyAnswers } from "../privacy";
 
-const ConsentBody = z.strictObject({ personalization: z.boolean().optional(), analytics: z.boolean().optional() });
+/** A change of consent: either choice, or both. */
+export const ConsentChange = { personalization: z.boolean().optional(), analytics: z.boolean().optional() };
+const ConsentBody = z.strictObject(ConsentChange);
 
 /** A listener's data is theirs alone: each route needs their token, presented through a client app. */
 const ownData = { ...forListener("client"), tags: ["Privacy"] };
@@ -56,24 +57,13 @@ const eraseMe = createRoute({
 
 /** The listener's rights over their data: consent, a copy of everything, and erasure. */
 export const privacyApp = apiApp<AppEnv>()
-  .openapi(getConsent, async (c) => {
-    const { consent } = await sessionOf(c.env, c.var.pseudonym).snapshot();
-    return c.json(consent, 200);
-  })
-  .openapi(putConsent, async (c) => {
-    const pseudonym = c.var.pseudonym;
-    const { consent: current } = await sessionOf(c.env, pseudonym).snapshot();
-    return c.json(await updateConsent(c.env, pseudonym, { ...current, ...c.req.valid("json") }), 200);
-  })
+  .openapi(getConsent, async (c) => c.json(await privacyAnswers.consent(c.env, c.var.pseudonym), 200))
+  .openapi(putConsent, async (c) =>
+    c.json(await privacyAnswers.changeConsent(c.env, c.var.pseudonym, c.req.valid("json")), 200),
+  )
   .openapi(getExport, async (c) => {
-    const id = c.var.listener;
-    const data = await exportListener(c.env, c.var.pseudonym);
     // No listener id in a header: response headers reach logs and traces that bodies do not.
     c.header("content-disposition", 'attachment; filename="setlist-export.json"');
-    return c.json({ listenerId: id, exportedAt: new Date().toISOString(), ...data }, 200);
+    return c.json(await privacyAnswers.export(c.env, c.var.listener, c.var.pseudonym), 200);
   })
-  .openapi(eraseMe, async (c) => {
-    const id = c.var.listener;
-    const removed = await eraseListener(c.env, c.var.pseudonym);
-    return c.json({ listenerId: id, erased: true as const, removed }, 200);
-  });
+  .openapi(eraseMe, async (c) => c.json(await privacyAnswers.erase(c.env, c.var.listener, c.var.pseudonym), 200));

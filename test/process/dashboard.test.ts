@@ -1,0 +1,267 @@
+/**
+ * The operator dashboard in a real headless Chromium (@sparticuz/chromium, driven by puppeteer-core)
+ * against a real `wrangler dev` network: sign-in, charts drawn with the figures the operator routes
+ * answer, and actions (retrain, promote or roll back, keys, a listener's consent) that those routes
+ * then report. With DASHBOARD_SCREENSHOTS=DIR it also saves the README's screenshots there.
+ */
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import chromium from "@sparticuz/chromium";
+import puppeteer, { type Browser, type Page } from "puppeteer-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEV_KEYS } from "../../scripts/dev-credentials";
+import { startLocalNetwork, type LocalNetwork } from "../../scripts/local-network";
+import { asOperator, call, testStorage } from "./client";
+
+const PORT = 8844;
+const SCREENSHOTS = process.env.DASHBOARD_SCREENSHOTS;
+let network: LocalNetwork | undefined;
+const persistTo = testStorage("dashboard", () => network);
+let browser: Browser;
+let page: Page;
+/** The version of the retrain the page starts, promoted or rolled back from at the end. */
+let retrain = "";
+
+interface Version {
+  version: string;
+  status: string;
+  metrics: { holdout?: { ndcg: number; recall: number } } | null;
+}
+const models = () =>
+  call<{ current: { version: string } | null; versions: Version[] }>(
+    network!,
+    "/admin/models",
+    { headers: asOperator },
+    200,
+  );
+
+/** Shows a page by its link, as a keyboard user would follow it, and waits until it has drawn. */
+async function open(route: string) {
+  await page.focus(`nav a[data-route="${route}"]`);
+  await page.keyboard.press("Enter");
+  await page.waitForFunction(
+    (r) =>
+      document.querySelector(`nav a[data-route="${r}"][aria-current="page"]`) &&
+      document.activeElement?.matches("main h1"),
+    {},
+    route,
+  );
+}
+
+async function screenshot(name: string) {
+  if (!SCREENSHOTS) return;
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
+
+/** The text of the page's status line, once it says something matching `pattern`. */
+async function status(pattern: RegExp) {
+  const handle = await page.waitForFunction(
+    (source) => {
+      const text = document.querySelector('[role="status"]')?.textContent ?? "";
+      return new RegExp(source).test(text) ? text : null;
+    },
+    {},
+    pattern.source,
+  );
+  return (await handle.jsonValue()) as string;
+}
+
+beforeAll(async () => {
+  network = await startLocalNetwork(PORT, { persistTo });
+  browser = await puppeteer.launch({
+    executablePath: await chromium.executablePath(),
+    args: chromium.args,
+    headless: true,
+  });
+  page = await browser.newPage();
+  await page.setViewport({ width: 1280, height: 900 });
+  // Revoking a key and erasing a listener ask first.
+  page.on("dialog", (dialog) => void dialog.accept());
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+describe("the operator dashboard in a browser", () => {
+  it("serves only its sign-in page without a key, and a wrong key shows the edge's refusal", async () => {
+    const app = await fetch(`${network!.base}/dashboard/app.js`);
+    expect(app.status).toBe(401);
+
+    await page.goto(`${network!.base}/dashboard`);
+    await screenshot("sign-in");
+    await page.type("#operator-key", DEV_KEYS.client.key);
+    await page.keyboard.press("Enter");
+    await page.waitForSelector("#sign-in-error:not([hidden])");
+    expect(await page.$eval("#sign-in-error", (e) => e.textContent)).toBe(
+      "Not signed in: 403 Forbidden: This route needs a operator key, not a client key",
+    );
+    await page.$eval("#operator-key", (e) => ((e as HTMLInputElement).value = "not-a-key"));
+    await page.type("#operator-key", "");
+    await page.keyboard.press("Enter");
+    await page.waitForFunction(() => document.querySelector("#sign-in-error")?.textContent?.includes("401"));
+    expect(await page.$eval("#sign-in-error", (e) => e.textContent)).toBe(
+      "Not signed in: 401 Unauthorized: The API key is unknown or revoked",
+    );
+
+    await page.$eval("#operator-key", (e) => ((e as HTMLInputElement).value = ""));
+    await page.type("#operator-key", DEV_KEYS.operator.key);
+    await page.keyboard.press("Enter");
+    await page.waitForSelector('main[data-ready="Models"]');
+    // Kept for this tab only, and never in the address.
+    expect(await page.evaluate(() => sessionStorage.getItem("setlist-operator-key"))).toBe(DEV_KEYS.operator.key);
+    expect(page.url()).not.toContain(DEV_KEYS.operator.key);
+  });
+
+  it("draws the versions' holdout figures as /admin/models answers them, and starts a retrain", async () => {
+    await page.waitForFunction(
+      () => (document.querySelector('canvas[data-chart="holdout"]') as { chart?: unknown })?.chart,
+    );
+    const drawn = await page.$eval('canvas[data-chart="holdout"]', (canvas) => {
+      const chart = (canvas as unknown as { chart: import("chart.js").Chart }).chart;
+      return {
+        labels: chart.data.labels,
+        series: chart.data.datasets.map((d) => ({ label: d.label, data: d.data })),
+        // Chart.js laid out a point for every figure: it was drawn, not only given data.
+        points: chart.data.datasets.map(
+          (_, i) => chart.getDatasetMeta(i).data.filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y)).length,
+        ),
+      };
+    });
+    const { versions } = await models();
+    const measured = versions.filter((v) => v.metrics?.holdout).reverse();
+    expect(measured.length).toBeGreaterThan(0);
+    expect(drawn).toEqual({
+      labels: measured.map((v) => v.version),
+      series: [
+        { label: "NDCG@10", data: measured.map((v) => v.metrics!.holdout!.ndcg) },
+        { label: "Recall@10", data: measured.map((v) => v.metrics!.holdout!.recall) },
+      ],
+      points: [measured.length, measured.length],
+    });
+    await screenshot("models");
+    await page.setViewport({ width: 390, height: 844 });
+    await screenshot("models-phone");
+    await page.setViewport({ width: 1280, height: 900 });
+
+    // Only one version is published: a rollback has nowhere to go, and the page shows the route's 409.
+    await page.click("xpath///button[text()='Roll back']");
+    await page.waitForSelector('[role="alert"]:not([hidden])');
+    expect(await page.$eval('[role="alert"]:not([hidden])', (e) => e.textContent)).toBe(
+      "409 Conflict: There is no earlier published version to roll back to",
+    );
+
+    await page.click("xpath///button[text()='Retrain now']");
+    const said = await status(/^Retrain: /);
+    const { version } = JSON.parse(said.slice("Retrain: ".length)) as { version: string };
+    expect((await models()).versions.map((v) => v.version)).toContain(version);
+    retrain = version;
+  });
+
+  it("creates a key that works at once, and revokes it", async () => {
+    await open("keys");
+    await page.select("#key-role", "client");
+    await page.type("#key-name", "browser test app");
+    await page.keyboard.press("Enter");
+    await page.waitForSelector("[data-new-key]");
+    const key = await page.$eval("[data-new-key]", (e) => e.textContent!);
+    expect((await fetch(`${network!.base}/v1/charts/top?limit=1`, { headers: { "x-api-key": key } })).status).toBe(200);
+    await page.waitForSelector('button[data-revoke="browser test app"]');
+    await screenshot("keys");
+
+    await page.click('button[data-revoke="browser test app"]');
+    expect(await status(/^Revoked/)).toBe('Revoked 1 key(s) named "browser test app"');
+    const { keys } = await call<{ keys: { name: string; revokedAt: number | null }[] }>(
+      network!,
+      "/admin/keys",
+      { headers: asOperator },
+      200,
+    );
+    expect(keys.find((k) => k.name === "browser test app")?.revokedAt).toEqual(expect.any(Number));
+    await page.waitForFunction(() => !document.querySelector('button[data-revoke="browser test app"]'));
+    // The key is shown once, to the operator: never logged.
+    expect(network!.output()).not.toContain(key);
+  });
+
+  it("looks a listener up by id for support and changes their consent, with the id in no URL", async () => {
+    const listenerId = "demo-7";
+    await open("listener");
+    await page.type("#listener-id", listenerId);
+    await page.keyboard.press("Enter");
+    await page.waitForSelector("#consent-analytics");
+    expect(await page.$eval("#consent-analytics", (e) => (e as HTMLInputElement).checked)).toBe(true);
+    await page.click("#consent-analytics");
+    await page.click("xpath///button[text()='Save consent']");
+    expect(await status(/^Consent of/)).toBe(`Consent of ${listenerId}: personalization true, analytics false`);
+    const looked = await call(
+      network!,
+      "/admin/listeners/lookup",
+      { method: "POST", headers: asOperator, body: JSON.stringify({ listenerId }) },
+      200,
+    );
+    expect(looked).toEqual({ listenerId, consent: { personalization: true, analytics: false } });
+    await page.click("xpath///button[text()='Export everything held']");
+    await page.waitForSelector("[data-export]");
+    expect(await page.$eval("[data-export]", (e) => e.textContent)).toContain(`listenerId: ${listenerId}`);
+    await screenshot("listener");
+    // The request log names routes, never the listener.
+    expect(network!.output()).not.toMatch(new RegExp(`\\b${listenerId}\\b`));
+  });
+
+  it("shows how many dead letters await replay, as GET /admin/dlq answers", async () => {
+    await open("pipeline");
+    const dlq = await call<{ unreplayed: number }>(network!, "/admin/dlq", { headers: asOperator }, 200);
+    expect(await page.$eval("[data-unreplayed]", (e) => Number(e.getAttribute("data-unreplayed")))).toBe(
+      dlq.unreplayed,
+    );
+    await screenshot("pipeline");
+  });
+
+  it("draws the KPIs as GET /admin/metrics answers them, or says the route is not there", async () => {
+    await open("kpis");
+    const to = new Date().toISOString().slice(0, 10);
+    const from = new Date(Date.now() - 29 * 86_400_000).toISOString().slice(0, 10);
+    const res = await fetch(`${network!.base}/admin/metrics?from=${from}&to=${to}&by=day`, { headers: asOperator });
+    if (res.status === 404) {
+      // Until the KPI routes are merged: the page says so rather than failing.
+      expect(await page.$eval('[data-unavailable="metrics"]', (e) => e.textContent)).toContain("answered 404");
+    } else {
+      const answer = (await res.json()) as { metrics: string[]; rows: Record<string, number | string | null>[] };
+      await page.waitForFunction(
+        () => (document.querySelector('canvas[data-chart="kpi"]') as { chart?: unknown })?.chart,
+      );
+      const drawn = await page.$eval('canvas[data-chart="kpi"]', (canvas) => {
+        const chart = (canvas as unknown as { chart: import("chart.js").Chart }).chart;
+        return { labels: chart.data.labels, data: chart.data.datasets[0]!.data };
+      });
+      const metric = answer.metrics[0]!;
+      expect(drawn).toEqual({ labels: answer.rows.map((r) => r.day), data: answer.rows.map((r) => r[metric]) });
+    }
+    await open("experiments");
+    const experiments = await fetch(`${network!.base}/admin/experiments`, { headers: asOperator });
+    if (experiments.status === 404) {
+      expect(await page.$eval('[data-unavailable="experiments"]', (e) => e.textContent)).toContain("answered 404");
+    } else {
+      expect(await page.$("table")).not.toBeNull();
+    }
+  });
+
+  it("promotes or rolls back once the retrain is written, and shows the new live version", async () => {
+    // The retrain started above ends published (the gate let it through) or rejected.
+    let written: Version | undefined;
+    while (!written) {
+      written = (await models()).versions.find((v) => v.version === retrain && v.status !== "building");
+      if (!written) await new Promise((r) => setTimeout(r, 1000));
+    }
+    const { current } = await models();
+    await open("models");
+    await page.waitForSelector(`[data-live="${current!.version}"]`);
+    const previous = (await models()).versions.find((v) => v.version !== retrain)!.version;
+    if (current!.version === retrain) await page.click("xpath///button[text()='Roll back']");
+    else await page.click(`button[data-promote="${retrain}"]`);
+    const expected = current!.version === retrain ? previous : retrain;
+    await page.waitForSelector(`[data-live="${expected}"]`);
+    expect((await models()).current?.version).toBe(expected);
+  });
+});
