@@ -61,6 +61,6 @@ CREATE TABLE `kpi_sessions` (
 	PRIMARY KEY(`day`, `region`, `length_ms`)
 );
 --> statement-breakpoint
-ALTER TABLE `events` ADD `list_end` integer DEFAULT false NOT NULL;--> statement-breakpoint
+ALTER TABLE `events` ADD `list_end` integer;--> statement-breakpoint
 CREATE INDEX `events_listener_time` ON `events` (`listener_id`,`client_ts`,`event_id`);--> statement-breakpoint
 CREATE INDEX `events_listener_track` ON `events` (`listener_id`,`track_id`,`client_ts`,`event_id`);

@@ -60,8 +60,8 @@ export const events = sqliteTable(
     context: text("context", { mode: "json" }),
     clientTs: integer("client_ts").notNull(),
     receivedAt: integer("received_at").notNull(),
-    /** The session object saw this event play the last track of the list its recommendation id names. */
-    listEnd: integer("list_end", { mode: "boolean" }).notNull().default(false),
+    /** The session object saw this event play the last track of the list its recommendation id names (null: not known to). */
+    listEnd: integer("list_end", { mode: "boolean" }),
   },
   (t) => [
     primaryKey({ columns: [t.listenerId, t.eventId] }),
