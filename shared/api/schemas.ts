@@ -100,6 +100,8 @@ export const QueuedEvent = z.strictObject({
   device: z.enum(DEVICES).nullable(),
   context: PlaybackContext.nullable(),
   region: z.string().length(2).nullable(),
+  /** Set by the session object: the event plays the last track of the list its recommendation id names. */
+  listEnd: z.boolean().optional(),
 });
 export type QueuedEvent = z.output<typeof QueuedEvent>;
 

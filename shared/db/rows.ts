@@ -16,6 +16,7 @@ export function eventRow(e: QueuedEvent): typeof events.$inferInsert {
     context: e.context,
     clientTs: e.clientTs,
     receivedAt: e.receivedAt,
+    listEnd: e.listEnd ?? false,
   };
 }
 

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { index, integer, primaryKey, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { check, index, integer, primaryKey, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
 export const artists = sqliteTable("artists", {
   id: text("id").primaryKey(),
@@ -60,11 +60,16 @@ export const events = sqliteTable(
     context: text("context", { mode: "json" }),
     clientTs: integer("client_ts").notNull(),
     receivedAt: integer("received_at").notNull(),
+    /** The session object saw this event play the last track of the list its recommendation id names (null: not known to). */
+    listEnd: integer("list_end", { mode: "boolean" }),
   },
   (t) => [
     primaryKey({ columns: [t.listenerId, t.eventId] }),
     index("events_track").on(t.trackId),
     index("events_client_ts").on(t.clientTs),
+    // The KPI reads of every batch seek a listener's events next to a moment, in (time, id) order: of any track, of one.
+    index("events_listener_time").on(t.listenerId, t.clientTs, t.eventId),
+    index("events_listener_track").on(t.listenerId, t.trackId, t.clientTs, t.eventId),
   ],
 );
 
@@ -239,3 +244,102 @@ export const experimentLatency = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.experimentId, t.variant, t.bucket] })],
 );
+
+/** A UTC day and a KPI slice (shared/analytics/slice.ts), the key of every KPI table: fresh columns for each. */
+const daySlice = () => ({
+  day: text("day").notNull(),
+  surface: text("surface").notNull(),
+  device: text("device").notNull(),
+  region: text("region").notNull(),
+  variant: text("variant").notNull(),
+  modelVersion: text("model_version").notNull(),
+});
+
+/**
+ * Engagement figures per UTC day and slice, added to as the consumer stores each new event, in the
+ * same D1 batch (shared/analytics/store.ts says how each is counted once). Counts only: rates are
+ * derived when read, distinct listeners from kpi_listener_days. Slice values are never null
+ * ("unknown", "none", "unattributed") so that the key is a plain primary key.
+ */
+export const kpiDaily = sqliteTable(
+  "kpi_daily",
+  {
+    ...daySlice(),
+    starts: integer("starts").notNull(),
+    listeningMs: integer("listening_ms").notNull(),
+    earlySkips: integer("early_skips").notNull(),
+    completions: integer("completions").notNull(),
+    repeats: integer("repeats").notNull(),
+    trackDiscoveries: integer("track_discoveries").notNull(),
+    artistDiscoveries: integer("artist_discoveries").notNull(),
+    likes: integer("likes").notNull(),
+    saves: integer("saves").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.day, t.surface, t.device, t.region, t.variant, t.modelVersion] })],
+);
+
+/** Closed sessions per UTC day of their start and region, as a histogram of exact lengths (mergeable percentiles). */
+export const kpiSessions = sqliteTable(
+  "kpi_sessions",
+  {
+    day: text("day").notNull(),
+    region: text("region").notNull(),
+    lengthMs: integer("length_ms").notNull(),
+    sessions: integer("sessions").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.day, t.region, t.lengthMs] })],
+);
+
+/**
+ * Which slices each listener (pseudonym) was active in, per UTC day: distinct actives over any window
+ * (WAU, MAU), listeners per slice and cohort retention cannot be summed from daily counts. Per
+ * listener: exported and erased.
+ */
+export const kpiListenerDays = sqliteTable(
+  "kpi_listener_days",
+  {
+    ...daySlice(),
+    listenerId: text("listener_id").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.day, t.listenerId, t.surface, t.device, t.region, t.variant, t.modelVersion] }),
+    index("kpi_listener_days_listener").on(t.listenerId),
+  ],
+);
+
+/**
+ * Each served list (its recommendation id names a list surface) played on a day, and whether its
+ * last track was completed that day: lists started and completed are distinct ids, so rows, not
+ * counters. Per listener (pseudonym): exported and erased.
+ */
+export const kpiListPlays = sqliteTable(
+  "kpi_list_plays",
+  {
+    ...daySlice(),
+    recommendationId: text("recommendation_id").notNull(),
+    listenerId: text("listener_id").notNull(),
+    completed: integer("completed", { mode: "boolean" }).notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.day, t.recommendationId, t.device] }),
+    index("kpi_list_plays_listener").on(t.listenerId),
+  ],
+);
+
+/**
+ * A counter per listener (pseudonym) that every write of their events, sessions or KPI consent
+ * raises: the consumer computes what a batch adds from what it read, and its batch commits only if
+ * no listener's revision (nor consent, nor erasure) moved since (see kpiConflicts). Erased with them.
+ */
+export const kpiListenerRevisions = sqliteTable("kpi_listener_revisions", {
+  listenerId: text("listener_id").primaryKey(),
+  revision: integer("revision").notNull(),
+});
+
+/**
+ * Never holds a row: a batch whose reads went stale inserts its count of changed listeners here,
+ * which the check refuses, so the whole batch (one transaction) rolls back and is computed again.
+ */
+export const kpiConflicts = sqliteTable("kpi_conflicts", { listeners: integer("listeners").notNull() }, (t) => [
+  check("kpi_listener_changed_since_read", sql`${t.listeners} = 0`),
+]);

@@ -28,7 +28,10 @@ export interface EarlySkipThresholds {
  * A skip early in a track says "not this"; a late one mostly says "enough". Without a position
  * the skip is treated as late so missing client data cannot punish a track hard.
  */
-export function isEarlySkip(event: ListeningEvent, thresholds: EarlySkipThresholds): boolean {
+export function isEarlySkip(
+  event: Pick<ListeningEvent, "type" | "positionMs" | "durationMs">,
+  thresholds: EarlySkipThresholds,
+): boolean {
   if (event.type !== "skip" || event.positionMs === undefined) return false;
   if (event.positionMs < thresholds.earlySkipMs) return true;
   return event.durationMs !== undefined && event.positionMs < thresholds.earlySkipShare * event.durationMs;
@@ -57,3 +60,20 @@ export function tasteDelta(event: ListeningEvent, thresholds: EarlySkipThreshold
 }
 
 export const PLAYBACK_TYPES: ReadonlySet<ListeningEvent["type"]> = new Set(["play", "complete", "skip", "repeat"]);
+
+/**
+ * Whether an event starts a listen: a play or repeat does; a complete or skip continues the listen a
+ * play/repeat of the same track started just before it (the listener's previous playback event in
+ * the session), and starts one of its own otherwise; likes and the like start none.
+ */
+export function isStart(
+  previousPlayback: Pick<ListeningEvent, "type" | "trackId"> | undefined,
+  event: Pick<ListeningEvent, "type" | "trackId">,
+): boolean {
+  if (event.type === "play" || event.type === "repeat") return true;
+  if (event.type !== "complete" && event.type !== "skip") return false;
+  return !(
+    previousPlayback?.trackId === event.trackId &&
+    (previousPlayback.type === "play" || previousPlayback.type === "repeat")
+  );
+}

@@ -1,6 +1,7 @@
 export { addDecayed, decayedValue, type DecayedWeight } from "./decay";
 export {
   isEarlySkip,
+  isStart,
   listeningEventSchema,
   tasteDelta,
   type EarlySkipThresholds,

@@ -1,6 +1,6 @@
 import type { Activity, Device } from "../catalog/types";
 import { addDecayed, decayedValue, type DecayedWeight } from "./decay";
-import { PLAYBACK_TYPES, tasteDelta, type EarlySkipThresholds, type ListeningEvent } from "./events";
+import { isStart, PLAYBACK_TYPES, tasteDelta, type EarlySkipThresholds, type ListeningEvent } from "./events";
 
 export interface SessionConfig extends EarlySkipThresholds {
   idleTimeoutMs: number;
@@ -129,18 +129,10 @@ function addWeight(
   return Object.fromEntries(keys.slice(0, config.tasteLimit).map((k) => [k, next[k]!]));
 }
 
-/** A complete or skip continues the listen a play/repeat of the same track started; anything else is a new listen. */
 function startsListen(state: SessionState, event: ListeningEvent): boolean {
-  if (event.type === "play" || event.type === "repeat") return true;
-  if (event.type !== "complete" && event.type !== "skip") return false;
   const started = state.startedAt ?? 0;
-  for (let i = state.recent.length - 1; i >= 0; i--) {
-    const previous = state.recent[i]!;
-    if (previous.timestamp < started) break;
-    if (!PLAYBACK_TYPES.has(previous.type)) continue;
-    return !(previous.trackId === event.trackId && (previous.type === "play" || previous.type === "repeat"));
-  }
-  return true;
+  const previous = state.recent.findLast((e) => e.timestamp >= started && PLAYBACK_TYPES.has(e.type));
+  return isStart(previous, event);
 }
 
 function startSession(state: SessionState, t: number): SessionState {

@@ -173,4 +173,43 @@ describe("an id echoed in an event reaches D1 and credits what served the track"
     });
     expect(servedBy(list)).toMatchObject({ surface: "discover-weekly", modelVersion });
   });
+
+  it("a list played to its end: the session object marks its last track, the KPIs count the list completed", async () => {
+    const list = await get<{ tracks: { id: string }[] }>("/v1/me/playlists/discover-weekly?timeZone=UTC");
+    const context = { playlistId: "discover-weekly", source: "playlist", recommendationId: list.recommendationId };
+    const now = Date.now();
+    const play = (id: string, track: number, type: string, at: number) => ({
+      id,
+      trackId: list.tracks.at(track)!.id,
+      type,
+      timestamp: at,
+      device: "phone",
+      context,
+    });
+    await post([
+      play("end-first", 0, "complete", now - 4000),
+      play("end-second-to-last", -2, "complete", now - 3000),
+      play("end-last-play", -1, "play", now - 2000),
+      play("end-last", -1, "complete", now - 1000),
+    ]);
+    const pseudonym = await pseudonymOf(LISTENER);
+    const marked = await waitFor("the four events in D1", async () => {
+      const rows = await env.DB.prepare(
+        "SELECT event_id, list_end FROM events WHERE listener_id = ? AND event_id LIKE 'end-%' ORDER BY event_id",
+      )
+        .bind(pseudonym)
+        .all<{ event_id: string; list_end: number }>();
+      return rows.results.length === 4 ? rows.results : null;
+    });
+    expect(marked).toEqual([
+      { event_id: "end-first", list_end: 0 },
+      { event_id: "end-last", list_end: 1 },
+      { event_id: "end-last-play", list_end: 1 },
+      { event_id: "end-second-to-last", list_end: 0 },
+    ]);
+    const played = await env.DB.prepare("SELECT surface, completed FROM kpi_list_plays WHERE recommendation_id = ?")
+      .bind(list.recommendationId)
+      .all();
+    expect(played.results).toEqual([{ surface: "discover-weekly", completed: 1 }]);
+  });
 });

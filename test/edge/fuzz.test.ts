@@ -371,6 +371,7 @@ const adminRead: fc.Arbitrary<FuzzCase> = fc
       fc.constantFrom(
         "models",
         "dlq",
+        "metrics",
         "models/v20261124000000-abcdef",
         "experiments",
         "experiments/x00000000",
@@ -1149,6 +1150,8 @@ async function storedState(ignore: (table: string, row: Record<string, unknown>)
   const counts: Record<string, number> = {};
   let rows = "";
   for (const [name, all] of Object.entries(await d1Tables())) {
+    // KPI rollups are derived from the events (added to as each batch lands): the events themselves are compared.
+    if (name.startsWith("kpi_")) continue;
     const kept = all.filter((row) => !ignore(name, row));
     counts[name] = kept.length;
     rows += JSON.stringify(kept);

@@ -112,6 +112,20 @@ describe("privacy", () => {
         headers: await asListener(RAW_ID, "speaker"),
       }),
     );
+    // The phone plays the list's last track to its end: the KPIs keep the list as played, completed.
+    const list = await json<{ recommendationId: string; tracks: { id: string }[] }>(
+      await edge("/v1/me/playlists/discover-weekly?timeZone=UTC", { headers: await asListener(RAW_ID) }),
+    );
+    const end = {
+      id: "raw-list-end",
+      trackId: list.tracks.at(-1)!.id,
+      type: "complete",
+      timestamp: Date.now(),
+      device: "phone",
+      context: { playlistId: "discover-weekly", source: "playlist", recommendationId: list.recommendationId },
+    };
+    await json(await edge("/v1/events", jsonBody("POST", { events: [end] }, await asListener(RAW_ID))), 202);
+    await waitFor("the list's end stored", async () => (await storedEvents(pseudonym)) === 41);
     const exported = await json<{
       events: unknown[];
       consent: { personalization: boolean };
@@ -125,6 +139,8 @@ describe("privacy", () => {
       listProgress: { listId: string; position: number }[];
       timeZone: string | null;
       experiments: { exposures: { variant: string }[]; loggedExposures: { variant: string }[] };
+      activeDays: { day: string; device: string }[];
+      listPlays: { surface: string; completed: boolean }[];
     }>(await edge(`/v1/me/export`, { headers: await asListener(RAW_ID) }));
     expect(exported.experiments.exposures).toHaveLength(1);
     expect(exported.experiments.loggedExposures).toEqual(exported.experiments.exposures);
@@ -132,10 +148,14 @@ describe("privacy", () => {
       expect.objectContaining({ id: station.station.id, served: expect.any(Array) }),
     ]);
     expect(exported.radioStations[0]!.served).toHaveLength(5);
-    expect(exported.listProgress).toEqual([expect.objectContaining({ listId: "discover-weekly", position: 1 })]);
+    // The speaker played its first track, the phone its last: the list is done (position at its length).
+    expect(exported.listProgress).toEqual([expect.objectContaining({ listId: "discover-weekly", position: 5 })]);
     // The zone the speaker sent, kept for the lists' periods, is the listener's too.
     expect(exported.timeZone).toBe("UTC");
-    expect(exported.events).toHaveLength(40);
+    expect(exported.events).toHaveLength(41);
+    // Counted in the KPIs' actives: the days they listened on, theirs too (kpi_listener_days).
+    expect(exported.activeDays).toEqual(expect.arrayContaining([expect.objectContaining({ device: "phone" })]));
+    expect(exported.listPlays).toEqual([expect.objectContaining({ surface: "discover-weekly", completed: true })]);
     expect(exported.liveSession.recent.length).toBeGreaterThan(0);
     expect(exported.recommendations?.candidates.length).toBeGreaterThan(0);
     expect(exported.profile).toBeTruthy();
@@ -147,6 +167,10 @@ describe("privacy", () => {
     ]);
     expect(exported.following).toEqual([expect.objectContaining({ artistId: catalog[0]!.artistId })]);
 
+    // The KPIs count both listeners' starts (40 and 30 events, a fifth of them likes, and the list's end); erased, only the other's.
+    const starts = async () =>
+      (await env.DB.prepare("SELECT coalesce(sum(starts), 0) AS n FROM kpi_daily").first<{ n: number }>())!.n;
+    await waitFor("both listeners counted", async () => (await starts()) === 33 + 24);
     expect(await json(await edge(`/v1/me`, { method: "DELETE", headers: await asListener(RAW_ID) }))).toMatchObject({
       erased: true,
     });
@@ -155,6 +179,7 @@ describe("privacy", () => {
     expect(after.split(pseudonym).length - 1).toBe(1);
     expect(after).toContain(`"listener_id":"${pseudonym}","erased_at"`);
     expect(await storedEvents(await pseudonymOf(OTHER_ID))).toBe(30);
+    expect(await starts()).toBe(24);
     // Tables that do not name the pseudonym (own playlists, follows, stations, list progress, generated
     // lists) are emptied too: the session object is checked to be empty, every table of it.
     const { tables } = await objectStorage(sessionStub(pseudonym));
@@ -207,5 +232,20 @@ describe("privacy", () => {
       .bind(pseudonym)
       .first<{ c: number }>();
     expect(row?.c).toBe(0);
+  });
+
+  it("withdrawing analytics consent takes the listener out of the KPIs; consent given again puts them back", async () => {
+    const id = "privacy-no-analytics";
+    const pseudonym = await pseudonymOf(id);
+    const counted = async () =>
+      (await env.DB.prepare("SELECT count(*) AS n FROM kpi_listener_days WHERE listener_id = ?")
+        .bind(pseudonym)
+        .first<{ n: number }>())!.n;
+    expect(await json(await postEvents(id, "na", 5), 202)).toMatchObject({ accepted: 5 });
+    await waitFor("the listener counted", async () => (await counted()) > 0);
+    await json(await edge(`/v1/me/consent`, jsonBody("PUT", { analytics: false }, await asListener(id))));
+    expect(await counted()).toBe(0);
+    await json(await edge(`/v1/me/consent`, jsonBody("PUT", { analytics: true }, await asListener(id))));
+    expect(await counted()).toBeGreaterThan(0);
   });
 });

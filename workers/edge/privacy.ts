@@ -9,10 +9,22 @@ import {
   events,
   experimentExposures,
   holdoutScores,
+  kpiListenerDays,
+  kpiListenerRevisions,
+  kpiListPlays,
   listeners,
   modelVersions,
   sessions,
 } from "../../shared/db/schema";
+import {
+  addListener,
+  bump,
+  counts,
+  guard,
+  readWhole,
+  removeListener,
+  retryConflicts,
+} from "../../shared/analytics/store";
 import { artifactKey } from "../../shared/publish/artifacts";
 import { Degradation } from "./degraded";
 import type { Env } from "./env";
@@ -46,6 +58,8 @@ export async function exportListener(env: Env, pseudonym: string) {
     timeZone,
     storedExposures,
     liveExposures,
+    activeDays,
+    listPlays,
   ] = await Promise.all([
     d.select().from(listeners).where(eq(listeners.id, pseudonym)),
     d.select().from(events).where(eq(events.listenerId, pseudonym)).orderBy(events.clientTs),
@@ -69,6 +83,8 @@ export async function exportListener(env: Env, pseudonym: string) {
       .where(eq(experimentExposures.listenerId, pseudonym))
       .orderBy(experimentExposures.exposedAt),
     sessionOf(env, pseudonym).exposures(),
+    d.select().from(kpiListenerDays).where(eq(kpiListenerDays.listenerId, pseudonym)).orderBy(kpiListenerDays.day),
+    d.select().from(kpiListPlays).where(eq(kpiListPlays.listenerId, pseudonym)).orderBy(kpiListPlays.day),
   ]);
   const strip = <T extends { listenerId: string }>({ listenerId: _, ...rest }: T) => rest;
   return {
@@ -106,6 +122,10 @@ export async function exportListener(env: Env, pseudonym: string) {
       loggedExposures: liveExposures,
       firstSeenAt: live.experiments.firstSeenAt,
     },
+    /** The days and slices the listener was active in, counted in daily, weekly and monthly actives and retention. */
+    activeDays: activeDays.map(strip),
+    /** The served lists they played, per day, and whether they played each to its end (KPIs' playlist completion). */
+    listPlays: listPlays.map(strip),
     degraded: degraded.stores,
   };
 }
@@ -116,25 +136,50 @@ export async function exportListener(env: Env, pseudonym: string) {
  * and keeps publish jobs already running from writing the listener back.
  */
 export async function eraseListener(env: Env, pseudonym: string, now = Date.now()) {
-  const d = drizzle(env.DB);
-  const [removed] = await d.batch([
-    d.delete(events).where(eq(events.listenerId, pseudonym)).returning({ id: events.eventId }),
-    d.delete(eventRollups).where(eq(eventRollups.listenerId, pseudonym)),
-    d.delete(sessions).where(eq(sessions.listenerId, pseudonym)),
-    d.delete(holdoutScores).where(eq(holdoutScores.listenerId, pseudonym)),
-    d.delete(experimentExposures).where(eq(experimentExposures.listenerId, pseudonym)),
-    d.delete(deadLetters).where(deadLettersOf(pseudonym)),
-    d.delete(listeners).where(eq(listeners.id, pseudonym)),
-    d
-      .insert(erasures)
-      .values({ listenerId: pseudonym, erasedAt: now })
-      .onConflictDoUpdate({ target: erasures.listenerId, set: { erasedAt: now } }),
-  ]);
+  const removed = await eraseListenerData(env.DB, pseudonym, now);
   // The session object first: its live session and outbox are gone even if KV then fails.
   await sessionOf(env, pseudonym).erase();
-  const versions = await d.select({ version: modelVersions.version }).from(modelVersions);
+  const versions = await drizzle(env.DB).select({ version: modelVersions.version }).from(modelVersions);
   await Promise.all(versions.map(({ version }) => env.MODELS.delete(artifactKey.listener(version, pseudonym))));
-  return { events: removed.length, modelVersions: versions.length };
+  return { events: removed, modelVersions: versions.length };
+}
+
+/** A drizzle query as a D1 statement, to share a batch with the KPI statements. */
+const statement = (db: D1Database, query: { toSQL(): { sql: string; params: unknown[] } }) => {
+  const { sql, params } = query.toSQL();
+  return db.prepare(sql).bind(...params);
+};
+
+/**
+ * The listener's D1 rows and tombstone, and in the same batch their KPIs: what their raw events and
+ * sessions added is subtracted (shared/analytics/store.ts removeListener). Guarded like the
+ * consumer's batches, so a batch of theirs stored meanwhile makes this one read and compute again.
+ * Answers how many events were deleted.
+ */
+export async function eraseListenerData(db: D1Database, pseudonym: string, now = Date.now()): Promise<number> {
+  const d = drizzle(db);
+  return retryConflicts(async () => {
+    const read = await readWhole(db, pseudonym);
+    const [, removed] = await db.batch([
+      guard(db, [read]),
+      statement(db, d.delete(events).where(eq(events.listenerId, pseudonym)).returning({ id: events.eventId })),
+      ...removeListener(db, read),
+      ...[eventRollups, sessions, holdoutScores, experimentExposures].map((t) =>
+        statement(db, d.delete(t).where(eq(t.listenerId, pseudonym))),
+      ),
+      statement(db, d.delete(kpiListenerRevisions).where(eq(kpiListenerRevisions.listenerId, pseudonym))),
+      statement(db, d.delete(deadLetters).where(deadLettersOf(pseudonym))),
+      statement(db, d.delete(listeners).where(eq(listeners.id, pseudonym))),
+      statement(
+        db,
+        d
+          .insert(erasures)
+          .values({ listenerId: pseudonym, erasedAt: now })
+          .onConflictDoUpdate({ target: erasures.listenerId, set: { erasedAt: now } }),
+      ),
+    ]);
+    return removed!.results.length;
+  });
 }
 
 /**
@@ -144,12 +189,26 @@ export async function eraseListener(env: Env, pseudonym: string, now = Date.now(
  */
 export async function updateConsent(env: Env, pseudonym: string, consent: Consent, now = Date.now()): Promise<Consent> {
   const stored = await sessionOf(env, pseudonym).setConsent(pseudonym, consent);
+  await storeConsent(env.DB, pseudonym, consent, now);
+  return stored;
+}
+
+/**
+ * Consent in D1 and, in the same guarded batch, the KPIs: withdrawing analytics takes what the
+ * listener's raw events added out of the rollups, consenting again puts it back.
+ */
+export async function storeConsent(db: D1Database, pseudonym: string, consent: Consent, now = Date.now()) {
   const choice = { consentPersonalization: consent.personalization, consentAnalytics: consent.analytics };
-  await drizzle(env.DB)
+  const upsert = drizzle(db)
     .insert(listeners)
     .values({ ...listenerRow(pseudonym, null, now), ...choice })
     .onConflictDoUpdate({ target: listeners.id, set: choice });
-  return stored;
+  await retryConflicts(async () => {
+    const read = await readWhole(db, pseudonym);
+    const change =
+      counts(read) === consent.analytics ? [] : consent.analytics ? addListener(db, read) : removeListener(db, read);
+    await db.batch([guard(db, [read]), statement(db, upsert), ...change, bump(db, [pseudonym])]);
+  });
 }
 
 /**

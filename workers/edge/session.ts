@@ -25,6 +25,7 @@ import {
   type OwnPlaylistDraft,
   type OwnPlaylistEdit,
 } from "../../shared/playlists/own";
+import { playsListEnd } from "../../shared/analytics/lists";
 import { deliveredKeys } from "./delivery";
 import type { Env } from "./env";
 import { Exposures, type ExperimentView } from "./exposures";
@@ -148,7 +149,9 @@ export class ListenerSession extends DurableObject<Env> {
         .sort((a, b) => a.listening.timestamp - b.listening.timestamp);
       for (const e of fresh) {
         this.#state = applyEvent(this.#state, e.listening, now);
-        this.#enqueue(e.queued, now);
+        // Marked here, where the list served is known: the KPIs count a list played to its end.
+        const listEnd = playsListEnd(e.queued, (listId) => this.#listOrder(listId)?.trackIds.at(-1));
+        this.#enqueue(listEnd ? { ...e.queued, listEnd } : e.queued, now);
       }
       // A track played from a list, on any device, is where the listener now is in that list.
       this.#positions.follow(

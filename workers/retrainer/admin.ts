@@ -4,12 +4,14 @@ import { problem, problemResponse } from "../../shared/api/problem";
 import { Limit, MAX_IMPORT_ROWS } from "../../shared/api/schemas";
 import { validate } from "../../shared/api/validate";
 import { API_KEY_HEADER, checkApiKey, KeyName, NewKeyRequest, readApiKey } from "../../shared/auth/api-key";
+import { MetricsQuery } from "../../shared/analytics/metrics";
 import { listDeadLetters, replayDeadEvents } from "./dead-letters";
 import type { Env } from "./env";
 import { experimentResultsResponse } from "./experiment-results";
 import { experimentsApp, type OperatorVariables } from "./experiments";
 import { importInteractions, importTracks } from "./import";
 import { createKey, listKeys, revokeKeys } from "./keys";
+import { metricsResponse, readMetrics } from "./metrics";
 import { SyntheticTrainingRequest } from "./jobs";
 import { seedDemoData } from "./seed";
 import { failStalledVersions, STALLED_AFTER_MS } from "./stalled";
@@ -95,6 +97,10 @@ export const adminApp = new Hono<{ Bindings: Env; Variables: OperatorVariables }
     const record = run.success ? await getSyntheticRun(c.env, run.data) : null;
     if (!record) return problemResponse(problem(404, `No synthetic training run ${c.req.param("run")}`));
     return c.json(record);
+  })
+  .get("/metrics", validate("query", MetricsQuery), async (c) => {
+    const q = c.req.valid("query");
+    return metricsResponse(q, c.req.header("accept"), await readMetrics(c.env, q));
   })
   .get("/experiments/:id/results", async (c) => experimentResultsResponse(c.env, c.req.param("id")))
   .get("/models", async (c) => c.json({ current: await currentPointer(c.env), versions: await listVersions(c.env) }))

@@ -7,6 +7,8 @@ import { erasures, events, listeners, sessions } from "../../shared/db/schema";
 import type { Rejection } from "./dead-letters";
 import type { Env } from "./env";
 import { exposureStatements } from "./exposures";
+import { retryConflicts } from "../../shared/analytics/store";
+import { kpiStatements } from "./kpis";
 
 /** Exponential backoff for a failed write, capped so a retried message still lands within minutes. */
 export function retryDelaySeconds(attempts: number): number {
@@ -17,7 +19,8 @@ export function retryDelaySeconds(attempts: number): number {
  * Stores a batch of listening events and session summaries. Rows are keyed by (listener, event id)
  * and (listener, session start) and inserted with OR IGNORE, so a redelivered message or a retried
  * request changes nothing. Messages that can never be stored (invalid bodies) go straight to the
- * dead-letter queue instead of burning retries.
+ * dead-letter queue instead of burning retries. The KPI rollups are added to in the same batch
+ * (./kpis.ts), which is read, computed and written again when a concurrent write beat it.
  */
 export async function ingestEvents(batch: MessageBatch<unknown>, env: Env): Promise<void> {
   const valid: { message: Message<unknown>; body: QueueMessage }[] = [];
@@ -33,10 +36,8 @@ export async function ingestEvents(batch: MessageBatch<unknown>, env: Env): Prom
   }
   if (valid.length === 0) return;
   try {
-    await storeMessages(
-      env.DB,
-      valid.map((v) => v.body),
-    );
+    const messages = valid.map((v) => v.body);
+    await retryConflicts(() => storeMessages(env.DB, messages));
     for (const { message } of valid) message.ack();
   } catch (error) {
     console.error(
@@ -60,7 +61,10 @@ async function erasedAt(db: D1Database, messages: QueueMessage[]): Promise<Map<s
   return erased;
 }
 
-/** One atomic D1 batch: listeners first seen here, their events, their closed sessions and first exposures. */
+/**
+ * One atomic D1 batch: listeners first seen here, their events, their closed sessions and first exposures,
+ * and what they add to the KPIs.
+ */
 export async function storeMessages(db: D1Database, messages: QueueMessage[]): Promise<void> {
   const erased = await erasedAt(db, messages);
   const kept = messages.filter((m) => !sentBeforeErasure(m, erased.get(m.listener)));
@@ -79,5 +83,7 @@ export async function storeMessages(db: D1Database, messages: QueueMessage[]): P
     ...bulkInsertStatements(db, sessions, summaries.map(sessionRow), "ignore"),
     ...exposureStatements(db, kept),
   ];
-  if (statements.length > 0) await db.batch(statements);
+  if (statements.length === 0) return;
+  const kpis = await kpiStatements(db, kept, erased);
+  await db.batch([kpis.guard, ...statements, ...kpis.rollups]);
 }
