@@ -4,10 +4,8 @@ import { DAY_MS, dayStart, daysBetween, weekOf } from "./days";
 import { cohortRetention, type Cohort } from "./retention";
 import type { DayFigures } from "./rollup";
 import { sessionLengths, type LengthCount } from "./session-length";
-import { SLICE_DIMENSIONS, type Slice } from "./slice";
-
-export const METRIC_GROUPS = ["day", ...SLICE_DIMENSIONS] as const;
-export type MetricGroup = (typeof METRIC_GROUPS)[number];
+import { METRIC_GROUPS } from "./groups";
+import type { Slice } from "./slice";
 
 /** Every figure GET /admin/metrics answers, but retention (cohorts by first-seen week, asked alone). */
 export const METRICS = [

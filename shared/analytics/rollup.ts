@@ -8,7 +8,8 @@ import { discovery } from "./discovery";
 import { isListSurface } from "./lists";
 import { isCompletion, isEarlySkipped, isPlaybackStart, type PlaybackFacts } from "./playback";
 import { isRepeatListen } from "./repeat";
-import { sliceOf, SLICE_DIMENSIONS, type Slice } from "./slice";
+import { SLICE_DIMENSIONS } from "./groups";
+import { sliceOf, type Slice } from "./slice";
 import type { LengthCount } from "./session-length";
 
 /** A stored event of a listener, with its track's artist and duration and the listener's region. */

@@ -8,7 +8,7 @@ export const UNKNOWN = "unknown";
 export const NONE = "none";
 export const UNATTRIBUTED = "unattributed";
 
-/** What the KPIs are sliced by, besides the day. Never null: each has a word for "not known". */
+/** What the KPIs are sliced by (./groups.ts SLICE_DIMENSIONS), besides the day. Never null: each has a word for "not known". */
 export interface Slice {
   surface: string;
   device: string;
@@ -16,7 +16,6 @@ export interface Slice {
   variant: string;
   modelVersion: string;
 }
-export const SLICE_DIMENSIONS = ["surface", "device", "region", "variant", "modelVersion"] as const;
 
 /**
  * The slice an event is credited to. Its recommendation id says what served it; an event without one

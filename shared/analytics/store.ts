@@ -12,7 +12,8 @@ import {
   type ListenerPast,
   type RollupEvent,
 } from "./rollup";
-import { SLICE_DIMENSIONS, UNKNOWN } from "./slice";
+import { SLICE_DIMENSIONS } from "./groups";
+import { UNKNOWN } from "./slice";
 
 /*
  * How the KPI rollups stay exact. A listener's figures are a pure function of their stored events

@@ -2,7 +2,8 @@
  * The operator dashboard in a real headless Chromium (@sparticuz/chromium, driven by puppeteer-core)
  * against a real `wrangler dev` network: sign-in, charts drawn with the figures the operator routes
  * answer, and actions (retrain, promote or roll back, keys, a listener's consent) that those routes
- * then report. With DASHBOARD_SCREENSHOTS=DIR it also saves the README's screenshots there.
+ * then report, an experiment created, started and stopped from the page with its results as the
+ * route answers them, and the KPIs as GET /admin/metrics answers them. With DASHBOARD_SCREENSHOTS=DIR it also saves the README's screenshots there.
  */
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
@@ -10,8 +11,10 @@ import chromium from "@sparticuz/chromium";
 import puppeteer, { type Browser, type Page } from "puppeteer-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEV_KEYS } from "../../scripts/dev-credentials";
+import { parseRecommendationId, parseVariantLabel } from "../../shared/analytics/attribution";
+import type { ExperimentResults } from "../../shared/analytics/experiment-stats/results";
 import { startLocalNetwork, type LocalNetwork } from "../../scripts/local-network";
-import { asOperator, call, testStorage } from "./client";
+import { asListener, asOperator, call, testStorage } from "./client";
 
 const PORT = 8844;
 const SCREENSHOTS = process.env.DASHBOARD_SCREENSHOTS;
@@ -34,6 +37,53 @@ const models = () =>
     { headers: asOperator },
     200,
   );
+
+type Results = ExperimentResults & { id: string };
+/** Demo listeners the experiment serves (not demo-7, whose analytics consent a test withdraws). */
+const EXPERIMENT_LISTENERS = ["demo-1", "demo-2", "demo-3", "demo-4", "demo-5", "demo-6"];
+const today = () => new Date().toISOString().slice(0, 10);
+const metrics = (from: string, to: string, by: string) =>
+  call<{ metrics: string[]; rows: Record<string, string | number | null>[] }>(
+    network!,
+    `/admin/metrics?from=${from}&to=${to}&by=${by}`,
+    { headers: asOperator },
+    200,
+  );
+const playsToday = async () => Number((await metrics(today(), today(), "day")).rows[0]?.plays ?? 0);
+/** Today's plays before this file's tests, and the plays they posted since. */
+let playsBefore = 0;
+let playsPosted = 0;
+
+/** A listener plays each of `tracks` to its end, as served in `context`. */
+async function play(listener: string, tracks: { id: string }[], context: Record<string, string>) {
+  const at = Date.now();
+  const events = tracks.flatMap((t, i) => [
+    { id: `dash-${listener}-${at}-${i}-p`, trackId: t.id, type: "play", timestamp: at + 2 * i, context },
+    { id: `dash-${listener}-${at}-${i}-c`, trackId: t.id, type: "complete", timestamp: at + 2 * i + 1, context },
+  ]);
+  await call(
+    network!,
+    "/v1/events",
+    { method: "POST", headers: await asListener(listener), body: JSON.stringify({ events }) },
+    202,
+  );
+  playsPosted += tracks.length;
+}
+
+/** Waits until the KPIs count every play posted so far (each play starts one, its completion continues it). */
+async function playsCounted() {
+  while ((await playsToday()) < playsBefore + playsPosted) await new Promise((r) => setTimeout(r, 500));
+}
+
+/** What the chart named `name` holds, as Chart.js has it, once drawn. */
+async function chartData(name: string) {
+  const selector = `canvas[data-chart="${name}"]`;
+  await page.waitForFunction((s) => (document.querySelector(s) as { chart?: unknown } | null)?.chart, {}, selector);
+  return page.$eval(selector, (canvas) => {
+    const chart = (canvas as unknown as { chart: import("chart.js").Chart }).chart;
+    return { labels: chart.data.labels, series: chart.data.datasets.map((d) => ({ label: d.label, data: d.data })) };
+  });
+}
 
 /** Shows a page by its link, as a keyboard user would follow it, and waits until it has drawn. */
 async function open(route: string) {
@@ -69,6 +119,7 @@ async function status(pattern: RegExp) {
 
 beforeAll(async () => {
   network = await startLocalNetwork(PORT, { persistTo });
+  playsBefore = await playsToday();
   browser = await puppeteer.launch({
     executablePath: await chromium.executablePath(),
     args: chromium.args,
@@ -218,33 +269,112 @@ describe("the operator dashboard in a browser", () => {
     await screenshot("pipeline");
   });
 
-  it("draws the KPIs as GET /admin/metrics answers them, or says the route is not there", async () => {
-    await open("kpis");
-    const to = new Date().toISOString().slice(0, 10);
-    const from = new Date(Date.now() - 29 * 86_400_000).toISOString().slice(0, 10);
-    const res = await fetch(`${network!.base}/admin/metrics?from=${from}&to=${to}&by=day`, { headers: asOperator });
-    if (res.status === 404) {
-      // Until the KPI routes are merged: the page says so rather than failing.
-      expect(await page.$eval('[data-unavailable="metrics"]', (e) => e.textContent)).toContain("answered 404");
-    } else {
-      const answer = (await res.json()) as { metrics: string[]; rows: Record<string, number | string | null>[] };
-      await page.waitForFunction(
-        () => (document.querySelector('canvas[data-chart="kpi"]') as { chart?: unknown })?.chart,
-      );
-      const drawn = await page.$eval('canvas[data-chart="kpi"]', (canvas) => {
-        const chart = (canvas as unknown as { chart: import("chart.js").Chart }).chart;
-        return { labels: chart.data.labels, data: chart.data.datasets[0]!.data };
-      });
-      const metric = answer.metrics[0]!;
-      expect(drawn).toEqual({ labels: answer.rows.map((r) => r.day), data: answer.rows.map((r) => r[metric]) });
-    }
+  it("creates an experiment, starts it, shows its results as the route answers them, and stops it", async () => {
     await open("experiments");
-    const experiments = await fetch(`${network!.base}/admin/experiments`, { headers: asOperator });
-    if (experiments.status === 404) {
-      expect(await page.$eval('[data-unavailable="experiments"]', (e) => e.textContent)).toContain("answered 404");
-    } else {
-      expect(await page.$("table")).not.toBeNull();
+    // The page's example definition, as it stands in the form.
+    await page.click("xpath///button[text()='Create draft']");
+    const id = (await status(/^Created experiment /)).slice("Created experiment ".length);
+    await page.waitForSelector('[data-status="draft"]');
+    await page.click('button[data-action="start"]');
+    await page.waitForSelector('[data-status="running"]');
+    expect(await status(/^Start: /)).toBe("Start: More exploration is now running");
+    // What the route refuses, the page shows as the route words it.
+    await page.click('button[data-action="start"]');
+    await page.waitForSelector('[role="alert"]:not([hidden])');
+    expect(await page.$eval('[role="alert"]:not([hidden])', (e) => e.textContent)).toBe(
+      `409 Conflict: Experiment ${id} is running; it can start only when draft or paused`,
+    );
+
+    // Listeners served by the experiment (once the edge has read the new live set) play what it served.
+    const served = new Map<string, string>();
+    for (const listener of EXPERIMENT_LISTENERS) {
+      let variant: string | undefined;
+      let answer: { recommendationId: string; items: { id: string }[] } | undefined;
+      while (!variant) {
+        answer = await call(network!, "/v1/me/recommendations?limit=3", { headers: await asListener(listener) }, 200);
+        const label = parseRecommendationId(answer.recommendationId)!.variant;
+        variant = parseVariantLabel(label).find((v) => v.experimentId === id)?.variant;
+        if (!variant) await new Promise((r) => setTimeout(r, 500));
+      }
+      served.set(listener, variant);
+      await play(listener, answer!.items, { source: "recommendations", recommendationId: answer!.recommendationId });
     }
+    const path = `/admin/experiments/${id}/results`;
+    const results = () => call<Results>(network!, path, { headers: asOperator }, 200);
+    // Every exposure is in D1 and every event counted, so the results no longer change.
+    while ((await results()).listeners < EXPERIMENT_LISTENERS.length) await new Promise((r) => setTimeout(r, 500));
+    await playsCounted();
+    const answer = await results();
+    expect(Object.fromEntries(answer.variants.map((v) => [v.name, v.listeners]))).toEqual(
+      Object.fromEntries(answer.variants.map((v) => [v.name, [...served.values()].filter((s) => s === v.name).length])),
+    );
+
+    await open("experiments");
+    await page.click(`a[data-experiment="${id}"]`);
+    await page.waitForSelector('[data-status="running"]');
+    const listeners = await page.$$eval("[data-listeners]", (spans) =>
+      Object.fromEntries(spans.map((s) => [s.getAttribute("data-listeners"), Number(s.textContent)])),
+    );
+    expect(listeners).toEqual(Object.fromEntries(answer.variants.map((v) => [v.name, v.listeners])));
+    const lift = await chartData("lift");
+    const treatments = answer.variants.filter((v) => !v.control);
+    const metrics = Object.keys(answer.variants[0]!.metrics) as (keyof Results["variants"][number]["metrics"])[];
+    expect(lift).toEqual({
+      labels: metrics,
+      series: treatments.map((v) => ({
+        label: v.name,
+        data: metrics.map((m) => v.metrics[m].vsControl?.liftInterval ?? null),
+      })),
+    });
+    expect(await page.$eval("[data-decision]", (e) => e.getAttribute("data-decision"))).toBe(answer.verdict.decision);
+    expect(await page.$("[data-srm]")).toBe(answer.srm.flagged ? expect.anything() : null);
+    await screenshot("experiment");
+
+    await page.click('button[data-action="stop"]');
+    await page.waitForSelector('[data-status="stopped"]');
+    const stopped = await call<{ status: string; audit: { action: string }[] }>(
+      network!,
+      `/admin/experiments/${id}`,
+      { headers: asOperator },
+      200,
+    );
+    expect(stopped.status).toBe("stopped");
+    expect(stopped.audit.map((a) => a.action)).toEqual(["create", "start", "stop"]);
+    expect(
+      await page.$$eval('[data-table="audit"] tbody tr td:nth-child(2)', (tds) => tds.map((t) => t.textContent)),
+    ).toEqual(["create", "start", "stop"]);
+    await open("experiments");
+    expect(
+      await page.$eval(`a[data-experiment="${id}"]`, (a) => a.closest("tr")!.querySelector("td")!.textContent),
+    ).toBe("stopped");
+    await screenshot("experiments");
+  });
+
+  it("draws the KPIs by day and by surface as GET /admin/metrics answers them", async () => {
+    const listener = "demo-8";
+    const answer = await call<{ items: { id: string }[]; recommendationId: string }>(
+      network!,
+      "/v1/me/recommendations?limit=3",
+      { headers: await asListener(listener) },
+      200,
+    );
+    await play(listener, answer.items, { source: "recommendations", recommendationId: answer.recommendationId });
+    await playsCounted();
+    await open("kpis");
+    const to = today();
+    const from = new Date(Date.now() - 29 * 86_400_000).toISOString().slice(0, 10);
+    for (const [by, name] of [
+      ["day", "kpi-day"],
+      ["surface", "kpi-breakdown"],
+    ] as const) {
+      const route = await metrics(from, to, by);
+      const metric = route.metrics[0]!;
+      expect(await chartData(name)).toEqual({
+        labels: route.rows.map((r) => r[by]),
+        series: [{ label: metric, data: route.rows.map((r) => r[metric]) }],
+      });
+    }
+    await screenshot("kpis");
   });
 
   it("promotes or rolls back once the retrain is written, and shows the new live version", async () => {
