@@ -1,4 +1,4 @@
-import type { ExperimentResults, MetricResult, VariantResult } from "../../shared/analytics/experiment-stats/results";
+import type { ExperimentResults, VariantResult } from "../../shared/analytics/experiment-stats/results";
 import type { ExperimentInput, ExperimentStatus } from "../../shared/experiments/definition";
 import type { Page } from "../app";
 import { chartFigure } from "../chart";
@@ -50,7 +50,8 @@ const EXAMPLE: ExperimentInput = {
 };
 
 const capital = (s: string) => s[0]!.toUpperCase() + s.slice(1);
-const range = (i: [number, number] | null | undefined) => (i ? `${figure(i[0])} to ${figure(i[1])}` : "—");
+const range = (i: [number, number] | null | undefined, digits = 4) =>
+  i ? `${figure(i[0], digits)} to ${figure(i[1], digits)}` : "—";
 
 /** The experiments, one experiment (#experiments/ID) with its audit trail and results, and a new one. */
 export async function experimentsPage(page: Page): Promise<void> {
@@ -221,7 +222,7 @@ async function results(page: Page, path: string): Promise<void> {
       "p",
       { class: r.verdict.decision === "invalid" ? "warning" : "verdict", "data-decision": r.verdict.decision },
       h("strong", {}, `Decision: ${VERDICTS[r.verdict.decision]}${r.verdict.variant ? ` ${r.verdict.variant}` : ""}`),
-      ` (${r.verdict.reason}). ${r.listeners} listeners exposed; primary metric ${r.primaryMetric}.`,
+      ` (${r.verdict.reason}). ${r.listeners} listeners exposed; primary metric ${r.primaryMetric}; sample ratio check p = ${figure(r.srm.p, 3)}${r.srm.flagged ? ", a mismatch" : ", no mismatch"}.`,
     ),
   );
   const treatments = r.variants.filter((v) => !v.control);
@@ -247,7 +248,7 @@ async function results(page: Page, path: string): Promise<void> {
         figure(v.share, 2),
         h("span", { "data-listeners": v.name }, String(v.listeners)),
         v.primary ?? "—",
-        v.p99LatencyMs ? `${v.p99LatencyMs.estimate} (${range(v.p99LatencyMs.interval)})` : "—",
+        v.p99LatencyMs ? `${figure(v.p99LatencyMs.estimate, 1)} (${range(v.p99LatencyMs.interval, 1)})` : "—",
         v.control
           ? "—"
           : v.guardrails
@@ -275,38 +276,54 @@ async function results(page: Page, path: string): Promise<void> {
       ),
     );
   }
-  for (const m of metrics) {
-    const of = (v: VariantResult): MetricResult => v.metrics[m];
-    section.append(
-      chartFigure(
-        {
-          kind: "bar",
-          title: `${m}${m === r.primaryMetric ? " (primary)" : ""}: each variant's value, 95% interval`,
-          labels: r.variants.map((v) => v.name),
-          series: [{ label: `${m} interval`, data: r.variants.map((v) => of(v).interval) }],
-          beginAtZero: false,
-        },
-        `value-${m}`,
+  section.append(
+    h(
+      "div",
+      { class: "chart-grid" },
+      metrics.map((m) =>
+        chartFigure(
+          {
+            kind: "bar",
+            title: `${m}${m === r.primaryMetric ? " (primary)" : ""}: value, 95% interval`,
+            labels: r.variants.map((v) => v.name),
+            series: [{ label: m, data: r.variants.map((v) => v.metrics[m].interval) }],
+            beginAtZero: false,
+          },
+          `value-${m}`,
+        ),
       ),
-      table(
-        m,
-        ["Variant", "Value", "Interval", "CUPED-adjusted", "Lift", "Lift interval (always valid)", "p", "Significant"],
+    ),
+    table(
+      "Every metric per variant",
+      [
+        "Metric",
+        "Variant",
+        "Value",
+        "Interval",
+        "CUPED-adjusted",
+        "Lift",
+        "Lift interval (always valid)",
+        "p",
+        "Significant",
+      ],
+      metrics.flatMap((m) =>
         r.variants.map((v) => {
-          const c = of(v).vsControl;
+          const { mean, interval, adjustedMean, vsControl: c } = v.metrics[m];
           return [
+            m,
             v.name,
-            figure(of(v).mean),
-            range(of(v).interval),
-            figure(of(v).adjustedMean),
+            figure(mean),
+            range(interval),
+            figure(adjustedMean),
             figure(c?.lift),
             range(c?.liftInterval),
             figure(c?.p),
             c ? (c.significant ? `yes, ${c.direction}` : "no") : "—",
           ];
         }),
-        `metric-${m}`,
       ),
-    );
-  }
+      "metrics",
+    ),
+  );
   section.append(h("details", {}, h("summary", {}, "The answer as JSON"), h("pre", {}, JSON.stringify(r, null, 2))));
 }

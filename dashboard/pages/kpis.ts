@@ -99,11 +99,16 @@ export async function kpisPage(page: Page): Promise<void> {
             name,
           ),
       h("div", { class: "actions" }, csv),
-      table(
-        `Every metric by ${by}`,
-        [by, ...metrics],
-        rows.map((r) => [String(r[by]), ...metrics.map((m) => figure(value(r[m])))]),
-        `${name}-table`,
+      h(
+        "details",
+        {},
+        h("summary", {}, `Every metric by ${by}, as a table`),
+        table(
+          `Every metric by ${by}`,
+          [by, ...metrics],
+          rows.map((r) => [String(r[by]), ...metrics.map((m) => figure(value(r[m])))]),
+          `${name}-table`,
+        ),
       ),
     );
   };
