@@ -3,25 +3,24 @@
  * against the running network (`npm start`) through its public API, one simulated day at a time.
  * A test bench for the KPIs and experiments, not a claim about real people; see the README.
  *   --port P (the one `npm start` serves on)  --seed N  --concurrency N
- *   --pre-days N (backdated days before the experiment starts)  --round-minutes M (real minutes per round after it)
+ *   --experiment ID (repeatable)  --pre-days N (the days before the experiments start)
  */
 import { parseArgs } from "node:util";
 import { describe, emptyTally, type Tally } from "../shared/simulator";
 import { DEFAULT_PORT, localUrl } from "./dev-credentials";
-import { ApiError, MAX_DAYS, runSimulation, servedVersusCharts } from "./simulation";
+import { ApiError, MAX_DAYS, resultLines, runSimulation, servedVersusCharts } from "./simulation";
 
 const usage =
-  `usage: npm run simulate -- [--listeners 500] [--days 14 (1-${MAX_DAYS})] [--experiment ID] [--pre-days N] ` +
-  `[--round-minutes M] [--seed 1] [--concurrency 32] [--port ${DEFAULT_PORT}]`;
+  `usage: npm run simulate -- [--listeners 500] [--days 14 (1-${MAX_DAYS})] [--experiment ID ...] [--pre-days N] ` +
+  `[--seed 1] [--concurrency 32] [--port ${DEFAULT_PORT}]`;
 const parsed = (() => {
   try {
     return parseArgs({
       options: {
         listeners: { type: "string", default: "500" },
         days: { type: "string", default: "14" },
-        experiment: { type: "string" },
+        experiment: { type: "string", multiple: true },
         "pre-days": { type: "string" },
-        "round-minutes": { type: "string", default: "0" },
         seed: { type: "string", default: "1" },
         concurrency: { type: "string", default: "32" },
         port: { type: "string", default: DEFAULT_PORT },
@@ -37,7 +36,6 @@ const listeners = whole(parsed?.listeners, 1);
 const days = whole(parsed?.days, 1);
 const seed = whole(parsed?.seed, 0);
 const concurrency = whole(parsed?.concurrency, 1);
-const roundMinutes = whole(parsed?.["round-minutes"], 0);
 const preDays = parsed?.["pre-days"] === undefined ? undefined : whole(parsed["pre-days"], 1);
 if (
   !parsed ||
@@ -46,7 +44,6 @@ if (
   days > MAX_DAYS ||
   seed === undefined ||
   concurrency === undefined ||
-  roundMinutes === undefined ||
   (parsed["pre-days"] !== undefined && preDays === undefined)
 ) {
   console.error(usage);
@@ -57,11 +54,10 @@ const report = await runSimulation({
   base: localUrl(parsed.port!),
   listeners,
   days,
-  experiment: parsed.experiment,
+  experiments: parsed.experiment,
   preDays,
   seed,
   concurrency,
-  roundMinutes,
   log: (line) => console.log(line),
 }).catch((error: unknown) => {
   if (!(error instanceof ApiError)) throw error;
@@ -77,9 +73,10 @@ for (const [surface, tally] of Object.entries(report.bySurface))
   console.log(`  served by ${surface}: ${describe(tally)}`);
 console.log(servedVersusCharts(report.bySurface));
 for (const [variant, tally] of report.byVariant) console.log(`  served under ${variant}: ${describe(tally)}`);
-if (report.experiment) {
-  console.log(`experiment ${parsed.experiment} results:`);
-  console.log(JSON.stringify(report.experiment.results, null, 2));
+for (const [id, run] of report.experiments) {
+  console.log(`experiment ${id} results:`);
+  if (run.results) for (const line of resultLines(run.results)) console.log(`  ${line}`);
+  console.log(JSON.stringify(run.results, null, 2));
 }
 const seconds = report.wallMs / 1000;
 console.log(

@@ -5,6 +5,7 @@
  * simulated days map to the service's real clock.
  */
 import { parseRecommendationId } from "../shared/analytics/attribution";
+import type { ExperimentResults, VariantResult } from "../shared/analytics/experiment-stats/results";
 import type { Activity } from "../shared/catalog/types";
 import {
   count,
@@ -37,28 +38,26 @@ const SERVED = 25;
 const SPEAKER_TRACKS = 6;
 const EVENTS_PER_REQUEST = 100;
 const TOKEN_TTL_SECONDS = 6 * 3600;
-/** In a round in real time, a simulated minute passes in this many real milliseconds (see the README). */
-const REAL_MS_PER_SIMULATED_MINUTE = 60;
 const RESULTS_WAIT_MS = 120_000;
+/** Longer than the consumer's batch timeout (2 s) and a session object's alarm: results unchanged over it have settled. */
+const RESULTS_SETTLE_MS = 4_000;
 
 export interface SimulationOptions {
   base: string;
   listeners: number;
   days: number;
-  /** An experiment to start after the backdated days; the rest run as rounds in real time. */
-  experiment?: string;
-  /** Backdated days before the experiment starts (default: half the days, at least one). */
+  /** Experiments to start between the pre-days and the experiment days (they must exist, as drafts). */
+  experiments?: readonly string[];
+  /** Days before the experiments start (default: half the days, at least one). */
   preDays?: number;
   seed: number;
   concurrency: number;
-  /** Real minutes between the starts of the rounds after the experiment's start (0: back to back). */
-  roundMinutes?: number;
   log?: (line: string) => void;
 }
 
 export interface DayReport {
   day: number;
-  /** The calendar day (UTC) the day's window ends on, or "real time". */
+  /** The calendar day (UTC) the day's window ends on. */
   when: string;
   tally: Tally;
   requests: number;
@@ -76,7 +75,18 @@ export interface SimulationReport {
   sent: Map<string, string[]>;
   requests: number;
   wallMs: number;
-  experiment?: { started: unknown; results: unknown };
+  /** Per experiment, its start's answer, its results read after each experiment day, and at the end. */
+  experiments: Map<string, ExperimentRun>;
+}
+
+/** GET /admin/experiments/{id}/results's answer. */
+export type ResultsAnswer = ExperimentResults & { id: string; status: string };
+
+export interface ExperimentRun {
+  started: unknown;
+  /** The daily peeks: the results as they stood after experiment day `day` (1-based, of the run). */
+  peeks: { day: number; results: ResultsAnswer }[];
+  results?: ResultsAnswer;
 }
 
 /** The service answered what the simulator cannot go on from. */
@@ -216,11 +226,10 @@ class ListenerDay {
     readonly runId: string,
   ) {}
 
-  async run(listener: SimListener, day: number, dayEndMs: number, realTime: boolean, tally: Tally): Promise<void> {
+  async run(listener: SimListener, day: number, dayEndMs: number, tally: Tally): Promise<void> {
     const plans = planDay(listener, dayEndMs);
     for (const [n, plan] of plans.entries()) {
-      const startMs = realTime ? Date.now() : plan.startMs;
-      const { outcome, servedBy } = await this.session(listener, plan, startMs, realTime, `${day}-${n}`);
+      const { outcome, servedBy } = await this.session(listener, plan, `${day}-${n}`);
       count(tally, outcome);
       count(this.report.bySurface[plan.surface], outcome);
       const variant = servedBy && parseRecommendationId(servedBy)?.variant;
@@ -234,18 +243,12 @@ class ListenerDay {
   async session(
     listener: SimListener,
     plan: SessionPlan,
-    startMs: number,
-    realTime: boolean,
     name: string,
   ): Promise<{ outcome: SessionOutcome; servedBy: string | undefined }> {
     let servedBy: string | undefined;
     const session = new SimSession(listener, plan.activity, this.bench.artistIndex);
-    const at = (atMs: number) =>
-      realTime
-        ? Math.min(startMs + Math.round((atMs / 60_000) * REAL_MS_PER_SIMULATED_MINUTE), Date.now())
-        : startMs + atMs;
-    // The planned hour sets the mood, in a round in real time too.
-    const localTime = (atMs: number) => localTimeAt(plan.startMs + atMs, listener.utcOffsetMs);
+    const at = (atMs: number) => plan.startMs + atMs;
+    const localTime = (atMs: number) => localTimeAt(at(atMs), listener.utcOffsetMs);
     let sent = 0;
     const send = async (context: Context) => {
       const fresh = session.events.slice(sent);
@@ -381,17 +384,19 @@ async function inPool<T>(items: readonly T[], concurrency: number, work: (item: 
 
 export async function runSimulation(options: SimulationOptions): Promise<SimulationReport> {
   const log = options.log ?? (() => {});
-  const { days, experiment } = options;
+  const { days } = options;
+  const experiments = options.experiments ?? [];
   if (!Number.isInteger(days) || days < 1 || days > MAX_DAYS) throw new Error(`days must be 1-${MAX_DAYS}`);
-  const preDays = experiment ? (options.preDays ?? Math.max(1, Math.floor(days / 2))) : days;
-  if (experiment && (preDays < 1 || preDays >= days)) throw new Error("the experiment needs pre-days in 1..days-1");
+  const preDays = experiments.length > 0 ? (options.preDays ?? Math.max(1, Math.floor(days / 2))) : days;
+  if (experiments.length > 0 && (preDays < 1 || preDays >= days))
+    throw new Error("an experiment needs pre-days in 1..days-1");
 
   const startedAt = Date.now();
   const bench = simulatedListeners(options.listeners, options.seed);
   const api = new Api(options.base, bench.heard);
-  if (experiment) {
-    // A mistyped id fails now, not after the backdated days.
-    const path = `/admin/experiments/${encodeURIComponent(experiment)}`;
+  for (const id of experiments) {
+    // A mistyped id fails now, not after the pre-days.
+    const path = `/admin/experiments/${encodeURIComponent(id)}`;
     const found = await api.call(path, { key: DEV_KEYS.operator.key });
     if (found.status !== 200) throw new ApiError(`GET ${path}: ${found.status} ${JSON.stringify(found.body)}`);
   }
@@ -403,32 +408,35 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     sent: new Map(),
     requests: 0,
     wallMs: 0,
+    experiments: new Map(),
   };
   const runId = startedAt.toString(36);
   const listenerDay = new ListenerDay(api, bench, report, runId);
+  const resultsOf = (id: string) =>
+    api.call<ResultsAnswer>(`/admin/experiments/${encodeURIComponent(id)}/results`, { key: DEV_KEYS.operator.key });
 
   for (let day = 0; day < days; day++) {
-    const realTime = day >= preDays;
-    if (experiment && day === preDays) {
-      const started = await api.call(`/admin/experiments/${encodeURIComponent(experiment)}/start`, {
-        key: DEV_KEYS.operator.key,
-        method: "POST",
-      });
-      log(`experiment ${experiment} start: ${started.status} ${JSON.stringify(started.body)}`);
-      if (started.status < 200 || started.status > 299) throw new ApiError(`the experiment did not start`);
-      report.experiment = { started: started.body, results: null };
+    if (day === preDays) {
+      for (const id of experiments) {
+        const started = await api.call(`/admin/experiments/${encodeURIComponent(id)}/start`, {
+          key: DEV_KEYS.operator.key,
+          method: "POST",
+        });
+        log(`experiment ${id} start: ${started.status} ${JSON.stringify(started.body)}`);
+        if (started.status < 200 || started.status > 299) throw new ApiError(`experiment ${id} did not start`);
+        report.experiments.set(id, { started: started.body, peeks: [] });
+      }
     }
     const dayStarted = Date.now();
     const requestsBefore = api.requests;
-    // Backdated day d is the 24 hours ending (preDays - 1 - d) days before the last one's end.
-    const dayEndMs = realTime ? dayStarted : startedAt - BACKDATE_MARGIN_MS - (preDays - 1 - day) * DAY_MS;
+    // Every day is backdated, those after an experiment's start too: day d is the 24 hours ending
+    // (days - 1 - d) days before the last one's end. The results order by arrival (see the README).
+    const dayEndMs = startedAt - BACKDATE_MARGIN_MS - (days - 1 - day) * DAY_MS;
     const tally = emptyTally();
-    await inPool(bench.listeners, options.concurrency, (listener) =>
-      listenerDay.run(listener, day, dayEndMs, realTime, tally),
-    );
+    await inPool(bench.listeners, options.concurrency, (listener) => listenerDay.run(listener, day, dayEndMs, tally));
     const dayReport: DayReport = {
       day: day + 1,
-      when: realTime ? "real time" : new Date(dayEndMs - HOUR_MS).toISOString().slice(0, 10),
+      when: new Date(dayEndMs - HOUR_MS).toISOString().slice(0, 10),
       tally,
       requests: api.requests - requestsBefore,
       ms: Date.now() - dayStarted,
@@ -436,39 +444,84 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     report.days.push(dayReport);
     log(dayLine(dayReport, days));
     log(`  so far, ${servedVersusCharts(report.bySurface)}`);
-    const waitMs = realTime && day < days - 1 ? dayStarted + (options.roundMinutes ?? 0) * 60_000 - Date.now() : 0;
-    if (waitMs > 0) await new Promise((r) => setTimeout(r, waitMs));
+    // The daily peek: the results as they stand, which the always-valid p allows reading every day.
+    for (const [id, run] of day >= preDays ? report.experiments : []) {
+      const peek = await resultsOf(id);
+      if (peek.status !== 200) throw new ApiError(`results of ${id}: ${peek.status} ${JSON.stringify(peek.body)}`);
+      run.peeks.push({ day: day + 1, results: peek.body });
+      log(`  peek ${id}: ${primaryLine(peek.body)}`);
+    }
   }
 
-  if (experiment) {
-    // Exposures reach D1 through the session objects' outboxes and the queue: the results are read
-    // once they count every listener the simulator saw served under a variant (or after a while).
+  for (const [id, run] of report.experiments) {
+    // Exposures and sessions reach D1 through the session objects' outboxes and the queue: the
+    // results are read once they count every listener the simulator saw served under a variant and
+    // no longer change (or after a while).
     const exposed = new Set(
       [...report.echoed].flatMap(([listener, ids]) =>
-        [...ids].some((id) => parseRecommendationId(id)?.variant?.startsWith(`${experiment}/`)) ? [listener] : [],
+        [...ids].some((rid) =>
+          parseRecommendationId(rid)
+            ?.variant?.split("+")
+            .some((v) => v.startsWith(`${id}/`)),
+        )
+          ? [listener]
+          : [],
       ),
     );
-    const path = `/admin/experiments/${encodeURIComponent(experiment)}/results`;
     const deadline = Date.now() + RESULTS_WAIT_MS;
-    let results = await api.call<{ listeners?: unknown }>(path, { key: DEV_KEYS.operator.key });
-    while (
-      results.status === 200 &&
-      typeof results.body.listeners === "number" &&
-      results.body.listeners < exposed.size &&
-      Date.now() < deadline
-    ) {
-      await new Promise((r) => setTimeout(r, 2_000));
-      results = await api.call(path, { key: DEV_KEYS.operator.key });
+    let previous = "";
+    for (;;) {
+      const answer = await resultsOf(id);
+      if (answer.status !== 200)
+        throw new ApiError(`results of ${id}: ${answer.status} ${JSON.stringify(answer.body)}`);
+      const now = JSON.stringify(answer.body.variants);
+      run.results = answer.body;
+      if ((answer.body.listeners >= exposed.size && now === previous) || Date.now() > deadline) break;
+      previous = now;
+      await new Promise((r) => setTimeout(r, RESULTS_SETTLE_MS));
     }
-    log(`experiment ${experiment}: the simulator saw ${exposed.size} listeners served under its variants`);
-    report.experiment = {
-      started: report.experiment?.started,
-      results: { status: results.status, body: results.body },
-    };
+    log(`experiment ${id}: the simulator saw ${exposed.size} listeners served under its variants`);
   }
   report.requests = api.requests;
   report.wallMs = Date.now() - startedAt;
   return report;
+}
+
+const percent = (v: number | null | undefined, digits = 1) =>
+  v === null || v === undefined ? "n/a" : `${(100 * v).toFixed(digits)}%`;
+
+/** A variant's primary metric against control: lift, its always-valid interval and p. */
+function versusControl(results: ExperimentResults, v: VariantResult, metric = results.primaryMetric): string {
+  const c = v.metrics[metric].vsControl;
+  if (!c) return `${metric} n/a`;
+  return `${metric} lift ${percent(c.lift)} [${percent(c.liftInterval[0])}, ${percent(c.liftInterval[1])}] p ${c.p.toPrecision(2)}`;
+}
+
+/** The daily peek's line: each variant's primary metric against control. */
+export function primaryLine(results: ExperimentResults): string {
+  const treatments = results.variants.filter((v) => !v.control);
+  return `${results.listeners} listeners; ${treatments.map((v) => `${v.name}: ${versusControl(results, v)}`).join("; ")}; ${results.verdict.decision}`;
+}
+
+/** Per variant: listeners, skip rate, session length, and against control the lift with interval and p. */
+export function resultLines(results: ExperimentResults): string[] {
+  const minutes = (ms: number | null) => (ms === null ? "n/a" : `${(ms / 60_000).toFixed(1)} min`);
+  return [
+    ...results.variants.map((v) => {
+      const figures =
+        `${v.name}: ${v.listeners} listeners, skip rate ${percent(v.metrics.skipRate.mean)}, ` +
+        `session length ${minutes(v.metrics.sessionLength.mean)}`;
+      if (v.control) return `${figures} (control)`;
+      const guardrails = v.guardrails.map((g) => `${g.metric} guardrail ${g.breached ? "BREACHED" : "ok"}`);
+      return [
+        figures,
+        versusControl(results, v, "skipRate"),
+        versusControl(results, v, "sessionLength"),
+        ...guardrails,
+      ].join("; ");
+    }),
+    `SRM p ${results.srm.p.toPrecision(3)}; verdict ${results.verdict.decision}${results.verdict.variant ? ` (${results.verdict.variant})` : ""}: ${results.verdict.reason}`,
+  ];
 }
 
 /** The skip rate of the simulator's listeners served recommendations against served the charts. */

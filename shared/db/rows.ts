@@ -20,7 +20,8 @@ export function eventRow(e: QueuedEvent): typeof events.$inferInsert {
   };
 }
 
-export function sessionRow(s: QueuedSessionSummary): typeof sessions.$inferInsert {
+/** A closed session's summary as stored at `receivedAt` (when it reached D1). */
+export function sessionRow(s: QueuedSessionSummary, receivedAt: number): typeof sessions.$inferInsert {
   return {
     listenerId: s.listener,
     startedAt: s.startedAt,
@@ -29,6 +30,7 @@ export function sessionRow(s: QueuedSessionSummary): typeof sessions.$inferInser
     tracksPlayed: s.tracksPlayed,
     skips: s.skips,
     completions: s.completions,
+    receivedAt,
   };
 }
 

@@ -113,6 +113,11 @@ export const sessions = sqliteTable(
     tracksPlayed: integer("tracks_played").notNull(),
     skips: integer("skips").notNull(),
     completions: integer("completions").notNull(),
+    /**
+     * When the retrainer stored the summary (the service's clock; null for rows stored before it was
+     * kept): experiment results order sessions by it, as they order events by received_at.
+     */
+    receivedAt: integer("received_at"),
   },
   (t) => [primaryKey({ columns: [t.listenerId, t.startedAt] })],
 );

@@ -97,6 +97,8 @@ describe("the listener's session object", () => {
       tracks_played: 2,
       skips: 1,
       completions: 1,
+      // Stamped by the consumer as it stores the summary.
+      received_at: expect.any(Number),
     };
 
     // A second, later idle session closes through the same path (alarm, queue, consumer): once its

@@ -1,17 +1,26 @@
 /**
- * The listener simulator against a started network (seeded with the demo): a small run's events
- * reach D1 with the recommendation ids of the answers they were played from, its backdated sessions
- * are closed and stored, and its listeners skip less of what they are recommended than of the charts.
+ * The listener simulator against a started network (seeded with the demo), one run serving both
+ * halves: its events reach D1 with the recommendation ids of the answers they were played from, its
+ * sessions are closed and stored, and its listeners skip less of what they are recommended than of
+ * the charts; and three experiments run at once in one layer, on disjoint thirds of its listeners,
+ * are read as an operator reads them: an A/A finds nothing, the published model beats popularity on
+ * skip rate and session length, and a broken ranking trips its skip-rate guardrail.
  */
-import { expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { startLocalNetwork, type LocalNetwork } from "../../scripts/local-network";
-import { runSimulation } from "../../scripts/simulation";
+import { resultLines, runSimulation, type ResultsAnswer, type SimulationReport } from "../../scripts/simulation";
+import { LISTENER_METRICS } from "../../shared/analytics/experiment-stats/outcome";
+import type { ExperimentInput } from "../../shared/experiments/definition";
 import { skipRate } from "../../shared/simulator";
-import { asListener, call, testStorage } from "./client";
+import { asListener, asOperator, call, testStorage } from "./client";
 
 /** Beside `npm start` (8787), the benchmarks (8797, 8798) and the other process tests (8811, 8812, 8827). */
 const PORT = 8834;
 const SAMPLE = 6;
+/** Sized for CI: two days before the experiments start and four under them. */
+const LISTENERS = 180;
+const DAYS = 6;
+const PRE_DAYS = 2;
 
 let network: LocalNetwork | undefined;
 const persistTo = testStorage("simulate", () => network);
@@ -21,16 +30,82 @@ interface Exported {
   sessions: { startedAt: number }[];
 }
 
-it("a small simulation reaches D1 with its attribution ids, and recommendations beat the charts", async () => {
+type Draft = Pick<ExperimentInput, "name" | "variants"> & { traffic: number };
+const common = {
+  hypothesis: "the simulator's listeners tell the variants apart, or do not",
+  layer: "ranking",
+  targeting: { surfaces: ["recommendations", "speaker"], listeners: "all" },
+  primaryMetric: "skipRate",
+  guardrails: [
+    { metric: "skipRate", tolerance: 0.05 },
+    { metric: "sessionLength", tolerance: 0.05 },
+  ],
+  // A bench of some 25 listeners a variant is sized for large effects (the always-valid tests' spread).
+  minimumDetectableEffect: 0.25,
+};
+/** Disjoint traffic in one layer: no listener is in two of them. */
+const DRAFTS: Record<"aa" | "popularity" | "broken", Draft> = {
+  aa: {
+    name: "A/A",
+    traffic: 0.34,
+    variants: [
+      { name: "a", share: 0.5 },
+      { name: "b", share: 0.5 },
+    ],
+  },
+  popularity: {
+    name: "Model against popularity",
+    traffic: 0.33,
+    variants: [
+      { name: "model", share: 0.5 },
+      { name: "popular", share: 0.5, overrides: { candidateSources: ["chart"] } },
+    ],
+  },
+  broken: {
+    name: "A broken ranking",
+    traffic: 0.33,
+    variants: [
+      { name: "control", share: 0.5 },
+      // Ranked by novelty alone (no relevance), half of it exploration, popular tracks pushed down.
+      { name: "broken", share: 0.5, overrides: { explorationShare: 0.5, diversityLambda: 0, popularityPenalty: 2 } },
+    ],
+  },
+};
+
+let report: SimulationReport;
+const ids = {} as Record<keyof typeof DRAFTS, string>;
+
+beforeAll(async () => {
   network = await startLocalNetwork(PORT, { persistTo });
-  const report = await runSimulation({ base: network.base, listeners: 40, days: 3, seed: 1, concurrency: 8 });
+  for (const [key, draft] of Object.entries(DRAFTS) as [keyof typeof DRAFTS, Draft][]) {
+    const created = await call<{ id: string }>(
+      network,
+      "/admin/experiments",
+      { method: "POST", headers: asOperator, body: JSON.stringify({ ...common, ...draft }) },
+      201,
+    );
+    ids[key] = created.id;
+  }
+  report = await runSimulation({
+    base: network.base,
+    listeners: LISTENERS,
+    days: DAYS,
+    experiments: Object.values(ids),
+    preDays: PRE_DAYS,
+    seed: 1,
+    concurrency: 8,
+  });
   const lines = report.days.map(
     (d) => `day ${d.day} (${d.when}): ${d.tally.sessions} sessions, ${d.tally.plays} plays`,
   );
   console.log(`[simulate test] ${lines.join("; ")}; ${report.requests} requests in ${report.wallMs} ms`);
+}, 540_000);
 
-  expect(report.days).toHaveLength(3);
+it("a simulation reaches D1 with its attribution ids, and recommendations beat the charts", async () => {
+  expect(report.days).toHaveLength(DAYS);
   for (const day of report.days) expect(day.tally.plays).toBeGreaterThan(0);
+  // Every day is backdated, one calendar day after another, ending before the run.
+  expect(new Set(report.days.map((d) => d.when)).size).toBe(DAYS);
   const { recommendations, charts } = report.bySurface;
   console.log(
     `[simulate test] skip rate: recommendations ${skipRate(recommendations).toFixed(3)} (${recommendations.plays} plays), charts ${skipRate(charts).toFixed(3)} (${charts.plays} plays)`,
@@ -67,4 +142,47 @@ it("a small simulation reaches D1 with its attribution ids, and recommendations 
     // The backdated sessions were closed by the service and stored with them.
     expect(exported[i]!.sessions.length, listenerId).toBeGreaterThan(0);
   });
-}, 400_000);
+});
+
+describe("three experiments at once in one layer", () => {
+  const resultsOf = (key: keyof typeof DRAFTS): ResultsAnswer => {
+    const run = report.experiments.get(ids[key])!;
+    // The daily peeks, then the end of the run.
+    for (const { day, results } of run.peeks) {
+      const primary = results.variants.map((v) => v.metrics.skipRate.vsControl).find(Boolean);
+      console.log(
+        `[simulate test] ${key} peek day ${day}: ${results.listeners} listeners, skip rate lift ` +
+          (primary ? `${(100 * primary.lift).toFixed(1)}% p ${primary.p.toPrecision(2)}` : "n/a"),
+      );
+    }
+    const results = run.results!;
+    for (const line of resultLines(results)) console.log(`[simulate test] ${key}: ${line}`);
+    // Each listener is in one experiment of the layer at most, and the split is as defined.
+    expect(results.srm.flagged).toBe(false);
+    for (const v of results.variants) expect(v.listeners, `${key} ${v.name}`).toBeGreaterThan(10);
+    return results;
+  };
+
+  it("an A/A experiment finds no difference", () => {
+    const results = resultsOf("aa");
+    const [, b] = results.variants;
+    for (const metric of LISTENER_METRICS)
+      expect(b!.metrics[metric].vsControl?.significant ?? false, metric).toBe(false);
+    expect(results.verdict.decision).not.toBe("ship");
+  });
+
+  it("the published model's lower skip rate and longer sessions, against popularity only, are significant", () => {
+    const [model, popular] = resultsOf("popularity").variants;
+    expect(popular!.metrics.skipRate.mean!).toBeGreaterThan(model!.metrics.skipRate.mean!);
+    expect(popular!.metrics.skipRate.vsControl).toMatchObject({ significant: true, direction: "worse" });
+    expect(popular!.metrics.sessionLength.vsControl).toMatchObject({ significant: true, direction: "worse" });
+    expect(popular!.primary).toBe("worse");
+  });
+
+  it("a broken ranking is flagged by its skip-rate guardrail", () => {
+    const results = resultsOf("broken");
+    const broken = results.variants[1]!;
+    expect(broken.guardrails.find((g) => g.metric === "skipRate")).toMatchObject({ measured: true, breached: true });
+    expect(results.verdict.decision).toBe("keep-control");
+  });
+});

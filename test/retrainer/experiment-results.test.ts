@@ -59,6 +59,7 @@ function listen(listenerId: string, at: number, starts: number, skipRate: number
     listenerId,
     startedAt: at,
     endedAt: at + starts * 4 * MINUTE,
+    receivedAt: at + starts * 4 * MINUTE,
     lengthMs: Math.round((starts * 4 + 10 * random()) * MINUTE),
     tracksPlayed: starts,
     skips: 0,
@@ -87,8 +88,10 @@ function simulatedExperiment() {
 }
 
 /**
- * Two listeners whose every figure is known: one played before exposure, after it, and after the
- * experiment stopped; another does not allow analytics and is not counted.
+ * Two listeners whose every figure is known: they played before exposure, after it, and after the
+ * experiment stopped; a third does not allow analytics and is not counted. What happened is ordered
+ * by when the service received it: a play made offline before exposure but synced after it, and a
+ * session open across the exposure that closed after it, count as post-exposure.
  */
 function handMadeListeners() {
   const exposedAt = START + 10 * DAY;
@@ -117,13 +120,18 @@ function handMadeListeners() {
     e(id, "post-5", "like", "t2", exposedAt + 90_000);
     e(id, "post-6", "play", "t3", exposedAt + 100_000);
     e(id, "post-7", "skip", "t3", exposedAt + 100_000 + 3600_000, { positionMs: 60_000, msPlayed: 60_000 });
+    // Played offline an hour before exposure, synced two hours after it: a post-exposure start.
+    e(id, "synced", "play", "t4", exposedAt - 3600_000, { receivedAt: exposedAt + 2 * 3600_000 });
+    // Played two days before exposure, synced 20 days after: not read (the experiment stopped).
+    e(id, "synced-late", "play", "t4", exposedAt - 2 * DAY + 1000, { receivedAt: exposedAt + 20 * DAY });
     // After the experiment stopped: not its concern.
     e(id, "late", "play", "t1", exposedAt + 3 * DAY);
     rows.sessions.push(
       {
         listenerId: id,
         startedAt: exposedAt - 2 * DAY,
-        endedAt: 0,
+        endedAt: exposedAt - 2 * DAY + 600_000,
+        receivedAt: exposedAt - 2 * DAY + 600_000,
         lengthMs: 600_000,
         tracksPlayed: 2,
         skips: 1,
@@ -131,8 +139,10 @@ function handMadeListeners() {
       },
       {
         listenerId: id,
-        startedAt: exposedAt,
-        endedAt: 0,
+        // Opened ten minutes before exposure, closed after it: served partly by the variant.
+        startedAt: exposedAt - 600_000,
+        endedAt: exposedAt + 300_000,
+        receivedAt: exposedAt + 300_000,
         lengthMs: 300_000,
         tracksPlayed: 2,
         skips: 2,
@@ -141,7 +151,8 @@ function handMadeListeners() {
       {
         listenerId: id,
         startedAt: exposedAt + 3600_000,
-        endedAt: 0,
+        endedAt: exposedAt + 3600_000 + 100_000,
+        receivedAt: exposedAt + 3600_000 + 100_000,
         lengthMs: 100_000,
         tracksPlayed: 1,
         skips: 1,
@@ -150,7 +161,8 @@ function handMadeListeners() {
       {
         listenerId: id,
         startedAt: exposedAt + 3 * DAY,
-        endedAt: 0,
+        endedAt: exposedAt + 3 * DAY + 999_000,
+        receivedAt: exposedAt + 3 * DAY + 999_000,
         lengthMs: 999_000,
         tracksPlayed: 1,
         skips: 0,
@@ -208,7 +220,7 @@ async function results(id: string) {
 }
 
 describe("GET /admin/experiments/{id}/results", () => {
-  it("aggregates each exposed listener's events and sessions before and after exposure by the KPIs' rules", async () => {
+  it("aggregates each exposed listener's events and sessions before and after exposure, by arrival, by the KPIs' rules", async () => {
     const outcomes = await readListenerOutcomes(env.DB, "hand", handExposedAt + 2 * DAY);
     expect(outcomes).toHaveLength(2);
     expect(outcomes[0]).toEqual({
@@ -223,7 +235,7 @@ describe("GET /admin/experiments/{id}/results", () => {
         likesAndSaves: 0,
       },
       post: {
-        starts: 4,
+        starts: 5,
         earlySkips: 1,
         completions: 0,
         listeningMs: 135_000,
@@ -234,7 +246,7 @@ describe("GET /admin/experiments/{id}/results", () => {
     });
     const answer = await results("hand");
     expect(answer).toMatchObject({ id: "hand", status: "stopped", listeners: 2 });
-    expect(answer.variants[0]!.metrics.skipRate).toMatchObject({ mean: 1 / 4, vsControl: null });
+    expect(answer.variants[0]!.metrics.skipRate).toMatchObject({ mean: 1 / 5, vsControl: null });
     expect(answer.variants[0]!.metrics.sessionLength.mean).toBe(200_000);
   });
 

@@ -50,6 +50,18 @@ describe("event consumer", () => {
     ]);
   });
 
+  it("stamps a closed session's summary with when it reached D1, the service's clock", async () => {
+    await env.DB.prepare("DELETE FROM sessions").run();
+    const summary = { kind: "session", listener: "l_test", startedAt: 1_700_000_000_000, endedAt: 1_700_000_600_000 };
+    const before = Date.now();
+    await deliver([{ ...summary, lengthMs: 600_000, tracksPlayed: 3, skips: 1, completions: 2 }]);
+    const row = await env.DB.prepare("SELECT started_at, received_at FROM sessions").first<{ received_at: number }>();
+    expect(row).toMatchObject({ started_at: summary.startedAt });
+    // Stored now, not at the session's (client) end years ago.
+    expect(row!.received_at).toBeGreaterThanOrEqual(before);
+    expect(row!.received_at).toBeLessThanOrEqual(Date.now());
+  });
+
   it("a redelivered batch and duplicated messages change nothing", async () => {
     await deliver([queued("a"), queued("b")]);
     await deliver([queued("a"), queued("b"), queued("b")], 2);

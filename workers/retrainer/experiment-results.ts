@@ -20,6 +20,9 @@ const PLAYBACK = `(${[...PLAYBACK_TYPES].map((t) => `'${t}'`).join(", ")})`;
 /**
  * The experiment's exposed listeners who allow analytics (as the KPIs count them), each with the
  * window read for them: from 14 days before their first exposure (?2) to the experiment's end (?3).
+ * Both are on the service's clock of arrival, as exposed_at is: an event counts by its received_at, a
+ * session by when its summary reached D1 (it closed then), never by the client's clock (see the
+ * README's "Experiment analysis").
  */
 const EXPOSED = `exposed AS (
   SELECT x.listener_id, x.variant, x.exposed_at FROM experiment_exposures x
@@ -39,9 +42,9 @@ const EXPOSED = `exposed AS (
 const EVENT_AGGREGATES = `WITH ${EXPOSED},
 windowed AS (
   SELECT e.listener_id, e.event_id, e.type, e.track_id, e.ms_played, e.position_ms, e.client_ts, t.duration_ms,
-         e.client_ts >= x.exposed_at AS post, e.type IN ${PLAYBACK} AS playback
+         e.received_at >= x.exposed_at AS post, e.type IN ${PLAYBACK} AS playback
   FROM exposed x
-  JOIN events e ON e.listener_id = x.listener_id AND e.client_ts >= x.exposed_at - ?2 AND e.client_ts < ?3
+  JOIN events e ON e.listener_id = x.listener_id AND e.received_at >= x.exposed_at - ?2 AND e.received_at < ?3
   LEFT JOIN tracks t ON t.id = e.track_id),
 sequenced AS (
   SELECT *, lag(type) OVER w AS prev_type, lag(track_id) OVER w AS prev_track, lag(client_ts) OVER w AS prev_ts
@@ -57,11 +60,15 @@ SELECT listener_id, post,
   sum(type IN ('like', 'add_to_playlist')) AS likes_and_saves
 FROM sequenced GROUP BY listener_id, post`;
 
-/** Per listener and period, the closed sessions that started in it. */
-const SESSION_AGGREGATES = `WITH ${EXPOSED}
-SELECT x.listener_id, s.started_at >= x.exposed_at AS post, count(*) AS sessions, sum(s.length_ms) AS session_ms
+/**
+ * Per listener and period, the closed sessions that arrived in it; a summary stored before arrival
+ * was kept (received_at null) counts by its end, the closest the client's clock comes to it.
+ */
+const SESSION_AGGREGATES = `WITH ${EXPOSED},
+arrived AS (SELECT listener_id, length_ms, coalesce(received_at, ended_at) AS at FROM sessions)
+SELECT x.listener_id, s.at >= x.exposed_at AS post, count(*) AS sessions, sum(s.length_ms) AS session_ms
 FROM exposed x
-JOIN sessions s ON s.listener_id = x.listener_id AND s.started_at >= x.exposed_at - ?2 AND s.started_at < ?3
+JOIN arrived s ON s.listener_id = x.listener_id AND s.at >= x.exposed_at - ?2 AND s.at < ?3
 GROUP BY x.listener_id, post`;
 
 interface PeriodRow {

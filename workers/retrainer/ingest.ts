@@ -66,6 +66,8 @@ async function erasedAt(db: D1Database, messages: QueueMessage[]): Promise<Map<s
  * and what they add to the KPIs.
  */
 export async function storeMessages(db: D1Database, messages: QueueMessage[]): Promise<void> {
+  // A summary arrives when its session closed: experiment results count sessions by this arrival.
+  const receivedAt = Date.now();
   const erased = await erasedAt(db, messages);
   const kept = messages.filter((m) => !sentBeforeErasure(m, erased.get(m.listener)));
   const listening = kept.filter((m): m is QueuedEvent => m.kind === "event");
@@ -80,7 +82,12 @@ export async function storeMessages(db: D1Database, messages: QueueMessage[]): P
       "ignore",
     ),
     ...bulkInsertStatements(db, events, listening.map(eventRow), "ignore"),
-    ...bulkInsertStatements(db, sessions, summaries.map(sessionRow), "ignore"),
+    ...bulkInsertStatements(
+      db,
+      sessions,
+      summaries.map((s) => sessionRow(s, receivedAt)),
+      "ignore",
+    ),
     ...exposureStatements(db, kept),
   ];
   if (statements.length === 0) return;

@@ -1,0 +1,1 @@
+ALTER TABLE `sessions` ADD `received_at` integer;
