@@ -5,6 +5,7 @@
  * simulated days map to the service's real clock.
  */
 import { parseRecommendationId } from "../shared/analytics/attribution";
+import { DAY_MS } from "../shared/analytics/days";
 import type { ExperimentResults, VariantResult } from "../shared/analytics/experiment-stats/results";
 import type { Activity } from "../shared/catalog/types";
 import {
@@ -28,7 +29,6 @@ import {
 import { signListenerToken } from "../workers/edge/auth/listener-token";
 import { DEV_KEYS, listenerTokenConfig } from "./dev-credentials";
 
-const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
 /** The last backdated day ends this long before the run starts, so its sessions are over by then. */
 const BACKDATE_MARGIN_MS = MAX_SESSION_MS + 30 * 60_000;

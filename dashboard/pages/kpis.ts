@@ -1,3 +1,4 @@
+import { DAY_MS, dayOf as day } from "../../shared/analytics/days";
 import { SLICE_DIMENSIONS, type MetricGroup } from "../../shared/analytics/groups";
 import type { Page } from "../app";
 import { chartFigure } from "../chart";
@@ -12,8 +13,6 @@ export interface MetricsAnswer {
   rows: Record<string, string | number | null>[];
 }
 
-const DAY_MS = 86_400_000;
-const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 const value = (v: string | number | null | undefined) => (typeof v === "number" ? v : null);
 
 /**

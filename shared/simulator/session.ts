@@ -1,9 +1,8 @@
+import { DAY_MS } from "../analytics/days";
 import type { Activity, Device, EventType } from "../catalog/types";
 import { EARLY_SKIP_MAX_MS, react } from "../demo";
 import { chance, clamp, gaussian, intBetween, pickWeighted } from "../demo/sampling";
 import { enjoyment, type ServedTrack, type SimListener } from "./listener";
-
-const DAY_MS = 86_400_000;
 
 /**
  * What serves a session. `charts` is the popularity-only ranking (GET /v1/charts/top), the baseline

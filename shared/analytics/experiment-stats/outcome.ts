@@ -1,4 +1,5 @@
 import { EXPERIMENT_METRICS, type ExperimentMetric } from "../../experiments/definition";
+import { DAY_MS } from "../days";
 import type { Unit } from "./ratio";
 
 /** The metrics measured per listener (all but the per-answer latency). */
@@ -18,7 +19,7 @@ export interface ListenerAggregates {
 }
 
 /** The covariate's period: what each listener did in the 14 days before their first exposure. */
-export const PRE_EXPOSURE_MS = 14 * 24 * 60 * 60 * 1000;
+export const PRE_EXPOSURE_MS = 14 * DAY_MS;
 
 export const NO_ACTIVITY: ListenerAggregates = {
   starts: 0,
