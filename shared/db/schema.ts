@@ -145,6 +145,24 @@ export const deadLetters = sqliteTable(
   (t) => [index("dead_letters_received").on(t.receivedAt)],
 );
 
+/**
+ * What each queue's consumer saw, per minute (shared/analytics/queue-lag.ts): batches, messages, how many were
+ * redeliveries and how long they had waited. About queues, not listeners: nothing here is about anyone.
+ */
+export const queueLag = sqliteTable(
+  "queue_lag",
+  {
+    queue: text("queue").notNull(),
+    minute: integer("minute").notNull(),
+    batches: integer("batches").notNull(),
+    messages: integer("messages").notNull(),
+    retried: integer("retried").notNull(),
+    maxWaitMs: integer("max_wait_ms").notNull(),
+    totalWaitMs: integer("total_wait_ms").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.queue, t.minute] })],
+);
+
 /** Listeners who asked to be erased: the consumer drops their events still in flight. */
 export const erasures = sqliteTable("erasures", {
   listenerId: text("listener_id").primaryKey(),

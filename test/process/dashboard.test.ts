@@ -274,8 +274,38 @@ describe("the operator dashboard in a browser", () => {
     expect(network!.output()).not.toMatch(new RegExp(`\\b${listenerId}\\b`));
   });
 
-  it("shows how many dead letters await replay, as GET /admin/dlq answers", async () => {
-    await open("pipeline");
+  it("draws each queue's backlog as GET /admin/pipeline answers it, and the dead letters awaiting replay", async () => {
+    const listener = "demo-9";
+    const answer = await call<{ items: { id: string }[]; recommendationId: string }>(
+      network!,
+      "/v1/me/recommendations?limit=2",
+      { headers: await asListener(listener) },
+      200,
+    );
+    await play(listener, answer.items, { source: "recommendations", recommendationId: answer.recommendationId });
+    await playsCounted();
+    type Pipeline = { to: number; queues: { queue: string; minutes: Record<string, number>[] }[] };
+    const pipeline = () => call<Pipeline>(network!, "/admin/pipeline?minutes=60", { headers: asOperator }, 200);
+    // The page and the route must see the same minutes: drawn again if a minute turned meanwhile.
+    let route: Pipeline;
+    do {
+      route = await pipeline();
+      await open("pipeline");
+    } while ((await pipeline()).to !== route.to);
+    const events = route.queues.find((q) => q.queue === "setlist-events")!;
+    const delivered = events.minutes.reduce((sum, m) => sum + m.messages!, 0);
+    expect(delivered).toBeGreaterThan(0);
+    console.log(`[dashboard test] setlist-events: ${delivered} message(s) delivered in the last hour`);
+    const shown = '[data-queue="setlist-events"] [data-messages]';
+    expect(await page.$eval(shown, (e) => Number(e.getAttribute("data-messages")))).toBe(delivered);
+    const seconds = (ms: number) => Math.round(ms / 100) / 10;
+    const wait = await chartData("wait-setlist-events");
+    expect(wait.labels).toHaveLength(60);
+    expect(wait.series).toEqual([
+      { label: "longest wait (s)", data: events.minutes.map((m) => seconds(m.maxWaitMs!)) },
+      { label: "mean wait (s)", data: events.minutes.map((m) => seconds(m.meanWaitMs!)) },
+    ]);
+    expect((await chartData("messages-setlist-events")).series[0]!.data).toEqual(events.minutes.map((m) => m.messages));
     const dlq = await call<{ unreplayed: number }>(network!, "/admin/dlq", { headers: asOperator }, 200);
     expect(await page.$eval("[data-unreplayed]", (e) => Number(e.getAttribute("data-unreplayed")))).toBe(
       dlq.unreplayed,

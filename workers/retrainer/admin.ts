@@ -12,6 +12,7 @@ import { experimentsApp, type OperatorVariables } from "./experiments";
 import { importInteractions, importTracks } from "./import";
 import { createKey, listKeys, revokeKeys } from "./keys";
 import { metricsResponse, readMetrics } from "./metrics";
+import { readQueueLag } from "./queue-lag";
 import { SyntheticTrainingRequest } from "./jobs";
 import { seedDemoData } from "./seed";
 import { failStalledVersions, STALLED_AFTER_MS } from "./stalled";
@@ -54,6 +55,10 @@ export const adminApp = new Hono<{ Bindings: Env; Variables: OperatorVariables }
   )
   .post("/dlq/replay", validate("query", z.strictObject({ limit: Limit(100, 100) })), async (c) =>
     c.json(await replayDeadEvents(c.env, c.req.valid("query").limit)),
+  )
+  // The queue backlog as the consumers saw it, per minute (queue-lag.ts); at most a day at a time.
+  .get("/pipeline", validate("query", z.strictObject({ minutes: Limit(60, 1440) })), async (c) =>
+    c.json(await readQueueLag(c.env.DB, c.req.valid("query").minutes)),
   )
   // What `npm run keys` does, for the dashboard and curl: list, create (the key is answered once), revoke by name.
   .get("/keys", async (c) => c.json({ keys: await listKeys(c.env) }))

@@ -7,6 +7,7 @@ import type { Env } from "./env";
 import { ingestEvents, retryDelaySeconds } from "./ingest";
 import { Job } from "./jobs";
 import { runPublishJob, runTrainJob } from "./publish";
+import { pruneQueueLag, recordBatchLag } from "./queue-lag";
 import { applyRetention } from "./retention";
 import { failStalledVersions, recordProgress, STALLED_AFTER_MS } from "./stalled";
 import { runSyntheticJob } from "./synthetic";
@@ -47,10 +48,15 @@ export default {
     if (batch.queue.endsWith("-dlq")) await storeDeadLetters(batch, env);
     else if (batch.queue.startsWith("setlist-jobs")) await runJobs(batch, env);
     else await ingestEvents(batch, env);
+    // The operator's view of the backlog; the batch is handled already, so failing to count it only loses a figure.
+    await recordBatchLag(env.DB, batch).catch((error: unknown) =>
+      console.error(JSON.stringify({ msg: "queue lag not recorded", queue: batch.queue, error: String(error) })),
+    );
   },
   async scheduled(_controller, env, ctx) {
     ctx.waitUntil(
       applyRetention(env)
+        .then(() => pruneQueueLag(env.DB))
         .then(() => failStalledVersions(env, Date.now() - STALLED_AFTER_MS))
         .then(() => startRetrain(env, "cron")),
     );
