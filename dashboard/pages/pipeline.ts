@@ -1,16 +1,8 @@
+import type { LagMinute } from "../../shared/analytics/queue-lag";
 import type { Page } from "../app";
 import { chartFigure } from "../chart";
 import { figure, h, table, when } from "../dom";
 import { act } from "./models";
-
-interface LagMinute {
-  minute: number;
-  batches: number;
-  messages: number;
-  retried: number;
-  maxWaitMs: number;
-  meanWaitMs: number;
-}
 
 interface Pipeline {
   from: number;

@@ -1,6 +1,7 @@
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
+import { queuedEvent } from "../queued-event";
 import type { QueuedEvent } from "../../shared/api/schemas";
 import { bulkInsertStatements } from "../../shared/db/bulk";
 import { trackRow } from "../../shared/db/rows";
@@ -36,21 +37,8 @@ async function storedIds(listener: string): Promise<string[]> {
 }
 
 /** A queue message as the edge builds it, for an outbox row written by hand. */
-const queued = (listener: string, eventId: string, receivedAt = Date.now()): QueuedEvent => ({
-  kind: "event",
-  listener,
-  eventId,
-  trackId: catalog[0]!.id,
-  type: "play",
-  target: null,
-  clientTs: receivedAt,
-  receivedAt,
-  positionMs: null,
-  msPlayed: null,
-  device: null,
-  context: null,
-  region: null,
-});
+const queued = (listener: string, eventId: string, receivedAt = Date.now()) =>
+  queuedEvent(eventId, { listener, trackId: catalog[0]!.id, clientTs: receivedAt, receivedAt });
 
 /** An outbox row of a message sent once before and due for its check now, as a kill leaves one whose copy the queue lost. */
 function sentAndLost(stub: DurableObjectStub, message: QueuedEvent) {

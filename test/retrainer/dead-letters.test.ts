@@ -1,26 +1,12 @@
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { QueuedEvent } from "../../shared/api/schemas";
+import { queuedEvent } from "../queued-event";
 import { RETRIES_EXHAUSTED, type Rejection } from "../../workers/retrainer/dead-letters";
 import worker from "../../workers/retrainer/index";
 import { admin } from "./operator";
 
-const queued = (eventId: string, listener = "l_test"): QueuedEvent => ({
-  kind: "event",
-  listener,
-  eventId,
-  trackId: "trk-00001",
-  type: "play",
-  target: null,
-  clientTs: 1_800_000_000_000,
-  receivedAt: 1_800_000_000_500,
-  positionMs: null,
-  msPlayed: null,
-  device: null,
-  context: null,
-  region: null,
-});
+const queued = (eventId: string, listener = "l_test") => queuedEvent(eventId, { listener });
 
 const count = async (sql: string) => (await env.DB.prepare(sql).first<{ n: number }>())!.n;
 

@@ -4,23 +4,10 @@ import worker from "../../workers/retrainer/index";
 import { retryDelaySeconds } from "../../workers/retrainer/ingest";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { QueuedEvent } from "../../shared/api/schemas";
+import { queuedEvent } from "../queued-event";
 
-const queued = (eventId: string, over: Partial<QueuedEvent> = {}): QueuedEvent => ({
-  kind: "event",
-  listener: "l_test",
-  eventId,
-  trackId: "trk-00001",
-  type: "complete",
-  target: null,
-  clientTs: 1_800_000_000_000,
-  receivedAt: 1_800_000_000_500,
-  positionMs: null,
-  msPlayed: 200_000,
-  device: "phone",
-  context: null,
-  region: "SE",
-  ...over,
-});
+const queued = (eventId: string, over: Partial<QueuedEvent> = {}) =>
+  queuedEvent(eventId, { type: "complete", msPlayed: 200_000, device: "phone", region: "SE", ...over });
 
 async function deliver(bodies: unknown[], attempts = 1) {
   const batch = createMessageBatch(

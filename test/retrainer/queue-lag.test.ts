@@ -1,27 +1,11 @@
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
-import type { QueuedEvent } from "../../shared/api/schemas";
+import { queuedEvent } from "../queued-event";
 import { minuteOf } from "../../shared/analytics/queue-lag";
 import worker from "../../workers/retrainer/index";
 import type { QueueBacklog } from "../../workers/retrainer/queue-lag";
 import { admin } from "./operator";
-
-const queued = (eventId: string): QueuedEvent => ({
-  kind: "event",
-  listener: "l_lag",
-  eventId,
-  trackId: "trk-00001",
-  type: "play",
-  target: null,
-  clientTs: 1_800_000_000_000,
-  receivedAt: 1_800_000_000_500,
-  positionMs: null,
-  msPlayed: null,
-  device: null,
-  context: null,
-  region: null,
-});
 
 /** A batch whose messages were sent `waitedMs` ago, as the platform delivers it. */
 async function deliver(waitedMs: number[], attempts = 1) {
@@ -32,7 +16,7 @@ async function deliver(waitedMs: number[], attempts = 1) {
       id: `m-${now}-${i}`,
       timestamp: new Date(now - w),
       attempts,
-      body: queued(`e-${now}-${i}`),
+      body: queuedEvent(`e-${now}-${i}`, { listener: "l_lag" }),
     })),
   );
   const ctx = createExecutionContext();
