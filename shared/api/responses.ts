@@ -11,7 +11,7 @@ import { TrackInput } from "./schemas";
 
 /** The stores an answer had to do without (empty when none). */
 export const Degraded = z
-  .array(z.enum(["kv", "d1", "session"]))
+  .array(z.enum(["kv", "d1", "session", "r2"]))
   .meta({ description: "Stores that could not be read for this answer; it is a lesser answer, not an error" });
 
 export const Reason = z
