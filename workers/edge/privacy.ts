@@ -155,7 +155,12 @@ export async function eraseListener(env: Env, pseudonym: string, now = Date.now(
   if (lake.more) {
     await env.EVENTS.send({ kind: "lake-erasure", listener: pseudonym } satisfies LakeErasure, { contentType: "json" });
   }
-  return { events: removed, modelVersions: versions.length, lakeObjects: lake.rewritten, lakeErasureContinues: lake.more };
+  return {
+    events: removed,
+    modelVersions: versions.length,
+    lakeObjects: lake.rewritten,
+    lakeErasureContinues: lake.more,
+  };
 }
 
 /** A drizzle query as a D1 statement, to share a batch with the KPI statements. */

@@ -1,4 +1,10 @@
-import { LakeErasure, QueueMessage, sentBeforeErasure, type QueuedEvent, type QueuedSessionSummary } from "../../shared/api/schemas";
+import {
+  LakeErasure,
+  QueueMessage,
+  sentBeforeErasure,
+  type QueuedEvent,
+  type QueuedSessionSummary,
+} from "../../shared/api/schemas";
 import { bulkInsertStatements } from "../../shared/db/bulk";
 import { eventRow, listenerRow, sessionRow } from "../../shared/db/rows";
 import { inArray } from "drizzle-orm";
