@@ -8,7 +8,7 @@
  * with the listeners a trainer must leave out (/admin/lake/withheld, kept as DIR/withheld.json); a lake
  * copied another way (`wrangler r2 object get`, rclone against R2's S3 API) works the same. It trains on
  * every `events/day=*\/*.ndjson` under DIR and, with --publish (defaulting to --from), uploads the model:
- * POST /admin/models/offline (manifest), PUT .../arrays/{name} for each array, POST .../publish. The
+ * POST /admin/models/offline (manifest), PUT .../arrays/{name}/{part} for each array's parts, POST .../publish. The
  * version then goes live, or not, by the promotion gate, as any retrain; GET /admin/models/{version} says.
  * The operator key is SETLIST_OPERATOR_KEY, or the development one.
  */
@@ -77,14 +77,14 @@ async function upload(base: string, model: Awaited<ReturnType<typeof trainForUpl
   ).json()) as {
     version: string;
   };
-  for (const [name, array] of model.arrays) {
-    const bytes = new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
-    const type = array.constructor.name;
-    await call(base, `/admin/models/offline/${version}/arrays/${name}?type=${type}`, {
-      method: "PUT",
-      headers: { "content-type": "application/octet-stream" },
-      body: bytes,
-    });
+  for (const [name, parts] of model.parts) {
+    for (const [part, bytes] of parts.entries()) {
+      await call(base, `/admin/models/offline/${version}/arrays/${name}/${part}`, {
+        method: "PUT",
+        headers: { "content-type": "application/octet-stream" },
+        body: bytes,
+      });
+    }
   }
   await call(base, `/admin/models/offline/${version}/publish`, { method: "POST" });
   return version;
@@ -105,9 +105,9 @@ console.log(
 );
 const started = Date.now();
 const model = await trainForUpload(data, { seed: TRAINING_SEED, holdoutKey: HOLDOUT_KEY, lakeReadAt });
-const bytes = [...model.arrays.values()].reduce((sum, a) => sum + a.byteLength, 0);
+const bytes = [...model.parts.values()].flat().reduce((sum, part) => sum + part.byteLength, 0);
 console.log(
-  `[train:offline] trained in ${Date.now() - started} ms: holdout ndcg@10 ${model.manifest.holdout.report.ndcg.toFixed(4)}, ${model.arrays.size} arrays, ${(bytes / 1e6).toFixed(1)} MB`,
+  `[train:offline] trained in ${Date.now() - started} ms: holdout ndcg@10 ${model.manifest.holdout.report.ndcg.toFixed(4)}, ${model.parts.size} arrays, ${(bytes / 1e6).toFixed(1)} MB`,
 );
 const target = args.publish ?? args.from;
 if (target) {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { QueuedEvent } from "../api/schemas";
 import { evidenceWeight } from "../model";
+import { partBytes, partCount, UPLOAD_PART_BYTES } from "./offline-model";
 import { batchName, batchObjects, isLakeObjectKey, lakeObjectKey } from "./partitions";
 import { lakeRecord, parseLakeRecords, toNdjson, withoutLines } from "./records";
 import { trainingSetFromLake } from "./training";
@@ -84,5 +85,15 @@ describe("training from the lake", () => {
       { listener: 0, item: 1, weight: evidenceWeight({ ...none, skips: 1 }) },
       { listener: 1, item: 1, weight: evidenceWeight({ ...none, plays: 1 }) },
     ]);
+  });
+});
+
+describe("the upload contract", () => {
+  it("cuts an array's bytes into parts of UPLOAD_PART_BYTES, the last one the rest", () => {
+    const bytes = 2 * UPLOAD_PART_BYTES + 12;
+    expect(partCount(bytes)).toBe(3);
+    expect([0, 1, 2, 3].map((p) => partBytes(bytes, p))).toEqual([UPLOAD_PART_BYTES, UPLOAD_PART_BYTES, 12, 0]);
+    // An empty array is one empty part.
+    expect([partCount(0), partBytes(0, 0)]).toEqual([1, 0]);
   });
 });

@@ -10,8 +10,8 @@ import {
   type Interaction,
   type TrainingData,
 } from "../model";
-import { memoryTrainerStore } from "../publish/stored-array";
-import type { TrainedModelManifest } from "./offline-model";
+import { encodeArray, memoryTrainerStore } from "../publish/stored-array";
+import { UPLOAD_PART_BYTES, type TrainedModelManifest } from "./offline-model";
 import type { LakeRecord } from "./records";
 
 const COUNTED: Record<EventType, keyof EventCounts> = {
@@ -55,10 +55,10 @@ export function trainingSetFromLake(records: readonly LakeRecord[], withheld: Re
   return { listeners, items, interactions };
 }
 
-/** A finished trainer's upload: the manifest and the arrays it names. */
+/** A finished trainer's upload: the manifest and each array's parts, by name. */
 export interface TrainedModelUpload {
   manifest: TrainedModelManifest;
-  arrays: Map<string, Int32Array | Float32Array | Float64Array>;
+  parts: Map<string, Uint8Array[]>;
 }
 
 /**
@@ -85,13 +85,19 @@ export async function trainForUpload(
   await full.advance(store, Number.MAX_SAFE_INTEGER);
   await full.persist(store);
   const state = full.state();
-  const arrays = new Map<string, Int32Array | Float32Array | Float64Array>();
-  for (const name of state.stored) arrays.set(name, (await store.get(name))!);
+  const parts = new Map<string, Uint8Array[]>();
+  const arrays: TrainedModelManifest["arrays"] = {};
+  for (const name of state.stored) {
+    const encoded = encodeArray((await store.get(name))!, UPLOAD_PART_BYTES);
+    parts.set(name, encoded.parts);
+    arrays[name] = encoded.header;
+  }
   return {
     manifest: {
       lakeReadAt: options.lakeReadAt,
       index: { listeners: data.listeners, items: data.items },
       trainer: { ...state, blend: state.blend! },
+      arrays,
       holdout: {
         report: evaluation.report,
         blendWeights: twinModel.blendWeights,
@@ -102,6 +108,6 @@ export async function trainForUpload(
         })),
       },
     },
-    arrays,
+    parts,
   };
 }

@@ -17,6 +17,10 @@ const manifest = (listeners = ["l_a", "l_b"]): TrainedModelManifest => ({
     },
     stored: ["factors.item", "signed.indptr"],
   },
+  arrays: {
+    "factors.item": { type: "Float32Array", length: 3, parts: 1 },
+    "signed.indptr": { type: "Int32Array", length: 3, parts: 1 },
+  },
   holdout: {
     report: { listeners: 2, recall: 0.5, ndcg: 0.4, hitRate: 0.5, coverage: 1, meanPopularity: 1, longTailShare: 0 },
     blendWeights: { als: 1 },
@@ -34,6 +38,10 @@ const post = (path: string, body?: unknown) =>
 describe("a model trained outside Workers", () => {
   it("is refused as a problem when its manifest breaks the contract", async () => {
     expect((await post("/models/offline", { index: {} })).status).toBe(400);
+    const { "signed.indptr": _, ...partly } = manifest().arrays;
+    expect((await post("/models/offline", { ...manifest(), arrays: partly })).status).toBe(400);
+    const split = { ...manifest().arrays, "signed.indptr": { type: "Int32Array", length: 3, parts: 2 } };
+    expect((await post("/models/offline", { ...manifest(), arrays: split })).status).toBe(400);
     await env.DB.prepare(
       "INSERT INTO listeners (id, region, created_at, consent_personalization, consent_analytics) VALUES ('l_no', NULL, 0, 0, 1)",
     ).run();
@@ -42,7 +50,7 @@ describe("a model trained outside Workers", () => {
     expect(await res.json()).toMatchObject({ detail: "The model learned from 1 listeners who withdrew consent" });
   });
 
-  it("registers a version as of the lake's read, and takes only the arrays its manifest names, whole", async () => {
+  it("registers a version as of the lake's read, and takes only the parts its manifest names, whole", async () => {
     const sent = manifest();
     const res = await post("/models/offline", sent);
     expect(res.status).toBe(201);
@@ -53,15 +61,16 @@ describe("a model trained outside Workers", () => {
       trigger: "offline",
       createdAt: sent.lakeReadAt,
     });
-    const put = (name: string, type: string, bytes: number) =>
-      admin(`/models/offline/${version}/arrays/${name}?type=${type}`, { method: "PUT", body: new Uint8Array(bytes) });
-    expect((await put("factors.item", "Float64Array", 12)).status).toBe(422);
-    expect((await put("factors.other", "Float32Array", 12)).status).toBe(404);
-    expect((await put("factors.item", "Int8Array", 12)).status).toBe(400);
-    expect(await (await put("factors.item", "Float32Array", 12)).json()).toEqual({ name: "factors.item", length: 3 });
+    const put = (path: string, bytes: number) =>
+      admin(`/models/offline/${version}/arrays/${path}`, { method: "PUT", body: new Uint8Array(bytes) });
+    expect((await put("factors.item/0", 8)).status).toBe(422);
+    expect((await put("factors.other/0", 12)).status).toBe(404);
+    expect((await put("factors.item/1", 12)).status).toBe(404);
+    expect((await put("factors.item/first", 12)).status).toBe(400);
+    expect(await (await put("factors.item/0", 12)).json()).toEqual({ name: "factors.item", part: 0, bytes: 12 });
     const early = await post(`/models/offline/${version}/publish`);
     expect(early.status).toBe(409);
-    expect(await early.json()).toMatchObject({ detail: "Arrays not uploaded yet: signed.indptr" });
+    expect(await early.json()).toMatchObject({ detail: "Parts not uploaded yet: signed.indptr/0" });
     expect((await post(`/models/offline/v20260101000000-abcdef/publish`)).status).toBe(404);
   });
 });

@@ -13,10 +13,10 @@ import { importInteractions, importTracks } from "./import";
 import { createKey, listKeys, revokeKeys } from "./keys";
 import { metricsResponse, readMetrics } from "./metrics";
 import { SyntheticTrainingRequest } from "./jobs";
-import { ArrayName, ArrayType, TrainedModelManifest } from "../../shared/lake/offline-model";
+import { ArrayName, TrainedModelManifest } from "../../shared/lake/offline-model";
 import { isLakeObjectKey } from "../../shared/lake/partitions";
 import { listLakeObjects, readLakeObject, withheldListeners } from "./lake-reads";
-import { publishTrainedModel, registerTrainedModel, storeTrainedArray, type Refusal } from "./trained-model";
+import { publishTrainedModel, registerTrainedModel, storeTrainedArrayPart, type Refusal } from "./trained-model";
 import { seedDemoData } from "./seed";
 import { failStalledVersions, STALLED_AFTER_MS } from "./stalled";
 import { getSyntheticRun, startSyntheticRun } from "./synthetic";
@@ -147,13 +147,21 @@ export const adminApp = new Hono<{ Bindings: Env; Variables: OperatorVariables }
     uploadResponse(await registerTrainedModel(c.env, c.req.valid("json")), 201),
   )
   .put(
-    "/models/offline/:version/arrays/:name",
-    validate("param", z.strictObject({ version: VersionId, name: ArrayName })),
-    validate("query", z.strictObject({ type: ArrayType })),
+    "/models/offline/:version/arrays/:name/:part",
+    validate(
+      "param",
+      z.strictObject({
+        version: VersionId,
+        name: ArrayName,
+        part: z
+          .string()
+          .regex(/^[0-9]{1,5}$/, "must be a part number")
+          .transform(Number),
+      }),
+    ),
     async (c) => {
-      const { version, name } = c.req.valid("param");
-      const bytes = await c.req.arrayBuffer();
-      return uploadResponse(await storeTrainedArray(c.env, version, name, c.req.valid("query").type, bytes));
+      const { version, name, part } = c.req.valid("param");
+      return uploadResponse(await storeTrainedArrayPart(c.env, version, name, part, await c.req.arrayBuffer()));
     },
   )
   .post("/models/offline/:version/publish", validate("param", VersionParam), async (c) =>

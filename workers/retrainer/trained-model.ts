@@ -1,9 +1,9 @@
 import { and, eq } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { modelVersions } from "../../shared/db/schema";
-import { trainedModelKey, type TrainedModelManifest } from "../../shared/lake/offline-model";
-import type { StateArray, TrainerState } from "../../shared/model";
-import { decodeArray, type StoredArrayHeader } from "../../shared/publish/stored-array";
+import { ARRAY_BYTES, partBytes, trainedModelKey, type TrainedModelManifest } from "../../shared/lake/offline-model";
+import type { TrainerState } from "../../shared/model";
+import { decodeArray } from "../../shared/publish/stored-array";
 import type { Env } from "./env";
 import { storeHoldoutScores } from "./holdout-scores";
 import { readyVersion, stageKey, TRAINING_SEED } from "./publish";
@@ -14,12 +14,10 @@ import { newVersionId, type VersionMetrics } from "./versions";
 /**
  * A model trained outside Workers (`npm run train:offline`, or any engine that keeps the contract of
  * shared/lake/offline-model.ts), published as a version: its manifest registers the version, its arrays are
- * uploaded one by one into R2 beside it, and once all are there the normal publish path turns it into
+ * uploaded part by part into R2 beside it, and once all are there the normal publish path turns it into
  * serving artefacts and the promotion gate decides whether the pointer switches.
  */
 export type Refusal = { status: 404 | 409 | 422; detail: string };
-
-const ARRAY_BYTES = { Int32Array: 4, Float32Array: 4, Float64Array: 8 } as const;
 
 /** Registers a version for an uploaded model; answers the arrays still to upload. */
 export async function registerTrainedModel(
@@ -60,28 +58,33 @@ async function uploadingVersion(env: Env, version: string): Promise<TrainedModel
   return manifest.json<TrainedModelManifest>();
 }
 
-/** One array of an uploaded model, its bytes little-endian as the typed array holds them. */
-export async function storeTrainedArray(
+/** One part of an array of an uploaded model: its bytes little-endian as the typed array holds them. */
+export async function storeTrainedArrayPart(
   env: Env,
   version: string,
   name: string,
-  type: keyof typeof ARRAY_BYTES,
+  part: number,
   bytes: ArrayBuffer,
-): Promise<{ name: string; length: number } | Refusal> {
+): Promise<{ name: string; part: number; bytes: number } | Refusal> {
   const manifest = await uploadingVersion(env, version);
   if ("status" in manifest) return manifest;
-  if (!manifest.trainer.stored.includes(name)) {
-    return { status: 404, detail: `The manifest of ${version} lists no array ${name}` };
+  const header = manifest.arrays[name];
+  if (!header || part >= header.parts) {
+    return { status: 404, detail: `The manifest of ${version} lists no part ${part} of an array ${name}` };
   }
-  if (bytes.byteLength % ARRAY_BYTES[type] !== 0) {
-    return { status: 422, detail: `${bytes.byteLength} bytes are no whole number of ${type} elements` };
+  const expected = partBytes(header.length * ARRAY_BYTES[header.type], part);
+  if (bytes.byteLength !== expected) {
+    return { status: 422, detail: `Part ${part} of ${name} must be ${expected} bytes, not ${bytes.byteLength}` };
   }
-  const length = bytes.byteLength / ARRAY_BYTES[type];
-  await env.ARTIFACTS.put(trainedModelKey.array(version, name), bytes, {
-    customMetadata: { type, length: String(length) },
-  });
-  return { name, length };
+  await env.ARTIFACTS.put(trainedModelKey.part(version, name, part), bytes);
+  return { name, part, bytes: bytes.byteLength };
 }
+
+/** Every part of every array of an upload: its key, and the array it belongs to. */
+const uploadParts = (version: string, manifest: TrainedModelManifest) =>
+  Object.entries(manifest.arrays).flatMap(([name, header]) =>
+    Array.from({ length: header.parts }, (_, part) => ({ name, part, key: trainedModelKey.part(version, name, part) })),
+  );
 
 /** Once every array is uploaded: the version is handed to the publish path. */
 export async function publishTrainedModel(
@@ -91,11 +94,10 @@ export async function publishTrainedModel(
 ): Promise<{ version: string; status: "building" } | Refusal> {
   const manifest = await uploadingVersion(env, version);
   if ("status" in manifest) return manifest;
-  const heads = await Promise.all(
-    manifest.trainer.stored.map((name) => env.ARTIFACTS.head(trainedModelKey.array(version, name))),
-  );
-  const missing = manifest.trainer.stored.filter((_, i) => !heads[i]);
-  if (missing.length > 0) return { status: 409, detail: `Arrays not uploaded yet: ${missing.join(", ")}` };
+  const parts = uploadParts(version, manifest);
+  const heads = await Promise.all(parts.map((p) => env.ARTIFACTS.head(p.key)));
+  const missing = parts.filter((_, i) => !heads[i]).map((p) => `${p.name}/${p.part}`);
+  if (missing.length > 0) return { status: 409, detail: `Parts not uploaded yet: ${missing.join(", ")}` };
   const refused = await startPublishing(env, version, manifest, now);
   return refused ?? { version, status: "building" };
 }
@@ -114,10 +116,14 @@ async function startPublishing(
 ): Promise<Refusal | undefined> {
   const stateKey = stageKey(version, "full");
   const store = kvTrainerStore(env.MODELS, stateKey);
-  for (const name of manifest.trainer.stored) {
-    const object = await env.ARTIFACTS.get(trainedModelKey.array(version, name));
-    if (!object) throw new Error(`array ${name} of ${version} vanished`);
-    await store.put(name, uploadedArray(object.customMetadata!, await object.arrayBuffer()));
+  for (const [name, header] of Object.entries(manifest.arrays)) {
+    const parts: ArrayBuffer[] = [];
+    for (let part = 0; part < header.parts; part++) {
+      const object = await env.ARTIFACTS.get(trainedModelKey.part(version, name, part));
+      if (!object) throw new Error(`part ${part} of array ${name} of ${version} vanished`);
+      parts.push(await object.arrayBuffer());
+    }
+    await store.put(name, decodeArray(header, parts));
   }
   const kept: TrainingStageState = { index: manifest.index };
   const trainer: TrainerState = manifest.trainer;
@@ -139,18 +145,8 @@ async function startPublishing(
   await drizzle(env.DB).update(modelVersions).set({ metrics }).where(eq(modelVersions.version, version));
   await readyVersion(env, version, manifest.index, resumed.trainer.outcome(), now);
   // The upload has served its turn, and its manifest names listeners: erasure need not look for it.
-  await env.ARTIFACTS.delete([
-    trainedModelKey.manifest(version),
-    ...manifest.trainer.stored.map((name) => trainedModelKey.array(version, name)),
-  ]);
+  const keys = [trainedModelKey.manifest(version), ...uploadParts(version, manifest).map((p) => p.key)];
+  // R2 deletes up to 1,000 keys a call.
+  for (let i = 0; i < keys.length; i += 1000) await env.ARTIFACTS.delete(keys.slice(i, i + 1000));
   return undefined;
-}
-
-function uploadedArray(metadata: Record<string, string>, bytes: ArrayBuffer): StateArray {
-  const header: StoredArrayHeader = {
-    type: metadata.type as StoredArrayHeader["type"],
-    length: Number(metadata.length),
-    parts: 1,
-  };
-  return decodeArray(header, [bytes]);
 }
