@@ -145,8 +145,19 @@ async function startPublishing(
   await drizzle(env.DB).update(modelVersions).set({ metrics }).where(eq(modelVersions.version, version));
   await readyVersion(env, version, manifest.index, resumed.trainer.outcome(), now);
   // The upload has served its turn, and its manifest names listeners: erasure need not look for it.
-  const keys = [trainedModelKey.manifest(version), ...uploadParts(version, manifest).map((p) => p.key)];
-  // R2 deletes up to 1,000 keys a call.
-  for (let i = 0; i < keys.length; i += 1000) await env.ARTIFACTS.delete(keys.slice(i, i + 1000));
+  await discardTrainedModel(env, version);
   return undefined;
+}
+
+/**
+ * Deletes what was uploaded for `version`: once handed to the publish path, or when the stalled sweep gives
+ * the version up (an upload never published must not keep the pseudonyms its manifest names).
+ */
+export async function discardTrainedModel(env: Env, version: string): Promise<void> {
+  let cursor: string | undefined;
+  do {
+    const page = await env.ARTIFACTS.list({ prefix: trainedModelKey.prefix(version), cursor });
+    if (page.objects.length > 0) await env.ARTIFACTS.delete(page.objects.map((o) => o.key));
+    cursor = page.truncated ? page.cursor : undefined;
+  } while (cursor);
 }
