@@ -11,7 +11,7 @@ import { TrackInput } from "./schemas";
 
 /** The stores an answer had to do without (empty when none). */
 export const Degraded = z
-  .array(z.enum(["kv", "d1", "session"]))
+  .array(z.enum(["kv", "d1", "session", "r2"]))
   .meta({ description: "Stores that could not be read for this answer; it is a lesser answer, not an error" });
 
 export const Reason = z
@@ -98,13 +98,19 @@ export const Consent = z
 export const ListenerExport = z.object({ listenerId: z.string(), exportedAt: z.string() }).catchall(z.unknown()).meta({
   id: "ListenerExport",
   description:
-    "Everything held about the listener: profile, consent, events, sessions, live session, pending deliveries, recommendations, generated playlists, follows",
+    "Everything held about the listener: profile, consent, events, sessions, live session, pending deliveries, recommendations, generated playlists, follows, the event lake's lines (lakeEvents)",
 });
 
 export const Erasure = z.object({
   listenerId: z.string(),
   erased: z.literal(true),
-  removed: z.object({ events: z.number().int(), modelVersions: z.number().int() }),
+  removed: z.object({
+    events: z.number().int(),
+    modelVersions: z.number().int(),
+    /** Event-lake objects rewritten without the listener's lines; the rest follow in the background if true. */
+    lakeObjects: z.number().int(),
+    lakeErasureContinues: z.boolean(),
+  }),
 });
 
 export const Accepted = z

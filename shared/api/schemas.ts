@@ -131,6 +131,13 @@ export const QueueMessage = z.discriminatedUnion("kind", [QueuedEvent, QueuedSes
 export type QueueMessage = z.output<typeof QueueMessage>;
 
 /**
+ * Erasing a listener from the event lake continues here when one invocation's step did not reach every
+ * object (shared/lake/objects.ts): the consumer runs a step and sends the message on until none is left.
+ */
+export const LakeErasure = z.strictObject({ kind: z.literal("lake-erasure"), listener: Pseudonym });
+export type LakeErasure = z.output<typeof LakeErasure>;
+
+/**
  * The erasure rule: what a listener sent up to their erasure (an event when it arrived, a session
  * summary when it ended, an exposure when it happened) is dropped by the consumer, so a message still in flight cannot bring them back.
  */

@@ -169,6 +169,19 @@ export const erasures = sqliteTable("erasures", {
   erasedAt: integer("erased_at").notNull(),
 });
 
+/**
+ * Which event-lake objects (R2, see shared/lake/) hold lines of which listener: what an export reads and an
+ * erasure rewrites, without listing the lake. A row is added before its object is written.
+ */
+export const lakeObjects = sqliteTable(
+  "lake_objects",
+  {
+    listenerId: text("listener_id").notNull(),
+    objectKey: text("object_key").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.listenerId, t.objectKey] })],
+);
+
 /** Raw events past the retention window, folded into per-(listener, track) counts the model still learns from. */
 export const eventRollups = sqliteTable(
   "event_rollups",

@@ -203,6 +203,20 @@ export async function kvKeys(): Promise<string[]> {
   return keys;
 }
 
+/** Every object of every R2 bucket the edge reaches (the lake and the artefacts): its key and its bytes as text. */
+export async function r2Objects(): Promise<{ key: string; text: string }[]> {
+  const objects: { key: string; text: string }[] = [];
+  for (const bucket of [env.LAKE, env.ARTIFACTS]) {
+    let cursor: string | undefined;
+    do {
+      const page = await bucket.list({ cursor });
+      for (const { key } of page.objects) objects.push({ key, text: (await (await bucket.get(key))?.text()) ?? "" });
+      cursor = page.truncated ? page.cursor : undefined;
+    } while (cursor);
+  }
+  return objects;
+}
+
 /** The ids of a listener's events stored in D1. */
 export async function storedEventIds(pseudonym: string): Promise<string[]> {
   const rows = await env.DB.prepare("SELECT event_id FROM events WHERE listener_id = ? ORDER BY event_id")

@@ -17,6 +17,7 @@ import {
   objectStorage,
   passSentinels,
   pseudonymOf,
+  r2Objects,
   retrainAndPublish,
   sessionStub,
   storedEventIds,
@@ -47,10 +48,11 @@ async function storedEvents(pseudonym: string) {
   return row!.n;
 }
 
-/** Every text value in every D1 table, every KV key and value, and the session object's storage. */
+/** Every text value in every D1 table, every KV key and value, every R2 object and the session object's storage. */
 async function everythingStored(pseudonym: string): Promise<string> {
   const parts = Object.values(await d1Tables()).map((rows) => JSON.stringify(rows));
   for (const key of await kvKeys()) parts.push(key, (await env.MODELS.get(key)) ?? "");
+  for (const { key, text } of await r2Objects()) parts.push(key, text);
   parts.push(JSON.stringify(await objectStorage(sessionStub(pseudonym))));
   return parts.join("\n");
 }
@@ -91,6 +93,15 @@ describe("privacy", () => {
         await env.DB.prepare("SELECT 1 FROM experiment_exposures WHERE listener_id = ?").bind(pseudonym).first(),
     );
 
+    // The event lake holds the listener's events, by pseudonym, like D1.
+    const lake = (await r2Objects()).filter((o) => o.key.startsWith("events/day="));
+    expect(
+      lake
+        .map((o) => o.text)
+        .join("")
+        .split(`"listener":"${pseudonym}"`).length - 1,
+    ).toBe(40);
+
     const stored = await everythingStored(pseudonym);
     expect(stored).toContain(pseudonym);
     expect(stored).not.toContain(RAW_ID);
@@ -126,8 +137,16 @@ describe("privacy", () => {
     };
     await json(await edge("/v1/events", jsonBody("POST", { events: [end] }, await asListener(RAW_ID))), 202);
     await waitFor("the list's end stored", async () => (await storedEvents(pseudonym)) === 41);
+    // The consumer appends to the lake after D1, in the same invocation.
+    await waitFor("the list's end in the lake", async () => {
+      const { lakeEvents } = await json<{ lakeEvents: unknown[] }>(
+        await edge(`/v1/me/export`, { headers: await asListener(RAW_ID) }),
+      );
+      return lakeEvents.length === 41;
+    });
     const exported = await json<{
-      events: unknown[];
+      events: { eventId: string }[];
+      lakeEvents: { eventId: string }[];
       consent: { personalization: boolean };
       liveSession: { recent: unknown[] };
       recommendations: { candidates: unknown[] } | null;
@@ -153,6 +172,8 @@ describe("privacy", () => {
     // The zone the speaker sent, kept for the lists' periods, is the listener's too.
     expect(exported.timeZone).toBe("UTC");
     expect(exported.events).toHaveLength(41);
+    // The lake's lines are the same events as D1's here (none is past D1's retention yet).
+    expect(exported.lakeEvents.map((e) => e.eventId).sort()).toEqual(exported.events.map((e) => e.eventId).sort());
     // Counted in the KPIs' actives: the days they listened on, theirs too (kpi_listener_days).
     expect(exported.activeDays).toEqual(expect.arrayContaining([expect.objectContaining({ device: "phone" })]));
     expect(exported.listPlays).toEqual([expect.objectContaining({ surface: "discover-weekly", completed: true })]);

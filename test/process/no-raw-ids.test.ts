@@ -4,7 +4,8 @@
  * neither what the runtime printed (its request log and the workers' logs) nor any file under its
  * persistence folder (D1, KV, Durable Objects, queues, and the local observability store that keeps
  * every request's spans and logs, as `[observability]` would in production) holds the raw id or the
- * listener's token.
+ * listener's token. R2 is among them: the event lake's objects, by their blobs, listed through the
+ * operator route first so the scan is known to have had them to read.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -81,19 +82,29 @@ it("a listener's session and erasure leave their raw id in no log, trace or stor
     if (stored < events.length) await new Promise((r) => setTimeout(r, 1000));
   }
   expect(stored).toBeGreaterThanOrEqual(events.length);
+  // The lake (R2) held the listener's events by then: the consumer writes it before acking their batch.
+  const lake = await call<{ objects: { key: string; size: number }[] }>(
+    net,
+    "/admin/lake",
+    { headers: asOperator },
+    200,
+  );
+  expect(lake.objects.length).toBeGreaterThan(0);
   await call(net, "/v1/me", { method: "DELETE", headers: me }, 200);
   await network.stop();
 
   const output = network.output();
   const trace = filesUnder(persistTo).filter((f) => f.includes("/observability/"));
+  const r2 = filesUnder(persistTo).filter((f) => f.includes("/r2/"));
   // The scans look where the session left its marks: its requests are in the log and in the trace store.
   expect(output).toContain("/v1/me/recommendations");
   expect(trace.length).toBeGreaterThan(0);
+  expect(r2.length).toBeGreaterThan(0);
   expect(filesHolding(persistTo, "/v1/me/recommendations").some((f) => f.includes("/observability/"))).toBe(true);
 
   const token = await tokenOf(RAW_ID);
   console.log(
-    `[no raw ids] ${output.split("\n").length} lines of runtime output and ${filesUnder(persistTo).length} stored files (${trace.length} of the trace store) scanned for ${RAW_ID}`,
+    `[no raw ids] ${output.split("\n").length} lines of runtime output and ${filesUnder(persistTo).length} stored files (${trace.length} of the trace store, ${r2.length} of R2) scanned for ${RAW_ID}`,
   );
   expect(output).not.toContain(RAW_ID);
   expect(output).not.toContain(token);

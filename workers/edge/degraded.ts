@@ -6,7 +6,7 @@ import { catalog } from "./model-store";
 import { findTracks } from "./tracks";
 
 /** The stores behind an answer, each of which it can do without. */
-export type Store = "kv" | "d1" | "session";
+export type Store = "kv" | "d1" | "session" | "r2";
 
 /**
  * What one request had to do without. Reads of a store go through `read`, which answers a fallback

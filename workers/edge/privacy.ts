@@ -26,6 +26,8 @@ import {
   retryConflicts,
 } from "../../shared/analytics/store";
 import { artifactKey } from "../../shared/publish/artifacts";
+import type { LakeErasure } from "../../shared/api/schemas";
+import { eraseFromLake, lakeRecordsOf } from "../../shared/lake/objects";
 import { Degradation } from "./degraded";
 import type { Env } from "./env";
 import { sessionOf } from "./listener";
@@ -60,6 +62,7 @@ export async function exportListener(env: Env, pseudonym: string) {
     liveExposures,
     activeDays,
     listPlays,
+    lakeEvents,
   ] = await Promise.all([
     d.select().from(listeners).where(eq(listeners.id, pseudonym)),
     d.select().from(events).where(eq(events.listenerId, pseudonym)).orderBy(events.clientTs),
@@ -85,6 +88,7 @@ export async function exportListener(env: Env, pseudonym: string) {
     sessionOf(env, pseudonym).exposures(),
     d.select().from(kpiListenerDays).where(eq(kpiListenerDays.listenerId, pseudonym)).orderBy(kpiListenerDays.day),
     d.select().from(kpiListPlays).where(eq(kpiListPlays.listenerId, pseudonym)).orderBy(kpiListPlays.day),
+    degraded.read("r2", () => lakeRecordsOf(env.LAKE, env.DB, pseudonym), null),
   ]);
   const strip = <T extends { listenerId: string }>({ listenerId: _, ...rest }: T) => rest;
   return {
@@ -126,14 +130,20 @@ export async function exportListener(env: Env, pseudonym: string) {
     activeDays: activeDays.map(strip),
     /** The served lists they played, per day, and whether they played each to its end (KPIs' playlist completion). */
     listPlays: listPlays.map(strip),
+    /**
+     * Every event as the event lake keeps it (R2, day-partitioned files external trainers read): the same
+     * events as `events`, and those older than D1's retention window, which D1 only keeps as counts.
+     */
+    lakeEvents: lakeEvents?.map(({ listener: _, ...rest }) => rest) ?? null,
     degraded: degraded.stores,
   };
 }
 
 /**
  * Erasure everywhere the listener is kept: D1 rows, the per-listener KV entries of every model
- * version, and the session object. A tombstone makes the consumer drop events still in the queue
- * and keeps publish jobs already running from writing the listener back.
+ * version, the session object and the event lake. A tombstone makes the consumer drop events still in the
+ * queue and keeps publish jobs already running from writing the listener back. The lake's objects are
+ * rewritten in bounded steps: the first here, any further ones by the consumer (a `lake-erasure` message).
  */
 export async function eraseListener(env: Env, pseudonym: string, now = Date.now()) {
   const removed = await eraseListenerData(env.DB, pseudonym, now);
@@ -141,7 +151,16 @@ export async function eraseListener(env: Env, pseudonym: string, now = Date.now(
   await sessionOf(env, pseudonym).erase();
   const versions = await drizzle(env.DB).select({ version: modelVersions.version }).from(modelVersions);
   await Promise.all(versions.map(({ version }) => env.MODELS.delete(artifactKey.listener(version, pseudonym))));
-  return { events: removed, modelVersions: versions.length };
+  const lake = await eraseFromLake(env.LAKE, env.DB, pseudonym);
+  if (lake.more) {
+    await env.EVENTS.send({ kind: "lake-erasure", listener: pseudonym } satisfies LakeErasure, { contentType: "json" });
+  }
+  return {
+    events: removed,
+    modelVersions: versions.length,
+    lakeObjects: lake.rewritten,
+    lakeErasureContinues: lake.more,
+  };
 }
 
 /** A drizzle query as a D1 statement, to share a batch with the KPI statements. */

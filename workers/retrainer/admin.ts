@@ -14,6 +14,10 @@ import { createKey, listKeys, revokeKeys } from "./keys";
 import { metricsResponse, readMetrics } from "./metrics";
 import { readQueueLag } from "./queue-lag";
 import { SyntheticTrainingRequest } from "./jobs";
+import { ArrayName, TrainedModelManifest } from "../../shared/lake/offline-model";
+import { isLakeObjectKey } from "../../shared/lake/partitions";
+import { listLakeObjects, readLakeObject, withheldListeners } from "./lake-reads";
+import { publishTrainedModel, registerTrainedModel, storeTrainedArrayPart, type Refusal } from "./trained-model";
 import { seedDemoData } from "./seed";
 import { failStalledVersions, STALLED_AFTER_MS } from "./stalled";
 import { getSyntheticRun, startSyntheticRun } from "./synthetic";
@@ -33,7 +37,15 @@ function promotionResponse(result: PromoteResult) {
     : problemResponse(problem(result.status, result.detail));
 }
 
-const VersionParam = z.strictObject({ version: z.string().regex(/^v[0-9]{14}-[0-9a-f]{6}$/) });
+const VersionId = z.string().regex(/^v[0-9]{14}-[0-9a-f]{6}$/);
+const VersionParam = z.strictObject({ version: VersionId });
+
+/** An uploaded model's answer, or the problem that refused it. */
+function uploadResponse<T extends object>(result: T | Refusal, status: 200 | 201 | 202 = 200) {
+  return "detail" in result
+    ? problemResponse(problem(result.status, result.detail))
+    : Response.json(result, { status });
+}
 
 /**
  * Operator routes. The edge is their only public door and checks the caller's role, but this worker
@@ -115,6 +127,51 @@ export const adminApp = new Hono<{ Bindings: Env; Variables: OperatorVariables }
     if (!row) return problemResponse(problem(404, `No model version ${c.req.param("version")}`));
     return c.json(row);
   })
+  // The event lake, for trainers outside Workers (README, "Event lake").
+  .get("/lake", validate("query", z.strictObject({ cursor: z.string().max(1024).optional() })), async (c) =>
+    c.json(await listLakeObjects(c.env, c.req.valid("query").cursor)),
+  )
+  .get(
+    "/lake/object",
+    validate(
+      "query",
+      z.strictObject({
+        key: z.string().refine(isLakeObjectKey, "must be a lake object's key, events/day=.../....ndjson"),
+      }),
+    ),
+    async (c) => {
+      const { key } = c.req.valid("query");
+      const body = await readLakeObject(c.env, key);
+      if (!body) return problemResponse(problem(404, `No lake object ${key}`));
+      return new Response(body, { headers: { "content-type": "application/x-ndjson" } });
+    },
+  )
+  .get("/lake/withheld", async (c) => c.json({ listeners: await withheldListeners(c.env) }))
+  // A model trained outside Workers: its manifest, then each array, then publish (trained-model.ts).
+  .post("/models/offline", validate("json", TrainedModelManifest), async (c) =>
+    uploadResponse(await registerTrainedModel(c.env, c.req.valid("json")), 201),
+  )
+  .put(
+    "/models/offline/:version/arrays/:name/:part",
+    validate(
+      "param",
+      z.strictObject({
+        version: VersionId,
+        name: ArrayName,
+        part: z
+          .string()
+          .regex(/^[0-9]{1,5}$/, "must be a part number")
+          .transform(Number),
+      }),
+    ),
+    async (c) => {
+      const { version, name, part } = c.req.valid("param");
+      return uploadResponse(await storeTrainedArrayPart(c.env, version, name, part, await c.req.arrayBuffer()));
+    },
+  )
+  .post("/models/offline/:version/publish", validate("param", VersionParam), async (c) =>
+    uploadResponse(await publishTrainedModel(c.env, c.req.valid("param").version), 202),
+  )
   .post("/models/:version/promote", async (c) => promotionResponse(await promote(c.env, c.req.param("version"))))
   /** Marks failed the retrains that made no progress since `stalledBefore` (ms since the epoch; default: the limit). */
   .post(

@@ -1,4 +1,10 @@
-import { QueueMessage, sentBeforeErasure, type QueuedEvent, type QueuedSessionSummary } from "../../shared/api/schemas";
+import {
+  LakeErasure,
+  QueueMessage,
+  sentBeforeErasure,
+  type QueuedEvent,
+  type QueuedSessionSummary,
+} from "../../shared/api/schemas";
 import { bulkInsertStatements } from "../../shared/db/bulk";
 import { eventRow, listenerRow, sessionRow } from "../../shared/db/rows";
 import { inArray } from "drizzle-orm";
@@ -9,6 +15,9 @@ import type { Env } from "./env";
 import { exposureStatements } from "./exposures";
 import { retryConflicts } from "../../shared/analytics/store";
 import { kpiStatements } from "./kpis";
+import { eraseFromLake } from "../../shared/lake/objects";
+import { batchName } from "../../shared/lake/partitions";
+import { r2EventSink } from "./lake-sink";
 
 /** Exponential backoff for a failed write, capped so a retried message still lands within minutes. */
 export function retryDelaySeconds(attempts: number): number {
@@ -20,11 +29,18 @@ export function retryDelaySeconds(attempts: number): number {
  * and (listener, session start) and inserted with OR IGNORE, so a redelivered message or a retried
  * request changes nothing. Messages that can never be stored (invalid bodies) go straight to the
  * dead-letter queue instead of burning retries. The KPI rollups are added to in the same batch
- * (./kpis.ts), which is read, computed and written again when a concurrent write beat it.
+ * (./kpis.ts), which is read, computed and written again when a concurrent write beat it. The stored events
+ * are then appended to the event lake; the batch is acked only once both are written, and either failing
+ * retries it (both writes are idempotent).
  */
 export async function ingestEvents(batch: MessageBatch<unknown>, env: Env): Promise<void> {
   const valid: { message: Message<unknown>; body: QueueMessage }[] = [];
   for (const message of batch.messages) {
+    const erasure = LakeErasure.safeParse(message.body);
+    if (erasure.success) {
+      await continueLakeErasure(env, message, erasure.data);
+      continue;
+    }
     const parsed = QueueMessage.safeParse(message.body);
     if (parsed.success) {
       valid.push({ message, body: parsed.data });
@@ -37,13 +53,27 @@ export async function ingestEvents(batch: MessageBatch<unknown>, env: Env): Prom
   if (valid.length === 0) return;
   try {
     const messages = valid.map((v) => v.body);
-    await retryConflicts(() => storeMessages(env.DB, messages));
+    const stored = await retryConflicts(() => storeMessages(env.DB, messages));
+    const name = await batchName(valid.map((v) => v.message.id));
+    await r2EventSink(env.LAKE, env.DB).append(stored, name);
     for (const { message } of valid) message.ack();
   } catch (error) {
     console.error(
       JSON.stringify({ msg: "event batch write failed; retrying", count: valid.length, error: String(error) }),
     );
     for (const { message } of valid) message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
+  }
+}
+
+/** One bounded step of a listener's erasure from the lake, sent on while objects are left. */
+async function continueLakeErasure(env: Env, message: Message<unknown>, { listener }: LakeErasure): Promise<void> {
+  try {
+    const { more } = await eraseFromLake(env.LAKE, env.DB, listener);
+    if (more) await env.EVENTS.send({ kind: "lake-erasure", listener } satisfies LakeErasure, { contentType: "json" });
+    message.ack();
+  } catch (error) {
+    console.error(JSON.stringify({ msg: "lake erasure step failed; retrying", error: String(error) }));
+    message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
   }
 }
 
@@ -63,9 +93,9 @@ async function erasedAt(db: D1Database, messages: QueueMessage[]): Promise<Map<s
 
 /**
  * One atomic D1 batch: listeners first seen here, their events, their closed sessions and first exposures,
- * and what they add to the KPIs.
+ * and what they add to the KPIs. Answers the listening events it kept (those of erased listeners are not).
  */
-export async function storeMessages(db: D1Database, messages: QueueMessage[]): Promise<void> {
+export async function storeMessages(db: D1Database, messages: QueueMessage[]): Promise<QueuedEvent[]> {
   // A summary arrives when its session closed: experiment results count sessions by this arrival.
   const receivedAt = Date.now();
   const erased = await erasedAt(db, messages);
@@ -90,7 +120,8 @@ export async function storeMessages(db: D1Database, messages: QueueMessage[]): P
     ),
     ...exposureStatements(db, kept),
   ];
-  if (statements.length === 0) return;
+  if (statements.length === 0) return listening;
   const kpis = await kpiStatements(db, kept, erased);
   await db.batch([kpis.guard, ...statements, ...kpis.rollups]);
+  return listening;
 }

@@ -152,7 +152,7 @@ function partPlan(index: ModelIndex) {
  * counts and queues a publish job per part. Popularity is the number of training listeners with positive
  * evidence for a track, which the model's signed matrix holds.
  */
-async function readyVersion(
+export async function readyVersion(
   env: Env,
   version: string,
   index: ModelIndex,

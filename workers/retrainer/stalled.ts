@@ -4,6 +4,7 @@ import { modelVersions } from "../../shared/db/schema";
 import type { Env } from "./env";
 import { stageKey, warmIndexKey } from "./publish";
 import { queueDiscard } from "./trainer-state";
+import { discardTrainedModel } from "./trained-model";
 
 /**
  * A retrain is a chain of queue jobs, each queueing the next (publish.ts). A chain can be lost: locally
@@ -62,6 +63,7 @@ export async function failStalledVersions(
     await queueDiscard(env, stageKey(version, "holdout"));
     await queueDiscard(env, stageKey(version, "full"));
     await env.MODELS.delete(warmIndexKey(version));
+    await discardTrainedModel(env, version);
     failed.push({ version, failure });
   }
   if (failed.length > 0) console.warn(JSON.stringify({ msg: "stalled retrains marked failed", failed }));
