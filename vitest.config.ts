@@ -123,8 +123,8 @@ export default defineConfig({
       }),
       workerProject("retrainer", "./workers/retrainer/wrangler.toml", {
         include: ["test/retrainer/**/*.test.ts"],
-        // Small training jobs: a retrain here goes through the trainer snapshots stored between them.
-        bindings: { TRAINING_JOB_WORK: "20000" },
+        // Small training slices: a retrain here goes through the trainer states stored in R2 between them.
+        bindings: { TRAINING_SLICE_WORK: "100000" },
       }),
     ],
   },

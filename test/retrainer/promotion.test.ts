@@ -10,7 +10,8 @@ import type { PromotionDecision } from "../../shared/publish/promotion";
 import { seededRandom } from "../../shared/util/random";
 import { demoStatements } from "../../workers/retrainer/seed";
 import { admin as operator } from "./operator";
-import { keysLeftAfterDiscard } from "./trainer-keys";
+import { runPrefix } from "../../workers/retrainer/retrain/trainer-store";
+import { objectsUnder, retrainUntil } from "./retrain-runs";
 
 const admin = (path: string, method = "GET") => operator(path, { method });
 /** A retrain of the demo data here takes about 15 s. */
@@ -23,15 +24,7 @@ interface VersionRow {
   metrics: { holdout: { ndcg: number; recall: number; listeners: number }; promotion?: PromotionDecision };
 }
 
-async function retrain(): Promise<VersionRow> {
-  const { version } = (await (await admin("/retrain", "POST")).json()) as { version: string };
-  for (let i = 0; i < 600; i++) {
-    const row = (await (await admin(`/models/${version}`)).json()) as VersionRow;
-    if (row.status !== "building") return row;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`version ${version} never finished`);
-}
+const retrain = async () => (await retrainUntil("complete")) as unknown as VersionRow;
 
 const live = async () =>
   ((await (await admin("/models")).json()) as { current: { version: string } | null }).current?.version;
@@ -81,8 +74,8 @@ describe("model promotion", () => {
       expect(first.metrics.promotion).toMatchObject({ promote: true, basis: "no live version" });
       expect(await live()).toBe(first.version);
       expect(await scoredListeners(first.version)).toHaveLength(first.metrics.holdout.listeners);
-      // The trainers' states and arrays are let go once the version is written.
-      expect(await keysLeftAfterDiscard(artifactKey.staging(first.version, ""))).toEqual([]);
+      // The trainers' states and arrays (in R2 between steps) are let go once the version is written.
+      expect(await objectsUnder(runPrefix(first.version))).toEqual([]);
     },
     RETRAIN_TIMEOUT,
   );
