@@ -1,4 +1,4 @@
-import { env, introspectWorkflow } from "cloudflare:test";
+import { env, introspectWorkflow, type WorkflowInstanceIntrospector } from "cloudflare:test";
 import { admin } from "./operator";
 
 /** A version row as GET /admin/models/{version} answers it. */
@@ -18,19 +18,19 @@ export const versionView = async (version: string) =>
 
 /**
  * Starts a retrain through the operator route and waits for its Workflow instance to reach `status`
- * (introspected: every instance created meanwhile is seen, with `modify` applied before it runs).
+ * (introspected), then lets `inspect` look at its steps.
  */
 export async function retrainUntil(
   status: "complete" | "errored" = "complete",
-  modify?: Parameters<Awaited<ReturnType<typeof introspectWorkflow>>["modifyAll"]>[0],
+  inspect?: (instance: WorkflowInstanceIntrospector) => Promise<void>,
 ): Promise<VersionView> {
   await using introspector = await introspectWorkflow(env.RETRAIN);
-  if (modify) await introspector.modifyAll(modify);
   const answer = await admin("/retrain", { method: "POST" });
   if (answer.status !== 202) throw new Error(`retrain refused: ${answer.status} ${await answer.text()}`);
   const { version } = (await answer.json()) as { version: string };
   const [instance] = await introspector.get();
   await instance!.waitForStatus(status);
+  await inspect?.(instance!);
   return versionView(version);
 }
 
