@@ -50,8 +50,6 @@ const migrate = spawnSync(
 if (migrate.status !== 0) process.exit(migrate.status ?? 1);
 await storeKeys({ persistTo: args["persist-to"] }, Object.values(DEV_KEYS));
 
-// Jobs queued before this moment were in the previous runtime's memory (the local queue keeps none).
-const runtimeStartedAt = Date.now();
 const dev = spawn(
   wrangler,
   [
@@ -87,16 +85,19 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, tim
 
 try {
   await waitFor("the edge worker", async () => ((await fetch(`${base}/health`)).ok ? true : undefined), 120_000);
-  // A retrain still building lost its job chain with the previous runtime: mark it failed, and retrain again.
-  const { failed } = (await (
-    await fetch(`${base}/admin/models/sweep?stalledBefore=${runtimeStartedAt}`, { method: "POST", ...asOperator })
-  ).json()) as { failed: { version: string }[] };
-  if (failed.length > 0) {
-    const { version } = (await (await fetch(`${base}/admin/retrain`, { method: "POST", ...asOperator })).json()) as {
-      version: string;
+  // A retrain the previous runtime was running is a Workflow instance kept in the persisted state: say how it
+  // stands (reading it also marks failed one whose instance ended without finishing it).
+  const { versions } = (await (await fetch(`${base}/admin/models`, asOperator)).json()) as {
+    versions: { version: string; status: string }[];
+  };
+  for (const { version } of versions.filter((v) => v.status === "building")) {
+    const row = (await (await fetch(`${base}/admin/models/${version}`, asOperator)).json()) as {
+      status: string;
+      run: { status: string; step: string | null } | null;
     };
     console.log(
-      `[setlist] retrain ${failed.map((f) => f.version).join(", ")} was interrupted; marked failed, retraining as ${version}`,
+      `[setlist] retrain ${version} from before the restart: ${row.status}, run ${row.run?.status ?? "unknown"} at step "${row.run?.step ?? "none"}" ` +
+        `(GET /admin/models/${version}; POST /admin/models/${version}/cancel stops it)`,
     );
   }
   if (!args["no-seed"]) {

@@ -99,7 +99,11 @@ export const modelVersions = sqliteTable(
     failure: text("failure"),
   },
   // One retrain at a time: a second building row cannot be inserted, however close two requests come.
-  (t) => [uniqueIndex("model_versions_one_building").on(t.status).where(sql`${t.status} = 'building'`)],
+  (t) => [
+    uniqueIndex("model_versions_one_building")
+      .on(t.status)
+      .where(sql`${t.status} = 'building'`),
+  ],
 );
 
 /** Closed listening sessions, as the session objects report them: the basis of session-length KPIs. */

@@ -13,8 +13,7 @@ export interface VersionView {
   run: { status: string; step: string | null; error: string | null } | null;
 }
 
-export const versionView = async (version: string) =>
-  (await (await admin(`/models/${version}`)).json()) as VersionView;
+export const versionView = async (version: string) => (await (await admin(`/models/${version}`)).json()) as VersionView;
 
 /**
  * Starts a retrain through the operator route and waits for its Workflow instance to reach `status`

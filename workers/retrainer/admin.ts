@@ -120,7 +120,9 @@ export const adminApp = new Hono<{ Bindings: Env; Variables: OperatorVariables }
   .get("/experiments/:id/results", async (c) => experimentResultsResponse(c.env, c.req.param("id")))
   .get("/models", async (c) => {
     const versions = (await listVersions(c.env)).map((row) =>
-      row.status === "building" ? { ...row, run: { status: isStuck(c.env, row) ? "stuck" : "running", step: row.step } } : row,
+      row.status === "building"
+        ? { ...row, run: { status: isStuck(c.env, row) ? "stuck" : "running", step: row.step } }
+        : row,
     );
     return c.json({ current: await currentPointer(c.env), versions });
   })

@@ -28,7 +28,8 @@ export default {
         .then(() => startRetrain(env, "cron"))
         .then((started) => {
           // A retrain still running keeps its turn: the next cron tries again.
-          if (!started.ok) console.warn(JSON.stringify({ msg: "cron retrain skipped", running: started.running.version }));
+          if (!started.ok)
+            console.warn(JSON.stringify({ msg: "cron retrain skipped", running: started.running.version }));
         }),
     );
   },

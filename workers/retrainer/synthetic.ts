@@ -1,4 +1,4 @@
-import { WorkflowEntrypoint, type WorkflowEvent, type WorkflowStep, type WorkflowStepConfig } from "cloudflare:workers";
+import { WorkflowEntrypoint, type WorkflowEvent, type WorkflowStep } from "cloudflare:workers";
 import { z } from "zod";
 import { Trainer } from "../../shared/model";
 import {
@@ -9,8 +9,16 @@ import {
 } from "../../shared/model/synthetic";
 import type { Env } from "./env";
 import { cleanUpRun } from "./retrain/clean-up";
+import { timedSteps } from "./retrain/timed-step";
 import { trainSlice } from "./retrain/train-slice";
-import { loadFinishedTrainer, loadHeldOut, r2TrainerStore, saveTrainer, storeHeldOut, trainerPrefix } from "./retrain/trainer-store";
+import {
+  loadFinishedTrainer,
+  loadHeldOut,
+  r2TrainerStore,
+  saveTrainer,
+  storeHeldOut,
+  trainerPrefix,
+} from "./retrain/trainer-store";
 
 /**
  * Synthetic training runs: an operator asks for data of a given size, and the retraining worker draws it
@@ -87,23 +95,25 @@ async function judge(env: Env, record: SyntheticRun): Promise<void> {
   await saveRun(env, { ...record, status: "trained", finishedAt: Date.now(), evaluation });
 }
 
-const STEP: WorkflowStepConfig = { retries: { limit: 3, delay: "5 seconds", backoff: "exponential" }, timeout: "10 minutes" };
-
+/** A synthetic run: draw the data, train it slice by slice, judge the model; its record says how it ended. */
 export class SyntheticTrainingWorkflow extends WorkflowEntrypoint<Env, SyntheticRun> {
   override async run(event: WorkflowEvent<SyntheticRun>, step: WorkflowStep) {
     const record = event.payload;
     const env = this.env;
     const sliceWork = Number(env.TRAINING_SLICE_WORK);
+    const run = timedSteps(step, record.run);
+    const slice = (n: number) =>
+      run(`train slice ${n}`, () => trainSlice(env.ARTIFACTS, trainerOf(record.run), sliceWork));
     try {
-      await step.do("draw the data", STEP, () => drawData(env, record.run, record.size));
-      for (let n = 0; !(await step.do(`train slice ${n}`, STEP, () => trainSlice(env.ARTIFACTS, trainerOf(record.run), sliceWork))).finished; n++);
-      await step.do("judge the model", STEP, () => judge(env, record));
+      await run("draw the data", () => drawData(env, record.run, record.size));
+      for (let n = 0; !(await slice(n)).finished; n++);
+      await run("judge the model", () => judge(env, record));
     } catch (error) {
       const failure = error instanceof Error ? error.message : String(error);
-      await step.do("record the failure", STEP, () => saveRun(env, { ...record, status: "failed", failure }));
+      await run("record the failure", () => saveRun(env, { ...record, status: "failed", failure }));
       throw error;
     } finally {
-      await step.do("clean up", STEP, () => cleanUpRun(env, record.run));
+      await run("clean up", () => cleanUpRun(env, record.run));
     }
   }
 }

@@ -12,7 +12,11 @@ import { currentPointer, getVersion, promote, type VersionMetrics } from "../ver
  * evaluated (promotionDecision); otherwise it stays `rejected`, kept for an operator who may still promote
  * it. A version trained elsewhere with no holdout figures goes live only when there is no live version.
  */
-export async function gateAndSwitchPointer(env: Env, version: string, now = Date.now()): Promise<PromotionDecision | null> {
+export async function gateAndSwitchPointer(
+  env: Env,
+  version: string,
+  now = Date.now(),
+): Promise<PromotionDecision | null> {
   const row = await getVersion(env, version);
   if (!row || row.status !== "building") return null;
   const metrics = row.metrics as VersionMetrics | null;
@@ -45,4 +49,3 @@ function unjudgedDecision(version: string, live: ModelPointer | null): Promotion
       `POST /admin/models/${version}/promote puts it live.`,
   };
 }
-

@@ -46,7 +46,8 @@ export type CancelResult = { ok: true } | { ok: false; status: 404 | 409; detail
 export async function cancelRetrain(env: Env, version: string, operator: string): Promise<CancelResult> {
   const row = await getVersion(env, version);
   if (!row) return { ok: false, status: 404, detail: `No model version ${version}` };
-  if (row.status !== "building") return { ok: false, status: 409, detail: `Version ${version} is ${row.status}, not building` };
+  if (row.status !== "building")
+    return { ok: false, status: 409, detail: `Version ${version} is ${row.status}, not building` };
   const instance = await env.RETRAIN.get(version).catch(() => null);
   // An instance that already ended cannot be terminated; the version is failed all the same.
   await instance?.terminate().catch(() => undefined);

@@ -70,7 +70,8 @@ export async function loadTrainer<Kept>(
 /** A finished trainer with its model's arrays read back into memory, for `outcome()`. */
 export async function loadFinishedTrainer<Kept>(bucket: R2Bucket, prefix: string) {
   const loaded = await loadTrainer<Kept>(bucket, prefix);
-  if (!(await loaded.trainer.advance(loaded.store, 0)).finished) throw new Error(`the trainer under ${prefix} has not finished`);
+  if (!(await loaded.trainer.advance(loaded.store, 0)).finished)
+    throw new Error(`the trainer under ${prefix} has not finished`);
   return loaded;
 }
 
