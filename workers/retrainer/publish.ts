@@ -30,13 +30,13 @@ const CANDIDATES_PER_LISTENER = 300;
 const SIMILAR_PER_TRACK = 50;
 const HEARD_PER_LISTENER = 500;
 /**
- * A part's KV operations stay below the 1,000 a Worker invocation may make: its keys, as many deletes
- * again at worst (erasures during the write), and the model's arrays read back (about 160 keys at 50,000
- * tracks). Its scoring stays far below the CPU limit (300 listeners at 3.5 ms each at 5,000,000
- * interactions). A listener's list is about 11 KB of JSON and a shard about 30 KB.
+ * A part's KV operations stay below the 1,000 a Worker invocation may make: its keys, and as many deletes
+ * again at worst (erasures during the write). A part is a step of the retrain Workflow, sized to a second
+ * or two of CPU, so the local runtime the edge shares is not held for long (100 listeners at 3.5 ms each at
+ * 5,000,000 interactions). A listener's list is about 11 KB of JSON and a shard about 30 KB.
  */
-const LISTENERS_PER_PART = 300;
-const SHARDS_PER_PART = 300;
+const LISTENERS_PER_PART = 100;
+const SHARDS_PER_PART = 100;
 const CHART_LENGTH = 100;
 const NEW_RELEASE_DAYS = 30;
 /** How many of a listener's recent tracks are searched for the one that explains a candidate. */

@@ -101,7 +101,7 @@ export class SyntheticTrainingWorkflow extends WorkflowEntrypoint<Env, Synthetic
     const record = event.payload;
     const env = this.env;
     const sliceWork = Number(env.TRAINING_SLICE_WORK);
-    const run = timedSteps(step, record.run);
+    const run = timedSteps(step, record.run, Number(env.RETRAIN_STEP_PAUSE_MS));
     const slice = (n: number) =>
       run(`train slice ${n}`, () => trainSlice(env.ARTIFACTS, trainerOf(record.run), sliceWork));
     try {

@@ -23,7 +23,8 @@ export class RetrainWorkflow extends WorkflowEntrypoint<Env, RetrainParams> {
   override async run(event: WorkflowEvent<RetrainParams>, step: WorkflowStep) {
     const { version, trained } = event.payload;
     const env = this.env;
-    const run = timedSteps(step, version, (name, at) => recordStep(env, version, name, at));
+    const pause = Number(env.RETRAIN_STEP_PAUSE_MS);
+    const run = timedSteps(step, version, pause, (name, at) => recordStep(env, version, name, at));
     try {
       const model: ModelSource = trained ? { trainer: trained } : await this.train(run, version);
       const parts = await run("publish the catalog and charts", () => publishVersion(env, version, model));
