@@ -32,11 +32,8 @@ function promotionResponse(result: PromoteResult) {
 }
 
 /** One retrain at a time: a second request is told which one runs, and how to stop it if it is stuck. */
-function retrainResponse(result: StartResult, ctx: { waitUntil(promise: Promise<unknown>): void }) {
-  if (result.ok) {
-    ctx.waitUntil(result.created);
-    return Response.json({ version: result.version, status: "building" }, { status: 202 });
-  }
+function retrainResponse(result: StartResult) {
+  if (result.ok) return Response.json({ version: result.version, status: "building" }, { status: 202 });
   const { version, step } = result.running;
   return problemResponse(
     problem(
@@ -88,7 +85,6 @@ export const adminApp = new Hono<{ Bindings: Env; Variables: OperatorVariables }
     const result = await seedDemoData(c.env);
     const started = result.seeded ? await startRetrain(c.env, "seed") : null;
     // A retrain already running will train on the seeded data too, if it began after it; else the next one.
-    if (started?.ok) c.executionCtx.waitUntil(started.created);
     const version = started?.ok ? started.version : null;
     return c.json({ ...result, retrainVersion: version }, result.seeded ? 201 : 200);
   })
@@ -106,7 +102,7 @@ export const adminApp = new Hono<{ Bindings: Env; Variables: OperatorVariables }
       c.req.param("kind") === "tracks" ? await importTracks(c.env, rows) : await importInteractions(c.env, rows);
     return c.json(result);
   })
-  .post("/retrain", async (c) => retrainResponse(await startRetrain(c.env, "operator"), c.executionCtx))
+  .post("/retrain", async (c) => retrainResponse(await startRetrain(c.env, "operator")))
   .post("/synthetic-training", validate("json", SyntheticTrainingRequest), async (c) =>
     c.json(await startSyntheticRun(c.env, c.req.valid("json")), 202),
   )

@@ -21,17 +21,7 @@ export function newVersionId(now: number): string {
 
 export type VersionRow = typeof modelVersions.$inferSelect;
 
-export type StartResult =
-  | {
-      ok: true;
-      version: string;
-      /**
-       * The Workflow instance being created. The caller keeps the invocation alive for it (waitUntil) rather
-       * than awaiting it: locally `create()` answers only once the run has (nearly) finished.
-       */
-      created: Promise<void>;
-    }
-  | { ok: false; running: VersionRow };
+export type StartResult = { ok: true; version: string } | { ok: false; running: VersionRow };
 
 /** The version a retrain is building now, if any: there is at most one (see the schema's unique index). */
 export async function buildingVersion(env: Env): Promise<VersionRow | undefined> {
@@ -42,8 +32,7 @@ export async function buildingVersion(env: Env): Promise<VersionRow | undefined>
 /**
  * Registers a version and starts its retrain Workflow (instance id = the version); the answer comes before
  * the work is done. One retrain at a time: while one builds, this answers which one it is. `trained` names
- * a model trained elsewhere, which the run publishes without training (see RetrainParams). A version whose
- * instance could not be created is marked failed.
+ * a model trained elsewhere, which the run publishes without training (see RetrainParams).
  */
 export async function startRetrain(
   env: Env,
@@ -63,14 +52,13 @@ export async function startRetrain(
     if (raced) return { ok: false, running: raced };
     throw error;
   }
-  const created = env.RETRAIN.create({ id: version, params: { version, trained } satisfies RetrainParams }).then(
-    () => undefined,
-    async (error: unknown) => {
-      await markFailed(env, version, `its retrain could not start: ${String(error)}`);
-      console.error(JSON.stringify({ msg: "retrain not started", version, error: String(error) }));
-    },
-  );
-  return { ok: true, version, created };
+  try {
+    await env.RETRAIN.create({ id: version, params: { version, trained } satisfies RetrainParams });
+  } catch (error) {
+    await markFailed(env, version, `its retrain could not start: ${String(error)}`);
+    throw error;
+  }
+  return { ok: true, version };
 }
 
 /** Records the step a retrain has begun, which GET /admin/models/{version} shows and the stuck bound times. */

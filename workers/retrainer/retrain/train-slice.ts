@@ -12,7 +12,7 @@ export interface SliceResult {
  * Trainer steps per slice for `sliceWork` (TRAINING_SLICE_WORK: interactions x steps). A trainer step (a
  * block of about 2,000 items or 250 listeners, or a block of an ALS half-sweep) costs about in proportion
  * to the interactions, and 60,000,000 of work is about a minute of CPU on a 2-core development machine:
- * 2,000,000 is a second or two. A slice never runs fewer than one step, so a step's own bound (its blocks)
+ * 250,000 is about a second (`npm run bench:retrain` prints each slice's time). A slice never runs fewer than one step, so a step's own bound (its blocks)
  * is the floor.
  */
 export function trainerStepsPerSlice(interactions: number, sliceWork: number): number {
