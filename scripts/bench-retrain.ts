@@ -203,8 +203,6 @@ async function probeLatency(base: string, rawIds: string[], until: Promise<unkno
       }).catch(() => undefined);
       await answer?.arrayBuffer();
       latencies.push(performance.now() - started);
-      if (process.env.BENCH_TRACE)
-        console.log(`probe ${started.toFixed(0)} ${(performance.now() - started).toFixed(0)}`);
       if (!answer?.ok) failures++;
     }
   };

@@ -85,19 +85,22 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, tim
 
 try {
   await waitFor("the edge worker", async () => ((await fetch(`${base}/health`)).ok ? true : undefined), 120_000);
-  // A retrain the previous runtime was running is a Workflow instance kept in the persisted state: say how it
-  // stands (reading it also marks failed one whose instance ended without finishing it).
+  // A retrain the previous runtime was running does not carry on after a restart here (its Workflow instance
+  // stays `running` with nothing running it): cancel it, which marks it failed, and retrain again.
   const { versions } = (await (await fetch(`${base}/admin/models`, asOperator)).json()) as {
-    versions: { version: string; status: string }[];
+    versions: { version: string; status: string; step: string | null }[];
   };
-  for (const { version } of versions.filter((v) => v.status === "building")) {
-    const row = (await (await fetch(`${base}/admin/models/${version}`, asOperator)).json()) as {
-      status: string;
-      run: { status: string; step: string | null } | null;
+  const interrupted = versions.filter((v) => v.status === "building");
+  for (const { version } of interrupted) {
+    await fetch(`${base}/admin/models/${version}/cancel`, { method: "POST", ...asOperator });
+  }
+  if (interrupted.length > 0) {
+    const { version } = (await (await fetch(`${base}/admin/retrain`, { method: "POST", ...asOperator })).json()) as {
+      version: string;
     };
     console.log(
-      `[setlist] retrain ${version} from before the restart: ${row.status}, run ${row.run?.status ?? "unknown"} at step "${row.run?.step ?? "none"}" ` +
-        `(GET /admin/models/${version}; POST /admin/models/${version}/cancel stops it)`,
+      `[setlist] retrain ${interrupted.map((v) => `${v.version} (at step "${v.step ?? "none"}")`).join(", ")} ` +
+        `was interrupted by the restart; cancelled, retraining as ${version}`,
     );
   }
   if (!args["no-seed"]) {
