@@ -134,7 +134,7 @@ export async function exportListener(env: Env, pseudonym: string) {
  * Erasure everywhere the listener is kept: D1 rows, the per-listener KV entries of every model
  * version not yet pruned (retention keeps a bounded few, so this stays a handful of deletes however many
  * versions were ever built), and the session object. A tombstone makes the consumer drop events still in the queue
- * and keeps publish jobs already running from writing the listener back.
+ * and keeps publish steps already running from writing the listener back.
  */
 export async function eraseListener(env: Env, pseudonym: string, now = Date.now()) {
   const removed = await eraseListenerData(env.DB, pseudonym, now);
