@@ -123,8 +123,9 @@ export default defineConfig({
       }),
       workerProject("retrainer", "./workers/retrainer/wrangler.toml", {
         include: ["test/retrainer/**/*.test.ts"],
-        // Small training jobs: a retrain here goes through the trainer snapshots stored between them.
-        bindings: { TRAINING_JOB_WORK: "20000" },
+        // A retrain here still goes through trainer states stored in R2 between slices; nothing is served
+        // beside it, so its steps need no pause.
+        bindings: { TRAINING_SLICE_WORK: "400000", RETRAIN_STEP_PAUSE_MS: "0" },
       }),
     ],
   },

@@ -24,7 +24,7 @@ import { evaluateListeners, holdoutSplit, stableHoldoutSplit, trainModel } from 
 import { promotionDecision, PROMOTION_GATE, type GateInput } from "../shared/publish/promotion";
 import { seededRandom } from "../shared/util/random";
 import type { Env } from "../workers/retrainer/env";
-import { HOLDOUT_KEY, TRAINING_SEED } from "../workers/retrainer/publish";
+import { HOLDOUT_KEY, TRAINING_SEED } from "../workers/retrainer/retrain/read-data";
 import { seedDemoData } from "../workers/retrainer/seed";
 import { loadTrainingSet, type TrainingSet } from "../workers/retrainer/training-data";
 

@@ -1,27 +1,29 @@
 /**
- * `npm run bench:retrain`: one retrain inside the local Workers runtime, timed, with the retraining
- * worker's memory read from its own V8 isolate through the runtime's inspector.
- *   npm run bench:retrain [-- --lastfm DIR] [--tsv FILE] [--port N]
+ * `npm run bench:retrain`: one retrain Workflow inside the local Workers runtime, timed step by step, with
+ * the retraining worker's memory read from its own V8 isolate through the runtime's inspector, and the
+ * recommendation route's latency measured while it trains against the same route idle.
+ *   npm run bench:retrain [-- --lastfm DIR] [--tsv FILE] [--port N] [--probe-seconds N]
  *   npm run bench:retrain -- --synthetic [--listeners N] [--items N] [--interactions N] [--seed N]
  * Without --lastfm it retrains on the demo data `npm start` seeds; with it, on the imported HetRec
  * Last.fm 2K data (17,632 artists, 92,834 plays); --tsv imports listening for tracks in the catalog on
- * top (as `npm run import -- --tsv` does). Prints the time until the version is trained, until it is
- * published, its jobs, and the isolate's heap between jobs (see sampleHeap). With --synthetic it asks
- * the retrainer for a synthetic training run (by default 100,000 listeners x 50,000 items x 5,000,000
- * plays), and prints its time, its jobs, its held-out figures against popularity, and the same heap
- * readings.
+ * top (as `npm run import -- --tsv` does). Prints the wall time until the version is trained and until it
+ * is published, each step's time (slices grouped by stage), the isolate's heap between steps (see
+ * sampleHeap), and the recommendation route's p50/p99 idle and during the retrain (see probeLatency).
+ * With --synthetic it asks the retrainer for a synthetic training run (by default 100,000 listeners x
+ * 50,000 items x 5,000,000 plays), and prints its time, its steps, its held-out figures against
+ * popularity, and the same heap readings.
  */
 import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { DEV_KEYS } from "./dev-credentials";
+import { signListenerToken } from "../workers/edge/auth/listener-token";
+import type { SyntheticRun } from "../workers/retrainer/synthetic";
+import { DEV_KEYS, listenerTokenConfig } from "./dev-credentials";
+import { storeKeys } from "./keys";
 import { startLocalNetwork } from "./local-network";
 import { mb } from "./memory-peak";
-import { artifactKey } from "../shared/publish/artifacts";
-import type { Job } from "../workers/retrainer/jobs";
-import type { SyntheticRun } from "../workers/retrainer/synthetic";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const { values: args } = parseArgs({
@@ -34,6 +36,7 @@ const { values: args } = parseArgs({
     interactions: { type: "string", default: "5000000" },
     seed: { type: "string", default: "1" },
     port: { type: "string", default: "8798" },
+    "probe-seconds": { type: "string", default: "10" },
   },
 });
 const RETRAINER_TARGET = "core:user:setlist-retrainer";
@@ -98,10 +101,10 @@ interface HeapUsage {
 
 /**
  * Samples the isolate's heap every `everyMs` until stopped, keeping the peaks. Every `gcEvery`-th sample
- * first forces a full collection. The runtime answers the inspector only between jobs, never while one
- * runs (not even while it awaits KV), so these are readings between jobs, not a job's own peak; and array
+ * first forces a full collection. The runtime answers the inspector only between steps, never while one
+ * runs (not even while it awaits KV), so these are readings between steps, not a step's own peak; and array
  * buffers a collection freed still count until the runtime releases them (a heap snapshot at one such point
- * counted 40 MB reachable where this read 134 MB). A job's own peak is what bench:train measures.
+ * counted 40 MB reachable where this read 134 MB). A slice's own peak is what bench:train measures.
  */
 async function sampleHeap(url: string, everyMs: number, gcEvery: number) {
   const peak = { idle: 0, used: 0, withBuffers: 0, live: 0, liveAt: 0, samples: 0, liveSamples: 0, connections: 0 };
@@ -151,13 +154,61 @@ async function sampleHeap(url: string, everyMs: number, gcEvery: number) {
   };
 }
 
-/** The "job done" lines the retrainer logged for the jobs `mine` picks. */
-function loggedJobs(output: string, mine: (job: Job) => boolean): { job: Job; ms: number }[] {
+/** The steps run `run` logged (retrain/timed-step.ts), in order. */
+function loggedSteps(output: string, run: string): { step: string; ms: number }[] {
   return output.split("\n").flatMap((line) => {
-    const logged = /\{"msg":"job done".*\}/.exec(line)?.[0];
-    const entry = logged ? (JSON.parse(logged) as { job: Job; ms: number }) : undefined;
-    return entry && mine(entry.job) ? [entry] : [];
+    const logged = /\{"msg":"workflow step".*\}/.exec(line)?.[0];
+    const entry = logged ? (JSON.parse(logged) as { run: string; step: string; ms: number }) : undefined;
+    return entry?.run === run ? [{ step: entry.step, ms: entry.ms }] : [];
   });
+}
+
+/** Steps by what they do: the slices of a stage, the parts, the pruning of a version each one line. */
+function stepSummary(steps: { step: string; ms: number }[]): string[] {
+  const groups = new Map<string, number[]>();
+  for (const { step, ms } of steps) {
+    const group = step.replace(/ (slice|part|keys) \d+$/, (_, what: string) => ` (${what}s)`);
+    groups.set(group, [...(groups.get(group) ?? []), ms]);
+  }
+  return [...groups].map(([group, ms]) => {
+    const total = ms.reduce((a, b) => a + b, 0) / 1000;
+    return ms.length === 1
+      ? `${group}: ${total.toFixed(1)} s`
+      : `${group}: ${ms.length} steps, ${total.toFixed(1)} s, longest ${(Math.max(...ms) / 1000).toFixed(1)} s`;
+  });
+}
+
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? NaN;
+
+/**
+ * The recommendation route's latency, two requests at a time from listeners drawn in turn, until `until`
+ * resolves: what a listener sees of the runtime the retrain shares (one local process runs both workers).
+ */
+async function probeLatency(base: string, rawIds: string[], until: Promise<unknown>) {
+  const clientKey = { key: "bench-retrain-client-key", role: "client" as const, name: "bench retrain client" };
+  const tokenConfig = await listenerTokenConfig();
+  const tokens = await Promise.all(rawIds.map((id) => signListenerToken(tokenConfig, id, 7200)));
+  let done = false;
+  void until.finally(() => (done = true));
+  const latencies: number[] = [];
+  let failures = 0;
+  let next = 0;
+  const worker = async () => {
+    while (!done) {
+      const token = tokens[next++ % tokens.length]!;
+      const started = performance.now();
+      const answer = await fetch(`${base}/v1/me/recommendations?limit=20`, {
+        headers: { "x-api-key": clientKey.key, authorization: `Bearer ${token}` },
+      }).catch(() => undefined);
+      await answer?.arrayBuffer();
+      latencies.push(performance.now() - started);
+      if (!answer?.ok) failures++;
+    }
+  };
+  await Promise.all([worker(), worker()]);
+  const sorted = latencies.sort((a, b) => a - b);
+  return { requests: sorted.length, failures, p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99) };
 }
 
 /** Polls `url` until `done` says so, giving up after 30 minutes. */
@@ -171,45 +222,53 @@ async function pollUntil<T>(url: string, done: (body: T, seconds: number) => boo
   }
 }
 
-async function retrain(base: string, output: () => string): Promise<void> {
+/** One retrain, timed; with `probeAs`, the recommendation route measured idle before it and during it. */
+async function retrain(base: string, output: () => string, probeAs?: string[]): Promise<void> {
+  const seconds = Number(args["probe-seconds"]);
+  const idle = probeAs && (await probeLatency(base, probeAs, new Promise((r) => setTimeout(r, seconds * 1000))));
   const started = performance.now();
-  const { version } = (await (await fetch(`${base}/admin/retrain`, { method: "POST", ...asOperator })).json()) as {
-    version: string;
-  };
+  const answer = await fetch(`${base}/admin/retrain`, { method: "POST", ...asOperator });
+  if (answer.status !== 202) throw new Error(`retrain refused: ${await answer.text()}`);
+  const { version } = (await answer.json()) as { version: string };
   let trainedSeconds: number | undefined;
-  type VersionRow = { status: string; partsTotal: number; metrics: { holdout?: Record<string, number> } | null };
-  const row = await pollUntil<VersionRow>(
+  type VersionRow = {
+    status: string;
+    step: string | null;
+    failure: string | null;
+    partsTotal: number;
+    metrics: { holdout?: Record<string, number> } | null;
+  };
+  const finished = pollUntil<VersionRow>(
     `${base}/admin/models/${version}`,
     (row, seconds) => {
-      if (row.partsTotal > 0) trainedSeconds ??= seconds;
+      if (row.step?.startsWith("publish")) trainedSeconds ??= seconds;
       return row.status !== "building";
     },
     started,
   );
+  const during = probeAs && (await probeLatency(base, probeAs, finished));
+  const row = await finished;
   const publishedSeconds = (performance.now() - started) / 1000;
   const holdout = row.metrics?.holdout;
   const data = [args.lastfm ? `Last.fm from ${args.lastfm}` : "demo", ...(args.tsv ? [`plays from ${args.tsv}`] : [])];
-  console.log(`data: ${data.join(" + ")}   version ${version}: ${row.status}`);
+  console.log(`data: ${data.join(" + ")}   version ${version}: ${row.status}${row.failure ? ` (${row.failure})` : ""}`);
   console.log(
-    `trained: ${trainedSeconds?.toFixed(1)} s   published (${row.partsTotal} parts): ${publishedSeconds.toFixed(1)} s`,
+    `wall time: trained ${trainedSeconds?.toFixed(1)} s, published (${row.partsTotal} parts) ${publishedSeconds.toFixed(1)} s`,
   );
   if (holdout) {
     console.log(
       `holdout: NDCG@10 ${holdout.ndcg!.toFixed(4)}  Recall@10 ${holdout.recall!.toFixed(4)}  coverage@10 ${holdout.coverage!.toFixed(4)}`,
     );
   }
-  const jobs = loggedJobs(output(), (job) =>
-    job.kind === "discard"
-      ? job.trainer.startsWith(artifactKey.versionPrefix(version))
-      : job.kind !== "synthetic" && job.version === version,
-  );
+  const steps = loggedSteps(output(), version);
+  console.log(`steps (${steps.length}), each one's time inside the runtime:`);
+  for (const line of stepSummary(steps)) console.log(`  ${line}`);
+  if (!idle || !during) return;
+  const ms = (x: number) => `${x.toFixed(0)} ms`;
   console.log(
-    `jobs: ${jobs
-      .map(
-        ({ job, ms }) =>
-          `${job.kind === "train" ? `train ${job.stage ?? "holdout"}` : job.kind === "publish" ? `publish ${job.part}` : job.kind} ${(ms / 1000).toFixed(1)} s`,
-      )
-      .join(", ")}`,
+    `GET /v1/me/recommendations, 2 at a time: idle ${idle.requests} requests p50 ${ms(idle.p50)} p99 ${ms(idle.p99)}; ` +
+      `during the retrain ${during.requests} requests p50 ${ms(during.p50)} p99 ${ms(during.p99)} ` +
+      `(${(during.p99 / idle.p99).toFixed(2)}x idle p99; failures ${idle.failures} idle, ${during.failures} during)`,
   );
 }
 
@@ -234,15 +293,14 @@ async function syntheticTraining(base: string, output: () => string): Promise<vo
     started,
   );
   const seconds = (performance.now() - started) / 1000;
-  const jobs = loggedJobs(output(), (job) => job.kind === "synthetic" && job.run === run);
+  const steps = loggedSteps(output(), run);
   console.log(
     `data: synthetic, ${size.listeners} listeners x ${size.items} items, ${size.interactions} plays drawn (seed ${size.seed})   run ${run}: ${record.status}`,
   );
   console.log(
-    `trained in the retraining worker: ${seconds.toFixed(1)} s from request to result, over ${jobs.length} jobs ` +
-      `(longest ${(Math.max(...jobs.map((j) => j.ms)) / 1000).toFixed(1)} s)`,
+    `trained in the retraining worker: ${seconds.toFixed(1)} s from request to result, over ${steps.length} steps`,
   );
-  console.log(`job seconds: ${jobs.map(({ ms }) => (ms / 1000).toFixed(1)).join(" ")}`);
+  for (const line of stepSummary(steps)) console.log(`  ${line}`);
   for (const [name, report] of Object.entries(record.evaluation!)) {
     console.log(
       `${name.padEnd(10)} on ${report.listeners} held-out listeners: NDCG@10 ${report.ndcg.toFixed(4)}  Recall@10 ${report.recall.toFixed(4)}  ` +
@@ -262,12 +320,26 @@ try {
     );
     if (imported.status !== 0) throw new Error("the import failed");
   }
+  await storeKeys({ persistTo: network.persistTo }, [
+    { key: "bench-retrain-client-key", role: "client", name: "bench retrain client" },
+  ]);
+  // The listeners the import or the seed created, by their raw ids (Last.fm users are 2..2100, some missing).
+  const rawIds = args.lastfm
+    ? Array.from({ length: 2099 }, (_, i) => `lfm-u${i + 2}`)
+    : Array.from({ length: 500 }, (_, i) => `demo-${i + 1}`);
   const heap = await sampleHeap(await retrainerInspector(network.processGroup), 100, 10);
   await heap.idle;
-  await (args.synthetic ? syntheticTraining : retrain)(network.base, network.output);
+  if (args.synthetic) await syntheticTraining(network.base, network.output);
+  else {
+    // The first retrain puts a model live (after an import none is), so the second is measured against serving it.
+    console.log("first retrain:");
+    await retrain(network.base, network.output);
+    console.log("\nsecond retrain, with the recommendation route measured idle and during it:");
+    await retrain(network.base, network.output, rawIds);
+  }
   heap.stop();
   console.log(
-    `retrainer isolate, read between jobs: ${mb(heap.peak.idle)} idle before the run; after a forced collection at most ` +
+    `retrainer isolate, read between steps: ${mb(heap.peak.idle)} idle before the run; after a forced collection at most ` +
       `${mb(heap.peak.live)} (at ${heap.peak.liveAt.toFixed(0)} s), JavaScript heap used at most ${mb(heap.peak.used)} ` +
       `(${heap.peak.liveSamples} readings after a collection, ${heap.peak.samples} in all; ${heap.peak.connections} inspector sessions)`,
   );

@@ -1,10 +1,10 @@
 /**
  * Step-wise training at scale on synthetic data: 100,000 listeners, 50,000 items, 5,000,000 interactions.
  *   tsx scripts/bench-train-synthetic.ts [--listeners N] [--items N] [--interactions N] [--seed N]
- * The data (shared/model/synthetic.ts) has taste groups for the model to find. Training runs in jobs of
- * trainerStepsPerJob steps as the retraining worker runs it: each job builds a new Trainer from the previous
- * job's state, and the arrays a step does not need wait in files, as they wait in KV in the worker. Prints
- * wall time per phase and each job's memory (heap plus array buffers): the most live after any step, with
+ * The data (shared/model/synthetic.ts) has taste groups for the model to find. Training runs in slices of
+ * trainerStepsPerSlice steps as the retrain Workflow runs it: each slice builds a new Trainer from the previous
+ * slice's state, and the arrays a step does not need wait in files, as they wait in R2 in the worker. Prints
+ * wall time per phase and each slice's memory (heap plus array buffers): the most live after any step, with
  * garbage collected after every step, and the most reached during a step before that collection, which also
  * counts what the step allocated and dropped. `npm run bench:retrain -- --synthetic` runs the same training
  * in the retraining worker itself.
@@ -21,7 +21,7 @@ import { modelFrom, Trainer, type TrainerState, type TrainerStore, type Training
 import type { CsrMatrix } from "../shared/model/sparse";
 import { decodeArray, encodeArray } from "../shared/publish/stored-array";
 import { judgeSynthetic, syntheticSplit } from "../shared/model/synthetic";
-import { trainerStepsPerJob } from "../workers/retrainer/trainer-state";
+import { trainerStepsPerSlice } from "../workers/retrainer/retrain/train-slice";
 import { mb } from "./memory-peak";
 
 const { values } = parseArgs({
@@ -96,10 +96,10 @@ const retrainerVars = JSON.parse(
      console.log(JSON.stringify(unstable_readConfig({ config: "workers/retrainer/wrangler.toml" }).vars));`,
   ]).toString(),
 ) as Record<string, string>;
-const stepsPerJob = trainerStepsPerJob(pairs, Number(retrainerVars.TRAINING_JOB_WORK));
+const stepsPerSlice = trainerStepsPerSlice(pairs, Number(retrainerVars.TRAINING_SLICE_WORK));
 const phaseSeconds = new Map<string, number>();
-/** Per job: the most live after any step (collected), and the most reached during a step before collection. */
-const jobs: { phases: Set<string>; live: number; reached: number }[] = [];
+/** Per slice: the most live after any step (collected), and the most reached during a step before collection. */
+const slices: { phases: Set<string>; live: number; reached: number }[] = [];
 let state: TrainerState | undefined;
 let trainer: Trainer;
 let steps = 0;
@@ -108,18 +108,18 @@ for (;;) {
   trainer = new Trainer(data, options, state);
   data = undefined;
   collectGarbage();
-  const job = { phases: new Set<string>(), live: liveBytes(), reached: liveBytes() };
-  jobs.push(job);
+  const slice = { phases: new Set<string>(), live: liveBytes(), reached: liveBytes() };
+  slices.push(slice);
   let finished = false;
-  for (let n = 0; n < stepsPerJob && !finished; n++) {
+  for (let n = 0; n < stepsPerSlice && !finished; n++) {
     const phase = trainer.progress().phase;
     const t = performance.now();
     finished = (await trainer.advance(store, 1)).finished;
     phaseSeconds.set(phase, (phaseSeconds.get(phase) ?? 0) + (performance.now() - t) / 1000);
-    job.phases.add(phase);
-    job.reached = Math.max(job.reached, liveBytes());
+    slice.phases.add(phase);
+    slice.reached = Math.max(slice.reached, liveBytes());
     collectGarbage();
-    job.live = Math.max(job.live, liveBytes());
+    slice.live = Math.max(slice.live, liveBytes());
     steps++;
   }
   if (finished) break;
@@ -137,7 +137,7 @@ await trainer.discard(store);
 rmSync(dir, { recursive: true, force: true });
 
 console.log(
-  `trained in ${trainSeconds.toFixed(1)} s over ${steps} steps in ${jobs.length} jobs of up to ${stepsPerJob}`,
+  `trained in ${trainSeconds.toFixed(1)} s over ${steps} steps in ${slices.length} slices of up to ${stepsPerSlice}`,
 );
 for (const [phase, seconds] of phaseSeconds) console.log(`  ${phase.padEnd(30)} ${seconds.toFixed(1)} s`);
 console.log(
@@ -154,19 +154,19 @@ console.log(`recommend(listener, 300): ${recommendMs.toFixed(1)} ms per listener
 console.log(`memory before any data (this script and its modules): ${mb(baseline)}, counted in the figures below`);
 console.log(`after drawing and splitting the data, uncollected: ${mb(splitReached)}`);
 for (const measure of ["live", "reached"] as const) {
-  const worst = jobs.reduce((a, b) => (b[measure] > a[measure] ? b : a));
+  const worst = slices.reduce((a, b) => (b[measure] > a[measure] ? b : a));
   const what = measure === "live" ? "live after a step (collected)" : "reached during a step, uncollected";
   console.log(
-    `peak memory of a job, ${what}: ${mb(worst[measure])} (job ${jobs.indexOf(worst) + 1}: ${[...worst.phases].join(", ")})`,
+    `peak memory of a slice, ${what}: ${mb(worst[measure])} (slice ${slices.indexOf(worst) + 1}: ${[...worst.phases].join(", ")})`,
   );
 }
 const byPhase = new Map<string, { live: number; reached: number }>();
-for (const { phases, live, reached } of jobs) {
+for (const { phases, live, reached } of slices) {
   for (const p of phases) {
     const seen = byPhase.get(p) ?? { live: 0, reached: 0 };
     byPhase.set(p, { live: Math.max(seen.live, live), reached: Math.max(seen.reached, reached) });
   }
 }
 for (const [phase, { live, reached }] of byPhase)
-  console.log(`  jobs in ${phase.padEnd(30)} live ${mb(live).padStart(9)}   reached ${mb(reached).padStart(9)}`);
+  console.log(`  slices in ${phase.padEnd(30)} live ${mb(live).padStart(9)}   reached ${mb(reached).padStart(9)}`);
 console.log(`with the model loaded for serving: ${mb(servingPeak)}; process rss ${mb(process.memoryUsage().rss)}`);

@@ -50,8 +50,6 @@ const migrate = spawnSync(
 if (migrate.status !== 0) process.exit(migrate.status ?? 1);
 await storeKeys({ persistTo: args["persist-to"] }, Object.values(DEV_KEYS));
 
-// Jobs queued before this moment were in the previous runtime's memory (the local queue keeps none).
-const runtimeStartedAt = Date.now();
 const dev = spawn(
   wrangler,
   [
@@ -87,16 +85,22 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, tim
 
 try {
   await waitFor("the edge worker", async () => ((await fetch(`${base}/health`)).ok ? true : undefined), 120_000);
-  // A retrain still building lost its job chain with the previous runtime: mark it failed, and retrain again.
-  const { failed } = (await (
-    await fetch(`${base}/admin/models/sweep?stalledBefore=${runtimeStartedAt}`, { method: "POST", ...asOperator })
-  ).json()) as { failed: { version: string }[] };
-  if (failed.length > 0) {
+  // A retrain the previous runtime was running does not carry on after a restart here (its Workflow instance
+  // stays `running` with nothing running it): cancel it, which marks it failed, and retrain again.
+  const { versions } = (await (await fetch(`${base}/admin/models`, asOperator)).json()) as {
+    versions: { version: string; status: string; step: string | null }[];
+  };
+  const interrupted = versions.filter((v) => v.status === "building");
+  for (const { version } of interrupted) {
+    await fetch(`${base}/admin/models/${version}/cancel`, { method: "POST", ...asOperator });
+  }
+  if (interrupted.length > 0) {
     const { version } = (await (await fetch(`${base}/admin/retrain`, { method: "POST", ...asOperator })).json()) as {
       version: string;
     };
     console.log(
-      `[setlist] retrain ${failed.map((f) => f.version).join(", ")} was interrupted; marked failed, retraining as ${version}`,
+      `[setlist] retrain ${interrupted.map((v) => `${v.version} (at step "${v.step ?? "none"}")`).join(", ")} ` +
+        `was interrupted by the restart; cancelled, retraining as ${version}`,
     );
   }
   if (!args["no-seed"]) {

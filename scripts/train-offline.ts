@@ -19,7 +19,7 @@ import { parseArgs } from "node:util";
 import { isLakeObjectKey } from "../shared/lake/partitions";
 import { parseLakeRecords } from "../shared/lake/records";
 import { trainForUpload, trainingSetFromLake } from "../shared/lake/training";
-import { HOLDOUT_KEY, TRAINING_SEED } from "../workers/retrainer/publish";
+import { HOLDOUT_KEY, TRAINING_SEED } from "../workers/retrainer/retrain/read-data";
 import { DEV_KEYS } from "./dev-credentials";
 
 const { values: args } = parseArgs({

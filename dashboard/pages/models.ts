@@ -5,11 +5,13 @@ import { figure, h, table, when } from "../dom";
 export interface Version {
   version: string;
   algorithm: string;
-  status: "building" | "published" | "rejected" | "failed";
+  status: "building" | "published" | "rejected" | "failed" | "pruned";
   trigger: string;
   createdAt: number;
   publishedAt: number | null;
   progressAt: number | null;
+  /** The retrain's current (or last) step. */
+  step: string | null;
   partsTotal: number;
   listenerCount: number;
   trackCount: number;
@@ -19,6 +21,8 @@ export interface Version {
     holdout?: { ndcg: number; recall: number; coverage: number; listeners: number };
     promotion?: { promote: boolean; reason: string };
   } | null;
+  /** A building version's run: `stuck` once its step began longer ago than the retrainer's bound. */
+  run?: { status: "running" | "stuck"; step: string | null };
 }
 export interface Models {
   current: { version: string; publishedAt: number } | null;

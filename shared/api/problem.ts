@@ -24,6 +24,8 @@ export const ProblemDetails = z
     degraded: z.array(z.string()).optional(),
     /** Alexa requests: the verification rule the request broke (signature, certificate, timestamp, ...). */
     rule: z.string().optional(),
+    /** On a 409 to a retrain: the version the one retrain under way is building. */
+    running: z.string().optional(),
   })
   .meta({
     id: "Problem",

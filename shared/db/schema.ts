@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { check, index, integer, primaryKey, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { check, index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 export const artists = sqliteTable("artists", {
   id: text("id").primaryKey(),
@@ -73,33 +73,37 @@ export const events = sqliteTable(
   ],
 );
 
-export const modelVersions = sqliteTable("model_versions", {
-  version: text("version").primaryKey(),
-  algorithm: text("algorithm").notNull(),
-  /** `failed`: its job chain was lost (see workers/retrainer/stalled.ts); `failure` says why. */
-  status: text("status", { enum: ["building", "published", "rejected", "failed"] }).notNull(),
-  metrics: text("metrics", { mode: "json" }),
-  listenerCount: integer("listener_count").notNull().default(0),
-  trackCount: integer("track_count").notNull().default(0),
-  eventCount: integer("event_count").notNull().default(0),
-  /** Publishing is split into parts (one queue job each); the version goes live when all are written. */
-  partsTotal: integer("parts_total").notNull().default(0),
-  trigger: text("trigger").notNull(),
-  createdAt: integer("created_at").notNull(),
-  publishedAt: integer("published_at"),
-  /** When a job of the version last began: a building version whose jobs stopped is seen by this. */
-  progressAt: integer("progress_at"),
-  failure: text("failure"),
-});
-
-export const modelParts = sqliteTable(
-  "model_parts",
+export const modelVersions = sqliteTable(
+  "model_versions",
   {
-    version: text("version").notNull(),
-    part: text("part").notNull(),
-    writtenAt: integer("written_at").notNull(),
+    version: text("version").primaryKey(),
+    algorithm: text("algorithm").notNull(),
+    /**
+     * `failed`: its retrain Workflow errored or was cancelled (`failure` says why); `pruned`: past retention,
+     * its artefacts deleted (workers/retrainer/retrain/prune.ts), the row kept as history.
+     */
+    status: text("status", { enum: ["building", "published", "rejected", "failed", "pruned"] }).notNull(),
+    metrics: text("metrics", { mode: "json" }),
+    listenerCount: integer("listener_count").notNull().default(0),
+    trackCount: integer("track_count").notNull().default(0),
+    eventCount: integer("event_count").notNull().default(0),
+    /** Publishing is split into parts (one Workflow step each); the version goes live when all are written. */
+    partsTotal: integer("parts_total").notNull().default(0),
+    trigger: text("trigger").notNull(),
+    createdAt: integer("created_at").notNull(),
+    publishedAt: integer("published_at"),
+    /** When the retrain's current step began: a run with none for long is reported stuck. */
+    progressAt: integer("progress_at"),
+    /** The retrain's current (or last) step, as its Workflow names it. */
+    step: text("step"),
+    failure: text("failure"),
   },
-  (t) => [primaryKey({ columns: [t.version, t.part] })],
+  // One retrain at a time: a second building row cannot be inserted, however close two requests come.
+  (t) => [
+    uniqueIndex("model_versions_one_building")
+      .on(t.status)
+      .where(sql`${t.status} = 'building'`),
+  ],
 );
 
 /** Closed listening sessions, as the session objects report them: the basis of session-length KPIs. */

@@ -84,9 +84,12 @@ export function partBytes(bytes: number, part: number): number {
   return Math.max(0, Math.min(UPLOAD_PART_BYTES, bytes - part * UPLOAD_PART_BYTES));
 }
 
-/** Where an uploaded model lives in the ARTIFACTS bucket, under its version. */
+/**
+ * Where an upload waits in R2: inside the prefix the version's retrain run keeps in R2 (`retrain/<version>/`,
+ * workers/retrainer/retrain/trainer-store.ts), so the run's clean-up, or a cancellation, deletes it with the rest.
+ */
 export const trainedModelKey = {
-  prefix: (version: string) => `trained/${version}/`,
-  manifest: (version: string) => `trained/${version}/manifest.json`,
-  part: (version: string, name: string, part: number) => `trained/${version}/arrays/${name}/${part}`,
+  prefix: (version: string) => `retrain/${version}/upload/`,
+  manifest: (version: string) => `retrain/${version}/upload/manifest.json`,
+  part: (version: string, name: string, part: number) => `retrain/${version}/upload/arrays/${name}/${part}`,
 };

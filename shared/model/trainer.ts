@@ -58,7 +58,7 @@ export interface TrainerSnapshot extends TrainerState {
   arrays: Record<string, StateArray>;
 }
 
-/** Where a trainer keeps the arrays its current phase does not need (KV between queue jobs, files in a bench). */
+/** Where a trainer keeps the arrays its current phase does not need (R2 between a Workflow's steps, files in a bench). */
 export interface TrainerStore {
   get(name: string): Promise<StateArray | undefined>;
   put(name: string, array: StateArray): Promise<void>;

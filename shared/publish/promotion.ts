@@ -69,8 +69,11 @@ export interface PairedFigure extends PairedDifference {
 export interface PromotionDecision {
   promote: boolean;
   reason: string;
-  /** What the judgement rests on: the live version's figures on the same listeners, or only its averages. */
-  basis: "no live version" | "paired" | "unpaired";
+  /**
+   * What the judgement rests on: the live version's figures on the same listeners, or only its averages;
+   * `unjudged`: a model trained elsewhere, with no holdout figures to compare.
+   */
+  basis: "no live version" | "paired" | "unpaired" | "unjudged";
   /** The live version compared with. */
   live?: string;
   pairedListeners?: number;

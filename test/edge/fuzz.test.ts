@@ -856,7 +856,7 @@ const unknownVersion = fc
 /**
  * Operator routes with a real operator key, none of which may change anything: reads, replays of an
  * empty dead-letter store, refused imports and runs, promotion of versions that do not exist and a
- * rollback with nothing to roll back to. Seed and retrain start real jobs, so they are left out.
+ * rollback with nothing to roll back to. Seed and retrain start real retrains, so they are left out.
  */
 const operatorCall: fc.Arbitrary<FuzzCase> = fc
   .record({

@@ -192,8 +192,18 @@ describe("privacy", () => {
     const starts = async () =>
       (await env.DB.prepare("SELECT coalesce(sum(starts), 0) AS n FROM kpi_daily").first<{ n: number }>())!.n;
     await waitFor("both listeners counted", async () => (await starts()) === 33 + 24);
+    // However many versions were ever built, an erasure deletes the listener's entry only in those not pruned.
+    await env.DB.prepare(
+      `WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 1499)
+       INSERT INTO model_versions (version, algorithm, status, trigger, created_at)
+       SELECT printf('v2020%010d-000000', i), 'hybrid', 'pruned', 'cron', i FROM n`,
+    ).run();
+    const kept = await env.DB.prepare("SELECT count(*) AS n FROM model_versions WHERE status != 'pruned'").first<{
+      n: number;
+    }>();
     expect(await json(await edge(`/v1/me`, { method: "DELETE", headers: await asListener(RAW_ID) }))).toMatchObject({
       erased: true,
+      removed: { modelVersions: kept!.n },
     });
     const after = await everythingStored(pseudonym);
     // Only the erasure tombstone may still name the pseudonym.

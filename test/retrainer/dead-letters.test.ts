@@ -36,7 +36,6 @@ describe("dead-letter queues", () => {
     const dead = { "m-exhausted": queued("a"), "m-rejected": rejection };
     expect(await deliverDead("setlist-events-dlq", dead)).toMatchObject({ ackAll: true, retryMessages: [] });
     await deliverDead("setlist-events-dlq", dead);
-    await deliverDead("setlist-jobs-dlq", { "m-job": { kind: "train", version: "v20261124000000-abcdef" } });
 
     const view = (await (await admin("/dlq")).json()) as DlqView;
     expect(view.unreplayed).toBe(1);
@@ -48,7 +47,6 @@ describe("dead-letter queues", () => {
         body: queued("a"),
         replayedAt: null,
       },
-      { messageId: "m-job", queue: "setlist-jobs", reason: RETRIES_EXHAUSTED },
       { messageId: "m-rejected", queue: "setlist-events", reason: "eventId: invalid", body: { eventId: "bad id!" } },
     ]);
   });
@@ -68,13 +66,12 @@ describe("dead-letter queues", () => {
     );
   });
 
-  it("replay sends dead events back once and leaves rejections and jobs alone", async () => {
+  it("replay sends dead events back once and leaves rejections alone", async () => {
     await deliverDead("setlist-events-dlq", {
       "m-1": queued("r1"),
       "m-2": queued("r2"),
       "m-rejected": { queue: "setlist-events", reason: "invalid", body: {} } satisfies Rejection,
     });
-    await deliverDead("setlist-jobs-dlq", { "m-job": { kind: "train", version: "v20261124000000-abcdef" } });
 
     const first = await admin("/dlq/replay?limit=1", { method: "POST" });
     expect(await first.json()).toEqual({ replayed: 1, remaining: 1 });

@@ -10,7 +10,9 @@ import type { PromotionDecision } from "../../shared/publish/promotion";
 import { seededRandom } from "../../shared/util/random";
 import { demoStatements } from "../../workers/retrainer/seed";
 import { admin as operator } from "./operator";
-import { keysLeftAfterDiscard } from "./trainer-keys";
+import { KEYS_PER_PRUNING_STEP } from "../../workers/retrainer/retrain/prune";
+import { runPrefix } from "../../workers/retrainer/retrain/trainer-store";
+import { objectsUnder, retrainUntil } from "./retrain-runs";
 
 const admin = (path: string, method = "GET") => operator(path, { method });
 /** A retrain of the demo data here takes about 15 s. */
@@ -23,15 +25,23 @@ interface VersionRow {
   metrics: { holdout: { ndcg: number; recall: number; listeners: number }; promotion?: PromotionDecision };
 }
 
-async function retrain(): Promise<VersionRow> {
-  const { version } = (await (await admin("/retrain", "POST")).json()) as { version: string };
-  for (let i = 0; i < 600; i++) {
-    const row = (await (await admin(`/models/${version}`)).json()) as VersionRow;
-    if (row.status !== "building") return row;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`version ${version} never finished`);
-}
+const retrain = async () => (await retrainUntil("complete")) as unknown as VersionRow;
+
+const versionStatuses = async () =>
+  Object.fromEntries(
+    (
+      await env.DB.prepare("SELECT version, status FROM model_versions").all<{ version: string; status: string }>()
+    ).results.map((r) => [r.version, r.status]),
+  );
+
+const previousPublished = async () =>
+  (
+    await env.DB.prepare(
+      "SELECT version FROM model_versions WHERE status = 'published' AND version != ? ORDER BY published_at DESC LIMIT 1",
+    )
+      .bind((await live()) ?? "")
+      .first<{ version: string }>()
+  )?.version;
 
 const live = async () =>
   ((await (await admin("/models")).json()) as { current: { version: string } | null }).current?.version;
@@ -81,8 +91,8 @@ describe("model promotion", () => {
       expect(first.metrics.promotion).toMatchObject({ promote: true, basis: "no live version" });
       expect(await live()).toBe(first.version);
       expect(await scoredListeners(first.version)).toHaveLength(first.metrics.holdout.listeners);
-      // The trainers' states and arrays are let go once the version is written.
-      expect(await keysLeftAfterDiscard(artifactKey.staging(first.version, ""))).toEqual([]);
+      // The trainers' states and arrays (in R2 between steps) are let go once the version is written.
+      expect(await objectsUnder(runPrefix(first.version))).toEqual([]);
     },
     RETRAIN_TIMEOUT,
   );
@@ -156,6 +166,51 @@ describe("model promotion", () => {
       expect((await admin("/models/rollback", "POST")).status).toBe(200);
       expect(await live()).toBe(liveVersion);
       expect((await admin("/models/v20990101000000-abcdef/promote", "POST")).status).toBe(404);
+    },
+    RETRAIN_TIMEOUT,
+  );
+
+  it(
+    "prunes versions past retention in bounded steps, keeping live, previous and the newest MODEL_VERSIONS_KEPT",
+    async () => {
+      // Four versions built long ago, the oldest with more keys than one pruning step deletes.
+      const old = [1, 2, 3, 4].map((n) => `v2020010${n}000000-00000${n}`);
+      for (const [n, version] of old.entries()) {
+        await env.DB.prepare(
+          "INSERT INTO model_versions (version, algorithm, status, trigger, created_at, published_at) VALUES (?, 'hybrid', 'published', 'cron', ?, ?)",
+        )
+          .bind(version, n, n)
+          .run();
+        const keys = n === 0 ? KEYS_PER_PRUNING_STEP + 100 : 3;
+        await Promise.all(
+          Array.from({ length: keys }, (_, k) => env.MODELS.put(artifactKey.listener(version, `l${k}`), "{}")),
+        );
+        await env.ARTIFACTS.put(`${artifactKey.versionPrefix(version)}catalog`, "{}");
+      }
+      await retrainUntil("complete", async (instance) => {
+        // Each step deletes at most a page of keys: the oldest version took two.
+        expect(await instance.waitForStepResult({ name: `prune ${old[0]} keys 0` })).toEqual(expect.any(String));
+        expect(await instance.waitForStepResult({ name: `prune ${old[0]} keys 1` })).toBeNull();
+      });
+      const newest = (
+        await env.DB.prepare("SELECT version FROM model_versions ORDER BY created_at DESC LIMIT ?")
+          .bind(Number(env.MODEL_VERSIONS_KEPT))
+          .all<{ version: string }>()
+      ).results.map((r) => r.version);
+      const kept = new Set([(await live())!, (await previousPublished())!, ...newest]);
+      const statuses = await versionStatuses();
+      expect(Object.keys(statuses).length).toBeGreaterThan(kept.size);
+      for (const [version, status] of Object.entries(statuses)) {
+        const keys = (await env.MODELS.list({ prefix: artifactKey.versionPrefix(version) })).keys.length;
+        const objects = (await objectsUnder(artifactKey.versionPrefix(version))).length;
+        if (kept.has(version)) {
+          expect(status).not.toBe("pruned");
+          expect(keys).toBeGreaterThan(0);
+        } else {
+          expect([version, status, keys, objects]).toEqual([version, "pruned", 0, 0]);
+        }
+      }
+      expect(await scoredVersions()).not.toContain(old[0]);
     },
     RETRAIN_TIMEOUT,
   );

@@ -1,8 +1,9 @@
-import { env } from "cloudflare:workers";
+import { env, introspectWorkflow } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { runPrefix } from "../../workers/retrainer/retrain/trainer-store";
 import type { SyntheticRun } from "../../workers/retrainer/synthetic";
-import { keysLeftAfterDiscard } from "./trainer-keys";
 import { admin } from "./operator";
+import { objectsUnder } from "./retrain-runs";
 
 const ask = (body: unknown) =>
   admin("/synthetic-training", {
@@ -12,27 +13,24 @@ const ask = (body: unknown) =>
   });
 
 describe("synthetic training runs", () => {
-  it("trains through several jobs, judges the model against popularity, and leaves no training state", async () => {
+  it("trains in a Workflow of several slices, judges the model against popularity, and leaves no training state", async () => {
+    await using introspector = await introspectWorkflow(env.SYNTHETIC_TRAINING);
     const size = { listeners: 1500, items: 500, interactions: 45_000, seed: 3 };
     const started = await ask(size);
     expect(started.status).toBe(202);
     const { run, status } = (await started.json()) as SyntheticRun;
     expect(status).toBe("training");
 
-    // The trainer's state is in KV only between jobs, so seeing it means the run did not fit in one.
-    let sawStateBetweenJobs = false;
-    let record: SyntheticRun | undefined;
-    for (let i = 0; i < 1200 && record?.status !== "trained"; i++) {
-      sawStateBetweenJobs ||= (await env.MODELS.get(`synthetic:${run}:trainer`)) !== null;
-      record = (await (await admin(`/synthetic-training/${run}`)).json()) as SyntheticRun;
-      if (record.status !== "trained") await new Promise((r) => setTimeout(r, 100));
-    }
-    expect(record?.status).toBe("trained");
-    expect(sawStateBetweenJobs).toBe(true);
-    expect(record!.size).toEqual(size);
-    expect(record!.finishedAt).toBeGreaterThanOrEqual(record!.requestedAt);
+    const [instance] = await introspector.get();
+    // A second slice means the run did not fit in one step: the trainer went through R2 between them.
+    await instance!.waitForStepResult({ name: "train slice 1" });
+    await instance!.waitForStatus("complete");
+    const record = (await (await admin(`/synthetic-training/${run}`)).json()) as SyntheticRun;
+    expect(record.status).toBe("trained");
+    expect(record.size).toEqual(size);
+    expect(record.finishedAt).toBeGreaterThanOrEqual(record.requestedAt);
 
-    const { model, popularity } = record!.evaluation!;
+    const { model, popularity } = record.evaluation!;
     // Every listener has 30 plays, so each one in the sample (every second listener) has items held out.
     expect(model.listeners).toBe(750);
     expect(popularity.listeners).toBe(750);
@@ -41,7 +39,7 @@ describe("synthetic training runs", () => {
     expect(model.recall).toBeGreaterThan(1.5 * popularity.recall);
     expect(model.coverage).toBeGreaterThan(5 * popularity.coverage);
 
-    expect(await keysLeftAfterDiscard(`synthetic:${run}:`)).toEqual([]);
+    expect(await objectsUnder(runPrefix(run))).toEqual([]);
   });
 
   it("refuses sizes it cannot run, naming the field", async () => {

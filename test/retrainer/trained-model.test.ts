@@ -1,7 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import type { TrainedModelManifest } from "../../shared/lake/offline-model";
-import { failStalledVersions } from "../../workers/retrainer/stalled";
+import { trainedModelKey, type TrainedModelManifest } from "../../shared/lake/offline-model";
 import { admin } from "./operator";
 
 /** A manifest as train:offline sends it; its figures do not matter to what is checked here. */
@@ -74,9 +73,11 @@ describe("a model trained outside Workers", () => {
     expect(await early.json()).toMatchObject({ detail: "Parts not uploaded yet: signed.indptr/0" });
     expect((await post(`/models/offline/v20260101000000-abcdef/publish`)).status).toBe(404);
 
-    // Never published: the sweep gives it up, and its upload (whose manifest names listeners) goes with it.
-    expect((await env.ARTIFACTS.list({ prefix: `trained/${version}/` })).objects).toHaveLength(2);
-    expect(await failStalledVersions(env, Date.now() + 1)).toEqual([expect.objectContaining({ version })]);
-    expect((await env.ARTIFACTS.list({ prefix: `trained/${version}/` })).objects).toEqual([]);
+    // Never published: an operator cancels it, and its upload (whose manifest names listeners) goes with it.
+    const upload = { prefix: trainedModelKey.prefix(version) };
+    expect((await env.ARTIFACTS.list(upload)).objects).toHaveLength(2);
+    expect((await post(`/models/${version}/cancel`)).status).toBe(200);
+    expect(await (await admin(`/models/${version}`)).json()).toMatchObject({ status: "failed" });
+    expect((await env.ARTIFACTS.list(upload)).objects).toEqual([]);
   });
 });

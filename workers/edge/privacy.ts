@@ -1,4 +1,4 @@
-import { eq } from "drizzle-orm";
+import { eq, ne } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { deadLettersOf } from "../../shared/db/queries";
 import { listenerRow } from "../../shared/db/rows";
@@ -141,15 +141,20 @@ export async function exportListener(env: Env, pseudonym: string) {
 
 /**
  * Erasure everywhere the listener is kept: D1 rows, the per-listener KV entries of every model
- * version, the session object and the event lake. A tombstone makes the consumer drop events still in the
- * queue and keeps publish jobs already running from writing the listener back. The lake's objects are
- * rewritten in bounded steps: the first here, any further ones by the consumer (a `lake-erasure` message).
+ * version not yet pruned (retention keeps a bounded few, so this stays a handful of deletes however many
+ * versions were ever built), the session object and the event lake. A tombstone makes the consumer drop
+ * events still in the queue and keeps publish steps already running from writing the listener back. The
+ * lake's objects are rewritten in bounded steps: the first here, any further ones by the consumer (a
+ * `lake-erasure` message).
  */
 export async function eraseListener(env: Env, pseudonym: string, now = Date.now()) {
   const removed = await eraseListenerData(env.DB, pseudonym, now);
   // The session object first: its live session and outbox are gone even if KV then fails.
   await sessionOf(env, pseudonym).erase();
-  const versions = await drizzle(env.DB).select({ version: modelVersions.version }).from(modelVersions);
+  const versions = await drizzle(env.DB)
+    .select({ version: modelVersions.version })
+    .from(modelVersions)
+    .where(ne(modelVersions.status, "pruned"));
   await Promise.all(versions.map(({ version }) => env.MODELS.delete(artifactKey.listener(version, pseudonym))));
   const lake = await eraseFromLake(env.LAKE, env.DB, pseudonym);
   if (lake.more) {

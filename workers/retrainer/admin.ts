@@ -13,22 +13,22 @@ import { importInteractions, importTracks } from "./import";
 import { createKey, listKeys, revokeKeys } from "./keys";
 import { metricsResponse, readMetrics } from "./metrics";
 import { readQueueLag } from "./queue-lag";
-import { SyntheticTrainingRequest } from "./jobs";
 import { ArrayName, TrainedModelManifest } from "../../shared/lake/offline-model";
 import { isLakeObjectKey } from "../../shared/lake/partitions";
 import { listLakeObjects, readLakeObject, withheldListeners } from "./lake-reads";
 import { publishTrainedModel, registerTrainedModel, storeTrainedArrayPart, type Refusal } from "./trained-model";
+import { cancelRetrain, isStuck, versionWithRun } from "./retrain/status";
 import { seedDemoData } from "./seed";
-import { failStalledVersions, STALLED_AFTER_MS } from "./stalled";
-import { getSyntheticRun, startSyntheticRun } from "./synthetic";
+import { getSyntheticRun, startSyntheticRun, SyntheticTrainingRequest } from "./synthetic";
 import {
   currentPointer,
-  getVersion,
   listVersions,
   previousVersion,
   promote,
+  runningDetail,
   startRetrain,
   type PromoteResult,
+  type StartResult,
 } from "./versions";
 
 function promotionResponse(result: PromoteResult) {
@@ -45,6 +45,12 @@ function uploadResponse<T extends object>(result: T | Refusal, status: 200 | 201
   return "detail" in result
     ? problemResponse(problem(result.status, result.detail))
     : Response.json(result, { status });
+}
+
+/** One retrain at a time: a second request is told which one runs, and how to stop it if it is stuck. */
+function retrainResponse(result: StartResult) {
+  if (result.ok) return Response.json({ version: result.version, status: "building" }, { status: 202 });
+  return problemResponse(problem(409, runningDetail(result.running), { running: result.running.version }));
 }
 
 /**
@@ -87,7 +93,9 @@ export const adminApp = new Hono<{ Bindings: Env; Variables: OperatorVariables }
   })
   .post("/seed", async (c) => {
     const result = await seedDemoData(c.env);
-    const version = result.seeded ? await startRetrain(c.env, "seed") : null;
+    const started = result.seeded ? await startRetrain(c.env, "seed") : null;
+    // A retrain already running will train on the seeded data too, if it began after it; else the next one.
+    const version = started?.ok ? started.version : null;
     return c.json({ ...result, retrainVersion: version }, result.seeded ? 201 : 200);
   })
   .post("/import/:kind{tracks|interactions}", async (c) => {
@@ -104,7 +112,7 @@ export const adminApp = new Hono<{ Bindings: Env; Variables: OperatorVariables }
       c.req.param("kind") === "tracks" ? await importTracks(c.env, rows) : await importInteractions(c.env, rows);
     return c.json(result);
   })
-  .post("/retrain", async (c) => c.json({ version: await startRetrain(c.env, "operator"), status: "building" }, 202))
+  .post("/retrain", async (c) => retrainResponse(await startRetrain(c.env, "operator")))
   .post("/synthetic-training", validate("json", SyntheticTrainingRequest), async (c) =>
     c.json(await startSyntheticRun(c.env, c.req.valid("json")), 202),
   )
@@ -120,10 +128,17 @@ export const adminApp = new Hono<{ Bindings: Env; Variables: OperatorVariables }
     return metricsResponse(q, c.req.header("accept"), await readMetrics(c.env, q));
   })
   .get("/experiments/:id/results", async (c) => experimentResultsResponse(c.env, c.req.param("id")))
-  .get("/models", async (c) => c.json({ current: await currentPointer(c.env), versions: await listVersions(c.env) }))
+  .get("/models", async (c) => {
+    const versions = (await listVersions(c.env)).map((row) =>
+      row.status === "building"
+        ? { ...row, run: { status: isStuck(c.env, row) ? "stuck" : "running", step: row.step } }
+        : row,
+    );
+    return c.json({ current: await currentPointer(c.env), versions });
+  })
   .get("/models/:version", async (c) => {
     const parsed = VersionParam.safeParse(c.req.param());
-    const row = parsed.success ? await getVersion(c.env, parsed.data.version) : undefined;
+    const row = parsed.success ? await versionWithRun(c.env, parsed.data.version) : undefined;
     if (!row) return problemResponse(problem(404, `No model version ${c.req.param("version")}`));
     return c.json(row);
   })
@@ -172,25 +187,15 @@ export const adminApp = new Hono<{ Bindings: Env; Variables: OperatorVariables }
   .post("/models/offline/:version/publish", validate("param", VersionParam), async (c) =>
     uploadResponse(await publishTrainedModel(c.env, c.req.valid("param").version), 202),
   )
+  .post("/models/:version/cancel", async (c) => {
+    const parsed = VersionParam.safeParse(c.req.param());
+    const result = parsed.success
+      ? await cancelRetrain(c.env, parsed.data.version, c.get("operator"))
+      : ({ ok: false, status: 404, detail: `No model version ${c.req.param("version")}` } as const);
+    if (!result.ok) return problemResponse(problem(result.status, result.detail));
+    return c.json(await versionWithRun(c.env, parsed.data!.version));
+  })
   .post("/models/:version/promote", async (c) => promotionResponse(await promote(c.env, c.req.param("version"))))
-  /** Marks failed the retrains that made no progress since `stalledBefore` (ms since the epoch; default: the limit). */
-  .post(
-    "/models/sweep",
-    validate(
-      "query",
-      z.strictObject({
-        stalledBefore: z
-          .string()
-          .regex(/^[0-9]{1,15}$/, "must be milliseconds since the epoch")
-          .transform(Number)
-          .optional(),
-      }),
-    ),
-    async (c) =>
-      c.json({
-        failed: await failStalledVersions(c.env, c.req.valid("query").stalledBefore ?? Date.now() - STALLED_AFTER_MS),
-      }),
-  )
   .post("/models/rollback", async (c) => {
     const previous = await previousVersion(c.env);
     if (!previous) return problemResponse(problem(409, "There is no earlier published version to roll back to"));

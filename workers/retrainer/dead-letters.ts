@@ -58,7 +58,6 @@ export async function listDeadLetters(env: Env, limit: number) {
  * Sends up to `limit` (at most 100: one queue batch) replayable dead events back to the events
  * queue, oldest first, and marks them replayed. They are marked only after the send: if marking
  * fails they are sent again next time, which the consumer absorbs because storing is idempotent.
- * Jobs are never replayed: a stale publish job could switch the live model back to an old version.
  */
 export async function replayDeadEvents(env: Env, limit: number, now = Date.now()) {
   const d = drizzle(env.DB);

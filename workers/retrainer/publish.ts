@@ -2,16 +2,7 @@ import { eq } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { chartFromEvents, CHART_WINDOW_MS } from "../../shared/db/queries";
 import { listeners, modelVersions } from "../../shared/db/schema";
-import {
-  evaluateListeners,
-  modelFrom,
-  stableHoldoutSplit,
-  storeWarmStart,
-  Trainer,
-  type TrainedModel,
-  type TrainerStore,
-  type TrainingOutcome,
-} from "../../shared/model";
+import type { TrainedModel, TrainingOutcome } from "../../shared/model";
 import {
   artifactKey,
   toCatalogRow,
@@ -26,118 +17,30 @@ import {
 import type { Track } from "../../shared/catalog/types";
 import { listenerCounts } from "../../shared/model/popularity";
 import type { Env } from "./env";
-import { erasedSince, storeHoldoutScores } from "./holdout-scores";
-import { enqueueJobs, type TrainJob } from "./jobs";
-import {
-  kvTrainerStore,
-  loadHeldOut,
-  queueDiscard,
-  resumeFinishedTrainer,
-  runTrainerSlice,
-  saveTrainer,
-  storeHeldOut,
-  type TrainingStageState,
-} from "./trainer-state";
-import {
-  countEvents,
-  loadHistories,
-  loadTracks,
-  loadTrainingSet,
-  withdrawnListeners,
-  type ModelIndex,
-} from "./training-data";
-import { finishVersion, markPartWritten, type VersionMetrics } from "./versions";
+import { erasedSince } from "./holdout-scores";
+import { countEvents, loadHistories, loadTracks, withdrawnListeners, type ModelIndex } from "./training-data";
 
-/** Every version trains with the same seed, so a retrain of the same data is the same model. */
-export const TRAINING_SEED = 1;
 /**
- * Names the holdout split (stableHoldoutSplit): every version holds out the same pairs under it, which is what
- * lets the promotion gate pair a candidate's listeners with the live version's. A new key starts a new split.
+ * The artefacts a version serves, computed from its finished model and written to KV: the catalog snapshot
+ * and charts (readyVersion), then the per-key lists part by part (publishPart). The retrain Workflow's
+ * publishing steps (retrain/publish-version.ts, retrain/publish-part.ts) call these.
  */
-export const HOLDOUT_KEY = "setlist-holdout-1";
 
 const CANDIDATES_PER_LISTENER = 300;
 const SIMILAR_PER_TRACK = 50;
 const HEARD_PER_LISTENER = 500;
 /**
- * A part job's KV operations stay below the 1,000 a Worker invocation may make: its keys, as many deletes
- * again at worst (erasures during the write), and the model's arrays read back (about 160 keys at 50,000
- * tracks). Its scoring stays far below the CPU limit (300 listeners at 3.5 ms each at 5,000,000
- * interactions). A listener's list is about 11 KB of JSON and a shard about 30 KB.
+ * A part's KV operations stay below the 1,000 a Worker invocation may make: its keys, and as many deletes
+ * again at worst (erasures during the write). A part is a step of the retrain Workflow, sized to a second
+ * or two of CPU, so the local runtime the edge shares is not held for long (100 listeners at 3.5 ms each at
+ * 5,000,000 interactions). A listener's list is about 11 KB of JSON and a shard about 30 KB.
  */
-const LISTENERS_PER_PART = 300;
-const SHARDS_PER_PART = 300;
+const LISTENERS_PER_PART = 100;
+const SHARDS_PER_PART = 100;
 const CHART_LENGTH = 100;
 const NEW_RELEASE_DAYS = 30;
 /** How many of a listener's recent tracks are searched for the one that explains a candidate. */
 const EXPLAINING_HISTORY = 20;
-
-/**
- * One slice of a version's training (see runTrainerSlice). D1 is read when a stage begins; in between, the
- * trainer's stored arrays are all a job reads. The holdout twin's figures judge the version; the full
- * model is then published in parts, each part a job that resumes the finished trainer to serve from it.
- */
-export async function runTrainJob(env: Env, job: TrainJob, now = Date.now()): Promise<void> {
-  const { version, stage } = job;
-  const stateKey = stageKey(version, stage);
-  const options = { seed: TRAINING_SEED, blend: job.blend };
-  const slice = await runTrainerSlice(env, job, stateKey, options, (store) => startStage(env, job, store));
-  if (!slice) return;
-  const { trainer, kept, store } = slice;
-  if (stage === "holdout") {
-    await finishHoldout(env, version, kept.index, store, trainer.outcome());
-    await queueDiscard(env, stateKey, trainer);
-  } else {
-    await saveTrainer(env, stateKey, store, trainer, kept);
-    await readyVersion(env, version, kept.index, trainer.outcome(), now);
-    await env.MODELS.delete(warmIndexKey(version));
-  }
-}
-
-/**
- * The first job of a stage: reads D1 and builds the trainer. Only the full model keeps what was read (the
- * tracks and histories, to stage them); the twin's jobs hold the trainer's arrays and nothing else.
- */
-async function startStage(env: Env, job: TrainJob, store: TrainerStore) {
-  // The full model starts where the holdout twin left off: its index and its ALS factors (see finishHoldout).
-  const warmIndex = job.stage === "full" ? await env.MODELS.get<ModelIndex>(warmIndexKey(job.version), "json") : null;
-  const set = await loadTrainingSet(env.DB, warmIndex ?? undefined);
-  // Only the holdout twin trains on a split; its held-out items are kept for judging it at the end.
-  const split = job.stage === "holdout" ? stableHoldoutSplit(set, { key: HOLDOUT_KEY }) : undefined;
-  if (split) await storeHeldOut(store, split.heldOut);
-  const options = { seed: TRAINING_SEED, blend: job.blend, warmStart: warmIndex !== null };
-  const kept: TrainingStageState = { index: { listeners: set.listeners, items: set.items } };
-  return { trainer: new Trainer(split?.train ?? set, options), kept };
-}
-
-export const stageKey = (version: string, stage: TrainJob["stage"]) => artifactKey.staging(version, `trainer-${stage}`);
-export const warmIndexKey = (version: string) => artifactKey.staging(version, "trainer-full-index");
-
-/**
- * Judges the twin on its held-out items, keeping each evaluated listener's figures for the promotion gate,
- * and hands the full model what carries over: the tuned blend (tuning is half of training; on 80% of the
- * same data it carries over), the index and the ALS factors to refine.
- */
-async function finishHoldout(
-  env: Env,
-  version: string,
-  index: ModelIndex,
-  store: TrainerStore,
-  outcome: TrainingOutcome,
-): Promise<void> {
-  const model = modelFrom(outcome);
-  const heldOut = await loadHeldOut(store);
-  // The matrix the twin trained on stands for its training data: what evaluation reads of it is the same.
-  const train = { ...index, interactions: outcome.rows.signed };
-  const evaluation = evaluateListeners(model, { train, heldOut });
-  await storeHoldoutScores(env.DB, version, index.listeners, evaluation.listeners);
-  const metrics: VersionMetrics = { holdout: evaluation.report, blendWeights: model.blendWeights };
-  await drizzle(env.DB).update(modelVersions).set({ metrics }).where(eq(modelVersions.version, version));
-  const fullStore = kvTrainerStore(env.MODELS, stageKey(version, "full"));
-  await storeWarmStart(fullStore, outcome.parts.factors);
-  await env.MODELS.put(warmIndexKey(version), JSON.stringify(index));
-  await enqueueJobs(env.JOBS, [{ kind: "train", version, stage: "full", blend: model.blend }]);
-}
 
 /** How a version's keys are cut into parts: neighbour-list shards first, then listeners. */
 function partPlan(index: ModelIndex) {
@@ -149,8 +52,8 @@ function partPlan(index: ModelIndex) {
 
 /**
  * Writes what a version serves besides its per-key lists (the catalog snapshot and the charts), records its
- * counts and queues a publish job per part. Popularity is the number of training listeners with positive
- * evidence for a track, which the model's signed matrix holds.
+ * counts and answers how many parts publishPart then writes. Popularity is the number of training listeners
+ * with positive evidence for a track, which the model's signed matrix holds.
  */
 export async function readyVersion(
   env: Env,
@@ -158,7 +61,7 @@ export async function readyVersion(
   index: ModelIndex,
   outcome: TrainingOutcome,
   now: number,
-): Promise<void> {
+): Promise<number> {
   const plan = partPlan(index);
   const tracks = await loadTracks(env.DB, index.items);
   const listenersPerTrack = listenerCounts(outcome.rows.signed);
@@ -180,42 +83,28 @@ export async function readyVersion(
       eventCount: await countEvents(env.DB),
     })
     .where(eq(modelVersions.version, version));
-  await enqueueJobs(
-    env.JOBS,
-    Array.from({ length: plan.total }, (_, n) => ({ kind: "publish" as const, version, part: `part-${n}` })),
-  );
+  return plan.total;
 }
 
 /**
- * Writes one part of a version's keys from the finished model, resumed from its trainer's state: SHARDS_PER_PART
- * shards of neighbour lists (see similarShardOf), or LISTENERS_PER_PART listeners' candidate lists with the
- * histories read from D1 for them alone. So no job holds more than one part's entries, or does more than one
- * part's scoring. The last part to land decides whether the version goes live, and lets the trainer go.
+ * Writes part `part` of a version's keys from the finished model: SHARDS_PER_PART shards of neighbour lists
+ * (see similarShardOf), or LISTENERS_PER_PART listeners' candidate lists with the histories read from D1 for
+ * them alone. So no step holds more than one part's entries, or does more than one part's scoring.
  */
-export async function runPublishJob(env: Env, version: string, part: string, now = Date.now()): Promise<void> {
-  const stateKey = stageKey(version, "full");
-  const finished = await resumeFinishedTrainer<TrainingStageState>(env, stateKey, { seed: TRAINING_SEED });
-  // The trainer is let go only after the version leaves `building`, whose late jobs are dropped before
-  // they get here (index.ts); a missing one is a fault to retry, and to see in the dead letters.
-  if (!finished) throw new Error(`the finished trainer of version ${version} is missing`);
-  const { trainer, kept } = finished;
-  const entries = await partEntries(
-    env,
-    version,
-    kept.index,
-    modelFrom(trainer.outcome()),
-    Number(part.slice("part-".length)),
-  );
+export async function publishPart(
+  env: Env,
+  version: string,
+  index: ModelIndex,
+  model: TrainedModel,
+  part: number,
+): Promise<void> {
+  const entries = await partEntries(env, version, index, model, part);
   const erased = await erasedListenerKeys(env, version);
   const written = entries.filter(([key]) => !erased.has(key));
   await Promise.all(written.map(([key, value]) => env.MODELS.put(key, value)));
   // An erasure that landed while this part was being written must not be undone by it.
   const erasedSince = await erasedListenerKeys(env, version);
   await Promise.all(written.filter(([key]) => erasedSince.has(key)).map(([key]) => env.MODELS.delete(key)));
-  if (await markPartWritten(env, version, part, now)) {
-    await finishVersion(env, version, now);
-    await queueDiscard(env, stateKey);
-  }
 }
 
 /** A part's keys and their values as JSON, each value turned into text as soon as it is built. */

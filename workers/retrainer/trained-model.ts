@@ -2,14 +2,13 @@ import { and, eq } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { modelVersions } from "../../shared/db/schema";
 import { ARRAY_BYTES, partBytes, trainedModelKey, type TrainedModelManifest } from "../../shared/lake/offline-model";
-import type { TrainerState } from "../../shared/model";
 import { decodeArray } from "../../shared/publish/stored-array";
 import type { Env } from "./env";
 import { storeHoldoutScores } from "./holdout-scores";
-import { readyVersion, stageKey, TRAINING_SEED } from "./publish";
-import { kvTrainerStore, resumeFinishedTrainer, type TrainingStageState } from "./trainer-state";
+import { TRAINING_SEED, type StageKept } from "./retrain/read-data";
+import { loadFinishedTrainer, r2TrainerStore, trainerPrefix, type SavedTrainer } from "./retrain/trainer-store";
 import { withdrawnListeners } from "./training-data";
-import { newVersionId, type VersionMetrics } from "./versions";
+import { recordStep, registerVersion, runningDetail, startRun, type VersionMetrics } from "./versions";
 
 /**
  * A model trained outside Workers (`npm run train:offline`, or any engine that keeps the contract of
@@ -31,19 +30,10 @@ export async function registerTrainedModel(
   if (included > 0) {
     return { status: 422, detail: `The model learned from ${included} listeners who withdrew consent` };
   }
-  const version = newVersionId(now);
+  const registered = await registerVersion(env, "offline", { now, createdAt: Math.min(manifest.lakeReadAt, now) });
+  if (!registered.ok) return { status: 409, detail: runningDetail(registered.running) };
+  const { version } = registered;
   await env.ARTIFACTS.put(trainedModelKey.manifest(version), JSON.stringify(manifest));
-  // Created when the lake was read, so what publishes it leaves out anyone erased since (erasedSince).
-  await drizzle(env.DB)
-    .insert(modelVersions)
-    .values({
-      version,
-      algorithm: "pending",
-      status: "building",
-      trigger: "offline",
-      createdAt: Math.min(manifest.lakeReadAt, now),
-      progressAt: now,
-    });
   return { version, arrays: manifest.trainer.stored };
 }
 
@@ -77,6 +67,8 @@ export async function storeTrainedArrayPart(
     return { status: 422, detail: `Part ${part} of ${name} must be ${expected} bytes, not ${bytes.byteLength}` };
   }
   await env.ARTIFACTS.put(trainedModelKey.part(version, name, part), bytes);
+  // An upload in progress is a run's first step: the stuck bound counts from its last part.
+  await recordStep(env, version, `upload ${name} part ${part}`);
   return { name, part, bytes: bytes.byteLength };
 }
 
@@ -94,28 +86,30 @@ export async function publishTrainedModel(
 ): Promise<{ version: string; status: "building" } | Refusal> {
   const manifest = await uploadingVersion(env, version);
   if ("status" in manifest) return manifest;
+  if (await env.RETRAIN.get(version).catch(() => null)) {
+    return { status: 409, detail: `Version ${version} is being published already` };
+  }
   const parts = uploadParts(version, manifest);
   const heads = await Promise.all(parts.map((p) => env.ARTIFACTS.head(p.key)));
   const missing = parts.filter((_, i) => !heads[i]).map((p) => `${p.name}/${p.part}`);
   if (missing.length > 0) return { status: 409, detail: `Parts not uploaded yet: ${missing.join(", ")}` };
-  const refused = await startPublishing(env, version, manifest, now);
+  const refused = await startPublishing(env, version, manifest);
   return refused ?? { version, status: "building" };
 }
 
 /**
- * The glue to today's publish path (publish.ts), kept in this one function: the uploaded arrays are copied
- * from R2 into the KV trainer store the publish jobs resume the finished trainer from, the holdout figures
- * are stored as a retrain's holdout stage stores them, and readyVersion queues the publish jobs. Then the
- * upload is deleted.
+ * Hands the upload to the retrain Workflow: its arrays, assembled from their parts, and its state are saved
+ * as a finished trainer (retrain/trainer-store.ts) under the run's own prefix, which the run publishes from
+ * and deletes when it ends (the uploaded parts, under the same prefix, with it). The holdout figures are
+ * stored as a retrain's evaluation stores them, so the promotion gate pairs them with the live version's.
  */
 async function startPublishing(
   env: Env,
   version: string,
   manifest: TrainedModelManifest,
-  now: number,
 ): Promise<Refusal | undefined> {
-  const stateKey = stageKey(version, "full");
-  const store = kvTrainerStore(env.MODELS, stateKey);
+  const prefix = trainerPrefix(version, "offline");
+  const store = r2TrainerStore(env.ARTIFACTS, prefix);
   for (const [name, header] of Object.entries(manifest.arrays)) {
     const parts: ArrayBuffer[] = [];
     for (let part = 0; part < header.parts; part++) {
@@ -125,15 +119,14 @@ async function startPublishing(
     }
     await store.put(name, decodeArray(header, parts));
   }
-  const kept: TrainingStageState = { index: manifest.index };
-  const trainer: TrainerState = manifest.trainer;
-  await env.MODELS.put(stateKey, JSON.stringify({ ...kept, trainer }));
-  const resumed = await resumeFinishedTrainer<TrainingStageState>(env, stateKey, { seed: TRAINING_SEED }).catch(
-    (error: unknown) => ({ error: String(error) }),
-  );
-  if (!resumed || "error" in resumed) {
-    return { status: 422, detail: `The uploaded trainer cannot serve: ${resumed?.error ?? "no state"}` };
-  }
+  const saved: SavedTrainer<StageKept> = {
+    trainer: manifest.trainer,
+    options: { seed: TRAINING_SEED },
+    kept: { index: manifest.index },
+  };
+  await env.ARTIFACTS.put(`${prefix}state.json`, JSON.stringify(saved));
+  const finished = await loadFinishedTrainer(env.ARTIFACTS, prefix).catch((error: unknown) => String(error));
+  if (typeof finished === "string") return { status: 422, detail: `The uploaded trainer cannot serve: ${finished}` };
   const scores = manifest.holdout.listeners;
   await storeHoldoutScores(
     env.DB,
@@ -143,21 +136,6 @@ async function startPublishing(
   );
   const metrics: VersionMetrics = { holdout: manifest.holdout.report, blendWeights: manifest.holdout.blendWeights };
   await drizzle(env.DB).update(modelVersions).set({ metrics }).where(eq(modelVersions.version, version));
-  await readyVersion(env, version, manifest.index, resumed.trainer.outcome(), now);
-  // The upload has served its turn, and its manifest names listeners: erasure need not look for it.
-  await discardTrainedModel(env, version);
+  await startRun(env, version, prefix);
   return undefined;
-}
-
-/**
- * Deletes what was uploaded for `version`: once handed to the publish path, or when the stalled sweep gives
- * the version up (an upload never published must not keep the pseudonyms its manifest names).
- */
-export async function discardTrainedModel(env: Env, version: string): Promise<void> {
-  let cursor: string | undefined;
-  do {
-    const page = await env.ARTIFACTS.list({ prefix: trainedModelKey.prefix(version), cursor });
-    if (page.objects.length > 0) await env.ARTIFACTS.delete(page.objects.map((o) => o.key));
-    cursor = page.truncated ? page.cursor : undefined;
-  } while (cursor);
 }

@@ -1,0 +1,76 @@
+import { WorkflowEntrypoint, type WorkflowEvent, type WorkflowStep } from "cloudflare:workers";
+import type { Env } from "../env";
+import { markFailed, recordStep } from "../versions";
+import { cleanUpRun } from "./clean-up";
+import { evaluateHoldoutTwin } from "./evaluate";
+import { gateAndSwitchPointer } from "./gate";
+import type { RetrainParams } from "./params";
+import { finishPruning, planPruning, pruneVersionKeys } from "./prune";
+import { publishPart } from "./publish-part";
+import { publishVersion, type ModelSource } from "./publish-version";
+import { readTrainingData, stagePrefix, type Stage } from "./read-data";
+import { STEP_CONFIG, timedSteps } from "./timed-step";
+import { trainSlice } from "./train-slice";
+
+type Steps = ReturnType<typeof timedSteps>;
+
+/**
+ * A retrain of one model version, one instance per version (instance id = version). Each line is a step,
+ * each step a module of this folder; what passes between steps is small (keys into R2, counts), and the
+ * trainers live in R2 in between. The version row records the step under way (GET /admin/models/{version}).
+ */
+export class RetrainWorkflow extends WorkflowEntrypoint<Env, RetrainParams> {
+  override async run(event: WorkflowEvent<RetrainParams>, step: WorkflowStep) {
+    const { version, trained } = event.payload;
+    const env = this.env;
+    const pause = Number(env.RETRAIN_STEP_PAUSE_MS);
+    const run = timedSteps(step, version, pause, (name, at) => recordStep(env, version, name, at));
+    try {
+      const model: ModelSource = trained ? { trainer: trained } : await this.train(run, version);
+      const parts = await run("publish the catalog and charts", () => publishVersion(env, version, model));
+      for (let part = 0; part < parts; part++)
+        await run(`publish part ${part}`, () => publishPart(env, version, model, part));
+      const decision = await run("promotion gate and pointer switch", () => gateAndSwitchPointer(env, version));
+      for (const old of await run("plan pruning", () => planPruning(env))) await this.prune(run, old);
+      await run("clean up", () => cleanUpRun(env, version, trained));
+      return { version, promoted: decision?.promote ?? false };
+    } catch (error) {
+      // Retries exhausted: the version says why, and nothing is left behind.
+      const failure = error instanceof Error ? error.message : String(error);
+      await step.do("record the failure", STEP_CONFIG, () => markFailed(env, version, failure));
+      await step.do("clean up after the failure", STEP_CONFIG, () => cleanUpRun(env, version, trained));
+      throw error;
+    }
+  }
+
+  /** The holdout twin, judged; then the full model, starting from the twin's factors and blend. */
+  private async train(run: Steps, version: string): Promise<ModelSource> {
+    const env = this.env;
+    await run("read training data for the holdout twin", () => readTrainingData(env, version, "holdout"));
+    await this.trainInSlices(run, version, "holdout");
+    const blend = await run("evaluate the holdout twin", () => evaluateHoldoutTwin(env, version));
+    await run("read training data for the full model", () => readTrainingData(env, version, "full", blend));
+    return { trainer: await this.trainInSlices(run, version, "full") };
+  }
+
+  /** A stage's trainer, a slice a step (TRAINING_SLICE_WORK), until it has finished. */
+  private async trainInSlices(run: Steps, version: string, stage: Stage): Promise<string> {
+    const prefix = stagePrefix(version, stage);
+    const work = Number(this.env.TRAINING_SLICE_WORK);
+    const slice = (n: number) => run(`train ${stage} slice ${n}`, () => trainSlice(this.env.ARTIFACTS, prefix, work));
+    for (let n = 0; !(await slice(n)).finished; n++);
+    return prefix;
+  }
+
+  /** A version past retention: its KV keys a page a step, then the rest of it. */
+  private async prune(run: Steps, version: string): Promise<void> {
+    let cursor: string | null = null;
+    for (let n = 0; n === 0 || cursor !== null; n++) {
+      const from: string | null = cursor;
+      cursor = await run(`prune ${version} keys ${n}`, (): Promise<string | null> =>
+        pruneVersionKeys(this.env, version, from),
+      );
+    }
+    await run(`prune ${version}`, () => finishPruning(this.env, version));
+  }
+}
