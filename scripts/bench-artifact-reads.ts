@@ -70,7 +70,12 @@ const dev = spawn(
   ["dev", "-c", join(dir, "wrangler.json"), "--persist-to", join(dir, "state"), "--ip", "127.0.0.1"]
     .concat(["--port", args.port, "--inspector-port", String(Number(args.port) + 1)])
     .concat(["--show-interactive-dev-session=false"]),
-  { cwd: dir, env: { ...process.env, WRANGLER_SEND_METRICS: "false" }, stdio: ["ignore", "pipe", "pipe"], detached: true },
+  {
+    cwd: dir,
+    env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  },
 );
 try {
   await new Promise<void>((ready, fail) => {
@@ -91,7 +96,9 @@ try {
     kvJson: { mean: number; p99: number };
     r2: { mean: number; p99: number };
   }[];
-  console.log(`\nartefact reads in the local runtime (wrangler dev), ${args.reads} reads a size (a tenth of that at 20 MB)\n`);
+  console.log(
+    `\nartefact reads in the local runtime (wrangler dev), ${args.reads} reads a size (a tenth of that at 20 MB)\n`,
+  );
   console.log("value     KV mean ms  KV p99 ms  KV+JSON mean  R2 mean ms  R2 p99 ms");
   for (const r of results) {
     console.log(

@@ -8,8 +8,10 @@ import { parseArgs } from "node:util";
 import { generateDemoCatalog } from "../shared/demo";
 import { signListenerToken } from "../workers/edge/auth/listener-token";
 import { listenerTokenConfig } from "./dev-credentials";
+import { isolateHeap } from "./isolate-heap";
 import { storeKeys } from "./keys";
 import { startLocalNetwork } from "./local-network";
+import { mb } from "./memory-peak";
 
 const { values: args } = parseArgs({
   options: {
@@ -23,7 +25,8 @@ const listenerCount = Number(args.listeners);
 /** An app's key is limited to 1,000 requests per 10 s; the load is spread over enough keys to stay below. */
 const BENCH_KEYS = 20;
 
-const network = await startLocalNetwork(Number(args.port));
+const inspectorPort = Number(args.port) + 1;
+const network = await startLocalNetwork(Number(args.port), { inspectorPort });
 try {
   const keys = (role: "client" | "speaker") =>
     Array.from({ length: BENCH_KEYS }, (_, i) => ({ key: `bench-${role}-key-${i}`, role, name: `bench ${role} ${i}` }));
@@ -96,6 +99,8 @@ try {
       `${r.name.padEnd(width)} ${r.rps.toFixed(0).padStart(7)} ${r.p50.toFixed(1).padStart(9)} ${r.p99.toFixed(1).padStart(8)} ${String(r.errors).padStart(8)} ${(r.rps / trivial.rps).toFixed(2).padStart(18)} ${(r.p99 / Math.max(trivial.p99, 0.1)).toFixed(2).padStart(16)}`,
     );
   }
+  const heap = await isolateHeap(inspectorPort);
+  console.log(`\nedge isolate heap after the run (after a GC): ${mb(heap.usedBytes)} used of ${mb(heap.totalBytes)}`);
 } finally {
   await network.stop();
 }

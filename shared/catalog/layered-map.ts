@@ -30,7 +30,8 @@ export class LayeredMap<K, V> implements ReadonlyMap<K, V> {
 
   *entries(): MapIterator<[K, V]> {
     for (const [n, layer] of this.#layers.entries()) {
-      for (const entry of layer) if (!this.#layers.slice(0, n).some((above) => above.has(entry[0]))) yield entry;
+      const above = this.#layers.slice(0, n);
+      for (const entry of layer) if (!above.some((upper) => upper.has(entry[0]))) yield entry;
     }
   }
 
