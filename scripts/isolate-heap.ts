@@ -7,29 +7,26 @@ export async function isolateHeap(inspectorPort: number): Promise<{ usedBytes: n
   // The inspector refuses a handshake without an Origin; Node's WebSocket (undici) takes headers.
   const init = { headers: { origin: `http://127.0.0.1:${inspectorPort}` } };
   const socket = new WebSocket(`ws://127.0.0.1:${inspectorPort}/ws`, init as unknown as string[]);
-  await new Promise((open, fail) => {
-    socket.addEventListener("open", open, { once: true });
-    socket.addEventListener("error", fail, { once: true });
+  const answers = new Map<number, (result: Record<string, number>) => void>();
+  // The proxy forwards what a client sends only once it is attached to the runtime, which its first message says.
+  const attached = new Promise<void>((ready, fail) => {
+    socket.addEventListener("error", () => fail(new Error(`no inspector on port ${inspectorPort}`)), { once: true });
+    socket.addEventListener("message", (event) => {
+      ready();
+      const message = JSON.parse(String(event.data)) as { id?: number; result?: Record<string, number> };
+      if (message.id !== undefined) answers.get(message.id)?.(message.result ?? {});
+    });
   });
   let id = 0;
   const call = (method: string) =>
     new Promise<Record<string, number>>((answer, fail) => {
       const asked = ++id;
-      const onMessage = (event: MessageEvent) => {
-        const message = JSON.parse(String(event.data)) as {
-          id?: number;
-          result?: Record<string, number>;
-          error?: unknown;
-        };
-        if (message.id !== asked) return;
-        socket.removeEventListener("message", onMessage);
-        if (message.error) fail(new Error(`${method}: ${JSON.stringify(message.error)}`));
-        else answer(message.result ?? {});
-      };
-      socket.addEventListener("message", onMessage);
+      answers.set(asked, answer);
+      setTimeout(() => fail(new Error(`the inspector did not answer ${method}`)), 10_000);
       socket.send(JSON.stringify({ id: asked, method }));
     });
   try {
+    await attached;
     await call("HeapProfiler.collectGarbage");
     const usage = await call("Runtime.getHeapUsage");
     return { usedBytes: usage.usedSize!, totalBytes: usage.totalSize! };

@@ -35,10 +35,14 @@ export async function currentModel(env: Env, now = Date.now()): Promise<ModelPoi
 }
 
 /**
- * What the cache may hold, estimated as JSON characters read times HELD_BYTES_PER_CHAR (parsed rows are
- * objects, larger than their text): well under the 128 MB an isolate has, with room for requests.
+ * What the caches may hold, estimated as JSON characters read times HELD_BYTES_PER_CHAR (parsed rows are
+ * objects, larger than their text): well under the 128 MB an isolate has, with room for requests. A
+ * version's own artefacts (manifest, browse set, pools, charts: a few, read by every request) are held
+ * apart from the per-key ones (shards, listeners), so a churn of listeners never evicts a browse set that
+ * costs a 1.3 MB read to get back.
  */
-const HELD_BYTES = 32 * 2 ** 20;
+const VERSION_HELD_BYTES = 24 * 2 ** 20;
+const KEYS_HELD_BYTES = 32 * 2 ** 20;
 const HELD_BYTES_PER_CHAR = 3;
 /**
  * A listener's candidates are held no longer than KV's own edge cache may serve them after an erasure or a
@@ -58,25 +62,35 @@ interface Read {
   build: (json: unknown) => unknown;
 }
 
-const cache = new LRUCache<string, Held, Read>({
-  maxSize: HELD_BYTES,
-  sizeCalculation: (held) => held.bytes,
-  fetchMethod: async (key, _stale, { context: { env, build } }) => {
-    const text = await env.MODELS.get(key, "text");
-    return {
-      value: build(text === null ? null : JSON.parse(text)),
-      bytes: Math.max(256, (text?.length ?? 0) * HELD_BYTES_PER_CHAR),
-      ...(text === null ? { missedAt: Date.now() } : {}),
-    };
-  },
-});
+function heldCache(maxSize: number) {
+  return new LRUCache<string, Held, Read>({
+    maxSize,
+    sizeCalculation: (held) => held.bytes,
+    fetchMethod: async (key, _stale, { context: { env, build } }) => {
+      const text = await env.MODELS.get(key, "text");
+      return {
+        value: build(text === null ? null : JSON.parse(text)),
+        bytes: Math.max(256, (text?.length ?? 0) * HELD_BYTES_PER_CHAR),
+        ...(text === null ? { missedAt: Date.now() } : {}),
+      };
+    },
+  });
+}
+
+const versionCache = heldCache(VERSION_HELD_BYTES);
+const keyCache = heldCache(KEYS_HELD_BYTES);
 
 /**
  * The artefact at `key` as `build` makes it, read once and held. A missing one is held only as long as the
  * pointer: KV may show the pointer before the artefacts it names, and a version must not serve without
  * them for its whole life over that.
  */
-async function held<A, V>(env: Env, key: string, build: (artifact: A | null) => V, ttl?: number): Promise<V> {
+async function held<A, V>(
+  env: Env,
+  key: string,
+  build: (artifact: A | null) => V,
+  { cache = keyCache, ttl }: { cache?: typeof keyCache; ttl?: number } = {},
+): Promise<V> {
   const known = cache.peek(key);
   if (known?.missedAt !== undefined && Date.now() - known.missedAt >= Number(env.MODEL_POINTER_TTL_MS)) {
     cache.delete(key);
@@ -89,13 +103,18 @@ const tracksOf = (rows: readonly CatalogRow[] | undefined): Map<string, CatalogT
   new Map((rows ?? []).map((row) => [row[0], fromCatalogRow(row)]));
 
 export function versionManifest(env: Env, version: string): Promise<VersionManifest | null> {
-  return held<VersionManifest, VersionManifest | null>(env, artifactKey.manifest(version), (m) => m);
+  return held<VersionManifest, VersionManifest | null>(env, artifactKey.manifest(version), (m) => m, {
+    cache: versionCache,
+  });
 }
 
 /** The version's browse set (see BrowseArtifact); empty when the version has none. */
 export function browseTracks(env: Env, version: string): Promise<ReadonlyMap<string, CatalogTrack>> {
-  return held<BrowseArtifact, ReadonlyMap<string, CatalogTrack>>(env, artifactKey.browse(version), (a) =>
-    tracksOf(a?.rows),
+  return held<BrowseArtifact, ReadonlyMap<string, CatalogTrack>>(
+    env,
+    artifactKey.browse(version),
+    (a) => tracksOf(a?.rows),
+    { cache: versionCache },
   );
 }
 
@@ -131,8 +150,11 @@ export async function explorationTracks(env: Env, version: string, now: number):
   const manifest = await versionManifest(env, version);
   if (!manifest) return [];
   const pool = explorationPoolOf(now, manifest.explorationPools);
-  return held<ExplorationArtifact, CatalogTrack[]>(env, artifactKey.exploration(version, pool), (a) =>
-    (a?.rows ?? []).map(fromCatalogRow),
+  return held<ExplorationArtifact, CatalogTrack[]>(
+    env,
+    artifactKey.exploration(version, pool),
+    (a) => (a?.rows ?? []).map(fromCatalogRow),
+    { cache: versionCache },
   );
 }
 
@@ -143,8 +165,11 @@ export interface PublishedCharts {
 }
 
 export function charts(env: Env, version: string): Promise<PublishedCharts | null> {
-  return held<ChartsArtifact, PublishedCharts | null>(env, artifactKey.charts(version), (a) =>
-    a ? { charts: a, tracks: tracksOf(a.rows) } : null,
+  return held<ChartsArtifact, PublishedCharts | null>(
+    env,
+    artifactKey.charts(version),
+    (a) => (a ? { charts: a, tracks: tracksOf(a.rows) } : null),
+    { cache: versionCache },
   );
 }
 
@@ -158,14 +183,14 @@ export function listenerCandidates(env: Env, version: string, listener: string):
     env,
     artifactKey.listener(version, listener),
     (a) => a && { ...a, tracks: tracksOf(a.rows) },
-    LISTENER_HELD_MS,
+    { ttl: LISTENER_HELD_MS },
   );
 }
 
 /** Forgets what this isolate holds of a listener's candidates, of any version, as their erasure deletes them. */
 export function forgetListener(listener: string): void {
   const suffix = artifactKey.listener("", listener).slice(artifactKey.versionPrefix("").length);
-  for (const key of [...cache.keys()]) if (key.endsWith(`:${suffix}`)) cache.delete(key);
+  for (const key of [...keyCache.keys()]) if (key.endsWith(`:${suffix}`)) keyCache.delete(key);
 }
 
 /** A track's published neighbours, best first; null when the version has none for it. */
