@@ -113,7 +113,8 @@ async function benchRoutes(network: LocalNetwork, inspectorPort: number, rawList
       errors: result.errors + result.non2xx,
     });
   }
-  return { results, heap: await isolateHeap(inspectorPort) };
+  const heap = await isolateHeap(inspectorPort).catch((error: unknown) => String(error));
+  return { results, heap };
 }
 
 function printRoutes(title: string, { results, heap }: Awaited<ReturnType<typeof benchRoutes>>) {
@@ -126,7 +127,11 @@ function printRoutes(title: string, { results, heap }: Awaited<ReturnType<typeof
       `${r.name.padEnd(width)} ${r.rps.toFixed(0).padStart(7)} ${r.p50.toFixed(1).padStart(9)} ${r.p99.toFixed(1).padStart(8)} ${String(r.errors).padStart(8)} ${(r.rps / trivial.rps).toFixed(2).padStart(18)} ${(r.p99 / Math.max(trivial.p99, 0.1)).toFixed(2).padStart(16)}`,
     );
   }
-  console.log(`\nedge isolate heap after the run (after a GC): ${mb(heap.usedBytes)} used of ${mb(heap.totalBytes)}`);
+  console.log(
+    typeof heap === "string"
+      ? `\nedge isolate heap after the run: not read (${heap})`
+      : `\nedge isolate heap after the run: ${mb(heap.usedBytes)} used of ${mb(heap.totalBytes)}`,
+  );
 }
 
 const port = Number(args.port);
@@ -162,9 +167,10 @@ if (args.catalog) {
     }
     printRoutes(`bench, synthetic catalog of ${size} tracks`, measured);
     const [demoRecs, largeRecs] = [demo.results[1]!, measured.results[1]!];
+    const heapOf = ({ heap }: typeof demo) => (typeof heap === "string" ? "not read" : mb(heap.usedBytes));
     console.log(
       `\nrecommendations at ${size} tracks vs the demo catalog: req/s ${(largeRecs.rps / demoRecs.rps).toFixed(2)}x, ` +
-        `p99 ${(largeRecs.p99 / demoRecs.p99).toFixed(2)}x; edge heap ${mb(measured.heap.usedBytes)} vs ${mb(demo.heap.usedBytes)}`,
+        `p99 ${(largeRecs.p99 / demoRecs.p99).toFixed(2)}x; edge heap ${heapOf(measured)} vs ${heapOf(demo)}`,
     );
   } finally {
     rmSync(persistTo, { recursive: true, force: true });
