@@ -2,14 +2,22 @@
  * `npm run bench`: starts the network locally and, in one run, loads the recommendation route, the
  * speaker route and a trivial route on the same runtime with autocannon. Local figures are CPU and
  * regression signals, so each route is reported against the trivial one measured alongside it.
+ * `-- --catalog N` then does the same on a second network serving a synthetic catalog of N tracks
+ * (scripts/bench-catalog.ts) and sets the recommendation route's figures beside the demo catalog's.
  */
 import autocannon from "autocannon";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { generateDemoCatalog } from "../shared/demo";
 import { signListenerToken } from "../workers/edge/auth/listener-token";
+import { publishSyntheticCatalog } from "./bench-catalog";
 import { listenerTokenConfig } from "./dev-credentials";
+import { isolateHeap } from "./isolate-heap";
 import { storeKeys } from "./keys";
-import { startLocalNetwork } from "./local-network";
+import { startLocalNetwork, type LocalNetwork } from "./local-network";
+import { mb } from "./memory-peak";
 
 const { values: args } = parseArgs({
   options: {
@@ -17,29 +25,34 @@ const { values: args } = parseArgs({
     connections: { type: "string", default: "10" },
     port: { type: "string", default: "8797" },
     listeners: { type: "string", default: "500" },
+    catalog: { type: "string" },
   },
 });
 const listenerCount = Number(args.listeners);
 /** An app's key is limited to 1,000 requests per 10 s; the load is spread over enough keys to stay below. */
 const BENCH_KEYS = 20;
 
-const network = await startLocalNetwork(Number(args.port));
-try {
+interface RouteResult {
+  name: string;
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+}
+
+/** Loads each route in turn on `network` as `rawListeners`, and reads the edge isolate's heap after. */
+async function benchRoutes(network: LocalNetwork, inspectorPort: number, rawListeners: string[], trackIds: string[]) {
   const keys = (role: "client" | "speaker") =>
     Array.from({ length: BENCH_KEYS }, (_, i) => ({ key: `bench-${role}-key-${i}`, role, name: `bench ${role} ${i}` }));
   const clientKeys = keys("client"),
     speakerKeys = keys("speaker");
   await storeKeys({ persistTo: network.persistTo }, [...clientKeys, ...speakerKeys]);
   const tokenConfig = await listenerTokenConfig();
-  const tokens = await Promise.all(
-    Array.from({ length: listenerCount }, (_, i) => signListenerToken(tokenConfig, `demo-${i + 1}`, 3600)),
-  );
+  const tokens = await Promise.all(rawListeners.map((id) => signListenerToken(tokenConfig, id, 3600)));
   const asListener = (i: number, appKeys: { key: string }[]) => ({
     "x-api-key": appKeys[i % BENCH_KEYS]!.key,
-    authorization: `Bearer ${tokens[i % listenerCount]}`,
+    authorization: `Bearer ${tokens[i % tokens.length]}`,
   });
-  // The seeded catalog's ids, visited out of order so reads spread over the neighbour-list shards.
-  const trackIds = generateDemoCatalog().tracks.map((t) => t.id);
   const routes: [name: string, request: (i: number) => { path: string; headers?: Record<string, string> }][] = [
     ["trivial (/health)", () => ({ path: "/health" })],
     [
@@ -49,7 +62,7 @@ try {
         headers: asListener(i, clientKeys),
       }),
     ],
-    // A stated activity also retrieves from the catalog's tracks for it (shared/ranking/context-retrieval.ts).
+    // A stated activity also retrieves from the browse set's tracks for it (shared/ranking/context-retrieval.ts).
     [
       "recommendations, workout",
       (i) => ({ path: "/v1/me/recommendations?limit=20&activity=workout", headers: asListener(i, clientKeys) }),
@@ -58,12 +71,25 @@ try {
     [
       "similar tracks",
       (i) => ({
+        // Visited out of order, so reads spread over the neighbour-list shards.
         path: `/v1/tracks/${trackIds[(i * 7919) % trackIds.length]}/similar?limit=20`,
         headers: asListener(i, clientKeys),
       }),
     ],
   ];
-  const results: { name: string; rps: number; p50: number; p99: number; errors: number }[] = [];
+  // One recommendation request per listener first, so every listener's session object exists and the
+  // measured runs compare serving, not first visits (the demo's were made by its seeding).
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Number(args.connections) }, async () => {
+      for (let i = next++; i < tokens.length; i = next++) {
+        await (
+          await fetch(`${network.base}/v1/me/recommendations?limit=20`, { headers: asListener(i, clientKeys) })
+        ).text();
+      }
+    }),
+  );
+  const results: RouteResult[] = [];
   for (const [name, request] of routes) {
     let i = 0;
     const result = await autocannon({
@@ -87,8 +113,13 @@ try {
       errors: result.errors + result.non2xx,
     });
   }
+  const heap = await isolateHeap(inspectorPort).catch((error: unknown) => String(error));
+  return { results, heap };
+}
+
+function printRoutes(title: string, { results, heap }: Awaited<ReturnType<typeof benchRoutes>>) {
   const trivial = results[0]!;
-  console.log(`\nbench: ${args.connections} connections, ${args.duration} s per route, local workerd\n`);
+  console.log(`\n${title}: ${args.connections} connections, ${args.duration} s per route, local workerd\n`);
   const width = Math.max(...results.map((r) => r.name.length));
   console.log(`${"route".padEnd(width)}   req/s     p50 ms   p99 ms   errors   req/s vs trivial   p99 vs trivial`);
   for (const r of results) {
@@ -96,6 +127,52 @@ try {
       `${r.name.padEnd(width)} ${r.rps.toFixed(0).padStart(7)} ${r.p50.toFixed(1).padStart(9)} ${r.p99.toFixed(1).padStart(8)} ${String(r.errors).padStart(8)} ${(r.rps / trivial.rps).toFixed(2).padStart(18)} ${(r.p99 / Math.max(trivial.p99, 0.1)).toFixed(2).padStart(16)}`,
     );
   }
+  console.log(
+    typeof heap === "string"
+      ? `\nedge isolate heap after the run: not read (${heap})`
+      : `\nedge isolate heap after the run: ${mb(heap.usedBytes)} used of ${mb(heap.totalBytes)}`,
+  );
+}
+
+const port = Number(args.port);
+const demoListeners = Array.from({ length: listenerCount }, (_, i) => `demo-${i + 1}`);
+const network = await startLocalNetwork(port, { inspectorPort: port + 1 });
+let demo: Awaited<ReturnType<typeof benchRoutes>>;
+try {
+  demo = await benchRoutes(
+    network,
+    port + 1,
+    demoListeners,
+    generateDemoCatalog().tracks.map((t) => t.id),
+  );
 } finally {
   await network.stop();
+}
+printRoutes("bench, demo catalog", demo);
+
+if (args.catalog) {
+  const size = Number(args.catalog);
+  const persistTo = mkdtempSync(join(tmpdir(), "setlist-catalog-"));
+  try {
+    const rawListeners = Array.from({ length: listenerCount }, (_, i) => `synthetic-listener-${i + 1}`);
+    const synthetic = await publishSyntheticCatalog(persistTo, size, rawListeners, (line) =>
+      console.log(`[bench] ${line}`),
+    );
+    const large = await startLocalNetwork(port, { inspectorPort: port + 1, persistTo, seed: false });
+    let measured: Awaited<ReturnType<typeof benchRoutes>>;
+    try {
+      measured = await benchRoutes(large, port + 1, rawListeners, synthetic.askedTracks);
+    } finally {
+      await large.stop();
+    }
+    printRoutes(`bench, synthetic catalog of ${size} tracks`, measured);
+    const [demoRecs, largeRecs] = [demo.results[1]!, measured.results[1]!];
+    const heapOf = ({ heap }: typeof demo) => (typeof heap === "string" ? "not read" : mb(heap.usedBytes));
+    console.log(
+      `\nrecommendations at ${size} tracks vs the demo catalog: req/s ${(largeRecs.rps / demoRecs.rps).toFixed(2)}x, ` +
+        `p99 ${(largeRecs.p99 / demoRecs.p99).toFixed(2)}x; edge heap ${heapOf(measured)} vs ${heapOf(demo)}`,
+    );
+  } finally {
+    rmSync(persistTo, { recursive: true, force: true });
+  }
 }

@@ -25,12 +25,14 @@ export interface LocalNetworkOptions {
   seed?: boolean;
   /** Storage to start on (and keep), e.g. to restart a killed network on it; a new folder by default. */
   persistTo?: string;
+  /** The runtime's DevTools port, for reading its isolates' heaps (see scripts/isolate-heap.ts). */
+  inspectorPort?: number;
 }
 
 /** Starts `npm start`'s network on its own port and storage, for scripts and tests that drive it from outside. */
 export async function startLocalNetwork(
   port: number,
-  { seed = true, persistTo: given }: LocalNetworkOptions = {},
+  { seed = true, persistTo: given, inspectorPort }: LocalNetworkOptions = {},
 ): Promise<LocalNetwork> {
   const persistTo = given ?? mkdtempSync(join(tmpdir(), "setlist-"));
   const child: ChildProcess = spawn(
@@ -39,6 +41,7 @@ export async function startLocalNetwork(
       resolve(root, "scripts/start.ts"),
       ...["--port", String(port), "--persist-to", persistTo],
       ...(seed ? [] : ["--no-seed"]),
+      ...(inspectorPort ? ["--inspector-port", String(inspectorPort)] : []),
     ],
     { cwd: root, stdio: ["ignore", "pipe", "pipe"], detached: true },
   );

@@ -20,6 +20,8 @@ const { values: args } = parseArgs({
     port: { type: "string", default: DEFAULT_PORT },
     "persist-to": { type: "string", default: DEFAULT_PERSIST_TO },
     "no-seed": { type: "boolean", default: false },
+    /** The runtime's DevTools port (the isolates' heaps, for the bench); wrangler's default when absent. */
+    "inspector-port": { type: "string" },
   },
 });
 const base = localUrl(args.port);
@@ -65,6 +67,7 @@ const dev = spawn(
     "--port",
     args.port,
     "--show-interactive-dev-session=false",
+    ...(args["inspector-port"] ? ["--inspector-port", args["inspector-port"]] : []),
   ],
   { cwd: root, env, stdio: ["ignore", "inherit", "inherit"] },
 );

@@ -20,7 +20,10 @@ export interface ModelPointer {
 }
 
 export const artifactKey = {
-  catalog: (version: string) => `model:${version}:catalog`,
+  manifest: (version: string) => `model:${version}:manifest`,
+  catalogShard: (version: string, shard: number) => `model:${version}:catalog:${shard}`,
+  browse: (version: string) => `model:${version}:browse`,
+  exploration: (version: string, day: number) => `model:${version}:exploration:${day}`,
   charts: (version: string) => `model:${version}:charts`,
   listener: (version: string, listener: string) => `model:${version}:listener:${listener}`,
   similarShard: (version: string, shard: number) => `model:${version}:similar:${shard}`,
@@ -35,6 +38,11 @@ export interface ListenerArtifact {
   candidates: ScoredCandidate[];
   /** Most recent tracks the listener has heard, so exploration can offer only what is new to them. */
   heard: string[];
+  /**
+   * The catalog rows of the candidates outside the version's browse set (see BrowseArtifact), so ranking
+   * them needs no catalog shard read: a listener's candidates are spread over as many shards as they number.
+   */
+  rows?: CatalogRow[];
 }
 
 export type SimilarList = [trackId: string, score: number][];
@@ -61,6 +69,8 @@ export interface ChartsArtifact {
   global: string[];
   regions: Record<string, string[]>;
   newReleases: string[];
+  /** The rows of every track the charts name, so serving a chart reads nothing more. */
+  rows: CatalogRow[];
 }
 
 /** One track in the catalog snapshot, in the order of CATALOG_COLUMNS, so the snapshot stays compact. */
@@ -87,11 +97,35 @@ export type CatalogRow = [
   durationMs: number,
 ];
 
-export interface CatalogArtifact {
-  version: string;
-  rows: CatalogRow[];
+/**
+ * What a reader needs to find a version's other artefacts: the shard counts their keys are cut by.
+ * Small and read once per version by an isolate.
+ */
+export interface VersionManifest {
+  tracks: number;
+  /** How many shards the version's catalog rows were written in (see catalogShardOf). */
+  catalogShards: number;
   /** How many shards the version's neighbour lists were written in (see similarShardOf). */
   similarShards: number;
+  /** How many daily exploration pools were written (see explorationPoolOf). */
+  explorationPools: number;
+}
+
+/** A shard of the catalog: the rows of the tracks whose id hashes to it (catalogShardOf). */
+export type CatalogShardArtifact = CatalogRow[];
+
+/**
+ * The version's browse set: its BROWSE_TRACKS most listened tracks and its new releases, most listened
+ * first. What lists, stations and onboarding pick from by genre, artist or sound, instead of the whole
+ * catalog: bounded whatever the catalog's size, and the whole catalog while it is smaller than that.
+ */
+export interface BrowseArtifact {
+  rows: CatalogRow[];
+}
+
+/** One day's exploration pool: tracks drawn evenly from the whole catalog, from which each listener samples. */
+export interface ExplorationArtifact {
+  rows: CatalogRow[];
 }
 
 export interface CatalogTrack extends Track {

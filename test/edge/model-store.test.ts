@@ -7,56 +7,115 @@ import { generateDemoCatalog } from "../../shared/demo";
 import {
   artifactKey,
   CURRENT_MODEL_KEY,
-  toCatalogRow,
-  type CatalogArtifact,
   type CatalogTrack,
-  type ChartsArtifact,
+  type ListenerArtifact,
 } from "../../shared/publish/artifacts";
-import { catalog, charts } from "../../workers/edge/model-store";
+import { catalogShardOf } from "../../shared/publish/catalog-layout";
+import { browseTracks, catalogTracks, charts, versionManifest } from "../../workers/edge/model-store";
+import { recommend } from "../../workers/edge/recommend";
+import { catalogShardEntries, writeCatalogDigest } from "../../workers/retrainer/catalog-publish";
 import { asListener, edge, json, jsonBody, pseudonymOf, waitFor } from "./helpers";
 
-const demo = generateDemoCatalog(11).tracks.slice(0, 20);
-const catalogTracks: CatalogTrack[] = demo.map((t) => ({ ...t, popularity: 0.5 }));
-const artifact = (version: string, rows = catalogTracks): CatalogArtifact => ({
-  version,
-  rows: rows.map(toCatalogRow),
-  similarShards: 0,
-});
+const demo = generateDemoCatalog(11).tracks.slice(0, 300);
+const catalogTracksOf: CatalogTrack[] = demo.map((t) => ({ ...t, popularity: 0.5 }));
+const index = { listeners: ["listener-a"], items: demo.map((t) => t.id) };
+const listenersPerTrack = Float64Array.from(demo, (_, i) => i % 7);
 
-/** A version as the publisher leaves it: the artefacts first, then the pointer. */
-async function publish(version: string, rows: CatalogTrack[]) {
-  await env.MODELS.put(artifactKey.catalog(version), JSON.stringify(artifact(version, rows)));
+/**
+ * A version as the publisher writes it, through its own functions: the tracks in D1, the digest (manifest,
+ * browse set, exploration pools, charts), every catalog shard, and the pointer last.
+ */
+async function publish(version: string, extra: CatalogTrack[] = []) {
+  const all = [...demo, ...extra];
+  await env.DB.batch(bulkInsertStatements(env.DB, tracks, all.map(trackRow), "ignore"));
+  const at = { listeners: index.listeners, items: all.map((t) => t.id) };
+  const counts = Float64Array.from(all, (_, i) => listenersPerTrack[i] ?? 1);
+  await writeCatalogDigest(env, version, at, counts, 0, Date.now());
+  for (const [key, value] of await catalogShardEntries(env, version, at, counts, 0)) await env.MODELS.put(key, value);
   await env.MODELS.put(CURRENT_MODEL_KEY, JSON.stringify({ version, publishedAt: Date.now() }));
 }
 
+/** The env with its models namespace counting the keys read, to show what a request reads. */
+function countingReads(): { env: typeof env; read: string[] } {
+  const read: string[] = [];
+  const models = env.MODELS;
+  const counting = {
+    get: (key: string, type?: never) => {
+      read.push(key);
+      return models.get(key, type);
+    },
+  } as unknown as KVNamespace;
+  return { env: { ...env, MODELS: counting }, read };
+}
+
 describe("the edge's copy of a version's artefacts", () => {
-  it("reads a missing catalog again on a later request, and keeps a present one", async () => {
-    const version = "v-store-catalog";
+  it("reads a missing manifest again on a later request, and keeps a present one", async () => {
+    const version = "v-store-manifest";
     // The pointer can be seen before the artefact it names (KV is eventually consistent).
-    expect((await catalog(env, version)).size).toBe(0);
-    await env.MODELS.put(artifactKey.catalog(version), JSON.stringify(artifact(version)));
-    expect((await catalog(env, version)).size).toBe(catalogTracks.length);
-    // Once read, the version's catalog is held for its life: KV is not asked again.
-    await env.MODELS.delete(artifactKey.catalog(version));
-    expect((await catalog(env, version)).size).toBe(catalogTracks.length);
+    expect(await versionManifest(env, version)).toBeNull();
+    await publish(version);
+    expect(await versionManifest(env, version)).toMatchObject({ tracks: demo.length, catalogShards: 5 });
+    // Once read, a version's artefacts are held for its life: KV is not asked again.
+    await env.MODELS.delete(artifactKey.manifest(version));
+    expect(await versionManifest(env, version)).toMatchObject({ tracks: demo.length });
   });
 
-  it("reads missing charts again on a later request, and keeps present ones", async () => {
-    const version = "v-store-charts";
-    expect(await charts(env, version)).toBeNull();
-    const published: ChartsArtifact = { global: [demo[0]!.id], regions: {}, newReleases: [] };
-    await env.MODELS.put(artifactKey.charts(version), JSON.stringify(published));
-    expect(await charts(env, version)).toEqual(published);
-    await env.MODELS.delete(artifactKey.charts(version));
-    expect(await charts(env, version)).toEqual(published);
+  it("reads only the catalog shards holding the tracks asked for, once each", async () => {
+    const version = "v-store-shards";
+    await publish(version);
+    const asked = [demo[3]!.id, demo[140]!.id, "not-a-track"];
+    const { env: counted, read } = countingReads();
+    const found = await catalogTracks(counted, version, asked);
+    expect([...found.keys()].sort()).toEqual([demo[3]!.id, demo[140]!.id].sort());
+    expect(found.get(demo[3]!.id)).toMatchObject({ title: demo[3]!.title, popularity: 3 / 6 });
+    const shardKeys = [...new Set(asked.map((id) => artifactKey.catalogShard(version, catalogShardOf(id, 5))))];
+    expect(read.sort()).toEqual([artifactKey.manifest(version), ...shardKeys].sort());
+    // A version's shards never change: asked again, the isolate answers from what it holds.
+    read.length = 0;
+    for (const key of shardKeys) await env.MODELS.delete(key);
+    expect((await catalogTracks(counted, version, asked)).size).toBe(2);
+    expect(read).toEqual([]);
+  });
+
+  it("publishes a bounded browse set and charts that carry their own rows", async () => {
+    const version = "v-store-browse";
+    await publish(version);
+    const browse = await browseTracks(env, version);
+    expect(browse.size).toBe(demo.length);
+    // Most listened first.
+    expect(listenersPerTrack[demo.findIndex((t) => t.id === [...browse.keys()][0])]).toBe(6);
+    const published = await charts(env, version);
+    expect(published?.charts.global).toEqual([]);
+    expect(published?.tracks.size).toBe(published?.charts.newReleases.length);
+  });
+
+  it("answers a warm recommendation request from what the isolate holds: no KV read", async () => {
+    const version = "v-store-hot-path";
+    await publish(version);
+    const listener = await pseudonymOf("hot-path-listener");
+    const candidates: ListenerArtifact = {
+      candidates: demo.slice(0, 40).map((t, i) => [t.id, 1 - i / 100, null]),
+      heard: [],
+    };
+    await env.MODELS.put(artifactKey.listener(version, listener), JSON.stringify(candidates));
+    const { env: counted, read } = countingReads();
+    const cold = await recommend(counted, listener, { limit: 10 });
+    expect(cold).toMatchObject({ modelVersion: version, source: "model" });
+    expect(cold.items).toHaveLength(10);
+    // Cold: the version's digest and the listener's candidates; no catalog shard, as the browse set has them all.
+    expect(read.filter((key) => key.includes(":catalog:"))).toEqual([]);
+    expect(read).toContain(artifactKey.listener(version, listener));
+    read.length = 0;
+    const warm = await recommend(counted, listener, { limit: 10 });
+    expect(warm.items.map((i) => i.trackId)).toEqual(cold.items.map((i) => i.trackId));
+    expect(read.filter((key) => key !== CURRENT_MODEL_KEY)).toEqual([]);
   });
 });
 
 describe("onboarding", () => {
   it("records a like for a track with a 64-character id, once however often it is retried", async () => {
-    const long: CatalogTrack = { ...catalogTracks[0]!, id: "t".repeat(64), artistId: "artist-with-a-long-track" };
-    await env.DB.batch(bulkInsertStatements(env.DB, tracks, [...demo, long].map(trackRow), "ignore"));
-    await publish("v-onboarding", [...catalogTracks, long]);
+    const long: CatalogTrack = { ...catalogTracksOf[0]!, id: "t".repeat(64), artistId: "artist-with-a-long-track" };
+    await publish("v-onboarding", [long]);
 
     const listener = "onboarding-long-id";
     const headers = await asListener(listener);

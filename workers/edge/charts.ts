@@ -23,10 +23,10 @@ export async function topChart(
   const model = await degraded.read("kv", () => currentModel(env), null);
   const published = model ? await degraded.read("kv", () => charts(env, model.version), null) : null;
   if (published) {
-    const regional = region ? published.regions[region] : undefined;
+    const regional = region ? published.charts.regions[region] : undefined;
     return {
       region: regional ? region : null,
-      trackIds: (regional ?? published.global).slice(0, limit),
+      trackIds: (regional ?? published.charts.global).slice(0, limit),
       source: "model",
     };
   }

@@ -2,7 +2,7 @@ import type { Context } from "hono";
 import { problemJson } from "../../shared/api/openapi";
 import type { CatalogTrack } from "../../shared/publish/artifacts";
 import type { Env } from "./env";
-import { catalog } from "./model-store";
+import { catalogTracks } from "./model-store";
 import { findTracks } from "./tracks";
 
 /** The stores behind an answer, each of which it can do without. */
@@ -60,8 +60,8 @@ export function catalogUnavailable(c: Context, degraded: Degradation) {
 }
 
 /**
- * Track metadata from the published catalog (KV), or from D1 when KV is down; when D1 is down
- * too, whatever the catalog had.
+ * Track metadata from the published catalog's shards (KV), or from D1 when KV is down; when D1 is down
+ * too, whatever the shards had.
  */
 export async function findTracksDegrading(
   env: Env,
@@ -69,7 +69,9 @@ export async function findTracksDegrading(
   version: string | null,
   ids: readonly string[],
 ): Promise<Map<string, CatalogTrack>> {
-  const snapshot = version ? await degraded.read("kv", () => catalog(env, version), null) : null;
-  const fromSnapshot = new Map(ids.flatMap((id) => (snapshot?.has(id) ? [[id, snapshot.get(id)!] as const] : [])));
-  return degraded.read("d1", () => findTracks(env, snapshot ? version : null, ids), fromSnapshot);
+  const published = version ? await degraded.read("kv", () => catalogTracks(env, version, ids), null) : null;
+  const missing = ids.filter((id) => !published?.has(id));
+  if (published && missing.length === 0) return published;
+  const fromD1 = await degraded.read("d1", () => findTracks(env, null, missing), new Map<string, CatalogTrack>());
+  return new Map([...(published ?? []), ...fromD1]);
 }

@@ -8,8 +8,9 @@ import { neighbourSeeds, smartShuffle } from "../../shared/playlists/smart-shuff
 import { catalogUnavailable, Degradation, findTracksDegrading } from "./degraded";
 import type { Env } from "./env";
 import { sessionOf } from "./listener";
-import { catalog, currentModel, listenerCandidates, similarTracks } from "./model-store";
-import { listItem } from "./tracks";
+import { LayeredMap } from "../../shared/catalog/layered-map";
+import { browseTracks, currentModel, listenerCandidates, similarTracks } from "./model-store";
+import { listItem, requestTracks } from "./tracks";
 
 /**
  * The listener's library at the edge: own playlists as answered, the catalog checks their writes
@@ -74,12 +75,6 @@ export async function shuffled(env: Env, pseudonym: string, playlist: OwnPlaylis
   ]);
   const version = model?.version ?? null;
   const personalized = view?.consent.personalization ?? false;
-  const snapshot = version ? await degraded.read("kv", () => catalog(env, version), null) : null;
-  // Tracks added to D1 since the last publish are not in the snapshot: the playlist's own are looked up there.
-  const tracks: ReadonlyMap<string, CatalogTrack> =
-    snapshot && playlist.trackIds.every((id) => snapshot.has(id))
-      ? snapshot
-      : new Map([...(snapshot ?? []), ...(await findTracksDegrading(env, degraded, version, playlist.trackIds))]);
   const [artifact, neighbourLists] = await Promise.all([
     personalized && version ? degraded.read("kv", () => listenerCandidates(env, version, pseudonym), null) : null,
     Promise.all(
@@ -90,6 +85,20 @@ export async function shuffled(env: Env, pseudonym: string, playlist: OwnPlaylis
     ),
   ]);
   const neighbours = new Map(neighbourLists);
+  const wanted = [
+    ...playlist.trackIds,
+    ...neighbourLists.flatMap(([, list]) => list.map((n) => n.trackId)),
+    ...(artifact?.candidates ?? []).map(([trackId]) => trackId),
+  ];
+  const published = version
+    ? await requestTracks(env, degraded, version, [artifact?.tracks], wanted)
+    : new Map<string, CatalogTrack>();
+  // Tracks added to D1 since the last publish are in no shard: the playlist's own are looked up there.
+  const unpublished = playlist.trackIds.filter((id) => !published.has(id));
+  const tracks: ReadonlyMap<string, CatalogTrack> =
+    unpublished.length === 0
+      ? published
+      : new LayeredMap([published, await findTracksDegrading(env, degraded, null, unpublished)]);
   const dislikes = personalized && view ? view.state.dislikes : { tracks: [], artists: [] };
   const order = smartShuffle({
     trackIds: playlist.trackIds,
@@ -120,13 +129,13 @@ export async function shuffled(env: Env, pseudonym: string, playlist: OwnPlaylis
   };
 }
 
-/** Artist names from the published catalog, else from D1's tracks; an id neither knows is left out. */
+/** Artist names from the published browse set, else from D1's tracks; an id neither knows is left out. */
 export async function artistsNamed(env: Env, degraded: Degradation, ids: readonly string[]) {
   const model = await degraded.read("kv", () => currentModel(env), null);
-  const snapshot = model ? await degraded.read("kv", () => catalog(env, model.version), null) : null;
+  const browse = model ? await degraded.read("kv", () => browseTracks(env, model.version), null) : null;
   const names = new Map<string, string>();
   const wanted = new Set(ids);
-  for (const track of snapshot?.values() ?? [])
+  for (const track of browse?.values() ?? [])
     if (wanted.has(track.artistId)) names.set(track.artistId, track.artistName);
   const missing = ids.filter((id) => !names.has(id));
   for (let i = 0; i < missing.length; i += 90) {

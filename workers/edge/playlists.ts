@@ -23,8 +23,9 @@ import { Degradation, findTracksDegrading, type Store } from "./degraded";
 import type { Env } from "./env";
 import { sessionOf } from "./listener";
 import type { SessionView } from "./session";
-import { catalog, currentModel, listenerCandidates, similarTracks } from "./model-store";
+import { browseTracks, charts, currentModel, listenerCandidates, similarTracks } from "./model-store";
 import { activityPoolOf } from "./recommend";
+import { requestTracks } from "./tracks";
 
 /** History tracks whose published neighbours a generator may ask for: the strongest few, to bound KV reads. */
 const NEIGHBOUR_SEEDS = 20;
@@ -171,8 +172,8 @@ async function playlistInput(
 ): Promise<PlaylistInput | null> {
   if (!version) return null;
   const personal = at.personalized;
-  const [tracks, artifact, history, following, chart] = await Promise.all([
-    degraded.read("kv", () => catalog(env, version), null),
+  const [browse, artifact, history, following, chart, published] = await Promise.all([
+    degraded.read("kv", () => browseTracks(env, version), null),
     personal ? degraded.read("kv", () => listenerCandidates(env, version, pseudonym), null) : null,
     personal
       ? degraded.read("d1", () => requestHistory(request, pseudonym, () => listeningHistory(env.DB, pseudonym)), [])
@@ -181,8 +182,9 @@ async function playlistInput(
       ? degraded.read("session", async () => (await sessionOf(env, pseudonym).following()).map((f) => f.artistId), [])
       : [],
     topChart(env, at.region, CHART_LENGTH, degraded),
+    degraded.read("kv", () => charts(env, version), null),
   ]);
-  if (!tracks || tracks.size === 0) return null;
+  if (!browse || browse.size === 0) return null;
   const neighbourLists = new Map(
     await Promise.all(
       strongestTracks(history, NEIGHBOUR_SEEDS).map(async (id) => {
@@ -190,6 +192,21 @@ async function playlistInput(
         return [id, list.map(([trackId, score]) => ({ trackId, score }))] as const;
       }),
     ),
+  );
+  // Generators pick by genre, artist or sound from the browse set; what the listener's own inputs name is read.
+  const tracks = await requestTracks(
+    env,
+    degraded,
+    version,
+    [browse, artifact?.tracks, published?.tracks],
+    [
+      ...history.map((entry) => entry.trackId),
+      ...(artifact?.candidates ?? []).flatMap(([trackId, , because]) => (because ? [trackId, because] : [trackId])),
+      ...[...neighbourLists.values()].flatMap((list) => list.map((n) => n.trackId)),
+      ...at.session.played,
+      ...Object.keys(at.session.taste.tracks),
+      ...(at.previousTracks ?? []),
+    ],
   );
   return {
     now: at.now,
@@ -206,7 +223,7 @@ async function playlistInput(
     session: at.session,
     following: new Set(following),
     neighbours: (id) => neighbourLists.get(id) ?? [],
-    activityPool: (activity) => activityPoolOf(tracks, activity),
+    activityPool: (activity) => activityPoolOf(browse, activity),
     chart: chart.trackIds,
     localHour: at.localHour,
     localWeekday: at.localWeekday,

@@ -31,7 +31,7 @@ import { eraseFromLake, lakeRecordsOf } from "../../shared/lake/objects";
 import { Degradation } from "./degraded";
 import type { Env } from "./env";
 import { sessionOf } from "./listener";
-import { currentModel, listenerCandidates } from "./model-store";
+import { currentModel, forgetListener, listenerCandidates } from "./model-store";
 import type { Consent } from "./session";
 
 /**
@@ -105,7 +105,12 @@ export async function exportListener(env: Env, pseudonym: string) {
     liveSession: live.state,
     /** Accepted events and session summaries on their way to D1 (the session object's outbox). */
     pendingDelivery,
-    recommendations: recommendations && { modelVersion: model!.version, ...recommendations },
+    // The candidates and what they heard; the catalog rows carried beside them are nobody's data.
+    recommendations: recommendations && {
+      modelVersion: model!.version,
+      candidates: recommendations.candidates,
+      heard: recommendations.heard,
+    },
     /** Each generated list as frozen for its latest period (session object). */
     generatedPlaylists,
     /** The playlists the listener made or saved, with their tracks in order (session object). */
@@ -151,6 +156,7 @@ export async function eraseListener(env: Env, pseudonym: string, now = Date.now(
   const removed = await eraseListenerData(env.DB, pseudonym, now);
   // The session object first: its live session and outbox are gone even if KV then fails.
   await sessionOf(env, pseudonym).erase();
+  forgetListener(pseudonym);
   const versions = await drizzle(env.DB)
     .select({ version: modelVersions.version })
     .from(modelVersions)

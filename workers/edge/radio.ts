@@ -4,6 +4,7 @@ import type { ProblemDetails } from "../../shared/api/problem";
 import {
   MAX_STATION_TRACKS,
   neighbourSeeds,
+  SEED_TRACKS,
   newStationId,
   seedText,
   seedTracks,
@@ -11,15 +12,18 @@ import {
   type RadioSeed,
   type StationTrack,
 } from "../../shared/playlists/radio";
+import { LayeredMap } from "../../shared/catalog/layered-map";
+import { tracksOf } from "../../shared/db/queries";
 import type { CatalogTrack } from "../../shared/publish/artifacts";
 import { createSession } from "../../shared/session";
 import { fnv1a } from "../../shared/util/hash";
 import { Degradation, findTracksDegrading, type Store } from "./degraded";
 import type { Env } from "./env";
 import { sessionOf } from "./listener";
-import { catalog, currentModel, similarTracks } from "./model-store";
+import { browseTracks, catalogTracks, currentModel, similarTracks } from "./model-store";
 import { playableList, type PlaylistRequest } from "./playlists";
 import type { Station, StationState } from "./stations";
+import { requestTracks } from "./tracks";
 
 /** A playlist station starts from the list's first tracks, in its order. */
 const PLAYLIST_SEED_TRACKS = 30;
@@ -64,15 +68,18 @@ export async function startStation(
   const degraded = new Degradation();
   const published = await catalogOf(env, degraded);
   if (!published) return noCatalog(degraded.stores);
-  const { tracks } = published;
+  const { version, tracks: browse } = published;
 
   let seedTrackIds: string[], title: string;
+  let tracks: ReadonlyMap<string, CatalogTrack> = browse;
   if (seed.kind === "playlist") {
     const list = await playlistSeed(env, pseudonym, seed.id, request);
     if ("refused" in list) return list;
+    tracks = await requestTracks(env, degraded, version, [browse], list.trackIds);
     seedTrackIds = list.trackIds.filter((id) => tracks.has(id)).slice(0, PLAYLIST_SEED_TRACKS);
     title = `${list.title} Radio`;
   } else {
+    tracks = await seedCandidates(env, degraded, version, browse, seed);
     seedTrackIds = seedTracks(seed, tracks);
     const first = tracks.get(seedTrackIds[0] ?? "");
     title =
@@ -149,7 +156,7 @@ export async function continueStation(
     catalogOf(env, degraded),
   ]);
   if (!published) return noCatalog(degraded.stores);
-  const { version, tracks } = published;
+  const { version, tracks: browse } = published;
   const personalized = view?.consent.personalization ?? false;
   let entries = station.served.slice(offset, offset + limit);
   if (entries.length === 0 && offset < MAX_STATION_TRACKS) {
@@ -161,6 +168,18 @@ export async function continueStation(
           return [id, list.map(([trackId, score]) => ({ trackId, score }))] as const;
         }),
       ),
+    );
+    // The page ranks the seeds' and the session's neighbours, and fills by sound from the browse set.
+    const tracks = await requestTracks(
+      env,
+      degraded,
+      version,
+      [browse],
+      [
+        ...station.seedTrackIds,
+        ...Object.keys(state.taste.tracks),
+        ...[...neighbourLists.values()].flatMap((list) => list.map((n) => n.trackId)),
+      ],
     );
     const page = stationPage({
       seeds: station.seedTrackIds,
@@ -212,14 +231,34 @@ export async function stationOf(env: Env, pseudonym: string, id: string): Promis
   return station ?? refused(404, `The listener has no station ${id}`, "cursor");
 }
 
-/** The published catalog, or null when there is none to make a station from (no model yet, or KV down). */
+/** The published browse set, or null when there is none to make a station from (no model yet, or KV down). */
 async function catalogOf(
   env: Env,
   degraded: Degradation,
 ): Promise<{ version: string; tracks: ReadonlyMap<string, CatalogTrack> } | null> {
   const model = await degraded.read("kv", () => currentModel(env), null);
-  const tracks = model ? await degraded.read("kv", () => catalog(env, model.version), null) : null;
+  const tracks = model ? await degraded.read("kv", () => browseTracks(env, model.version), null) : null;
   return model && tracks && tracks.size > 0 ? { version: model.version, tracks } : null;
+}
+
+/**
+ * The tracks a track, artist or genre seed is found among: the browse set, with the seed track's own row,
+ * and an artist's tracks from the catalog (D1) when none of theirs is among the best-known.
+ */
+async function seedCandidates(
+  env: Env,
+  degraded: Degradation,
+  version: string,
+  browse: ReadonlyMap<string, CatalogTrack>,
+  seed: Exclude<RadioSeed, { kind: "playlist" }>,
+): Promise<ReadonlyMap<string, CatalogTrack>> {
+  if (seed.kind === "track") return requestTracks(env, degraded, version, [browse], [seed.id]);
+  if (seed.kind === "genre" || seedTracks(seed, browse).length > 0) return browse;
+  const ids = (await degraded.read("d1", () => tracksOf(env.DB, { artistId: seed.id }, SEED_TRACKS), [])).map(
+    (t) => t.id,
+  );
+  // Their rows as published, with popularity, from the shards; an artist unknown to D1 has none.
+  return new LayeredMap([browse, await degraded.read("kv", () => catalogTracks(env, version, ids), new Map())]);
 }
 
 /**

@@ -12,6 +12,7 @@ import {
   type RankedItem,
 } from "../../shared/ranking";
 import { createSession, readTaste, type SessionState } from "../../shared/session";
+import { recentlyLiked } from "../../shared/session/read";
 import type { ServedVariant } from "../../shared/analytics/attribution";
 import type { RankingOverrides } from "../../shared/experiments/definition";
 import type { ContextInput, ContextLabel } from "../../shared/context/resolve";
@@ -21,8 +22,16 @@ import { Degradation, type Store } from "./degraded";
 import type { Env } from "./env";
 import { experimentServing, logExposures, type ServingRequest } from "./experiments";
 import { sessionOf } from "./listener";
-import { catalog, charts, currentModel, listenerCandidates, similarTracks } from "./model-store";
-import { findTracks } from "./tracks";
+import {
+  browseTracks,
+  charts,
+  currentModel,
+  explorationTracks,
+  listenerCandidates,
+  type PublishedCharts,
+  similarTracks,
+} from "./model-store";
+import { findTracks, requestTracks } from "./tracks";
 
 const CHART_CANDIDATES = 50;
 const CHART_FILL_FACTOR = 3;
@@ -131,20 +140,28 @@ export async function recommend(env: Env, listener: string, options: RecommendOp
     chart.trackIds.forEach((trackId, i) => candidates.push({ trackId, score: 1 / (i + 1), source: "chart" }));
   }
 
-  const snapshot = version ? await degraded.read("kv", () => catalog(env, version), NO_TRACKS) : NO_TRACKS;
-  const candidateIds = candidates.map((c) => c.trackId);
+  // The rows ranking looks up: the candidates', what explains them, the session's taste and likes.
+  const wanted = [
+    ...candidates.flatMap((c) => (c.because ? [c.trackId, c.because] : [c.trackId])),
+    ...taste.tracks.keys(),
+    ...recentlyLiked(session),
+  ];
+  const browse = version ? await degraded.read("kv", () => browseTracks(env, version), NO_TRACKS) : NO_TRACKS;
+  const published = version && browse.size > 0 ? await degraded.read("kv", () => charts(env, version), null) : null;
+  const exploration =
+    version && browse.size > 0 ? await explorationPool(env, degraded, version, published, listener, now) : [];
   const tracks =
-    snapshot.size > 0 ? snapshot : await degraded.read("d1", () => findTracks(env, null, candidateIds), NO_TRACKS);
+    version && browse.size > 0
+      ? await requestTracks(env, degraded, version, [browse, artifact?.tracks, published?.tracks], wanted)
+      : await degraded.read("d1", () => findTracks(env, null, wanted), NO_TRACKS);
   const items = rankRecommendations(
     {
       candidates,
       tracks,
       session,
       context: options.context,
-      // Exploration samples the catalog snapshot; without it there is nothing to explore.
-      explorationPool:
-        version && snapshot.size > 0 ? await explorationPool(env, degraded, version, snapshot, listener, now) : [],
-      activityPool: (activity) => activityPoolOf(snapshot, activity),
+      explorationPool: exploration,
+      activityPool: (activity) => activityPoolOf(browse, activity),
       heardTrackIds: new Set([...(artifact?.heard ?? []), ...session.played]),
       neighbours: (id) => neighbourLists.get(id) ?? [],
       region: chart.region ?? undefined,
@@ -181,14 +198,17 @@ function rankingConfig({ candidateSources: _, ...knobs }: RankingOverrides) {
 
 const NO_TRACKS: ReadonlyMap<string, CatalogTrack> = new Map();
 
-/** Each catalog snapshot's tracks per activity or time of day, built on first use: the snapshot is held per version. */
+/**
+ * Each browse set's tracks per activity or time of day, built on first use: the set is held per version,
+ * and bounded, so a pool is built from the most listened tracks, never by a pass over the catalog.
+ */
 const activityPools = new WeakMap<ReadonlyMap<string, CatalogTrack>, Map<ContextLabel, ActivityPool>>();
 
-export function activityPoolOf(snapshot: ReadonlyMap<string, CatalogTrack>, label: ContextLabel): ActivityPool {
-  let pools = activityPools.get(snapshot);
-  if (!pools) activityPools.set(snapshot, (pools = new Map()));
+export function activityPoolOf(browse: ReadonlyMap<string, CatalogTrack>, label: ContextLabel): ActivityPool {
+  let pools = activityPools.get(browse);
+  if (!pools) activityPools.set(browse, (pools = new Map()));
   let pool = pools.get(label);
-  if (!pool) pools.set(label, (pool = activityPool(snapshot.values(), label)));
+  if (!pool) pools.set(label, (pool = activityPool(browse.values(), label)));
   return pool;
 }
 
@@ -201,22 +221,24 @@ async function storedConsent(db: D1Database, listener: string): Promise<boolean>
   return row?.personalization ?? true;
 }
 
-/** New releases plus a daily sample of the catalog, from which the pipeline picks what is new to the listener. */
+/**
+ * New releases plus the listener's sample of the day's exploration pool (drawn by the publisher from the
+ * whole catalog), from which the pipeline picks what is new to the listener.
+ */
 async function explorationPool(
   env: Env,
   degraded: Degradation,
   version: string,
-  snapshot: ReadonlyMap<string, CatalogTrack>,
+  published: PublishedCharts | null,
   listener: string,
   now: number,
-) {
-  const all = [...snapshot.values()];
+): Promise<CatalogTrack[]> {
+  const pool = await degraded.read("kv", () => explorationTracks(env, version, now), []);
   const random = seededRandom(explorationSeed(listener, now));
   const sample = Array.from(
-    { length: Math.min(EXPLORATION_SAMPLE, all.length) },
-    () => all[Math.floor(random() * all.length)]!,
+    { length: Math.min(EXPLORATION_SAMPLE, pool.length) },
+    () => pool[Math.floor(random() * pool.length)]!,
   );
-  const published = await degraded.read("kv", () => charts(env, version), null);
-  const newReleases = (published?.newReleases ?? []).flatMap((id) => snapshot.get(id) ?? []);
+  const newReleases = (published?.charts.newReleases ?? []).flatMap((id) => published?.tracks.get(id) ?? []);
   return [...new Map([...newReleases, ...sample].map((t) => [t.id, t])).values()];
 }

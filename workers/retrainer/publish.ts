@@ -1,29 +1,34 @@
 import { eq } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
-import { chartFromEvents, CHART_WINDOW_MS } from "../../shared/db/queries";
-import { listeners, modelVersions } from "../../shared/db/schema";
+import { modelVersions } from "../../shared/db/schema";
 import type { TrainedModel, TrainingOutcome } from "../../shared/model";
 import {
   artifactKey,
-  toCatalogRow,
-  type CatalogArtifact,
-  type ChartsArtifact,
+  type CatalogRow,
   type ListenerArtifact,
   type ScoredCandidate,
   type SimilarShardArtifact,
   similarShardCount,
   similarShardOf,
 } from "../../shared/publish/artifacts";
-import type { Track } from "../../shared/catalog/types";
 import { listenerCounts } from "../../shared/model/popularity";
+import {
+  browseSet,
+  catalogRows,
+  catalogShardEntries,
+  catalogShardParts,
+  popularityScale,
+  writeCatalogDigest,
+} from "./catalog-publish";
 import type { Env } from "./env";
 import { erasedSince } from "./holdout-scores";
-import { countEvents, loadHistories, loadTracks, withdrawnListeners, type ModelIndex } from "./training-data";
+import { countEvents, loadHistories, withdrawnListeners, type ModelIndex } from "./training-data";
 
 /**
- * The artefacts a version serves, computed from its finished model and written to KV: the catalog snapshot
- * and charts (readyVersion), then the per-key lists part by part (publishPart). The retrain Workflow's
- * publishing steps (retrain/publish-version.ts, retrain/publish-part.ts) call these.
+ * The artefacts a version serves, computed from its finished model and written to KV: the catalog's manifest,
+ * browse set, exploration pools and charts (readyVersion), then the per-key shards and lists part by part
+ * (publishPart). The retrain Workflow's publishing steps (retrain/publish-version.ts, retrain/publish-part.ts)
+ * call these.
  */
 
 const CANDIDATES_PER_LISTENER = 300;
@@ -37,23 +42,22 @@ const HEARD_PER_LISTENER = 500;
  */
 const LISTENERS_PER_PART = 100;
 const SHARDS_PER_PART = 100;
-const CHART_LENGTH = 100;
-const NEW_RELEASE_DAYS = 30;
 /** How many of a listener's recent tracks are searched for the one that explains a candidate. */
 const EXPLAINING_HISTORY = 20;
 
-/** How a version's keys are cut into parts: neighbour-list shards first, then listeners. */
+/** How a version's keys are cut into parts: catalog shards first, then neighbour-list shards, then listeners. */
 function partPlan(index: ModelIndex) {
+  const catalogParts = catalogShardParts(index);
   const similarShards = similarShardCount(index.items.length);
   const shardParts = Math.ceil(similarShards / SHARDS_PER_PART);
   const listenerParts = Math.ceil(index.listeners.length / LISTENERS_PER_PART);
-  return { similarShards, shardParts, total: shardParts + listenerParts };
+  return { catalogParts, similarShards, shardParts, total: catalogParts + shardParts + listenerParts };
 }
 
 /**
- * Writes what a version serves besides its per-key lists (the catalog snapshot and the charts), records its
- * counts and answers how many parts publishPart then writes. Popularity is the number of training listeners
- * with positive evidence for a track, which the model's signed matrix holds.
+ * Writes what a version serves besides its per-key lists (its manifest, browse set, exploration pools and
+ * charts), records its counts and answers how many parts publishPart then writes. Popularity is the number
+ * of training listeners with positive evidence for a track, which the model's signed matrix holds.
  */
 export async function readyVersion(
   env: Env,
@@ -63,16 +67,7 @@ export async function readyVersion(
   now: number,
 ): Promise<number> {
   const plan = partPlan(index);
-  const tracks = await loadTracks(env.DB, index.items);
-  const listenersPerTrack = listenerCounts(outcome.rows.signed);
-  await env.MODELS.put(
-    artifactKey.catalog(version),
-    JSON.stringify(catalogArtifact(tracks, listenersPerTrack, version, plan.similarShards)),
-  );
-  await env.MODELS.put(
-    artifactKey.charts(version),
-    JSON.stringify(await chartsArtifact(env.DB, tracks, listenersPerTrack, now)),
-  );
+  await writeCatalogDigest(env, version, index, listenerCounts(outcome.rows.signed), plan.similarShards, now);
   await drizzle(env.DB)
     .update(modelVersions)
     .set({
@@ -87,18 +82,20 @@ export async function readyVersion(
 }
 
 /**
- * Writes part `part` of a version's keys from the finished model: SHARDS_PER_PART shards of neighbour lists
- * (see similarShardOf), or LISTENERS_PER_PART listeners' candidate lists with the histories read from D1 for
- * them alone. So no step holds more than one part's entries, or does more than one part's scoring.
+ * Writes part `part` of a version's keys from the finished model: CATALOG_SHARDS_PER_PART shards of catalog
+ * rows (see catalogShardOf), SHARDS_PER_PART shards of neighbour lists (see similarShardOf), or
+ * LISTENERS_PER_PART listeners' candidate lists with the histories read from D1 for them alone. So no step
+ * holds more than one part's entries, or does more than one part's scoring.
  */
 export async function publishPart(
   env: Env,
   version: string,
   index: ModelIndex,
+  outcome: TrainingOutcome,
   model: TrainedModel,
   part: number,
 ): Promise<void> {
-  const entries = await partEntries(env, version, index, model, part);
+  const entries = await partEntries(env, version, index, model, listenerCounts(outcome.rows.signed), part);
   const erased = await erasedListenerKeys(env, version);
   const written = entries.filter(([key]) => !erased.has(key));
   await Promise.all(written.map(([key, value]) => env.MODELS.put(key, value)));
@@ -113,11 +110,14 @@ async function partEntries(
   version: string,
   index: ModelIndex,
   model: TrainedModel,
+  listenersPerTrack: Float64Array,
   part: number,
 ): Promise<[key: string, json: string][]> {
   const { items, listeners } = index;
   const plan = partPlan(index);
   const similarTo = (item: number) => model.similarItems(item, SIMILAR_PER_TRACK);
+  if (part < plan.catalogParts) return catalogShardEntries(env, version, index, listenersPerTrack, part);
+  part -= plan.catalogParts;
   if (part < plan.shardParts) {
     const first = part * SHARDS_PER_PART;
     const shards = Math.min(SHARDS_PER_PART, plan.similarShards - first);
@@ -137,18 +137,26 @@ async function partEntries(
   const histories = await loadHistories(env.DB, index, first, last);
   // A listener who withdrew personalization consent since training began gets no candidates either.
   const withdrawn = await withdrawnListeners(env.DB, listeners[first]!, listeners[last]!);
-  return histories.flatMap((history, n): [string, string][] =>
+  const published = histories.flatMap((history, n) =>
     withdrawn.has(listeners[first + n]!)
       ? []
       : [
-          [
-            artifactKey.listener(version, listeners[first + n]!),
-            JSON.stringify(
-              listenerArtifact(items, history, model.recommend(first + n, CANDIDATES_PER_LISTENER), similarTo),
-            ),
-          ],
+          {
+            listener: listeners[first + n]!,
+            history,
+            recommended: model.recommend(first + n, CANDIDATES_PER_LISTENER),
+          },
         ],
   );
+  // The rows of the part's candidates outside the browse set, read from D1 once for the whole part.
+  const inBrowse = browseSet(listenersPerTrack);
+  const outside = [...new Set(published.flatMap((p) => p.recommended.map((r) => r.item)))].filter((i) => !inBrowse[i]);
+  const rows = await catalogRows(env.DB, index, outside, popularityScale(listenersPerTrack));
+  const rowOf = new Map(outside.map((item, n) => [item, rows[n]!]));
+  return published.map(({ listener, history, recommended }) => [
+    artifactKey.listener(version, listener),
+    JSON.stringify(listenerArtifact(items, history, recommended, similarTo, rowOf)),
+  ]);
 }
 
 /** A listener's candidates, each with the history track that explains it, and what they have heard. */
@@ -157,6 +165,7 @@ function listenerArtifact(
   history: number[],
   recommended: { item: number; score: number }[],
   similarTo: (item: number) => { item: number; score: number }[],
+  rowOf: ReadonlyMap<number, CatalogRow>,
 ): ListenerArtifact {
   // A candidate is explained by the recent history track that lists it as its strongest neighbour.
   const because = new Map<number, { source: number; score: number }>();
@@ -170,46 +179,13 @@ function listenerArtifact(
     const source = because.get(r.item)?.source;
     return [items[r.item]!, round(r.score), source === undefined ? null : items[source]!];
   });
-  return { candidates, heard: history.slice(0, HEARD_PER_LISTENER).map((i) => items[i]!) };
-}
-
-function catalogArtifact(
-  tracks: Track[],
-  listenersPerTrack: Float64Array,
-  version: string,
-  similarShards: number,
-): CatalogArtifact {
-  // A loop, not a spread: a large catalogue would be more arguments than a call may take.
-  const most = listenersPerTrack.reduce((max, n) => Math.max(max, n), 1);
+  // A row is an array itself: flatMap must get it wrapped.
+  const rows = recommended.flatMap((r) => (rowOf.has(r.item) ? [rowOf.get(r.item)!] : []));
   return {
-    version,
-    rows: tracks.map((t, i) => toCatalogRow({ ...t, popularity: listenersPerTrack[i]! / most })),
-    similarShards,
+    candidates,
+    heard: history.slice(0, HEARD_PER_LISTENER).map((i) => items[i]!),
+    ...(rows.length > 0 ? { rows } : {}),
   };
-}
-
-async function chartsArtifact(
-  db: D1Database,
-  tracks: Track[],
-  listenersPerTrack: Float64Array,
-  now: number,
-): Promise<ChartsArtifact> {
-  const since = now - CHART_WINDOW_MS;
-  const global = (await chartFromEvents(db, { region: null, since, limit: CHART_LENGTH })).map((r) => r.trackId);
-  const regionRows = await drizzle(db).selectDistinct({ region: listeners.region }).from(listeners);
-  const regions: Record<string, string[]> = {};
-  for (const { region } of regionRows) {
-    if (!region) continue;
-    regions[region] = (await chartFromEvents(db, { region, since, limit: CHART_LENGTH })).map((r) => r.trackId);
-  }
-  const newSince = new Date(now - NEW_RELEASE_DAYS * 24 * 3600 * 1000).toISOString().slice(0, 10);
-  const newReleases = tracks
-    .map((t, i) => ({ t, listeners: listenersPerTrack[i]! }))
-    .filter(({ t }) => t.releaseDate >= newSince)
-    .sort((a, b) => b.listeners - a.listeners || a.t.id.localeCompare(b.t.id))
-    .slice(0, CHART_LENGTH)
-    .map(({ t }) => t.id);
-  return { global, regions, newReleases };
 }
 
 function round(x: number): number {

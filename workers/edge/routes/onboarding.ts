@@ -9,7 +9,7 @@ import type { CatalogTrack } from "../../../shared/publish/artifacts";
 import { forListener } from "../auth/require";
 import type { AppEnv } from "../env";
 import { acceptEvents, requestRegion } from "../ingest";
-import { catalog, currentModel } from "../model-store";
+import { browseTracks, currentModel } from "../model-store";
 import { catalogUnavailable, Degradation, degradedField } from "../degraded";
 
 const OnboardingBody = z
@@ -72,14 +72,16 @@ export const onboardingApp = apiApp<AppEnv>().openapi(postOnboarding, async (c) 
   const { artists = [], genres = [] } = c.req.valid("json");
   const degraded = new Degradation();
   const model = await degraded.read("kv", () => currentModel(c.env), null);
-  const snapshot = model ? await degraded.read("kv", () => catalog(c.env, model.version), null) : null;
-  const find = async (choice: Choice): Promise<CatalogTrack[]> =>
-    snapshot && snapshot.size > 0
-      ? seedTracks(snapshot.values(), choice)
-      : (await degraded.read("d1", () => tracksOf(c.env.DB, choice, SEEDS_PER_CHOICE), [])).map((t) => ({
-          ...t,
-          popularity: 0,
-        }));
+  const browse = model ? await degraded.read("kv", () => browseTracks(c.env, model.version), null) : null;
+  // The browse set holds the best-known tracks; a choice outside it (or with KV down) is looked up in D1.
+  const find = async (choice: Choice): Promise<CatalogTrack[]> => {
+    const known = browse ? seedTracks(browse.values(), choice) : [];
+    if (known.length > 0) return known;
+    return (await degraded.read("d1", () => tracksOf(c.env.DB, choice, SEEDS_PER_CHOICE), [])).map((t) => ({
+      ...t,
+      popularity: 0,
+    }));
+  };
   const choices = [
     ...artists.map((artistId, i) => ({ path: `artists.${i}`, choice: { artistId } })),
     ...genres.map((genre, i) => ({ path: `genres.${i}`, choice: { genre: genreName(genre) } })),

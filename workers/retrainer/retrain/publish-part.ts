@@ -11,5 +11,6 @@ import { loadFinishedTrainer } from "./trainer-store";
  */
 export async function publishPart(env: Env, version: string, source: ModelSource, part: number): Promise<void> {
   const { trainer, kept } = await loadFinishedTrainer<StageKept>(env.ARTIFACTS, source.trainer);
-  await writePart(env, version, kept.index, modelFrom(trainer.outcome()), part);
+  const outcome = trainer.outcome();
+  await writePart(env, version, kept.index, outcome, modelFrom(outcome), part);
 }

@@ -1,0 +1,74 @@
+import { describe, expect, it } from "vitest";
+import {
+  catalogShardCount,
+  catalogShardOf,
+  explorationPoolItems,
+  explorationPoolOf,
+  idsByShard,
+  mostListened,
+  shardMembers,
+  TRACKS_PER_CATALOG_SHARD,
+} from "./catalog-layout";
+import { similarShardOf } from "./artifacts";
+
+describe("catalog shards", () => {
+  it("size the shard count to the catalog, never below one", () => {
+    expect(catalogShardCount(0)).toBe(1);
+    expect(catalogShardCount(TRACKS_PER_CATALOG_SHARD + 1)).toBe(2);
+    expect(catalogShardCount(1_000_000)).toBe(15_625);
+  });
+
+  it("place a track by its id alone, apart from its neighbour-list shard", () => {
+    expect(catalogShardOf("trk-1", 97)).toBe(catalogShardOf("trk-1", 97));
+    const ids = Array.from({ length: 2_000 }, (_, n) => `trk-${n}`);
+    const same = ids.filter((id) => catalogShardOf(id, 97) === similarShardOf(id, 97)).length;
+    expect(same).toBeLessThan(ids.length / 10);
+  });
+
+  it("group ids by shard, and list each shard's items, in agreement", () => {
+    const items = Array.from({ length: 1_000 }, (_, n) => `trk-${n}`);
+    const shards = catalogShardCount(items.length);
+    const grouped = idsByShard(items, shards);
+    const members = shardMembers(items, shards, 3, 5);
+    for (let n = 0; n < 5; n++) expect(members[n]!.map((i) => items[i])).toEqual(grouped.get(3 + n) ?? []);
+    expect([...grouped.values()].reduce((sum, ids) => sum + ids.length, 0)).toBe(items.length);
+    expect(Math.max(...[...grouped.values()].map((ids) => ids.length))).toBeLessThan(3 * TRACKS_PER_CATALOG_SHARD);
+  });
+});
+
+describe("mostListened", () => {
+  it("picks the most listened items, most first, ties by index", () => {
+    expect(mostListened(Float64Array.from([1, 5, 3, 5, 0]), 3)).toEqual([1, 3, 2]);
+    expect(mostListened(Float64Array.from([2, 2, 2]), 2)).toEqual([0, 1]);
+    expect(mostListened(Float64Array.from([1, 2]), 10)).toEqual([1, 0]);
+    expect(mostListened(new Float64Array(0), 10)).toEqual([]);
+  });
+
+  it("handles a million items without spreading them into a call", () => {
+    const listeners = Float64Array.from({ length: 1_000_000 }, (_, i) => i % 1_000);
+    const top = mostListened(listeners, 8_000);
+    expect(top).toHaveLength(8_000);
+    expect(listeners[top[0]!]).toBe(999);
+    expect(listeners[top.at(-1)!]).toBe(992);
+  });
+});
+
+describe("exploration pools", () => {
+  it("draw distinct items evenly, the same for every writer, different per pool", () => {
+    const pool = explorationPoolItems(100_000, 2, 1_000);
+    expect(new Set(pool).size).toBe(1_000);
+    expect(explorationPoolItems(100_000, 2, 1_000)).toEqual(pool);
+    expect(explorationPoolItems(100_000, 3, 1_000)).not.toEqual(pool);
+    expect(pool.filter((i) => i < 50_000).length).toBeGreaterThan(400);
+    expect(explorationPoolItems(10, 0, 1_000)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  });
+
+  it("turn over with the UTC day", () => {
+    const day = 86_400_000;
+    expect(explorationPoolOf(0, 7)).toBe(0);
+    expect(explorationPoolOf(day - 1, 7)).toBe(0);
+    expect(explorationPoolOf(day, 7)).toBe(1);
+    expect(explorationPoolOf(7 * day, 7)).toBe(0);
+    expect(explorationPoolOf(5 * day, 0)).toBe(0);
+  });
+});
