@@ -39,7 +39,7 @@ describe("the outbox's drain plan", () => {
   });
 
   it("backs off by doubling from the first check up to the cap", () => {
-    expect([1, 2, 3].map((n) => confirmDelayMs(n))).toEqual([10_000, 20_000, 40_000]);
+    expect([1, 2, 3].map((n) => confirmDelayMs(n))).toEqual([30_000, 60_000, 120_000]);
     expect(confirmDelayMs(60)).toBe(DELIVERY_POLICY.maxDelayMs);
   });
 });

@@ -16,7 +16,12 @@ export interface OutboxRow {
 }
 
 export interface DeliveryPolicy {
-  /** The first check after a send: the consumer's batch window (2 s) and its write, with room to spare. */
+  /**
+   * The first check after a send: longer than the queue's backlog under sustained load, not just the
+   * consumer's batch window. A check that comes before the consumer reached the message resends it, and
+   * every resend is one more message for the lagging consumer: at 10 s, load near the consumer's capacity resent
+   * more messages than were accepted (bench:ingest) and ingest stalled. After a kill, lost copies wait this long.
+   */
   confirmAfterMs: number;
   /** Doubling per resend stops here: a message waits out a D1 outage in the queue's own retries meanwhile. */
   maxDelayMs: number;
@@ -28,7 +33,7 @@ export interface DeliveryPolicy {
 }
 
 export const DELIVERY_POLICY: DeliveryPolicy = {
-  confirmAfterMs: 10_000,
+  confirmAfterMs: 30_000,
   maxDelayMs: 15 * 60_000,
   maxBatchMessages: 100,
   maxBatchBytes: 240 * 1024,
