@@ -4,6 +4,9 @@
  *   --spotify FILE   Spotify audio-features CSV: catalog tracks
  *   --lastfm DIR     HetRec Last.fm 2K folder: artists become catalog items, user_artists play counts history
  *   --tsv FILE       listener<TAB>track<TAB>weight[<TAB>timestamp] history for tracks already in the catalog
+ *   --synthetic-listening N   N synthetic play events written straight into D1 as raw events (a bulk
+ *                    backfill, shared/import/synthetic-listening.ts) over the catalog's first --items tracks
+ *                    (default 10,000) by --listeners listeners (default N / 250), --seed S (default 1)
  *   --port N         the port `npm start` was given (default: PORT, else 8787), or --url URL for another host
  *   --api-key KEY    an operator key (default: the development operator key)
  */
@@ -11,7 +14,7 @@ import { SingleBar, Presets } from "cli-progress";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { MAX_IMPORT_ROWS } from "../shared/api/schemas";
+import { MAX_IMPORT_ROWS, MAX_SYNTHETIC_EVENTS_PER_REQUEST } from "../shared/api/schemas";
 import { DEFAULT_PORT, DEV_KEYS, localUrl } from "./dev-credentials";
 import type { Track } from "../shared/catalog/types";
 import { parseInteractionTsv } from "../shared/import/genericTsv";
@@ -25,6 +28,10 @@ const { values: args } = parseArgs({
     spotify: { type: "string" },
     lastfm: { type: "string" },
     tsv: { type: "string" },
+    "synthetic-listening": { type: "string" },
+    listeners: { type: "string" },
+    items: { type: "string" },
+    seed: { type: "string", default: "1" },
     port: { type: "string", default: DEFAULT_PORT },
     url: { type: "string" },
     "api-key": { type: "string", default: DEV_KEYS.operator.key },
@@ -80,9 +87,63 @@ function lastfmCatalog(dir: string): { tracks: Track[]; rejected: RejectedRow[] 
   return { tracks: hetrecCatalog(artists.rows, taggings), rejected: artists.rejected };
 }
 
-if (!args.spotify && !args.lastfm && !args.tsv) {
+/** Parts are written two at a time: one is generated while D1 writes the other. */
+const PARTS_IN_FLIGHT = 2;
+
+async function syntheticListening(events: number) {
+  const listeners = args.listeners ? Number(args.listeners) : Math.max(1, Math.round(events / 250));
+  const run = { events, listeners, seed: Number(args.seed), items: args.items ? Number(args.items) : undefined };
+  const part = async (from: number, fixed: { items: number; endAt: number } | object) => {
+    const res = await fetch(`${base}/admin/import/synthetic-listening`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-api-key": args["api-key"]! },
+      body: JSON.stringify({
+        ...run,
+        ...fixed,
+        from,
+        count: Math.min(MAX_SYNTHETIC_EVENTS_PER_REQUEST, events - from),
+      }),
+    });
+    if (!res.ok) throw new Error(`synthetic listening failed: ${res.status} ${await res.text()}`);
+    return (await res.json()) as { written: number; newListeners: number; items: number; endAt: number };
+  };
+  const bar = new SingleBar(
+    { format: `${"listening".padEnd(12)} [{bar}] {percentage}% {value}/{total} events` },
+    Presets.shades_classic,
+  );
+  const started = performance.now();
+  bar.start(events, 0);
+  // The first part fixes what every other part must use (the tracks played and the run's end time).
+  const first = await part(0, {});
+  const fixed = { items: first.items, endAt: first.endAt };
+  let written = first.written,
+    newListeners = first.newListeners,
+    next = MAX_SYNTHETIC_EVENTS_PER_REQUEST,
+    done = Math.min(events, MAX_SYNTHETIC_EVENTS_PER_REQUEST);
+  bar.update(done);
+  const worker = async () => {
+    while (next < events) {
+      const from = next;
+      next += MAX_SYNTHETIC_EVENTS_PER_REQUEST;
+      const result = await part(from, fixed);
+      written += result.written;
+      newListeners += result.newListeners;
+      done += Math.min(MAX_SYNTHETIC_EVENTS_PER_REQUEST, events - from);
+      bar.update(done);
+    }
+  };
+  await Promise.all(Array.from({ length: PARTS_IN_FLIGHT }, worker));
+  bar.stop();
+  const seconds = (performance.now() - started) / 1000;
+  console.log(
+    `synthetic listening: ${events} events by ${listeners} listeners over ${first.items} tracks; ` +
+      `${written} rows new in D1 (${newListeners} listeners) in ${seconds.toFixed(1)} s, ${Math.round(events / seconds)} rows/s`,
+  );
+}
+
+if (!args.spotify && !args.lastfm && !args.tsv && !args["synthetic-listening"]) {
   console.error(
-    "usage: npm run import -- (--spotify FILE | --lastfm DIR | --tsv FILE) [--port N | --url URL] [--api-key KEY]",
+    "usage: npm run import -- (--spotify FILE | --lastfm DIR | --tsv FILE | --synthetic-listening N [--listeners L] [--items I] [--seed S]) [--port N | --url URL] [--api-key KEY]",
   );
   process.exit(2);
 }
@@ -115,6 +176,7 @@ if (args.tsv) {
   }));
   report("interactions", plays.rejected, await upload("interactions", rows, "interactions"));
 }
+if (args["synthetic-listening"]) await syntheticListening(Number(args["synthetic-listening"]));
 // The command is printed whole, with the key the import used, so it works as printed.
 console.log(
   `done; run a retrain to learn from it:\n  curl -X POST ${base}/admin/retrain -H "x-api-key: ${args["api-key"]}"`,
