@@ -11,7 +11,7 @@
  *   --api-key KEY    an operator key (default: the development operator key)
  */
 import { SingleBar, Presets } from "cli-progress";
-import { readFileSync } from "node:fs";
+import { createReadStream, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { MAX_IMPORT_ROWS, MAX_SYNTHETIC_EVENTS_PER_REQUEST } from "../shared/api/schemas";
@@ -21,7 +21,7 @@ import { parseInteractionTsv } from "../shared/import/genericTsv";
 import { hetrecCatalog, parseArtists } from "../shared/import/hetrec";
 import { readInteractionFile, readSiblingHetrecTaggings } from "../shared/import/nodeFiles";
 import type { RejectedRow } from "../shared/import/rows";
-import { parseSpotifyFeatures } from "../shared/import/spotify";
+import { SpotifyFeaturesReader } from "../shared/import/spotify";
 
 const { values: args } = parseArgs({
   options: {
@@ -40,45 +40,131 @@ const { values: args } = parseArgs({
 
 const base = args.url ?? localUrl(args.port);
 
-interface Outcome {
-  accepted: number;
-  rejected: string[];
+/** What an upload came to; only the first few reasons for rejection are kept, however many rows there are. */
+class Outcome {
+  accepted = 0;
+  rejected = 0;
+  readonly reasons: string[] = [];
+
+  reject(reason: string) {
+    if (this.rejected++ < 10) this.reasons.push(reason);
+  }
 }
 
-async function upload(kind: "tracks" | "interactions", rows: unknown[], label: string): Promise<Outcome> {
-  const bar = new SingleBar(
-    { format: `${label.padEnd(12)} [{bar}] {percentage}% {value}/{total} rows` },
-    Presets.shades_classic,
-  );
-  const outcome: Outcome = { accepted: 0, rejected: [] };
-  bar.start(rows.length, 0);
-  for (let i = 0; i < rows.length; i += MAX_IMPORT_ROWS) {
-    const chunk = rows.slice(i, i + MAX_IMPORT_ROWS);
-    const res = await fetch(`${base}/admin/import/${kind}`, {
+/** Requests in flight at once: the route validates one while D1 writes another. */
+const UPLOADS_IN_FLIGHT = 4;
+
+/**
+ * Rows sent to an import route as they come, in requests of MAX_IMPORT_ROWS, a few at a time; `add`
+ * waits while that many are in flight, so a stream of any length holds only those.
+ */
+class Upload {
+  readonly outcome = new Outcome();
+  #pending: unknown[] = [];
+  #sent = 0;
+  readonly #inFlight = new Set<Promise<void>>();
+
+  constructor(
+    private readonly kind: "tracks" | "interactions",
+    private readonly progress: (rowsDone: number) => void,
+  ) {}
+
+  async add(rows: readonly unknown[]) {
+    for (const row of rows) {
+      this.#pending.push(row);
+      if (this.#pending.length === MAX_IMPORT_ROWS) await this.#send();
+    }
+  }
+
+  async done(): Promise<Outcome> {
+    if (this.#pending.length > 0) await this.#send();
+    await Promise.all(this.#inFlight);
+    return this.outcome;
+  }
+
+  async #send() {
+    const rows = this.#pending;
+    const first = this.#sent;
+    this.#pending = [];
+    this.#sent += rows.length;
+    const request = this.#post(rows, first).finally(() => this.#inFlight.delete(request));
+    this.#inFlight.add(request);
+    if (this.#inFlight.size >= UPLOADS_IN_FLIGHT) await Promise.race(this.#inFlight);
+  }
+
+  async #post(rows: unknown[], first: number) {
+    const res = await fetch(`${base}/admin/import/${this.kind}`, {
       method: "POST",
       headers: { "content-type": "application/json", "x-api-key": args["api-key"]! },
-      body: JSON.stringify({ rows: chunk }),
+      body: JSON.stringify({ rows }),
     });
-    if (!res.ok) throw new Error(`import of ${kind} failed: ${res.status} ${await res.text()}`);
+    if (!res.ok) throw new Error(`import of ${this.kind} failed: ${res.status} ${await res.text()}`);
     const result = (await res.json()) as {
       accepted: number;
       rejected: { index: number; errors: { path: string; message: string }[] }[];
     };
-    outcome.accepted += result.accepted;
+    this.outcome.accepted += result.accepted;
     for (const r of result.rejected) {
-      outcome.rejected.push(`row ${i + r.index + 1}: ${r.errors.map((e) => `${e.path} ${e.message}`).join("; ")}`);
+      this.outcome.reject(`row ${first + r.index + 1}: ${r.errors.map((e) => `${e.path} ${e.message}`).join("; ")}`);
     }
-    bar.update(i + chunk.length);
+    this.progress(this.outcome.accepted + this.outcome.rejected);
   }
+}
+
+const progressBar = (label: string, unit: string) =>
+  new SingleBar(
+    { format: `${label.padEnd(12)} [{bar}] {percentage}% {value}/{total} ${unit}` },
+    Presets.shades_classic,
+  );
+
+async function upload(kind: "tracks" | "interactions", rows: unknown[], label: string): Promise<Outcome> {
+  const bar = progressBar(label, "rows");
+  bar.start(rows.length, 0);
+  const sending = new Upload(kind, (done) => bar.update(done));
+  await sending.add(rows);
+  const outcome = await sending.done();
   bar.stop();
   return outcome;
 }
 
 function report(what: string, parsed: RejectedRow[], outcome: Outcome) {
-  const reasons = [...parsed.map((r) => `line ${r.line}: ${r.reason}`), ...outcome.rejected];
-  console.log(`${what}: ${outcome.accepted} rows accepted, ${reasons.length} rejected`);
-  for (const reason of reasons.slice(0, 10)) console.log(`  rejected ${reason}`);
-  if (reasons.length > 10) console.log(`  ... and ${reasons.length - 10} more`);
+  const rejected = parsed.length + outcome.rejected;
+  console.log(`${what}: ${outcome.accepted} rows accepted, ${rejected} rejected`);
+  const reasons = [...parsed.slice(0, 10).map((r) => `line ${r.line}: ${r.reason}`), ...outcome.reasons].slice(0, 10);
+  for (const reason of reasons) console.log(`  rejected ${reason}`);
+  if (rejected > 10) console.log(`  ... and ${rejected - 10} more`);
+}
+
+/**
+ * The features CSV streamed from disk into the import, so a catalog of millions of tracks needs neither
+ * the file nor its rows in memory; prints the time it took and rows/s.
+ */
+async function importSpotify(file: string) {
+  const started = performance.now();
+  const bar = progressBar("tracks", "bytes");
+  bar.start(statSync(file).size, 0);
+  const reader = new SpotifyFeaturesReader();
+  const sending = new Upload("tracks", () => {});
+  const parseRejected: RejectedRow[] = [];
+  let parseRejectedCount = 0;
+  const take = async ({ rows, rejected }: ReturnType<SpotifyFeaturesReader["push"]>) => {
+    parseRejectedCount += rejected.length;
+    parseRejected.push(...rejected.slice(0, Math.max(0, 10 - parseRejected.length)));
+    await sending.add(rows.map((r) => r.track));
+  };
+  const stream = createReadStream(file, { encoding: "utf8", highWaterMark: 1 << 20 });
+  for await (const chunk of stream) {
+    await take(reader.push(chunk as string));
+    bar.update(stream.bytesRead);
+  }
+  await take(reader.end());
+  const outcome = await sending.done();
+  bar.stop();
+  const seconds = (performance.now() - started) / 1000;
+  report("spotify tracks", parseRejected, outcome);
+  if (parseRejectedCount > parseRejected.length)
+    console.log(`  (${parseRejectedCount} lines rejected by the parser in all)`);
+  console.log(`  ${seconds.toFixed(1)} s, ${Math.round((outcome.accepted + outcome.rejected) / seconds)} rows/s`);
 }
 
 function lastfmCatalog(dir: string): { tracks: Track[]; rejected: RejectedRow[] } {
@@ -147,18 +233,7 @@ if (!args.spotify && !args.lastfm && !args.tsv && !args["synthetic-listening"]) 
   );
   process.exit(2);
 }
-if (args.spotify) {
-  const parsed = parseSpotifyFeatures(readFileSync(args.spotify, "utf8"));
-  report(
-    "spotify tracks",
-    parsed.rejected,
-    await upload(
-      "tracks",
-      parsed.rows.map((r) => r.track),
-      "tracks",
-    ),
-  );
-}
+if (args.spotify) await importSpotify(args.spotify);
 if (args.lastfm) {
   const catalog = lastfmCatalog(args.lastfm);
   report("last.fm artists", catalog.rejected, await upload("tracks", catalog.tracks, "artists"));

@@ -32,7 +32,7 @@ export async function importTracks(env: Env, rows: unknown[]): Promise<ImportRes
   const { valid, rejected } = validateRows(TrackInput, rows);
   await runInBatches(
     env.DB,
-    bulkInsertStatements(
+    literalInsertStatements(
       env.DB,
       tracks,
       valid.map((v) => trackRow(v.row)),
