@@ -179,7 +179,12 @@ const PARTS_IN_FLIGHT = 2;
 async function syntheticListening(events: number) {
   const listeners = args.listeners ? Number(args.listeners) : Math.max(1, Math.round(events / 250));
   const run = { events, listeners, seed: Number(args.seed), items: args.items ? Number(args.items) : undefined };
-  const part = async (from: number, fixed: { items: number; endAt: number } | object) => {
+  // A part written again adds nothing, so one the runtime dropped (a reload, a 503) is simply sent again.
+  const part = async (
+    from: number,
+    fixed: { items: number; endAt: number } | object,
+    attempt = 1,
+  ): Promise<{ written: number; newListeners: number; items: number; endAt: number }> => {
     const res = await fetch(`${base}/admin/import/synthetic-listening`, {
       method: "POST",
       headers: { "content-type": "application/json", "x-api-key": args["api-key"]! },
@@ -189,7 +194,12 @@ async function syntheticListening(events: number) {
         from,
         count: Math.min(MAX_SYNTHETIC_EVENTS_PER_REQUEST, events - from),
       }),
-    });
+    }).catch((error: unknown) => error as Error);
+    if ((res instanceof Error || res.status >= 500) && attempt < 5) {
+      await new Promise((r) => setTimeout(r, 2000 * attempt));
+      return part(from, fixed, attempt + 1);
+    }
+    if (res instanceof Error) throw res;
     if (!res.ok) throw new Error(`synthetic listening failed: ${res.status} ${await res.text()}`);
     return (await res.json()) as { written: number; newListeners: number; items: number; endAt: number };
   };
