@@ -57,7 +57,7 @@ export async function runInBatches(db: D1Database, statements: D1PreparedStateme
 /** D1's limit on one statement's text is 100 KB; room is left for the INSERT itself. */
 const MAX_STATEMENT_BYTES = 95_000;
 
-/** A value as SQL text: strings quoted (a quote doubled is SQL's only escape), numbers as written, no NUL. */
+/** A value as SQL text: strings quoted (a quote doubled is SQL's only escape), numbers as written. */
 function sqlLiteral(value: unknown): string {
   if (value === null || value === undefined) return "NULL";
   if (typeof value === "number") {
@@ -65,7 +65,11 @@ function sqlLiteral(value: unknown): string {
     return String(value);
   }
   if (typeof value === "string") {
-    if (value.includes("\0")) throw new Error("a string with NUL cannot be a SQL literal");
+    // A NUL would end the statement's text early: such a string goes in as its UTF-8 bytes.
+    if (value.includes("\0")) {
+      const hex = Array.from(new TextEncoder().encode(value), (b) => b.toString(16).padStart(2, "0")).join("");
+      return `CAST(X'${hex}' AS TEXT)`;
+    }
     return `'${value.replaceAll("'", "''")}'`;
   }
   throw new Error(`no SQL literal for a ${typeof value}`);

@@ -23,9 +23,12 @@ const post = (path: string, body: unknown) =>
 const count = async (sql: string) => (await env.DB.prepare(sql).first<{ n: number }>())!.n;
 
 describe("bulk imports", () => {
-  it("store tracks with quotes in their text as given", async () => {
-    const res = await post("/import/tracks", { rows: [track(0), track(1), track(2)] });
+  it("store tracks with quotes and NULs in their text as given", async () => {
+    const res = await post("/import/tracks", { rows: [track(0), track(1), { ...track(2), title: "nul\u0000inside" }] });
     expect(await res.json()).toEqual({ accepted: 3, rejected: [] });
+    expect(await env.DB.prepare("SELECT title FROM tracks WHERE id = 'bulk-track-2'").first()).toEqual({
+      title: "nul\u0000inside",
+    });
     const row = await env.DB.prepare(
       "SELECT title, artist_name AS artist FROM tracks WHERE id = 'bulk-track-1'",
     ).first();
