@@ -212,6 +212,33 @@ export const InteractionInput = z.strictObject({
 
 export const MAX_IMPORT_ROWS = 1000;
 
+/** Events one synthetic-listening request writes: a few D1 batches, well inside one request's limits. */
+export const MAX_SYNTHETIC_EVENTS_PER_REQUEST = 100_000;
+
+/**
+ * A part of a synthetic listening run (shared/import/synthetic-listening.ts) to write into D1: events
+ * [from, from + count) of the run of this size. `items` (default: the catalog's first 10,000 tracks by id,
+ * or all when fewer) and `endAt` (default: now) must be given the same in every part of one run; the
+ * first answer says which were used.
+ */
+export const SyntheticListeningRequest = z
+  .strictObject({
+    events: z.number().int().min(1).max(50_000_000),
+    listeners: z.number().int().min(1).max(1_000_000),
+    items: z.number().int().min(1).max(100_000).optional(),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 31)
+      .default(1),
+    endAt: z.number().int().positive().optional(),
+    from: z.number().int().min(0).default(0),
+    count: z.number().int().min(1).max(MAX_SYNTHETIC_EVENTS_PER_REQUEST),
+  })
+  .refine((r) => r.listeners <= r.events, { message: "must be at most one listener per event", path: ["listeners"] })
+  .refine((r) => r.from + r.count <= r.events, { message: "from + count must be at most events", path: ["count"] });
+
 export const ContextQuery = z.strictObject({
   activity: z.enum(ACTIVITIES).optional(),
   device: z.enum(DEVICES).optional(),

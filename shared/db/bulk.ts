@@ -1,4 +1,4 @@
-import { getTableConfig, type SQLiteTable } from "drizzle-orm/sqlite-core";
+import { getTableConfig, type SQLiteColumn, type SQLiteTable } from "drizzle-orm/sqlite-core";
 
 /**
  * D1 allows 100 bound parameters per statement, which caps a plain multi-row INSERT at a handful
@@ -42,9 +42,76 @@ export function bulkInsertStatements(
   return statements;
 }
 
-/** Runs statements in D1 batches; each batch is atomic, which is all D1 offers in place of transactions. */
-export async function runInBatches(db: D1Database, statements: D1PreparedStatement[], perBatch = 50): Promise<void> {
+/**
+ * Runs statements in D1 batches; each batch is atomic, which is all D1 offers in place of transactions.
+ * Answers the rows they changed.
+ */
+export async function runInBatches(db: D1Database, statements: D1PreparedStatement[], perBatch = 50): Promise<number> {
+  let changed = 0;
   for (let i = 0; i < statements.length; i += perBatch) {
-    await db.batch(statements.slice(i, i + perBatch));
+    for (const result of await db.batch(statements.slice(i, i + perBatch))) changed += result.meta.changes;
   }
+  return changed;
+}
+
+/** D1's limit on one statement's text is 100 KB; room is left for the INSERT itself. */
+const MAX_STATEMENT_BYTES = 95_000;
+
+/** A value as SQL text: strings quoted (a quote doubled is SQL's only escape), numbers as written. */
+function sqlLiteral(value: unknown): string {
+  if (value === null || value === undefined) return "NULL";
+  if (typeof value === "number") {
+    if (!Number.isFinite(value)) throw new Error(`not a finite number: ${value}`);
+    return String(value);
+  }
+  if (typeof value === "string") {
+    // A NUL would end the statement's text early: such a string goes in as its UTF-8 bytes.
+    if (value.includes("\0")) {
+      const hex = Array.from(new TextEncoder().encode(value), (b) => b.toString(16).padStart(2, "0")).join("");
+      return `CAST(X'${hex}' AS TEXT)`;
+    }
+    return `'${value.replaceAll("'", "''")}'`;
+  }
+  throw new Error(`no SQL literal for a ${typeof value}`);
+}
+
+/**
+ * Multi-row INSERTs with the rows as SQL literals rather than bound parameters: no JSON to parse per
+ * row, so SQLite inserts several times faster than through json_each, for bulk writes of millions of
+ * rows. Each value goes through its column's own mapping (booleans, JSON) and is quoted as SQL text,
+ * so any string is safe; the statement text stays within D1's 100 KB.
+ */
+export function literalInsertStatements(
+  db: D1Database,
+  table: SQLiteTable,
+  rows: readonly object[],
+  mode: ConflictMode,
+): D1PreparedStatement[] {
+  const { name, columns } = getTableConfig(table);
+  const properties = Object.entries(table).filter(([, col]) => columns.includes(col as never)) as [
+    string,
+    SQLiteColumn,
+  ][];
+  const head = `INSERT OR ${mode.toUpperCase()} INTO "${name}" (${properties.map(([, c]) => `"${c.name}"`).join(", ")}) VALUES `;
+  const statements: D1PreparedStatement[] = [];
+  let values: string[] = [];
+  let bytes = head.length;
+  for (const row of rows) {
+    const record = row as Record<string, unknown>;
+    const tuple = `(${properties
+      .map(([prop, col]) => {
+        const value = record[prop];
+        return sqlLiteral(value === null || value === undefined ? null : col.mapToDriverValue(value));
+      })
+      .join(",")})`;
+    if (values.length > 0 && bytes + tuple.length + 1 > MAX_STATEMENT_BYTES) {
+      statements.push(db.prepare(head + values.join(",")));
+      values = [];
+      bytes = head.length;
+    }
+    values.push(tuple);
+    bytes += tuple.length + 1;
+  }
+  if (values.length > 0) statements.push(db.prepare(head + values.join(",")));
+  return statements;
 }

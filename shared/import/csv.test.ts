@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { parseCsv } from "./csv";
+import { CsvStream, parseCsv } from "./csv";
 
 describe("parseCsv (RFC 4180)", () => {
   it("reads quoted fields with commas, doubled quotes and line breaks", () => {
@@ -35,6 +35,24 @@ describe("parseCsv (RFC 4180)", () => {
       fc.property(table, (rows) => {
         const text = rows.map((fields) => fields.map(quote).join(",")).join("\r\n") + "\r\n";
         expect(parseCsv(text).records.map((r) => r.fields)).toEqual(rows);
+      }),
+    );
+  });
+});
+
+describe("CsvStream", () => {
+  it("reads a text cut anywhere into chunks as it reads the whole", () => {
+    const text = 'a,"b, c",d\r\n"multi\r\nline","say ""hi""",\nbad"q,1\n"last",x';
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.integer({ min: 1, max: text.length - 1 }), { maxLength: 8 }), (cuts) => {
+        const stream = new CsvStream();
+        const bounds = [0, ...cuts.toSorted((a, b) => a - b), text.length];
+        const parts = bounds.slice(1).map((end, i) => stream.push(text.slice(bounds[i], end)));
+        parts.push(stream.end());
+        expect({
+          records: parts.flatMap((p) => p.records),
+          rejected: parts.flatMap((p) => p.rejected),
+        }).toEqual(parseCsv(text));
       }),
     );
   });

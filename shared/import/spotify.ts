@@ -1,7 +1,7 @@
 import { genreName } from "../catalog/features";
 import type { AudioFeatures, Track } from "../catalog/types";
 import { fnv1a } from "../util/hash";
-import { parseCsv } from "./csv";
+import { CsvStream, type CsvResult } from "./csv";
 import { parseDecimal, parseInteger, type ParseResult } from "./rows";
 
 /**
@@ -137,24 +137,55 @@ function toRow(fields: string[]): SpotifyTrackRow | string {
   };
 }
 
-export function parseSpotifyFeatures(text: string): ParseResult<SpotifyTrackRow> {
-  const { records, rejected } = parseCsv(text.replace(/^\uFEFF/, ""));
-  const rows: SpotifyTrackRow[] = [];
-  const genreOf = new Map<string, string>();
-  for (const record of records) {
-    if (record.line === 1 && record.fields.join(",") === SPOTIFY_HEADER.join(",")) continue;
-    const row = toRow(record.fields);
-    if (typeof row === "string") {
-      rejected.push({ line: record.line, reason: row });
-      continue;
+/**
+ * The features CSV read chunk by chunk, so a catalog of millions of tracks streams through without the
+ * file, or its rows, held whole: `push` answers the rows completed so far, `end` the rest. What it keeps
+ * is one genre per track id seen (to reject repeats), the record in progress and nothing else.
+ */
+export class SpotifyFeaturesReader {
+  readonly #csv = new CsvStream();
+  readonly #genreOf = new Map<string, string>();
+  #started = false;
+
+  push(chunk: string): ParseResult<SpotifyTrackRow> {
+    if (!this.#started) {
+      this.#started = true;
+      chunk = chunk.replace(/^\uFEFF/, "");
     }
-    const earlier = genreOf.get(row.track.id);
-    if (earlier !== undefined) {
-      rejected.push({ line: record.line, reason: `duplicate track_id ${row.track.id} (kept under genre ${earlier})` });
-      continue;
-    }
-    genreOf.set(row.track.id, row.track.genre);
-    rows.push(row);
+    return this.#rows(this.#csv.push(chunk));
   }
-  return { rows, rejected: rejected.sort((a, b) => a.line - b.line) };
+
+  end(): ParseResult<SpotifyTrackRow> {
+    return this.#rows(this.#csv.end());
+  }
+
+  #rows({ records, rejected }: CsvResult): ParseResult<SpotifyTrackRow> {
+    const rows: SpotifyTrackRow[] = [];
+    for (const record of records) {
+      if (record.line === 1 && record.fields.join(",") === SPOTIFY_HEADER.join(",")) continue;
+      const row = toRow(record.fields);
+      if (typeof row === "string") {
+        rejected.push({ line: record.line, reason: row });
+        continue;
+      }
+      const earlier = this.#genreOf.get(row.track.id);
+      if (earlier !== undefined) {
+        rejected.push({
+          line: record.line,
+          reason: `duplicate track_id ${row.track.id} (kept under genre ${earlier})`,
+        });
+        continue;
+      }
+      this.#genreOf.set(row.track.id, row.track.genre);
+      rows.push(row);
+    }
+    return { rows, rejected: rejected.sort((a, b) => a.line - b.line) };
+  }
+}
+
+export function parseSpotifyFeatures(text: string): ParseResult<SpotifyTrackRow> {
+  const reader = new SpotifyFeaturesReader();
+  const first = reader.push(text);
+  const last = reader.end();
+  return { rows: [...first.rows, ...last.rows], rejected: [...first.rejected, ...last.rejected] };
 }

@@ -22,6 +22,25 @@ describe("the outbox's drain plan", () => {
     expect(plan.send).toEqual([row("new", 1, now + confirmDelayMs(1)), row("lost", 3, now + confirmDelayMs(3))]);
   });
 
+  it("lets an event the consumer has not reached wait, unsent and uncounted, while the consumer is storing", () => {
+    const now = 1_000_000;
+    const rows = [
+      { ...row("queued", 1), receivedAt: 900 },
+      { ...row("passed", 1), receivedAt: 400 },
+      { ...row("summary", 1) },
+    ];
+    const behind = planDrain(rows, new Set(), now, { receivedAt: 500, storedAt: now - 1000 });
+    expect(behind.wait).toEqual([{ ...rows[0], dueAt: now + DELIVERY_POLICY.confirmAfterMs }]);
+    expect(behind.send.map((r) => [r.key, r.attempts])).toEqual([
+      ["passed", 2],
+      ["summary", 2],
+    ]);
+    // A consumer that stored nothing for longer than the check's delay may have lost the queue's copy.
+    const idle = planDrain(rows, new Set(), now, { receivedAt: 500, storedAt: now - DELIVERY_POLICY.confirmAfterMs });
+    expect(idle.wait).toEqual([]);
+    expect(idle.send).toHaveLength(3);
+  });
+
   it("never drops a row: each is cleared as delivered or sent again", () => {
     fc.assert(
       fc.property(
@@ -30,8 +49,10 @@ describe("the outbox's drain plan", () => {
         (rows, stored) => {
           const due = rows.map((r) => row(r.key, r.attempts));
           const delivered = new Set(due.filter((r) => stored(r.key)).map((r) => r.key));
-          const { clear, send } = planDrain(due, delivered, 0);
-          expect([...clear, ...send.map((r) => r.key)].sort()).toEqual(due.map((r) => r.key).sort());
+          const { clear, wait, send } = planDrain(due, delivered, 0, { receivedAt: 5, storedAt: 0 });
+          expect([...clear, ...wait.map((r) => r.key), ...send.map((r) => r.key)].sort()).toEqual(
+            due.map((r) => r.key).sort(),
+          );
           for (const key of clear) expect(delivered.has(key)).toBe(true);
         },
       ),

@@ -54,22 +54,44 @@ export function confirmDelayMs(attempts: number, policy: DeliveryPolicy = DELIVE
   return Math.min(policy.confirmAfterMs * 2 ** Math.max(0, attempts - 1), policy.maxDelayMs);
 }
 
+/** How far the events consumer has got (ingest_progress in D1), as a check reads it with the rows. */
+export interface ConsumerProgress {
+  /** The latest arrival time of the events it stored. */
+  receivedAt: number;
+  /** When it last stored a batch. */
+  storedAt: number;
+}
+
 /**
  * What one drain does with the rows due: a row never sent is sent; a sent row D1 holds (`delivered`)
- * is cleared; any other is sent again. Every row sent is due again for its check.
+ * is cleared; an event the consumer has not reached yet (it arrived after the latest the consumer
+ * stored, and the consumer stored a batch within the first check's delay) waits for another check,
+ * neither sent nor counted; any other is sent again. Every row sent is due again for its check.
+ * Without the wait, a consumer behind by more than the check's delay got each message again, and
+ * again at each check, so the more it lagged the more it was sent (bench:ingest: more resends than
+ * events accepted, and ingest stalled).
  */
-export function planDrain(
-  due: readonly OutboxRow[],
+export function planDrain<Row extends OutboxRow & { receivedAt?: number }>(
+  due: readonly Row[],
   delivered: ReadonlySet<string>,
   now: number,
+  progress: ConsumerProgress | null = null,
   policy: DeliveryPolicy = DELIVERY_POLICY,
-): { clear: string[]; send: OutboxRow[] } {
+): { clear: string[]; wait: Row[]; send: Row[] } {
   const clear = due.filter((row) => row.attempts > 0 && delivered.has(row.key)).map((row) => row.key);
   const cleared = new Set(clear);
-  const send = due
-    .filter((row) => !cleared.has(row.key))
+  const notReached = (row: Row) =>
+    row.attempts > 0 &&
+    progress !== null &&
+    row.receivedAt !== undefined &&
+    row.receivedAt > progress.receivedAt &&
+    now - progress.storedAt < policy.confirmAfterMs;
+  const open = due.filter((row) => !cleared.has(row.key));
+  const wait = open.filter(notReached).map((row) => ({ ...row, dueAt: now + policy.confirmAfterMs }));
+  const send = open
+    .filter((row) => !notReached(row))
     .map((row) => ({ ...row, attempts: row.attempts + 1, dueAt: now + confirmDelayMs(row.attempts + 1, policy) }));
-  return { clear, send };
+  return { clear, wait, send };
 }
 
 const bytes = (text: string) => new TextEncoder().encode(text).length;

@@ -1150,9 +1150,10 @@ async function storedState(ignore: (table: string, row: Record<string, unknown>)
   const counts: Record<string, number> = {};
   let rows = "";
   for (const [name, all] of Object.entries(await d1Tables())) {
-    // KPI rollups are derived from the events (added to as each batch lands): the events themselves are compared.
-    // The queue lag counts deliveries, which the sentinels make whatever the requests did.
-    if (name.startsWith("kpi_") || name === "queue_lag") continue;
+    // KPI rollups are derived from the events (added to as each batch lands), ingest_progress is the consumer's
+    // bookkeeping of each batch it stores and the queue lag counts deliveries, which the sentinels make
+    // whatever the requests did: the events themselves are compared.
+    if (name.startsWith("kpi_") || name === "ingest_progress" || name === "queue_lag") continue;
     const kept = all.filter((row) => !ignore(name, row));
     counts[name] = kept.length;
     rows += JSON.stringify(kept);

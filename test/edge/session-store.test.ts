@@ -73,7 +73,8 @@ describe("an accepted event is durable", () => {
 
   it("is sent again when the queue lost the copy sent before, and stored once", async () => {
     const { listener, stub } = await objectOf("durable-lost");
-    await sentAndLost(stub, queued(listener, "lost-1"));
+    // Accepted a minute ago: the consumer has stored later events since, so its copy is lost, not queued.
+    await sentAndLost(stub, queued(listener, "lost-1", Date.now() - 60_000));
     await waitFor("the lost event in D1", async () => (await storedIds(listener)).includes("lost-1"));
     expect(await outboxOf(stub)).toEqual([{ key: "event:lost-1", attempts: 2 }]);
     // The listener's export covers the outbox too.

@@ -3,8 +3,8 @@ import { drizzle } from "drizzle-orm/d1";
 import { z } from "zod";
 import { sentBeforeErasure, type QueueMessage } from "../../shared/api/schemas";
 import { deadLettersOf } from "../../shared/db/queries";
-import { deadLetters, erasures, events, experimentExposures, sessions } from "../../shared/db/schema";
-import { outboxKey, type OutboxName } from "../../shared/session/outbox";
+import { deadLetters, erasures, events, experimentExposures, ingestProgress, sessions } from "../../shared/db/schema";
+import { outboxKey, type ConsumerProgress, type OutboxName } from "../../shared/session/outbox";
 
 /** What names a message in the outbox, as far as a dead letter's body still shows it. */
 const ParkedMessage: z.ZodType<OutboxName> = z.union([
@@ -17,15 +17,20 @@ const ParkedMessage: z.ZodType<OutboxName> = z.union([
  * The outbox keys (shared/session/outbox.ts) of one listener's `messages` that need no further send:
  * those D1 holds; those the consumer drops by the erasure rule (resending them would never land); and
  * those parked in `dead_letters`, where an operator replays or inspects them (resending what the
- * consumer could not store would only park more copies, for ever). Five reads in one batch, each with
- * at most one JSON parameter, so any number of messages stays within D1's 100 bound parameters.
+ * consumer could not store would only park more copies, for ever). With them, how far the consumer has
+ * got (for planDrain). Six reads in one batch, each with at most one JSON parameter, so any number of
+ * messages stays within D1's 100 bound parameters.
  */
-export async function deliveredKeys(db: D1Database, listener: string, messages: QueueMessage[]): Promise<Set<string>> {
+export async function checkDelivery(
+  db: D1Database,
+  listener: string,
+  messages: QueueMessage[],
+): Promise<{ delivered: Set<string>; progress: ConsumerProgress | null }> {
   const eventIds = JSON.stringify(messages.flatMap((m) => (m.kind === "event" ? [m.eventId] : [])));
   const starts = JSON.stringify(messages.flatMap((m) => (m.kind === "session" ? [m.startedAt] : [])));
   const experiments = JSON.stringify(messages.flatMap((m) => (m.kind === "exposure" ? [m.experimentId] : [])));
   const d = drizzle(db);
-  const [storedEvents, storedSessions, storedExposures, erased, parked] = await d.batch([
+  const [storedEvents, storedSessions, storedExposures, erased, parked, progress] = await d.batch([
     d
       .select({ eventId: events.eventId })
       .from(events)
@@ -49,6 +54,10 @@ export async function deliveredKeys(db: D1Database, listener: string, messages: 
       ),
     d.select({ erasedAt: erasures.erasedAt }).from(erasures).where(eq(erasures.listenerId, listener)),
     d.select({ body: deadLetters.body }).from(deadLetters).where(deadLettersOf(listener)),
+    d
+      .select({ receivedAt: ingestProgress.receivedAt, storedAt: ingestProgress.storedAt })
+      .from(ingestProgress)
+      .where(eq(ingestProgress.id, 1)),
   ]);
   const storedIds = new Set(storedEvents.map((e) => e.eventId));
   const storedStarts = new Set(storedSessions.map((s) => s.startedAt));
@@ -69,5 +78,5 @@ export async function deliveredKeys(db: D1Database, listener: string, messages: 
         : storedExperiments.has(m.experimentId)) ||
     sentBeforeErasure(m, erasedAt) ||
     parkedKeys.has(outboxKey(m));
-  return new Set(messages.filter(delivered).map(outboxKey));
+  return { delivered: new Set(messages.filter(delivered).map(outboxKey)), progress: progress[0] ?? null };
 }

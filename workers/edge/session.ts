@@ -26,7 +26,7 @@ import {
   type OwnPlaylistEdit,
 } from "../../shared/playlists/own";
 import { playsListEnd } from "../../shared/analytics/lists";
-import { deliveredKeys } from "./delivery";
+import { checkDelivery } from "./delivery";
 import type { Env } from "./env";
 import { Exposures, type ExperimentView } from "./exposures";
 import { ListPositions } from "./progress";
@@ -367,7 +367,7 @@ export class ListenerSession extends DurableObject<Env> {
     await this.#schedule();
   }
 
-  /** Sends the outbox rows that are due, after clearing those D1 is seen to hold. */
+  /** Sends the outbox rows that are due, after clearing those D1 is seen to hold and putting off those the consumer has not reached. */
   async #drain(now: number): Promise<void> {
     const due = this.ctx.storage.sql
       .exec<{ key: string; body: string; attempts: number; dueAt: number }>(
@@ -377,24 +377,30 @@ export class ListenerSession extends DurableObject<Env> {
       )
       .toArray();
     if (due.length === 0) return;
-    const sent = due.filter((row) => row.attempts > 0);
-    const delivered =
+    const rows = due.map((row) => {
+      const message = JSON.parse(row.body) as QueueMessage;
+      return { ...row, message, receivedAt: message.kind === "event" ? message.receivedAt : undefined };
+    });
+    const sent = rows.filter((row) => row.attempts > 0);
+    const check =
       sent.length === 0
-        ? new Set<string>()
-        : await deliveredKeys(
+        ? { delivered: new Set<string>(), progress: null }
+        : await checkDelivery(
             this.env.DB,
-            (JSON.parse(sent[0]!.body) as QueueMessage).listener,
-            sent.map((row) => JSON.parse(row.body) as QueueMessage),
+            sent[0]!.message.listener,
+            sent.map((row) => row.message),
           ).catch((error: unknown) => {
             // Unconfirmed is resent: the consumer absorbs a second copy, a lost one would stay lost.
             console.error(JSON.stringify({ msg: "outbox check against D1 failed", error: String(error) }));
-            return new Set<string>();
+            return { delivered: new Set<string>(), progress: null };
           });
-    const plan = planDrain(due, delivered, now);
+    const plan = planDrain(rows, check.delivered, now, check.progress);
     // Rows are marked before the send, so a send that fails is retried when its check falls due. A row
     // deleted meanwhile (consent withdrawn, erasure) is not sent.
     const toSend = this.ctx.storage.transactionSync(() => {
       for (const key of plan.clear) this.ctx.storage.sql.exec(`DELETE FROM outbox WHERE key = ?`, key);
+      for (const row of plan.wait)
+        this.ctx.storage.sql.exec(`UPDATE outbox SET due_at = ? WHERE key = ?`, row.dueAt, row.key);
       return plan.send.filter(
         (row) =>
           this.ctx.storage.sql.exec(
@@ -409,7 +415,7 @@ export class ListenerSession extends DurableObject<Env> {
     if (resent > 0) console.log(JSON.stringify({ msg: "outbox resent undelivered messages", count: resent }));
     try {
       for (const batch of sendBatches(toSend)) {
-        await this.env.EVENTS.sendBatch(batch.map((row) => ({ body: JSON.parse(row.body), contentType: "json" })));
+        await this.env.EVENTS.sendBatch(batch.map((row) => ({ body: row.message, contentType: "json" })));
       }
     } catch (error) {
       console.error(JSON.stringify({ msg: "outbox send failed; retried at its check", error: String(error) }));

@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { problem, problemResponse } from "../../shared/api/problem";
-import { Limit, MAX_IMPORT_ROWS } from "../../shared/api/schemas";
+import { Limit, MAX_IMPORT_ROWS, SyntheticListeningRequest } from "../../shared/api/schemas";
 import { validate } from "../../shared/api/validate";
 import { API_KEY_HEADER, checkApiKey, KeyName, NewKeyRequest, readApiKey } from "../../shared/auth/api-key";
 import { MetricsQuery } from "../../shared/analytics/metrics";
@@ -9,7 +9,7 @@ import { listDeadLetters, replayDeadEvents } from "./dead-letters";
 import type { Env } from "./env";
 import { experimentResultsResponse } from "./experiment-results";
 import { experimentsApp, type OperatorVariables } from "./experiments";
-import { importInteractions, importTracks } from "./import";
+import { importInteractions, importSyntheticListening, importTracks } from "./import";
 import { createKey, listKeys, revokeKeys } from "./keys";
 import { metricsResponse, readMetrics } from "./metrics";
 import { readQueueLag } from "./queue-lag";
@@ -97,6 +97,16 @@ export const adminApp = new Hono<{ Bindings: Env; Variables: OperatorVariables }
     // A retrain already running will train on the seeded data too, if it began after it; else the next one.
     const version = started?.ok ? started.version : null;
     return c.json({ ...result, retrainVersion: version }, result.seeded ? 201 : 200);
+  })
+  .post("/import/synthetic-listening", validate("json", SyntheticListeningRequest), async (c) => {
+    const result = await importSyntheticListening(c.env, c.req.valid("json"));
+    if ("catalogTracks" in result)
+      return problemResponse(
+        problem(422, `The catalog has ${result.catalogTracks} tracks, fewer than items; import the catalog first`, {
+          errors: [{ path: "items", message: `at most ${result.catalogTracks}` }],
+        }),
+      );
+    return c.json(result);
   })
   .post("/import/:kind{tracks|interactions}", async (c) => {
     const body = await c.req.json().catch(() => undefined);

@@ -122,6 +122,20 @@ export async function storeMessages(db: D1Database, messages: QueueMessage[]): P
   ];
   if (statements.length === 0) return listening;
   const kpis = await kpiStatements(db, kept, erased);
-  await db.batch([kpis.guard, ...statements, ...kpis.rollups]);
+  await db.batch([kpis.guard, ...statements, ...kpis.rollups, ...progressStatement(db, listening, receivedAt)]);
   return listening;
+}
+
+/** How far the consumer has got (ingest_progress), for the session objects' outbox checks: in the batch that stores the events. */
+function progressStatement(db: D1Database, listening: QueuedEvent[], storedAt: number): D1PreparedStatement[] {
+  if (listening.length === 0) return [];
+  const latest = listening.reduce((max, e) => Math.max(max, e.receivedAt), 0);
+  return [
+    db
+      .prepare(
+        `INSERT INTO ingest_progress (id, received_at, stored_at) VALUES (1, ?1, ?2)
+         ON CONFLICT (id) DO UPDATE SET received_at = max(received_at, excluded.received_at), stored_at = excluded.stored_at`,
+      )
+      .bind(latest, storedAt),
+  ];
 }

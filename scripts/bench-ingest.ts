@@ -1,0 +1,167 @@
+/**
+ * `npm run bench:ingest`: event ingest end to end, as apps send it. Starts the network locally and, for
+ * --duration seconds, posts batches of listening events (POST /v1/events, --batch events a request, the
+ * route takes up to 100) for --listeners signed-in listeners from --concurrency loops. Every event takes
+ * the real path: the listener's session object and its outbox, the setlist-events queue, the retrainer's
+ * consumer, D1. Then it waits for the outbox and the queue to drain and counts the rows in D1 against
+ * the events answered 202: lost = accepted - landed.
+ */
+import { readdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
+import { parseArgs } from "node:util";
+import { generateDemoCatalog } from "../shared/demo";
+import { signListenerToken } from "../workers/edge/auth/listener-token";
+import { listenerTokenConfig } from "./dev-credentials";
+import { storeKeys } from "./keys";
+import { startLocalNetwork } from "./local-network";
+
+const { values: args } = parseArgs({
+  options: {
+    duration: { type: "string", default: "60" },
+    concurrency: { type: "string", default: "32" },
+    batch: { type: "string", default: "25" },
+    listeners: { type: "string", default: "200" },
+    port: { type: "string", default: "8798" },
+    /** Longest wait for the drain after the load stops. */
+    "drain-timeout": { type: "string", default: "600" },
+    /** A file for what the network printed (its request log and the workers' logs), to see what limited it. */
+    log: { type: "string" },
+  },
+});
+const durationMs = Number(args.duration) * 1000;
+const concurrency = Number(args.concurrency);
+const batchSize = Number(args.batch);
+const listenerCount = Number(args.listeners);
+/** An app's key is limited to 1,000 requests per 10 s; the load is spread over enough keys to stay below. */
+const BENCH_KEYS = 20;
+const PLAY_TYPES = ["play", "complete", "skip", "like"] as const;
+
+const network = await startLocalNetwork(Number(args.port));
+// Counted in the local D1's SQLite file itself: a `wrangler d1 execute` every 2 s would take the CPU the drain needs.
+const d1Folder = join(network.persistTo, "v3/d1/miniflare-D1DatabaseObject");
+const d1File = join(
+  d1Folder,
+  readdirSync(d1Folder).find((f) => f.endsWith(".sqlite") && f !== "metadata.sqlite")!,
+);
+const landedRows = () => {
+  const db = new DatabaseSync(d1File, { readOnly: true });
+  try {
+    return Number((db.prepare("SELECT count(*) AS n FROM events").get() as { n: number }).n);
+  } finally {
+    db.close();
+  }
+};
+try {
+  const keys = Array.from({ length: BENCH_KEYS }, (_, i) => ({
+    key: `bench-ingest-key-${i}`,
+    role: "client" as const,
+    name: `bench ingest ${i}`,
+  }));
+  await storeKeys({ persistTo: network.persistTo }, keys);
+  const tokenConfig = await listenerTokenConfig();
+  const tokens = await Promise.all(
+    Array.from({ length: listenerCount }, (_, i) => signListenerToken(tokenConfig, `ingest-${i + 1}`, 7200)),
+  );
+  const trackIds = generateDemoCatalog().tracks.map((t) => t.id);
+  const before = landedRows();
+
+  let requests = 0,
+    accepted = 0,
+    duplicates = 0,
+    failed = 0,
+    nextEvent = 0,
+    nextListener = 0;
+  const failures = new Map<string, number>();
+  const latencies: number[] = [];
+  const start = performance.now();
+  const end = start + durationMs;
+  const worker = async () => {
+    while (performance.now() < end) {
+      const listener = nextListener++ % listenerCount;
+      const now = Date.now();
+      const events = Array.from({ length: batchSize }, (_, i) => {
+        const n = nextEvent++;
+        return {
+          id: `bench-${n}`,
+          trackId: trackIds[(n * 7919) % trackIds.length]!,
+          type: PLAY_TYPES[n % PLAY_TYPES.length]!,
+          // A batch an app kept while offline: its plays a few seconds apart, in order.
+          timestamp: now - (batchSize - i) * 3000,
+          device: "phone" as const,
+        };
+      });
+      const sent = performance.now();
+      const res = await fetch(`${network.base}/v1/events`, {
+        method: "POST",
+        headers: {
+          "x-api-key": keys[listener % BENCH_KEYS]!.key,
+          authorization: `Bearer ${tokens[listener]}`,
+          "content-type": "application/json",
+        },
+        body: JSON.stringify({ events }),
+      }).catch((error: unknown) => error as Error);
+      if (res instanceof Error) {
+        failed++;
+        const key = `no answer: ${String(res.cause ?? res)}`;
+        failures.set(key, (failures.get(key) ?? 0) + 1);
+        continue;
+      }
+      const text = await res.text();
+      latencies.push(performance.now() - sent);
+      requests++;
+      if (res.status === 202) {
+        const body = JSON.parse(text) as { accepted: number; duplicates: number };
+        accepted += body.accepted;
+        duplicates += body.duplicates;
+      } else {
+        failed++;
+        const key = `${res.status} ${text.slice(0, 120)}`;
+        failures.set(key, (failures.get(key) ?? 0) + 1);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  const loadSeconds = (performance.now() - start) / 1000;
+  const landedAtStop = landedRows() - before;
+
+  // The drain: until every accepted event is in D1, or nothing moved for a minute, or the timeout.
+  const drainStart = performance.now();
+  let landed = landedAtStop,
+    lastChange = drainStart;
+  while (landed < accepted) {
+    const now = performance.now();
+    if (now - lastChange > 60_000 || now - drainStart > Number(args["drain-timeout"]) * 1000) break;
+    await new Promise((r) => setTimeout(r, 2000));
+    const count = landedRows() - before;
+    if (count !== landed) lastChange = performance.now();
+    landed = count;
+  }
+  const drainSeconds = (performance.now() - drainStart) / 1000;
+  const totalSeconds = (performance.now() - start) / 1000;
+  latencies.sort((a, b) => a - b);
+  const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))]!.toFixed(0);
+  const resends = network.output().match(/outbox resent undelivered messages","count":(\d+)/g) ?? [];
+  const resent = resends.reduce((sum, line) => sum + Number(/(\d+)$/.exec(line)![1]), 0);
+
+  console.log(
+    `bench:ingest: ${args.duration} s, ${concurrency} concurrent, ${batchSize} events a request, ${listenerCount} listeners`,
+  );
+  console.log(
+    `  requests: ${requests} (${(requests / loadSeconds).toFixed(0)}/s), failed ${failed}, p50 ${pct(0.5)} ms, p99 ${pct(0.99)} ms`,
+  );
+  for (const [what, count] of failures) console.log(`    ${count} x ${what}`);
+  console.log(
+    `  accepted (202): ${accepted} events, ${(accepted / loadSeconds).toFixed(0)} events/s; duplicates ${duplicates}`,
+  );
+  console.log(`  landed in D1 while loading: ${landedAtStop} (${(landedAtStop / loadSeconds).toFixed(0)} events/s)`);
+  console.log(
+    `  landed in D1 in all: ${landed}, ${(landed / totalSeconds).toFixed(0)} events/s over load and drain; ` +
+      `drain ${drainSeconds.toFixed(1)} s`,
+  );
+  console.log(`  lost: ${accepted - landed}; outbox resends: ${resent}`);
+  if (accepted !== landed) process.exitCode = 1;
+} finally {
+  if (args.log) writeFileSync(args.log, network.output());
+  await network.stop();
+}
