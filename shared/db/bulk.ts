@@ -10,19 +10,29 @@ const MAX_JSON_PARAM_BYTES = 90_000;
 
 export type ConflictMode = "ignore" | "replace";
 
+/**
+ * A table's columns, each by the drizzle property name that rows use for it, and the start of an INSERT of
+ * all of them in that order.
+ */
+function columnsOf(table: SQLiteTable, mode: ConflictMode): { insert: string; properties: [string, SQLiteColumn][] } {
+  const { name, columns } = getTableConfig(table);
+  const properties = Object.entries(table).filter(([, col]) => columns.includes(col as never)) as [
+    string,
+    SQLiteColumn,
+  ][];
+  const insert = `INSERT OR ${mode.toUpperCase()} INTO "${name}" (${properties.map(([, c]) => `"${c.name}"`).join(", ")})`;
+  return { insert, properties };
+}
+
 export function bulkInsertStatements(
   db: D1Database,
   table: SQLiteTable,
   rows: readonly object[],
   mode: ConflictMode,
 ): D1PreparedStatement[] {
-  const { name, columns } = getTableConfig(table);
-  const properties = Object.entries(table).filter(([, col]) => columns.includes(col as never)) as [
-    string,
-    { name: string },
-  ][];
+  const { insert, properties } = columnsOf(table, mode);
   const sql =
-    `INSERT OR ${mode.toUpperCase()} INTO "${name}" (${properties.map(([, c]) => `"${c.name}"`).join(", ")}) ` +
+    `${insert} ` +
     `SELECT ${properties.map(([prop]) => `json_extract(value, '$.${prop}')`).join(", ")} FROM json_each(?1)`;
   const statements: D1PreparedStatement[] = [];
   let chunk: string[] = [];
@@ -87,12 +97,8 @@ export function literalInsertStatements(
   rows: readonly object[],
   mode: ConflictMode,
 ): D1PreparedStatement[] {
-  const { name, columns } = getTableConfig(table);
-  const properties = Object.entries(table).filter(([, col]) => columns.includes(col as never)) as [
-    string,
-    SQLiteColumn,
-  ][];
-  const head = `INSERT OR ${mode.toUpperCase()} INTO "${name}" (${properties.map(([, c]) => `"${c.name}"`).join(", ")}) VALUES `;
+  const { insert, properties } = columnsOf(table, mode);
+  const head = `${insert} VALUES `;
   const statements: D1PreparedStatement[] = [];
   let values: string[] = [];
   let bytes = head.length;

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, expect } from "vitest";
 import { DEV_KEYS, listenerTokenConfig } from "../../scripts/dev-credentials";
-import type { LocalNetwork } from "../../scripts/local-network";
+import { startLocalNetwork, type LocalNetwork } from "../../scripts/local-network";
 import { signListenerToken } from "../../workers/edge/auth/listener-token";
 
 export const asOperator = { "x-api-key": DEV_KEYS.operator.key, "content-type": "application/json" };
@@ -55,6 +55,18 @@ export const testTrack = (prefix: string, i: number) => ({
     ...{ instrumentalness: 0.1, speechiness: 0.05, loudness: -8, key: i % 12, mode: 1 as const, durationMs: 200_000 },
   },
 });
+
+/** A network started with no demo data, whose catalog is `tracks` (testTrack), imported as an operator does. */
+export async function unseededNetwork(port: number, persistTo: string, tracks: object[]): Promise<LocalNetwork> {
+  const network = await startLocalNetwork(port, { seed: false, persistTo });
+  await call(
+    network,
+    "/admin/import/tracks",
+    { method: "POST", headers: asOperator, body: JSON.stringify({ rows: tracks }) },
+    200,
+  );
+  return network;
+}
 
 /**
  * A persistence folder of the test file's own, kept across restarts of its network: once the file's

@@ -10,8 +10,8 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect, it } from "vitest";
-import { startLocalNetwork, type LocalNetwork } from "../../scripts/local-network";
-import { asListener, asOperator, call, testStorage, testTrack, tokenOf } from "./client";
+import type { LocalNetwork } from "../../scripts/local-network";
+import { asListener, asOperator, call, testStorage, testTrack, unseededNetwork, tokenOf } from "./client";
 
 /** Beside `npm start` (8787), the benchmarks (8797, 8798) and the kill test (8811). */
 const PORT = 8812;
@@ -33,14 +33,8 @@ const filesHolding = (dir: string, needle: string) =>
   filesUnder(dir).filter((file) => readFileSync(file).includes(Buffer.from(needle)));
 
 it("a listener's session and erasure leave their raw id in no log, trace or store", async () => {
-  network = await startLocalNetwork(PORT, { seed: false, persistTo });
+  network = await unseededNetwork(PORT, persistTo, TRACKS);
   const net = network;
-  await call(
-    net,
-    "/admin/import/tracks",
-    { method: "POST", headers: asOperator, body: JSON.stringify({ rows: TRACKS }) },
-    200,
-  );
   const me = await asListener(RAW_ID);
   const now = Date.now();
   const events = TRACKS.slice(0, 8).map((t, i) => ({

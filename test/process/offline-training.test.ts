@@ -8,8 +8,8 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { expect, it } from "vitest";
-import { startLocalNetwork, type LocalNetwork } from "../../scripts/local-network";
-import { asListener, asOperator, call, testStorage, testTrack } from "./client";
+import type { LocalNetwork } from "../../scripts/local-network";
+import { asListener, asOperator, call, testStorage, testTrack, unseededNetwork } from "./client";
 
 /** The lake helper's range (9300-9399). */
 const PORT = 9311;
@@ -31,14 +31,8 @@ async function lakeEventCount(net: LocalNetwork): Promise<number> {
 }
 
 it("events posted reach the lake, train:offline publishes a version from it, and the edge serves that version", async () => {
-  network = await startLocalNetwork(PORT, { seed: false, persistTo });
+  network = await unseededNetwork(PORT, persistTo, TRACKS);
   const net = network;
-  await call(
-    net,
-    "/admin/import/tracks",
-    { method: "POST", headers: asOperator, body: JSON.stringify({ rows: TRACKS }) },
-    200,
-  );
   const now = Date.now();
   for (let l = 0; l < LISTENERS; l++) {
     // Two taste groups, so the model has something to learn: even listeners play the first half of the catalog.
