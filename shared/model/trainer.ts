@@ -4,8 +4,8 @@ import { gramian, initialFactors, solveRows, type Factors } from "./als";
 import {
   COMPONENTS,
   EXPOSURE_LIST,
+  BlendTuning,
   blendMeasure,
-  tuneBlend,
   type Blend,
   type CandidateSet,
   type Component,
@@ -90,11 +90,18 @@ interface Phase {
   needs: string[];
   /** Arrays the phase changes, written back to the store before they leave memory. */
   writes: string[];
-  run(from: number, to: number): void;
+  /** Runs units [from, to); answers true when the phase has ended early, its work done in fewer units. */
+  run(from: number, to: number): boolean | void;
 }
 
 /** Candidate items per component when gathering validation candidates. */
 const CANDIDATES_PER_COMPONENT = 60;
+const CANDIDATE_WIDTH = CANDIDATES_PER_COMPONENT * COMPONENTS.length;
+/**
+ * Candidate slots (sampled listeners x CANDIDATE_WIDTH) measured per step of blend tuning: measuring a blend
+ * ranks every slot, so at Last.fm's size (about 1,900 sampled listeners) this is a few blends a step.
+ */
+const TUNING_STEP_SLOTS = 2_000_000;
 /**
  * Listener-kNN holds the positive matrix by listener and by item: 16 bytes per interaction, 32 MB at this
  * bound, a quarter of a Worker's memory. Above it the blend does without listener-kNN.
@@ -168,9 +175,9 @@ export class Trainer {
       const missing = this.resolve(phase.needs).filter((name) => !this.arrays[name]);
       if (missing.length > 0) throw new Error(`${phase.name} needs ${missing.join(", ")} in memory`);
       const to = Math.min(phase.units, this.cursor + phase.chunk);
-      phase.run(this.cursor, to);
+      const ended = phase.run(this.cursor, to) === true;
       for (const name of this.resolve(phase.writes)) if (this.arrays[name]) this.dirty.add(name);
-      this.cursor = to;
+      this.cursor = ended ? phase.units : to;
       if (this.cursor >= phase.units) {
         this.phase++;
         this.cursor = 0;
@@ -313,12 +320,16 @@ export class Trainer {
           run: (from, to) => this.gatherCandidates(from, to),
         },
         {
+          // A unit is a blend measured; the search ends when it has found its blend, well before the bound.
           name: "blend tuning",
-          units: 1,
-          chunk: 1,
-          needs: ["candidates.", "validation.relevant.", "validation.factors."],
-          writes: ["factors."],
-          run: () => this.tune(),
+          units: BlendTuning.MAX_MEASUREMENTS,
+          chunk: Math.max(
+            1,
+            Math.floor(TUNING_STEP_SLOTS / (Math.min(listeners, o.sampleListeners) * CANDIDATE_WIDTH)),
+          ),
+          needs: ["candidates.", "validation.relevant.", "validation.factors.", "tuning."],
+          writes: ["tuning.", "factors."],
+          run: (from, to) => this.tune(to - from),
         },
       );
     }
@@ -429,7 +440,7 @@ export class Trainer {
   }
 
   private gatherCandidates(from: number, to: number): void {
-    const width = CANDIDATES_PER_COMPONENT * COMPONENTS.length;
+    const width = CANDIDATE_WIDTH;
     const c = COMPONENTS.length;
     const { listeners, rows } = this.sample("validation.");
     const items = (this.arrays["candidates.items"] ??= new Int32Array(listeners.length * width).fill(-1)) as Int32Array;
@@ -467,12 +478,15 @@ export class Trainer {
     }
   }
 
-  private tune(): void {
-    const width = CANDIDATES_PER_COMPONENT * COMPONENTS.length;
+  /**
+   * Measures up to `budget` blends of the search, which resumes from the answers kept in `tuning.measured`;
+   * once it has found its blend, the validation arrays go and the factors stay for the ALS on all the data.
+   */
+  private tune(budget: number): boolean {
     const items = this.arrays["candidates.items"] as Int32Array;
     const candidates: CandidateSet = {
-      listeners: items.length / width,
-      width,
+      listeners: items.length / CANDIDATE_WIDTH,
+      width: CANDIDATE_WIDTH,
       items,
       scores: this.arrays["candidates.scores"] as Float32Array,
     };
@@ -486,12 +500,18 @@ export class Trainer {
         (name !== "content" || this.shape.withContent) && (name !== "listenerKnn" || this.shape.withListenerKnn),
       ]),
     ) as Record<Component, boolean>;
+    const tuning = new BlendTuning(this.options.minCoverage, available, this.arrays["tuning.measured"] ?? []);
     const measure = blendMeasure(candidates, relevant, this.shape.items, this.shape.catalogSize);
-    this.blend = tuneBlend(measure, this.options.minCoverage, available).blend;
+    const tuned = tuning.advance(measure, budget);
+    this.arrays["tuning.measured"] = tuning.measured;
+    if (!tuned) return false;
+    this.blend = tuned.blend;
     for (const side of FACTOR_SIDES)
       this.arrays[factorArray("", side)] = this.arrays[factorArray("validation.", side)]!;
     for (const name of [...Object.keys(this.arrays), ...this.stored])
-      if (name.startsWith("validation.") || name.startsWith("candidates.")) this.remove(name);
+      if (name.startsWith("validation.") || name.startsWith("candidates.") || name.startsWith("tuning."))
+        this.remove(name);
+    return true;
   }
 
   private countExposure(from: number, to: number): void {
