@@ -1,4 +1,4 @@
-import { loadTrainer, saveTrainer } from "./trainer-store";
+import { forgetFinishedTrainer, loadTrainer, saveTrainer } from "./trainer-store";
 
 /** What a training step answers: small, since every step's result is kept with the instance. */
 export interface SliceResult {
@@ -12,8 +12,9 @@ export interface SliceResult {
  * Trainer steps per slice for `sliceWork` (TRAINING_SLICE_WORK: interactions x steps). A trainer step (a
  * block of about 2,000 items or 250 listeners, or a block of an ALS half-sweep) costs about in proportion
  * to the interactions, and 60,000,000 of work is about a minute of CPU on a 2-core development machine:
- * 250,000 is about a second (`npm run bench:retrain` prints each slice's time). A slice never runs fewer than one step, so a step's own bound (its blocks)
- * is the floor.
+ * 100,000 is a tenth of a second of it. A slice never runs fewer than one step, so a step's own bound (its
+ * blocks; at Last.fm's size a step of up to about half a second) is the floor (`npm run bench:retrain` prints
+ * the longest steps).
  */
 export function trainerStepsPerSlice(interactions: number, sliceWork: number): number {
   return Math.min(256, Math.max(1, Math.floor(sliceWork / Math.max(interactions, 1))));
@@ -26,6 +27,8 @@ export function trainerStepsPerSlice(interactions: number, sliceWork: number): n
  * finished slice stopped and redoes the same blocks.
  */
 export async function trainSlice(bucket: R2Bucket, prefix: string, sliceWork: number): Promise<SliceResult> {
+  // Training needs the memory a finished model kept from an earlier step would hold.
+  forgetFinishedTrainer();
   const { trainer, kept, options, store } = await loadTrainer<unknown>(bucket, prefix);
   const steps = trainerStepsPerSlice(trainer.state().shape.interactions, sliceWork);
   const progress = await trainer.advance(store, steps);
