@@ -101,7 +101,7 @@ const CANDIDATE_WIDTH = CANDIDATES_PER_COMPONENT * COMPONENTS.length;
  * Candidate slots (sampled listeners x CANDIDATE_WIDTH) measured per step of blend tuning: measuring a blend
  * ranks every slot, so at Last.fm's size (about 1,900 sampled listeners) this is a few blends a step.
  */
-const TUNING_STEP_SLOTS = 2_000_000;
+const TUNING_STEP_SLOTS = 1_000_000;
 /**
  * Listener-kNN holds the positive matrix by listener and by item: 16 bytes per interaction, 32 MB at this
  * bound, a quarter of a Worker's memory. Above it the blend does without listener-kNN.
@@ -109,8 +109,13 @@ const TUNING_STEP_SLOTS = 2_000_000;
 const LISTENER_KNN_MAX_INTERACTIONS = 2_000_000;
 /** An ALS half-sweep is cut into blocks of about this many interactions, each one step of bounded memory. */
 const ALS_BLOCK_INTERACTIONS = 1_000_000;
-/** Items per step of a neighbour phase, and rows per block of its table. */
-const TABLE_BLOCK = 2000;
+/**
+ * Items per step of a neighbour phase, and rows per block of its table; listeners per step of a phase that
+ * scores listeners. Small enough that a step is a tenth to a quarter of a second of CPU at Last.fm's size:
+ * `advance` can hand the runtime back between steps (see its `yieldBetween`).
+ */
+const TABLE_BLOCK = 500;
+const LISTENER_BLOCK = 100;
 const FACTOR_SIDES = ["listener", "item"] as const;
 /** The array that holds one side of a trainer's ALS factors: `validation.` ones for tuning, `` for the model. */
 const factorArray = (prefix: string, side: (typeof FACTOR_SIDES)[number]) => `${prefix}factors.${side}`;
@@ -187,13 +192,15 @@ export class Trainer {
   }
 
   /**
-   * Runs up to `steps` steps with what each needs in memory: arrays a phase has finished with go to the
+   * Runs up to `steps` steps with what each needs in memory, awaiting `yieldBetween` between two (a runtime
+   * shared with other work serves it then): arrays a phase has finished with go to the
    * store (unless all fit in options.residentBytes), the next phase's come from it. What changed is stored
    * before this returns, so the state then resumes the trainer in another invocation. Once training has
    * finished, the model's arrays are left in memory for `outcome()`.
    */
-  async advance(store: TrainerStore, steps: number): Promise<TrainingProgress> {
+  async advance(store: TrainerStore, steps: number, yieldBetween?: () => Promise<void>): Promise<TrainingProgress> {
     for (let n = 0; n < steps && !this.progress().finished; n++) {
+      if (n > 0) await yieldBetween?.();
       await this.page(store);
       this.step();
     }
@@ -307,7 +314,7 @@ export class Trainer {
         {
           name: "validation candidates",
           units: Math.min(listeners, o.sampleListeners),
-          chunk: 250,
+          chunk: LISTENER_BLOCK,
           needs: [
             "validation.sample.",
             "validation.factors.",
@@ -353,7 +360,7 @@ export class Trainer {
       {
         name: "exposure",
         units: Math.min(listeners, o.sampleListeners),
-        chunk: 250,
+        chunk: LISTENER_BLOCK,
         needs: ["exposure.", "factors.", "itemKnn.", "content.", ...listenerMatrix("")],
         writes: ["exposure.mass"],
         run: (from, to) => this.countExposure(from, to),

@@ -10,12 +10,17 @@ import {
   type Blend,
   type EvaluationProgress,
   type HoldoutSplit,
+  type ListenerScore,
 } from "../../../shared/model";
 import type { Env } from "../env";
 import { storeHoldoutScores } from "../holdout-scores";
 import type { VersionMetrics } from "../versions";
 import { stagePrefix, warmIndexKey, type StageKept } from "./read-data";
+import { yieldToRuntime } from "./timed-step";
 import { loadFinishedTrainer, loadHeldOut, r2TrainerStore } from "./trainer-store";
+
+/** Listeners ranked between two moments the step hands the runtime back (about 50 ms at Last.fm's size). */
+const LISTENERS_BETWEEN_YIELDS = 50;
 
 /** Where the twin's evaluation stands between its steps, beside the twin (deleted with the run). */
 const progressKey = (version: string) => `${stagePrefix(version, "holdout")}evaluation.json`;
@@ -48,7 +53,8 @@ async function loadProgress(env: Env, version: string): Promise<EvaluationProgre
 
 /**
  * One step of judging the holdout twin on its held-out items: the next range of listeners, carried on from
- * the running sums in R2, each listener's figures kept for the promotion gate (gate.ts). Its scores are kept
+ * the running sums in R2, each listener's figures kept for the promotion gate (gate.ts), the runtime handed
+ * back every LISTENERS_BETWEEN_YIELDS listeners. Its scores are kept
  * before the sums move on, so a step retried after dying half-way redoes its range. Answers whether every
  * listener has been evaluated.
  */
@@ -56,7 +62,12 @@ export async function evaluateHoldoutSlice(env: Env, version: string, sliceWork:
   const { model, kept, split } = await loadTwin(env, version);
   const progress = await loadProgress(env, version);
   const to = progress.next + listenersPerEvaluationStep(kept.index.items.length, sliceWork);
-  const evaluated = evaluateRange(model, split, progress, to);
+  let evaluated = { progress, listeners: [] as ListenerScore[] };
+  for (let from = progress.next; from < to; from += LISTENERS_BETWEEN_YIELDS) {
+    if (from > progress.next) await yieldToRuntime();
+    const range = evaluateRange(model, split, evaluated.progress, Math.min(to, from + LISTENERS_BETWEEN_YIELDS));
+    evaluated = { progress: range.progress, listeners: [...evaluated.listeners, ...range.listeners] };
+  }
   await storeHoldoutScores(env.DB, version, kept.index.listeners, evaluated.listeners);
   await env.ARTIFACTS.put(progressKey(version), JSON.stringify(evaluated.progress));
   return evaluated.progress.next >= split.heldOut.length;
