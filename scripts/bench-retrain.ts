@@ -263,6 +263,8 @@ async function retrain(base: string, output: () => string, probeAs?: string[]): 
   const steps = loggedSteps(output(), version);
   console.log(`steps (${steps.length}), each one's time inside the runtime:`);
   for (const line of stepSummary(steps)) console.log(`  ${line}`);
+  const longest = [...steps].sort((a, b) => b.ms - a.ms).slice(0, 5);
+  console.log(`longest steps: ${longest.map((s) => `${s.step} ${(s.ms / 1000).toFixed(2)} s`).join(", ")}`);
   if (!idle || !during) return;
   const ms = (x: number) => `${x.toFixed(0)} ms`;
   console.log(

@@ -122,51 +122,54 @@ export function blendMeasure(
 const WEIGHT_GRID = [0, 0.25, 0.5, 1, 2, 4];
 const PENALTY_STEP = 0.025;
 const MAX_PENALTY = 0.5;
+const LAST_PENALTY_STEP = Math.floor(MAX_PENALTY / PENALTY_STEP);
+const TUNING_ROUNDS = 3;
+
+export interface TunedBlend {
+  blend: Blend;
+  quality: BlendQuality;
+}
 
 /**
  * Coordinate ascent over component weights (relative, so only ratios matter). Each weight vector is judged
  * at the exposure penalty where its validation coverage reaches `minCoverage` (coverage grows with the
  * penalty), so accuracy is compared at equal reach; a vector that cannot reach the floor ranks below all
- * that can, by its best coverage.
+ * that can, by its best coverage. It yields each blend to measure and is sent back its quality, so a caller
+ * can stop after any measurement and resume (see BlendTuning).
  */
-export function tuneBlend(
-  measure: (blend: Blend) => BlendQuality,
+function* blendSearch(
   minCoverage: number,
   available: Record<Component, boolean>,
-): { blend: Blend; quality: BlendQuality } {
+): Generator<Blend, TunedBlend, BlendQuality> {
   // Coverage grows with the penalty, so the floor is crossed between two neighbouring grid steps. The search
   // starts from the step where the best blend so far crossed it: a change of one weight moves the crossing
   // by a step or two, so this takes a few measurements where a scan from zero takes a dozen.
-  const atFloor = (weights: Record<Component, number>, from = 0) => {
-    const at = (step: number) => {
+  function* atFloor(weights: Record<Component, number>, from = 0): Generator<Blend, TunedBlend, BlendQuality> {
+    function* at(step: number): Generator<Blend, TunedBlend, BlendQuality> {
       const blend = { weights, exposurePenalty: step * PENALTY_STEP };
-      return { blend, quality: measure(blend) };
-    };
-    const lastStep = Math.floor(MAX_PENALTY / PENALTY_STEP);
-    let step = Math.min(from, lastStep);
-    let probe = at(step);
+      return { blend, quality: yield blend };
+    }
+    let step = Math.min(from, LAST_PENALTY_STEP);
+    let probe = yield* at(step);
     if (probe.quality.coverage >= minCoverage) {
       while (step > 0) {
-        const below = at(--step);
+        const below = yield* at(--step);
         if (below.quality.coverage < minCoverage) return interpolate(below, probe);
         probe = below;
       }
       return probe;
     }
-    while (step < lastStep) {
-      const above = at(++step);
+    while (step < LAST_PENALTY_STEP) {
+      const above = yield* at(++step);
       if (above.quality.coverage >= minCoverage) return interpolate(probe, above);
       probe = above;
     }
     return probe;
-  };
+  }
   // Between the grid penalties either side of the floor, read quality at the floor itself: comparing blends
   // at exactly equal reach, rather than at whichever grid step happens to clear it, keeps the choice from
   // hinging on noise.
-  const interpolate = (
-    below: { blend: Blend; quality: BlendQuality },
-    above: { blend: Blend; quality: BlendQuality },
-  ) => {
+  const interpolate = (below: TunedBlend, above: TunedBlend): TunedBlend => {
     const t = (minCoverage - below.quality.coverage) / (above.quality.coverage - below.quality.coverage);
     const mix = (a: number, b: number) => a + t * (b - a);
     return {
@@ -188,20 +191,62 @@ export function tuneBlend(
     return aFeasible ? a.ndcg > b.ndcg : a.coverage > b.coverage;
   };
   const names = COMPONENTS.filter((n) => available[n]);
-  let best = atFloor(
+  let best = yield* atFloor(
     Object.fromEntries(COMPONENTS.map((name) => [name, available[name] ? 1 : 0])) as Record<Component, number>,
   );
-  for (let round = 0; round < 3; round++) {
+  for (let round = 0; round < TUNING_ROUNDS; round++) {
     const before = best;
     for (const name of names) {
       for (const w of WEIGHT_GRID) {
         const weights = { ...best.blend.weights, [name]: w };
         if (w === best.blend.weights[name] || names.every((n) => weights[n] === 0)) continue;
-        const candidate = atFloor(weights, Math.ceil(best.blend.exposurePenalty / PENALTY_STEP));
+        const candidate = yield* atFloor(weights, Math.ceil(best.blend.exposurePenalty / PENALTY_STEP));
         if (better(candidate.quality, best.quality)) best = candidate;
       }
     }
     if (best === before) break;
   }
   return best;
+}
+
+/** Values a measured quality takes in BlendTuning.measured. */
+const QUALITY_FIELDS = 3;
+
+/**
+ * The blend search, cut into bounded pieces: `advance` measures at most a given number of blends, and
+ * `measured` is everything the search has been told so far. A tuning built from those answers replays
+ * them without measuring (the search is deterministic given its answers) and carries on exactly where the
+ * last one stopped, so a tuning spread over many steps ends with the blend one run in a go would give.
+ */
+export class BlendTuning {
+  /** Most measurements a search can ask for: an upper bound, for progress, never reached in practice. */
+  static readonly MAX_MEASUREMENTS =
+    (LAST_PENALTY_STEP + 1) * (1 + TUNING_ROUNDS * COMPONENTS.length * WEIGHT_GRID.length);
+
+  private readonly search: Generator<Blend, TunedBlend, BlendQuality>;
+  private asked: IteratorResult<Blend, TunedBlend>;
+  private readonly answers: number[] = [];
+
+  constructor(minCoverage: number, available: Record<Component, boolean>, measured: ArrayLike<number> = []) {
+    this.search = blendSearch(minCoverage, available);
+    this.asked = this.search.next();
+    for (let n = 0; n + QUALITY_FIELDS <= measured.length && !this.asked.done; n += QUALITY_FIELDS)
+      this.answer({ ndcg: measured[n]!, recall: measured[n + 1]!, coverage: measured[n + 2]! });
+  }
+
+  /** Measures up to `budget` more blends; answers the tuned blend once the search has ended. */
+  advance(measure: (blend: Blend) => BlendQuality, budget: number): TunedBlend | undefined {
+    for (let n = 0; n < budget && !this.asked.done; n++) this.answer(measure(this.asked.value));
+    return this.asked.done ? this.asked.value : undefined;
+  }
+
+  /** Every quality the search was told, as ndcg, recall, coverage in turn. */
+  get measured(): Float64Array {
+    return Float64Array.from(this.answers);
+  }
+
+  private answer(quality: BlendQuality): void {
+    this.answers.push(quality.ndcg, quality.recall, quality.coverage);
+    this.asked = this.search.next(quality);
+  }
 }

@@ -64,6 +64,8 @@ export interface ListenerScore {
   recall: number;
 }
 
+type EvaluationOptions = { k?: number; similarity?: ItemSimilarity | null };
+
 /**
  * Ranks all items for every listener with held-out items (training items excluded by the recommender) and
  * averages. Diversity is measured with `similarity`, by default co-occurrence cosine, which transposes the
@@ -72,7 +74,7 @@ export interface ListenerScore {
 export function evaluate(
   recommender: Recommender,
   split: HoldoutSplit,
-  options: { k?: number; similarity?: ItemSimilarity | null } = {},
+  options: EvaluationOptions = {},
 ): EvaluationReport {
   return evaluateListeners(recommender, split, options).report;
 }
@@ -81,40 +83,85 @@ export function evaluate(
 export function evaluateListeners(
   recommender: Recommender,
   split: HoldoutSplit,
-  options: { k?: number; similarity?: ItemSimilarity | null } = {},
+  options: EvaluationOptions = {},
 ): { report: EvaluationReport; listeners: ListenerScore[] } {
+  const { progress, listeners } = evaluateRange(recommender, split, EVALUATION_START, split.heldOut.length, options);
+  return { report: evaluationReport(progress, split, options), listeners };
+}
+
+/**
+ * Where an evaluation of listeners in index order stands: its running sums, carried on in order by the next
+ * range, so an evaluation cut into ranges (a Workflow step each) adds up to exactly the figures of one run
+ * in a go. As JSON it round-trips exactly.
+ */
+export interface EvaluationProgress {
+  /** The first listener not yet evaluated. */
+  next: number;
+  recall: number;
+  ndcg: number;
+  hitRate: number;
+  diversity: number;
+  /** Each evaluated listener's top k, in listener order: coverage, popularity and the long tail are read from them. */
+  lists: number[][];
+}
+
+export const EVALUATION_START: EvaluationProgress = {
+  next: 0,
+  recall: 0,
+  ndcg: 0,
+  hitRate: 0,
+  diversity: 0,
+  lists: [],
+};
+
+/** Evaluates listeners from `progress.next` up to `to`, answering the progress after them and their own figures. */
+export function evaluateRange(
+  recommender: Recommender,
+  split: HoldoutSplit,
+  progress: EvaluationProgress,
+  to: number,
+  options: EvaluationOptions = {},
+): { progress: EvaluationProgress; listeners: ListenerScore[] } {
   const k = options.k ?? 10;
-  const evidence = evidenceMatrix(split.train);
-  const popularity = listenerCounts(evidence);
-  const similarity = options.similarity === undefined ? cooccurrenceCosine(evidence) : options.similarity;
-  const lists: number[][] = [];
+  const similarity =
+    options.similarity === undefined ? cooccurrenceCosine(evidenceMatrix(split.train)) : options.similarity;
+  const next = { ...progress, lists: [...progress.lists] };
   const scores: ListenerScore[] = [];
-  let recall = 0,
-    ndcg = 0,
-    hitRate = 0,
-    diversity = 0;
-  split.heldOut.forEach((items, listener) => {
-    if (items.length === 0) return;
+  for (let listener = progress.next; listener < Math.min(to, split.heldOut.length); listener++) {
+    const items = split.heldOut[listener]!;
+    if (items.length === 0) continue;
     const relevant = new Set(items);
     const ranked = recommender.recommend(listener, k).map((s) => s.item);
-    lists.push(ranked);
+    next.lists.push(ranked);
     const score = { listener, ndcg: ndcgAtK(ranked, relevant, k), recall: recallAtK(ranked, relevant, k) };
     scores.push(score);
-    recall += score.recall;
-    ndcg += score.ndcg;
-    hitRate += hitRateAtK(ranked, relevant, k);
-    if (similarity) diversity += intraListDiversity(ranked, similarity);
-  });
+    next.recall += score.recall;
+    next.ndcg += score.ndcg;
+    next.hitRate += hitRateAtK(ranked, relevant, k);
+    if (similarity) next.diversity += intraListDiversity(ranked, similarity);
+  }
+  next.next = Math.max(progress.next, Math.min(to, split.heldOut.length));
+  return { progress: next, listeners: scores };
+}
+
+/** The averages of an evaluation that has reached every listener. */
+export function evaluationReport(
+  progress: EvaluationProgress,
+  split: HoldoutSplit,
+  options: EvaluationOptions = {},
+): EvaluationReport {
+  if (progress.next < split.heldOut.length) throw new Error("the evaluation has not reached every listener");
+  const popularity = listenerCounts(evidenceMatrix(split.train));
+  const { lists } = progress;
   const n = Math.max(lists.length, 1);
-  const report = {
+  return {
     listeners: lists.length,
-    recall: recall / n,
-    ndcg: ndcg / n,
-    hitRate: hitRate / n,
+    recall: progress.recall / n,
+    ndcg: progress.ndcg / n,
+    hitRate: progress.hitRate / n,
     coverage: catalogCoverage(lists, popularity.filter((c) => c > 0).length),
     meanPopularity: meanPopularity(lists, popularity),
-    ...(similarity ? { intraListDiversity: diversity / n } : {}),
+    ...(options.similarity !== null ? { intraListDiversity: progress.diversity / n } : {}),
     longTailShare: longTailShare(lists, headItems(popularity)),
   };
-  return { report, listeners: scores };
 }

@@ -22,7 +22,8 @@
  *   protocol (20% of each listener's items held out; Recall, NDCG, HitRate, coverage, popularity, diversity,
  *   long tail at 10), plus the metric functions themselves. stableHoldoutSplit(data, { key }) holds out
  *   pairs by a keyed hash instead, and evaluateListeners gives each listener's figures, so that versions
- *   trained on nearly the same data can be compared listener by listener.
+ *   trained on nearly the same data can be compared listener by listener; evaluateRange cuts an evaluation
+ *   into ranges of listeners that add up to the same figures.
  */
 export type { Interaction, InteractionColumns, ItemContent, Scored, TrainingData } from "./types";
 export { evidenceWeight, type EventCounts } from "./evidence";
@@ -50,7 +51,11 @@ export {
 export {
   evaluate,
   evaluateListeners,
+  evaluateRange,
+  evaluationReport,
+  EVALUATION_START,
   cooccurrenceCosine,
+  type EvaluationProgress,
   type EvaluationReport,
   type ListenerScore,
   type Recommender,

@@ -4,8 +4,8 @@ import { gramian, initialFactors, solveRows, type Factors } from "./als";
 import {
   COMPONENTS,
   EXPOSURE_LIST,
+  BlendTuning,
   blendMeasure,
-  tuneBlend,
   type Blend,
   type CandidateSet,
   type Component,
@@ -90,11 +90,18 @@ interface Phase {
   needs: string[];
   /** Arrays the phase changes, written back to the store before they leave memory. */
   writes: string[];
-  run(from: number, to: number): void;
+  /** Runs units [from, to); answers true when the phase has ended early, its work done in fewer units. */
+  run(from: number, to: number): boolean | void;
 }
 
 /** Candidate items per component when gathering validation candidates. */
 const CANDIDATES_PER_COMPONENT = 60;
+const CANDIDATE_WIDTH = CANDIDATES_PER_COMPONENT * COMPONENTS.length;
+/**
+ * Candidate slots (sampled listeners x CANDIDATE_WIDTH) measured per step of blend tuning: measuring a blend
+ * ranks every slot, so at Last.fm's size (about 1,900 sampled listeners) this is a few blends a step.
+ */
+const TUNING_STEP_SLOTS = 1_000_000;
 /**
  * Listener-kNN holds the positive matrix by listener and by item: 16 bytes per interaction, 32 MB at this
  * bound, a quarter of a Worker's memory. Above it the blend does without listener-kNN.
@@ -102,8 +109,13 @@ const CANDIDATES_PER_COMPONENT = 60;
 const LISTENER_KNN_MAX_INTERACTIONS = 2_000_000;
 /** An ALS half-sweep is cut into blocks of about this many interactions, each one step of bounded memory. */
 const ALS_BLOCK_INTERACTIONS = 1_000_000;
-/** Items per step of a neighbour phase, and rows per block of its table. */
-const TABLE_BLOCK = 2000;
+/**
+ * Items per step of a neighbour phase, and rows per block of its table; listeners per step of a phase that
+ * scores listeners. Small enough that a step is a tenth to a quarter of a second of CPU at Last.fm's size:
+ * `advance` can hand the runtime back between steps (see its `yieldBetween`).
+ */
+const TABLE_BLOCK = 500;
+const LISTENER_BLOCK = 100;
 const FACTOR_SIDES = ["listener", "item"] as const;
 /** The array that holds one side of a trainer's ALS factors: `validation.` ones for tuning, `` for the model. */
 const factorArray = (prefix: string, side: (typeof FACTOR_SIDES)[number]) => `${prefix}factors.${side}`;
@@ -168,9 +180,9 @@ export class Trainer {
       const missing = this.resolve(phase.needs).filter((name) => !this.arrays[name]);
       if (missing.length > 0) throw new Error(`${phase.name} needs ${missing.join(", ")} in memory`);
       const to = Math.min(phase.units, this.cursor + phase.chunk);
-      phase.run(this.cursor, to);
+      const ended = phase.run(this.cursor, to) === true;
       for (const name of this.resolve(phase.writes)) if (this.arrays[name]) this.dirty.add(name);
-      this.cursor = to;
+      this.cursor = ended ? phase.units : to;
       if (this.cursor >= phase.units) {
         this.phase++;
         this.cursor = 0;
@@ -180,13 +192,15 @@ export class Trainer {
   }
 
   /**
-   * Runs up to `steps` steps with what each needs in memory: arrays a phase has finished with go to the
+   * Runs up to `steps` steps with what each needs in memory, awaiting `yieldBetween` between two (a runtime
+   * shared with other work serves it then): arrays a phase has finished with go to the
    * store (unless all fit in options.residentBytes), the next phase's come from it. What changed is stored
    * before this returns, so the state then resumes the trainer in another invocation. Once training has
    * finished, the model's arrays are left in memory for `outcome()`.
    */
-  async advance(store: TrainerStore, steps: number): Promise<TrainingProgress> {
+  async advance(store: TrainerStore, steps: number, yieldBetween?: () => Promise<void>): Promise<TrainingProgress> {
     for (let n = 0; n < steps && !this.progress().finished; n++) {
+      if (n > 0) await yieldBetween?.();
       await this.page(store);
       this.step();
     }
@@ -300,7 +314,7 @@ export class Trainer {
         {
           name: "validation candidates",
           units: Math.min(listeners, o.sampleListeners),
-          chunk: 250,
+          chunk: LISTENER_BLOCK,
           needs: [
             "validation.sample.",
             "validation.factors.",
@@ -313,12 +327,16 @@ export class Trainer {
           run: (from, to) => this.gatherCandidates(from, to),
         },
         {
+          // A unit is a blend measured; the search ends when it has found its blend, well before the bound.
           name: "blend tuning",
-          units: 1,
-          chunk: 1,
-          needs: ["candidates.", "validation.relevant.", "validation.factors."],
-          writes: ["factors."],
-          run: () => this.tune(),
+          units: BlendTuning.MAX_MEASUREMENTS,
+          chunk: Math.max(
+            1,
+            Math.floor(TUNING_STEP_SLOTS / (Math.min(listeners, o.sampleListeners) * CANDIDATE_WIDTH)),
+          ),
+          needs: ["candidates.", "validation.relevant.", "validation.factors.", "tuning."],
+          writes: ["tuning.", "factors."],
+          run: (from, to) => this.tune(to - from),
         },
       );
     }
@@ -342,7 +360,7 @@ export class Trainer {
       {
         name: "exposure",
         units: Math.min(listeners, o.sampleListeners),
-        chunk: 250,
+        chunk: LISTENER_BLOCK,
         needs: ["exposure.", "factors.", "itemKnn.", "content.", ...listenerMatrix("")],
         writes: ["exposure.mass"],
         run: (from, to) => this.countExposure(from, to),
@@ -429,7 +447,7 @@ export class Trainer {
   }
 
   private gatherCandidates(from: number, to: number): void {
-    const width = CANDIDATES_PER_COMPONENT * COMPONENTS.length;
+    const width = CANDIDATE_WIDTH;
     const c = COMPONENTS.length;
     const { listeners, rows } = this.sample("validation.");
     const items = (this.arrays["candidates.items"] ??= new Int32Array(listeners.length * width).fill(-1)) as Int32Array;
@@ -467,12 +485,15 @@ export class Trainer {
     }
   }
 
-  private tune(): void {
-    const width = CANDIDATES_PER_COMPONENT * COMPONENTS.length;
+  /**
+   * Measures up to `budget` blends of the search, which resumes from the answers kept in `tuning.measured`;
+   * once it has found its blend, the validation arrays go and the factors stay for the ALS on all the data.
+   */
+  private tune(budget: number): boolean {
     const items = this.arrays["candidates.items"] as Int32Array;
     const candidates: CandidateSet = {
-      listeners: items.length / width,
-      width,
+      listeners: items.length / CANDIDATE_WIDTH,
+      width: CANDIDATE_WIDTH,
       items,
       scores: this.arrays["candidates.scores"] as Float32Array,
     };
@@ -486,12 +507,18 @@ export class Trainer {
         (name !== "content" || this.shape.withContent) && (name !== "listenerKnn" || this.shape.withListenerKnn),
       ]),
     ) as Record<Component, boolean>;
+    const tuning = new BlendTuning(this.options.minCoverage, available, this.arrays["tuning.measured"] ?? []);
     const measure = blendMeasure(candidates, relevant, this.shape.items, this.shape.catalogSize);
-    this.blend = tuneBlend(measure, this.options.minCoverage, available).blend;
+    const tuned = tuning.advance(measure, budget);
+    this.arrays["tuning.measured"] = tuning.measured;
+    if (!tuned) return false;
+    this.blend = tuned.blend;
     for (const side of FACTOR_SIDES)
       this.arrays[factorArray("", side)] = this.arrays[factorArray("validation.", side)]!;
     for (const name of [...Object.keys(this.arrays), ...this.stored])
-      if (name.startsWith("validation.") || name.startsWith("candidates.")) this.remove(name);
+      if (name.startsWith("validation.") || name.startsWith("candidates.") || name.startsWith("tuning."))
+        this.remove(name);
+    return true;
   }
 
   private countExposure(from: number, to: number): void {

@@ -1,7 +1,7 @@
 import { stableHoldoutSplit, Trainer, type Blend } from "../../../shared/model";
 import type { Env } from "../env";
 import { loadTrainingSet, type ModelIndex } from "../training-data";
-import { r2TrainerStore, saveTrainer, storeHeldOut, trainerPrefix } from "./trainer-store";
+import { forgetFinishedTrainer, r2TrainerStore, saveTrainer, storeHeldOut, trainerPrefix } from "./trainer-store";
 
 /** Every version trains with the same seed, so a retrain of the same data is the same model. */
 export const TRAINING_SEED = 1;
@@ -30,6 +30,8 @@ export const warmIndexKey = (version: string) => `${stagePrefix(version, "full")
  * held-out items for judging it; the full model starts in the twin's index, from its factors and blend.
  */
 export async function readTrainingData(env: Env, version: string, stage: Stage, blend?: Blend): Promise<string> {
+  // The data and its first trainer step need the memory the twin, kept from the step before, would hold.
+  forgetFinishedTrainer();
   const prefix = stagePrefix(version, stage);
   const warm = stage === "full" ? await env.ARTIFACTS.get(warmIndexKey(version)) : null;
   const warmIndex = warm ? await warm.json<ModelIndex>() : undefined;

@@ -1,4 +1,5 @@
-import { loadTrainer, saveTrainer } from "./trainer-store";
+import { yieldToRuntime } from "./timed-step";
+import { forgetFinishedTrainer, loadTrainer, saveTrainer } from "./trainer-store";
 
 /** What a training step answers: small, since every step's result is kept with the instance. */
 export interface SliceResult {
@@ -10,10 +11,10 @@ export interface SliceResult {
 
 /**
  * Trainer steps per slice for `sliceWork` (TRAINING_SLICE_WORK: interactions x steps). A trainer step (a
- * block of about 2,000 items or 250 listeners, or a block of an ALS half-sweep) costs about in proportion
- * to the interactions, and 60,000,000 of work is about a minute of CPU on a 2-core development machine:
- * 250,000 is about a second (`npm run bench:retrain` prints each slice's time). A slice never runs fewer than one step, so a step's own bound (its blocks)
- * is the floor.
+ * block of 500 items or 100 listeners, a few blends of the tuning, or a block of an ALS half-sweep) costs
+ * about in proportion to the interactions: at Last.fm's size a tenth to a quarter of a second of CPU on a
+ * 2-core development machine, so 400,000 is about a second a slice (`npm run bench:retrain` prints the
+ * longest steps). A slice never runs fewer than one step, so a step's own bound (its blocks) is the floor.
  */
 export function trainerStepsPerSlice(interactions: number, sliceWork: number): number {
   return Math.min(256, Math.max(1, Math.floor(sliceWork / Math.max(interactions, 1))));
@@ -26,9 +27,12 @@ export function trainerStepsPerSlice(interactions: number, sliceWork: number): n
  * finished slice stopped and redoes the same blocks.
  */
 export async function trainSlice(bucket: R2Bucket, prefix: string, sliceWork: number): Promise<SliceResult> {
+  // Training needs the memory a finished model kept from an earlier step would hold.
+  forgetFinishedTrainer();
   const { trainer, kept, options, store } = await loadTrainer<unknown>(bucket, prefix);
   const steps = trainerStepsPerSlice(trainer.state().shape.interactions, sliceWork);
-  const progress = await trainer.advance(store, steps);
+  // Between trainer steps the runtime serves whatever waits for it (locally, the edge).
+  const progress = await trainer.advance(store, steps, yieldToRuntime);
   // A finished trainer keeps its model's arrays in memory only: they are written for the steps that read them.
   await saveTrainer(bucket, prefix, trainer, options, kept);
   return { finished: progress.finished, phase: progress.phase, done: progress.done, total: progress.total };

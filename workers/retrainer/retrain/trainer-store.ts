@@ -67,11 +67,32 @@ export async function loadTrainer<Kept>(
   return { trainer, kept: saved.kept, options: saved.options, store: r2TrainerStore(bucket, prefix) };
 }
 
+type LoadedTrainer<Kept> = Awaited<ReturnType<typeof loadTrainer<Kept>>>;
+
+/**
+ * The finished trainer last read back, kept in the isolate for the steps after it: a run's evaluation slices
+ * read the same twin and its publish parts the same model, one step after another, and reading the model's
+ * arrays back from R2 (about 60 MB at Last.fm's size) was most of such a step. A finished trainer's arrays
+ * do not change until the run deletes them; the version of its state.json (etag and upload time) names them.
+ */
+let lastFinished: { prefix: string; version: string; loaded: LoadedTrainer<unknown> } | undefined;
+
+/** Lets the isolate's copy of a finished trainer go: steps that need their memory for other things call it. */
+export function forgetFinishedTrainer(): void {
+  lastFinished = undefined;
+}
+
 /** A finished trainer with its model's arrays read back into memory, for `outcome()`. */
-export async function loadFinishedTrainer<Kept>(bucket: R2Bucket, prefix: string) {
+export async function loadFinishedTrainer<Kept>(bucket: R2Bucket, prefix: string): Promise<LoadedTrainer<Kept>> {
+  const head = await bucket.head(`${prefix}state.json`);
+  const version = head ? `${head.etag} ${head.uploaded.getTime()}` : "";
+  if (lastFinished?.prefix === prefix && lastFinished.version === version)
+    return lastFinished.loaded as LoadedTrainer<Kept>;
+  forgetFinishedTrainer();
   const loaded = await loadTrainer<Kept>(bucket, prefix);
   if (!(await loaded.trainer.advance(loaded.store, 0)).finished)
     throw new Error(`the trainer under ${prefix} has not finished`);
+  lastFinished = { prefix, version, loaded };
   return loaded;
 }
 

@@ -2,7 +2,7 @@ import { WorkflowEntrypoint, type WorkflowEvent, type WorkflowStep } from "cloud
 import type { Env } from "../env";
 import { markFailed, recordStep } from "../versions";
 import { cleanUpRun } from "./clean-up";
-import { evaluateHoldoutTwin } from "./evaluate";
+import { evaluateHoldoutSlice, recordHoldoutTwin } from "./evaluate";
 import { gateAndSwitchPointer } from "./gate";
 import type { RetrainParams } from "./params";
 import { finishPruning, planPruning, pruneVersionKeys } from "./prune";
@@ -48,7 +48,8 @@ export class RetrainWorkflow extends WorkflowEntrypoint<Env, RetrainParams> {
     const env = this.env;
     await run("read training data for the holdout twin", () => readTrainingData(env, version, "holdout"));
     await this.trainInSlices(run, version, "holdout");
-    const blend = await run("evaluate the holdout twin", () => evaluateHoldoutTwin(env, version));
+    await this.evaluateInSlices(run, version);
+    const blend = await run("record the holdout twin's figures", () => recordHoldoutTwin(env, version));
     await run("read training data for the full model", () => readTrainingData(env, version, "full", blend));
     return { trainer: await this.trainInSlices(run, version, "full") };
   }
@@ -60,6 +61,14 @@ export class RetrainWorkflow extends WorkflowEntrypoint<Env, RetrainParams> {
     const slice = (n: number) => run(`train ${stage} slice ${n}`, () => trainSlice(this.env.ARTIFACTS, prefix, work));
     for (let n = 0; !(await slice(n)).finished; n++);
     return prefix;
+  }
+
+  /** The holdout twin judged a range of listeners a step (as many as TRAINING_SLICE_WORK allows). */
+  private async evaluateInSlices(run: Steps, version: string): Promise<void> {
+    const work = Number(this.env.TRAINING_SLICE_WORK);
+    const slice = (n: number) =>
+      run(`evaluate the holdout twin slice ${n}`, () => evaluateHoldoutSlice(this.env, version, work));
+    for (let n = 0; !(await slice(n)); n++);
   }
 
   /** A version past retention: its KV keys a page a step, then the rest of it. */
