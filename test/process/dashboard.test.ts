@@ -222,6 +222,27 @@ describe("the operator dashboard in a browser", () => {
     const { version } = JSON.parse(said.slice("Retrain: ".length)) as { version: string };
     expect((await models()).versions.map((v) => v.version)).toContain(version);
     retrain = version;
+
+    // The run shows on the retrains page with its step, and a second retrain is refused while it builds.
+    await open("retrains");
+    const shown = await page.waitForFunction(
+      (v) => {
+        const rows = [...document.querySelectorAll('[data-table="retrains"] tbody tr')];
+        const cells = rows.find((r) => r.querySelector("th")?.textContent === v)?.querySelectorAll("td");
+        return cells ? { status: cells[0]!.textContent, step: cells[3]!.textContent } : null;
+      },
+      {},
+      version,
+    );
+    const row = (await shown.jsonValue()) as { status: string; step: string };
+    console.log(`[dashboard test] retrain ${version}: ${row.status}, step "${row.step}"`);
+    expect(row.status).toBe("building");
+    await page.click("xpath///button[text()='Retrain now']");
+    await page.waitForSelector('[role="alert"]:not([hidden])');
+    expect(await page.$eval('[role="alert"]:not([hidden])', (e) => e.textContent)).toMatch(
+      new RegExp(`^409 Conflict: Version ${version} is being retrained \\(step: .+\\) and one retrain runs at a time`),
+    );
+    await screenshot("retrains");
   });
 
   it("creates a key that works at once, and revokes it", async () => {
