@@ -4,7 +4,7 @@ import type { Track } from "../catalog/types";
 import { trackFromRow } from "./rows";
 import { NO_EVENTS, type EventCounts } from "../model/evidence";
 import type { HistoryEntry } from "../playlists/types";
-import { deadLetters, eventRollups, events, listeners, tracks } from "./schema";
+import { deadLetters, erasures, eventRollups, events, listeners, tracks } from "./schema";
 
 export const CHART_WINDOW_MS = 30 * 24 * 3600 * 1000;
 const POSITIVE_TYPES = ["play", "complete", "repeat", "like", "add_to_playlist"];
@@ -137,4 +137,17 @@ export async function listeningHistory(db: D1Database, listener: string): Promis
     entry.lastTs = Math.max(entry.lastTs, Number(row.lastTs));
   }
   return [...byTrack.values()];
+}
+
+/** When each of `listenerIds` who asked to be erased did, read 90 ids at a time (D1's 100 bound parameters). */
+export async function erasureTimes(db: D1Database, listenerIds: readonly string[]): Promise<Map<string, number>> {
+  const erased = new Map<string, number>();
+  for (let i = 0; i < listenerIds.length; i += 90) {
+    const rows = await drizzle(db)
+      .select()
+      .from(erasures)
+      .where(inArray(erasures.listenerId, listenerIds.slice(i, i + 90)));
+    for (const row of rows) erased.set(row.listenerId, row.erasedAt);
+  }
+  return erased;
 }

@@ -1,7 +1,8 @@
 import { and, eq, inArray } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { bulkInsertStatements, runInBatches } from "../db/bulk";
-import { erasures, lakeObjects } from "../db/schema";
+import { erasureTimes } from "../db/queries";
+import { lakeObjects } from "../db/schema";
 import type { LakeObject } from "./partitions";
 import { parseLakeRecords, withoutLines, type LakeRecord } from "./records";
 
@@ -71,14 +72,7 @@ export async function eraseFromLake(
  */
 export async function dropErasedLines(bucket: R2Bucket, db: D1Database, objects: readonly LakeObject[]) {
   const listeners = [...new Set(objects.flatMap((o) => o.listeners))];
-  const erasedAt = new Map<string, number>();
-  for (let i = 0; i < listeners.length; i += 90) {
-    const rows = await drizzle(db)
-      .select()
-      .from(erasures)
-      .where(inArray(erasures.listenerId, listeners.slice(i, i + 90)));
-    for (const row of rows) erasedAt.set(row.listenerId, row.erasedAt);
-  }
+  const erasedAt = await erasureTimes(db, listeners);
   for (const object of objects.filter((o) => o.listeners.some((l) => erasedAt.has(l)))) {
     const left = await rewriteObject(bucket, object.key, ({ listener, receivedAt }) => {
       const at = typeof listener === "string" ? erasedAt.get(listener) : undefined;

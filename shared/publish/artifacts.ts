@@ -27,7 +27,6 @@ export const artifactKey = {
   charts: (version: string) => `model:${version}:charts`,
   listener: (version: string, listener: string) => `model:${version}:listener:${listener}`,
   similarShard: (version: string, shard: number) => `model:${version}:similar:${shard}`,
-  staging: (version: string, part: string) => `model:${version}:staging:${part}`,
   versionPrefix: (version: string) => `model:${version}:`,
 };
 

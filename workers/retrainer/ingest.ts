@@ -7,9 +7,8 @@ import {
 } from "../../shared/api/schemas";
 import { bulkInsertStatements } from "../../shared/db/bulk";
 import { eventRow, listenerRow, sessionRow } from "../../shared/db/rows";
-import { inArray } from "drizzle-orm";
-import { drizzle } from "drizzle-orm/d1";
-import { erasures, events, listeners, sessions } from "../../shared/db/schema";
+import { erasureTimes } from "../../shared/db/queries";
+import { events, listeners, sessions } from "../../shared/db/schema";
 import type { Rejection } from "./dead-letters";
 import type { Env } from "./env";
 import { exposureStatements } from "./exposures";
@@ -78,18 +77,8 @@ async function continueLakeErasure(env: Env, message: Message<unknown>, { listen
 }
 
 /** Listeners in this batch who asked to be erased, and when: what they sent before then is dropped. */
-async function erasedAt(db: D1Database, messages: QueueMessage[]): Promise<Map<string, number>> {
-  const listenerIds = [...new Set(messages.map((m) => m.listener))];
-  const erased = new Map<string, number>();
-  for (let i = 0; i < listenerIds.length; i += 90) {
-    const rows = await drizzle(db)
-      .select()
-      .from(erasures)
-      .where(inArray(erasures.listenerId, listenerIds.slice(i, i + 90)));
-    for (const row of rows) erased.set(row.listenerId, row.erasedAt);
-  }
-  return erased;
-}
+const erasedAt = (db: D1Database, messages: QueueMessage[]) =>
+  erasureTimes(db, [...new Set(messages.map((m) => m.listener))]);
 
 /**
  * One atomic D1 batch: listeners first seen here, their events, their closed sessions and first exposures,
