@@ -2,7 +2,7 @@
  * `npm run bench:retrain`: one retrain Workflow inside the local Workers runtime, timed step by step, with
  * the retraining worker's memory read from its own V8 isolate through the runtime's inspector, and the
  * recommendation route's latency measured while it trains against the same route idle.
- *   npm run bench:retrain [-- --lastfm DIR] [--tsv FILE] [--port N] [--probe-seconds N]
+ *   npm run bench:retrain [-- --lastfm DIR] [--tsv FILE] [--spotify FILE] [--port N] [--probe-seconds N]
  *   npm run bench:retrain -- --synthetic [--listeners N] [--items N] [--interactions N] [--seed N]
  * Without --lastfm it retrains on the demo data `npm start` seeds; with it, on the imported HetRec
  * Last.fm 2K data (17,632 artists, 92,834 plays); --tsv imports listening for tracks in the catalog on
@@ -30,6 +30,7 @@ const { values: args } = parseArgs({
   options: {
     lastfm: { type: "string" },
     tsv: { type: "string" },
+    spotify: { type: "string" },
     synthetic: { type: "boolean", default: false },
     listeners: { type: "string", default: "100000" },
     items: { type: "string", default: "50000" },
@@ -223,7 +224,7 @@ async function pollUntil<T>(url: string, done: (body: T, seconds: number) => boo
 }
 
 /** One retrain, timed; with `probeAs`, the recommendation route measured idle before it and during it. */
-async function retrain(base: string, output: () => string, probeAs?: string[]): Promise<void> {
+async function retrain(base: string, output: () => string, probeAs?: string[]): Promise<string> {
   const seconds = Number(args["probe-seconds"]);
   const idle = probeAs && (await probeLatency(base, probeAs, new Promise((r) => setTimeout(r, seconds * 1000))));
   const started = performance.now();
@@ -250,7 +251,11 @@ async function retrain(base: string, output: () => string, probeAs?: string[]): 
   const row = await finished;
   const publishedSeconds = (performance.now() - started) / 1000;
   const holdout = row.metrics?.holdout;
-  const data = [args.lastfm ? `Last.fm from ${args.lastfm}` : "demo", ...(args.tsv ? [`plays from ${args.tsv}`] : [])];
+  const data = [
+    args.lastfm ? `Last.fm from ${args.lastfm}` : "demo",
+    ...(args.tsv ? [`plays from ${args.tsv}`] : []),
+    ...(args.spotify ? [`tracks from ${args.spotify}`] : []),
+  ];
   console.log(`data: ${data.join(" + ")}   version ${version}: ${row.status}${row.failure ? ` (${row.failure})` : ""}`);
   console.log(
     `wall time: trained ${trainedSeconds?.toFixed(1)} s, published (${row.partsTotal} parts) ${publishedSeconds.toFixed(1)} s`,
@@ -265,13 +270,29 @@ async function retrain(base: string, output: () => string, probeAs?: string[]): 
   for (const line of stepSummary(steps)) console.log(`  ${line}`);
   const longest = [...steps].sort((a, b) => b.ms - a.ms).slice(0, 5);
   console.log(`longest steps: ${longest.map((s) => `${s.step} ${(s.ms / 1000).toFixed(2)} s`).join(", ")}`);
-  if (!idle || !during) return;
+  if (!idle || !during) return version;
   const ms = (x: number) => `${x.toFixed(0)} ms`;
   console.log(
     `GET /v1/me/recommendations, 2 at a time: idle ${idle.requests} requests p50 ${ms(idle.p50)} p99 ${ms(idle.p99)}; ` +
       `during the retrain ${during.requests} requests p50 ${ms(during.p50)} p99 ${ms(during.p99)} ` +
       `(${(during.p99 / idle.p99).toFixed(2)}x idle p99; failures ${idle.failures} idle, ${during.failures} during)`,
   );
+  return version;
+}
+
+/** Which version the edge answers a listener's recommendations from, once the pointer's hold has run out. */
+async function servedVersion(base: string, rawId: string, expected: string): Promise<string | null> {
+  const clientKey = "bench-retrain-client-key";
+  const token = await signListenerToken(await listenerTokenConfig(), rawId, 600);
+  const deadline = performance.now() + 120_000;
+  for (;;) {
+    const answer = await fetch(`${base}/v1/me/recommendations?limit=20`, {
+      headers: { "x-api-key": clientKey, authorization: `Bearer ${token}` },
+    });
+    const { modelVersion } = (await answer.json()) as { modelVersion: string | null };
+    if (modelVersion === expected || performance.now() > deadline) return modelVersion;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
 }
 
 async function syntheticTraining(base: string, output: () => string): Promise<void> {
@@ -313,14 +334,20 @@ async function syntheticTraining(base: string, output: () => string): Promise<vo
 
 const network = await startLocalNetwork(Number(args.port), { seed: !args.lastfm && !args.synthetic });
 try {
-  const imports = [...(args.lastfm ? [["--lastfm", args.lastfm]] : []), ...(args.tsv ? [["--tsv", args.tsv]] : [])];
+  const imports = [
+    ...(args.lastfm ? [["--lastfm", args.lastfm]] : []),
+    ...(args.tsv ? [["--tsv", args.tsv]] : []),
+    ...(args.spotify ? [["--spotify", args.spotify]] : []),
+  ];
   for (const source of imports) {
+    const importing = performance.now();
     const imported = spawnSync(
       resolve(root, "node_modules/.bin/tsx"),
       [resolve(root, "scripts/import.ts"), "--url", network.base, ...source],
       { cwd: root, stdio: "inherit" },
     );
     if (imported.status !== 0) throw new Error("the import failed");
+    console.log(`import ${source.join(" ")}: ${((performance.now() - importing) / 1000).toFixed(1)} s`);
   }
   await storeKeys({ persistTo: network.persistTo }, [
     { key: "bench-retrain-client-key", role: "client", name: "bench retrain client" },
@@ -332,7 +359,11 @@ try {
   const heap = await sampleHeap(await retrainerInspector(network.processGroup), 100, 10);
   await heap.idle;
   if (args.synthetic) await syntheticTraining(network.base, network.output);
-  else {
+  else if (args.spotify) {
+    // The seed's model is live: one retrain, measured against serving it, then the edge asked which it serves.
+    const version = await retrain(network.base, network.output, rawIds);
+    console.log(`the edge serves ${rawIds[0]} from ${await servedVersion(network.base, rawIds[0]!, version)}`);
+  } else {
     // The first retrain puts a model live (after an import none is), so the second is measured against serving it.
     console.log("first retrain:");
     await retrain(network.base, network.output);

@@ -32,7 +32,8 @@ export function contentVectors(
     return counts;
   });
   const tagged = tagCounts.filter((c) => c.size > 0).length;
-  const featureDims = Math.max(0, ...content.map((c) => c?.features?.length ?? 0));
+  // A loop, not Math.max(...): a spread of a million items' lengths overflows the call stack.
+  const featureDims = content.reduce((most, c) => Math.max(most, c?.features?.length ?? 0), 0);
   const { mean, scale } = featureMoments(content, featureDims);
 
   const indptr = new Int32Array(content.length + 1);
