@@ -14,13 +14,13 @@
  * popularity, and the same heap readings.
  */
 import { spawnSync } from "node:child_process";
+import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { signListenerToken } from "../workers/edge/auth/listener-token";
 import type { SyntheticRun } from "../workers/retrainer/synthetic";
 import { DEV_KEYS, listenerTokenConfig } from "./dev-credentials";
-import { workerInspector } from "./isolate-heap";
 import { storeKeys } from "./keys";
 import { startLocalNetwork } from "./local-network";
 import { mb } from "./memory-peak";
@@ -40,7 +40,59 @@ const { values: args } = parseArgs({
     "probe-seconds": { type: "string", default: "10" },
   },
 });
+const RETRAINER_TARGET = "core:user:setlist-retrainer";
 const asOperator = { headers: { "x-api-key": DEV_KEYS.operator.key } };
+
+/** Ports the given processes listen on (Linux: their socket inodes matched against /proc/net/tcp). */
+function listeningPorts(pids: number[]): number[] {
+  const inodes = new Set<string>();
+  for (const pid of pids) {
+    for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+      const link = (() => {
+        try {
+          return readlinkSync(`/proc/${pid}/fd/${fd}`);
+        } catch {
+          return "";
+        }
+      })();
+      const inode = /^socket:\[(\d+)\]$/.exec(link)?.[1];
+      if (inode) inodes.add(inode);
+    }
+  }
+  return readFileSync("/proc/net/tcp", "utf8")
+    .split("\n")
+    .slice(1)
+    .map((line) => line.trim().split(/\s+/))
+    .filter((fields) => fields[3] === "0A" && inodes.has(fields[9]!))
+    .map((fields) => parseInt(fields[1]!.split(":")[1]!, 16));
+}
+
+function processesInGroup(group: number): number[] {
+  return readdirSync("/proc")
+    .filter((name) => /^\d+$/.test(name))
+    .map(Number)
+    .filter((pid) => {
+      try {
+        // Field 5 of stat is the process group; the command name before it may hold spaces, hence the ")".
+        const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+        return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[2]) === group;
+      } catch {
+        return false;
+      }
+    });
+}
+
+/** The retraining worker's inspector socket: the runtime serves one target per worker. */
+async function retrainerInspector(group: number): Promise<string> {
+  for (const port of listeningPorts(processesInGroup(group))) {
+    const targets = (await fetch(`http://127.0.0.1:${port}/json`, { signal: AbortSignal.timeout(1000) })
+      .then((r) => (r.ok ? r.json() : []))
+      .catch(() => [])) as { id?: string; webSocketDebuggerUrl?: string }[];
+    const target = Array.isArray(targets) ? targets.find((t) => t.id === RETRAINER_TARGET) : undefined;
+    if (target?.webSocketDebuggerUrl) return target.webSocketDebuggerUrl;
+  }
+  throw new Error("no inspector target for the retraining worker");
+}
 
 interface HeapUsage {
   usedSize: number;
@@ -304,7 +356,7 @@ try {
   const rawIds = args.lastfm
     ? Array.from({ length: 2099 }, (_, i) => `lfm-u${i + 2}`)
     : Array.from({ length: 500 }, (_, i) => `demo-${i + 1}`);
-  const heap = await sampleHeap(await workerInspector(network.processGroup, "setlist-retrainer"), 100, 10);
+  const heap = await sampleHeap(await retrainerInspector(network.processGroup), 100, 10);
   await heap.idle;
   if (args.synthetic) await syntheticTraining(network.base, network.output);
   else if (args.spotify) {

@@ -14,7 +14,7 @@ import { generateDemoCatalog } from "../shared/demo";
 import { signListenerToken } from "../workers/edge/auth/listener-token";
 import { publishSyntheticCatalog } from "./bench-catalog";
 import { listenerTokenConfig } from "./dev-credentials";
-import { isolateHeap, workerInspector } from "./isolate-heap";
+import { isolateHeap } from "./isolate-heap";
 import { storeKeys } from "./keys";
 import { startLocalNetwork, type LocalNetwork } from "./local-network";
 import { mb } from "./memory-peak";
@@ -41,7 +41,7 @@ interface RouteResult {
 }
 
 /** Loads each route in turn on `network` as `rawListeners`, and reads the edge isolate's heap after. */
-async function benchRoutes(network: LocalNetwork, rawListeners: string[], trackIds: string[]) {
+async function benchRoutes(network: LocalNetwork, inspectorPort: number, rawListeners: string[], trackIds: string[]) {
   const keys = (role: "client" | "speaker") =>
     Array.from({ length: BENCH_KEYS }, (_, i) => ({ key: `bench-${role}-key-${i}`, role, name: `bench ${role} ${i}` }));
   const clientKeys = keys("client"),
@@ -113,9 +113,7 @@ async function benchRoutes(network: LocalNetwork, rawListeners: string[], trackI
       errors: result.errors + result.non2xx,
     });
   }
-  const heap = await workerInspector(network.processGroup, "setlist-edge")
-    .then((url) => isolateHeap(url, () => fetch(`${network.base}/health`).then((r) => r.text())))
-    .catch((error: unknown) => String(error));
+  const heap = await isolateHeap(inspectorPort).catch((error: unknown) => String(error));
   return { results, heap };
 }
 
@@ -132,8 +130,7 @@ function printRoutes(title: string, { results, heap }: Awaited<ReturnType<typeof
   console.log(
     typeof heap === "string"
       ? `\nedge isolate heap after the run: not read (${heap})`
-      : `\nedge isolate heap after the run, after a forced collection: ${mb(heap.liveBytes)} live ` +
-          `(${mb(heap.withBuffersBytes)} with array buffers; ${mb(heap.beforeCollectionBytes)} in use before it)`,
+      : `\nedge isolate heap after the run: ${mb(heap.usedBytes)} used of ${mb(heap.totalBytes)}`,
   );
 }
 
@@ -144,6 +141,7 @@ let demo: Awaited<ReturnType<typeof benchRoutes>>;
 try {
   demo = await benchRoutes(
     network,
+    port + 1,
     demoListeners,
     generateDemoCatalog().tracks.map((t) => t.id),
   );
@@ -163,13 +161,13 @@ if (args.catalog) {
     const large = await startLocalNetwork(port, { inspectorPort: port + 1, persistTo, seed: false });
     let measured: Awaited<ReturnType<typeof benchRoutes>>;
     try {
-      measured = await benchRoutes(large, rawListeners, synthetic.askedTracks);
+      measured = await benchRoutes(large, port + 1, rawListeners, synthetic.askedTracks);
     } finally {
       await large.stop();
     }
     printRoutes(`bench, synthetic catalog of ${size} tracks`, measured);
     const [demoRecs, largeRecs] = [demo.results[1]!, measured.results[1]!];
-    const heapOf = ({ heap }: typeof demo) => (typeof heap === "string" ? "not read" : mb(heap.liveBytes));
+    const heapOf = ({ heap }: typeof demo) => (typeof heap === "string" ? "not read" : mb(heap.usedBytes));
     console.log(
       `\nrecommendations at ${size} tracks vs the demo catalog: req/s ${(largeRecs.rps / demoRecs.rps).toFixed(2)}x, ` +
         `p99 ${(largeRecs.p99 / demoRecs.p99).toFixed(2)}x; edge heap ${heapOf(measured)} vs ${heapOf(demo)}`,
