@@ -182,12 +182,14 @@ function stepSummary(steps: { step: string; ms: number }[]): string[] {
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? NaN;
 
+/** The app key the bench's requests carry, stored once the network is up. */
+const BENCH_CLIENT = { key: "bench-retrain-client-key", role: "client" as const, name: "bench retrain client" };
+
 /**
  * The recommendation route's latency, two requests at a time from listeners drawn in turn, until `until`
  * resolves: what a listener sees of the runtime the retrain shares (one local process runs both workers).
  */
 async function probeLatency(base: string, rawIds: string[], until: Promise<unknown>) {
-  const clientKey = { key: "bench-retrain-client-key", role: "client" as const, name: "bench retrain client" };
   const tokenConfig = await listenerTokenConfig();
   const tokens = await Promise.all(rawIds.map((id) => signListenerToken(tokenConfig, id, 7200)));
   let done = false;
@@ -200,7 +202,7 @@ async function probeLatency(base: string, rawIds: string[], until: Promise<unkno
       const token = tokens[next++ % tokens.length]!;
       const started = performance.now();
       const answer = await fetch(`${base}/v1/me/recommendations?limit=20`, {
-        headers: { "x-api-key": clientKey.key, authorization: `Bearer ${token}` },
+        headers: { "x-api-key": BENCH_CLIENT.key, authorization: `Bearer ${token}` },
       }).catch(() => undefined);
       await answer?.arrayBuffer();
       latencies.push(performance.now() - started);
@@ -282,12 +284,11 @@ async function retrain(base: string, output: () => string, probeAs?: string[]): 
 
 /** Which version the edge answers a listener's recommendations from, once the pointer's hold has run out. */
 async function servedVersion(base: string, rawId: string, expected: string): Promise<string | null> {
-  const clientKey = "bench-retrain-client-key";
   const token = await signListenerToken(await listenerTokenConfig(), rawId, 600);
   const deadline = performance.now() + 120_000;
   for (;;) {
     const answer = await fetch(`${base}/v1/me/recommendations?limit=20`, {
-      headers: { "x-api-key": clientKey, authorization: `Bearer ${token}` },
+      headers: { "x-api-key": BENCH_CLIENT.key, authorization: `Bearer ${token}` },
     });
     const { modelVersion } = (await answer.json()) as { modelVersion: string | null };
     if (modelVersion === expected || performance.now() > deadline) return modelVersion;
@@ -349,9 +350,7 @@ try {
     if (imported.status !== 0) throw new Error("the import failed");
     console.log(`import ${source.join(" ")}: ${((performance.now() - importing) / 1000).toFixed(1)} s`);
   }
-  await storeKeys({ persistTo: network.persistTo }, [
-    { key: "bench-retrain-client-key", role: "client", name: "bench retrain client" },
-  ]);
+  await storeKeys({ persistTo: network.persistTo }, [BENCH_CLIENT]);
   // The listeners the import or the seed created, by their raw ids (Last.fm users are 2..2100, some missing).
   const rawIds = args.lastfm
     ? Array.from({ length: 2099 }, (_, i) => `lfm-u${i + 2}`)
