@@ -169,13 +169,14 @@ export const queueLag = sqliteTable(
 
 /** Listeners who asked to be erased: the consumer drops their events still in flight. */
 /**
- * How far the events consumer has got, one row: the latest arrival time (received_at) of the events it
- * stored and when it last stored a batch. The session objects' outboxes read it to tell a message the
- * consumer has not reached yet (still queued: checked again later) from one it passed (lost: sent again).
+ * How far the events consumer has got, one row: the latest time a message it stored was sent to the
+ * queue (sent_at, the queue's own timestamp) and when it last stored a batch. The session objects'
+ * outboxes read it to tell a message the consumer has not reached yet (still queued: checked again
+ * later) from one it passed (lost: sent again).
  */
 export const ingestProgress = sqliteTable("ingest_progress", {
   id: integer("id").primaryKey(),
-  receivedAt: integer("received_at").notNull(),
+  sentAt: integer("sent_at").notNull(),
   storedAt: integer("stored_at").notNull(),
 });
 

@@ -11,7 +11,13 @@ import {
   type OutboxRow,
 } from "./outbox";
 
-const row = (key: string, attempts: number, dueAt = 0, body = "{}"): OutboxRow => ({ key, body, attempts, dueAt });
+const row = (key: string, attempts: number, dueAt = 0, body = "{}", sentAt: number | null = null): OutboxRow => ({
+  key,
+  body,
+  attempts,
+  dueAt,
+  sentAt,
+});
 
 describe("the outbox's drain plan", () => {
   it("sends new rows, clears delivered ones and resends the rest, each due again for its check", () => {
@@ -19,26 +25,36 @@ describe("the outbox's drain plan", () => {
     const plan = planDrain([row("new", 0), row("stored", 1), row("lost", 2)], new Set(["stored", "new"]), now);
     // A row never sent is sent even if D1 happens to hold an event of that id: only a check after a send clears.
     expect(plan.clear).toEqual(["stored"]);
-    expect(plan.send).toEqual([row("new", 1, now + confirmDelayMs(1)), row("lost", 3, now + confirmDelayMs(3))]);
+    expect(plan.send).toEqual([
+      row("new", 1, now + confirmDelayMs(1), "{}", now),
+      row("lost", 3, now + confirmDelayMs(3), "{}", now),
+    ]);
   });
 
-  it("lets an event the consumer has not reached wait, unsent and uncounted, while the consumer is storing", () => {
+  it("lets a message the consumer has not reached wait, unsent and uncounted, while the consumer is storing", () => {
     const now = 1_000_000;
-    const rows = [
-      { ...row("queued", 1), receivedAt: 900 },
-      { ...row("passed", 1), receivedAt: 400 },
-      { ...row("summary", 1) },
-    ];
-    const behind = planDrain(rows, new Set(), now, { receivedAt: 500, storedAt: now - 1000 });
+    const rows = [row("queued", 1, 0, "{}", 900), row("passed", 1, 0, "{}", 400), row("untimed", 1)];
+    const behind = planDrain(rows, new Set(), now, { sentAt: 500, storedAt: now - 1000 });
     expect(behind.wait).toEqual([{ ...rows[0], dueAt: now + DELIVERY_POLICY.confirmAfterMs }]);
     expect(behind.send.map((r) => [r.key, r.attempts])).toEqual([
       ["passed", 2],
-      ["summary", 2],
+      ["untimed", 2],
     ]);
     // A consumer that stored nothing for longer than the check's delay may have lost the queue's copy.
-    const idle = planDrain(rows, new Set(), now, { receivedAt: 500, storedAt: now - DELIVERY_POLICY.confirmAfterMs });
+    const idle = planDrain(rows, new Set(), now, { sentAt: 500, storedAt: now - DELIVERY_POLICY.confirmAfterMs });
     expect(idle.wait).toEqual([]);
     expect(idle.send).toHaveLength(3);
+  });
+
+  it("sends again, at their next check, messages a kill lost, once the consumer stores a resend of any of them", () => {
+    // Three objects' messages, sent at 100, 200 and 300 and lost from the queue; the consumer stored what
+    // was sent up to 50. At 20,000 the first object resends; the consumer stores that resend at 20,100.
+    const lost = [row("a", 1, 20_000, "{}", 100), row("b", 1, 20_000, "{}", 200), row("c", 1, 20_000, "{}", 300)];
+    const [a, ...others] = lost;
+    expect(planDrain([a!], new Set(), 20_000, { sentAt: 50, storedAt: 0 }).send).toHaveLength(1);
+    // The consumer has passed the others' sends, though it is busy: they are not held back by its activity.
+    const progress = { sentAt: 20_000, storedAt: 20_100 };
+    expect(planDrain(others, new Set(), 20_200, progress).send.map((r) => r.key)).toEqual(["b", "c"]);
   });
 
   it("never drops a row: each is cleared as delivered or sent again", () => {
@@ -47,9 +63,9 @@ describe("the outbox's drain plan", () => {
         fc.uniqueArray(fc.record({ key: fc.string(), attempts: fc.nat(40) }), { selector: (r) => r.key }),
         fc.func(fc.boolean()),
         (rows, stored) => {
-          const due = rows.map((r) => row(r.key, r.attempts));
+          const due = rows.map((r) => row(r.key, r.attempts, 0, "{}", r.attempts > 0 ? r.attempts : null));
           const delivered = new Set(due.filter((r) => stored(r.key)).map((r) => r.key));
-          const { clear, wait, send } = planDrain(due, delivered, 0, { receivedAt: 5, storedAt: 0 });
+          const { clear, wait, send } = planDrain(due, delivered, 0, { sentAt: 5, storedAt: 0 });
           expect([...clear, ...wait.map((r) => r.key), ...send.map((r) => r.key)].sort()).toEqual(
             due.map((r) => r.key).sort(),
           );

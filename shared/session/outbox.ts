@@ -11,6 +11,8 @@ export interface OutboxRow {
   body: string;
   /** How many times it has been sent. */
   attempts: number;
+  /** When it was last sent (null: never), to compare with how far the consumer has got. */
+  sentAt: number | null;
   /** When the object next acts on it: sends it (never sent yet) or checks D1 for it and resends. */
   dueAt: number;
 }
@@ -56,22 +58,25 @@ export function confirmDelayMs(attempts: number, policy: DeliveryPolicy = DELIVE
 
 /** How far the events consumer has got (ingest_progress in D1), as a check reads it with the rows. */
 export interface ConsumerProgress {
-  /** The latest arrival time of the events it stored. */
-  receivedAt: number;
+  /** The latest time a message it stored was sent to the queue. */
+  sentAt: number;
   /** When it last stored a batch. */
   storedAt: number;
 }
 
 /**
  * What one drain does with the rows due: a row never sent is sent; a sent row D1 holds (`delivered`)
- * is cleared; an event the consumer has not reached yet (it arrived after the latest the consumer
- * stored, and the consumer stored a batch within the first check's delay) waits for another check,
- * neither sent nor counted; any other is sent again. Every row sent is due again for its check.
- * Without the wait, a consumer behind by more than the check's delay got each message again, and
- * again at each check, so the more it lagged the more it was sent (bench:ingest: more resends than
- * events accepted, and ingest stalled).
+ * is cleared; a row the consumer has not reached yet (it was last sent after the latest message the
+ * consumer stored was sent, and the consumer stored a batch within the first check's delay) waits for
+ * another check, neither sent nor counted; any other is sent again. Every row sent is due again for
+ * its check. Without the wait, a consumer behind by more than the check's delay got each message
+ * again, and again at each check, so the more it lagged the more it was sent (bench:ingest: more
+ * resends than events accepted, and ingest stalled). The comparison is by send time, not by arrival:
+ * messages a kill lost from the queue are passed as soon as the consumer stores anything sent after
+ * them (a resend included), so each is sent again at its next check, where waiting for the consumer to
+ * go quiet would let every stored resend hold all the others back by another check.
  */
-export function planDrain<Row extends OutboxRow & { receivedAt?: number }>(
+export function planDrain<Row extends OutboxRow>(
   due: readonly Row[],
   delivered: ReadonlySet<string>,
   now: number,
@@ -81,16 +86,20 @@ export function planDrain<Row extends OutboxRow & { receivedAt?: number }>(
   const clear = due.filter((row) => row.attempts > 0 && delivered.has(row.key)).map((row) => row.key);
   const cleared = new Set(clear);
   const notReached = (row: Row) =>
-    row.attempts > 0 &&
+    row.sentAt !== null &&
     progress !== null &&
-    row.receivedAt !== undefined &&
-    row.receivedAt > progress.receivedAt &&
+    row.sentAt > progress.sentAt &&
     now - progress.storedAt < policy.confirmAfterMs;
   const open = due.filter((row) => !cleared.has(row.key));
   const wait = open.filter(notReached).map((row) => ({ ...row, dueAt: now + policy.confirmAfterMs }));
   const send = open
     .filter((row) => !notReached(row))
-    .map((row) => ({ ...row, attempts: row.attempts + 1, dueAt: now + confirmDelayMs(row.attempts + 1, policy) }));
+    .map((row) => ({
+      ...row,
+      attempts: row.attempts + 1,
+      sentAt: now,
+      dueAt: now + confirmDelayMs(row.attempts + 1, policy),
+    }));
   return { clear, wait, send };
 }
 

@@ -55,7 +55,7 @@ export async function checkDelivery(
     d.select({ erasedAt: erasures.erasedAt }).from(erasures).where(eq(erasures.listenerId, listener)),
     d.select({ body: deadLetters.body }).from(deadLetters).where(deadLettersOf(listener)),
     d
-      .select({ receivedAt: ingestProgress.receivedAt, storedAt: ingestProgress.storedAt })
+      .select({ sentAt: ingestProgress.sentAt, storedAt: ingestProgress.storedAt })
       .from(ingestProgress)
       .where(eq(ingestProgress.id, 1)),
   ]);

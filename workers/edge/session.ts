@@ -115,8 +115,12 @@ export class ListenerSession extends DurableObject<Env> {
     }
     sql.exec(`CREATE TABLE IF NOT EXISTS seen_events (event_id TEXT PRIMARY KEY, seen_at INTEGER NOT NULL)`);
     sql.exec(
-      `CREATE TABLE IF NOT EXISTS outbox (key TEXT PRIMARY KEY, kind TEXT NOT NULL, body TEXT NOT NULL, attempts INTEGER NOT NULL, due_at INTEGER NOT NULL)`,
+      `CREATE TABLE IF NOT EXISTS outbox (key TEXT PRIMARY KEY, kind TEXT NOT NULL, body TEXT NOT NULL, attempts INTEGER NOT NULL, due_at INTEGER NOT NULL, sent_at INTEGER)`,
     );
+    // Outboxes from before sends were timed get the column empty: a row of unknown send time is never held back.
+    if (!sql.exec(`SELECT * FROM outbox LIMIT 0`).columnNames.includes("sent_at")) {
+      sql.exec(`ALTER TABLE outbox ADD COLUMN sent_at INTEGER`);
+    }
     this.#shelf.createTables();
     this.#stations.createTables();
     this.#positions.createTables();
@@ -370,17 +374,14 @@ export class ListenerSession extends DurableObject<Env> {
   /** Sends the outbox rows that are due, after clearing those D1 is seen to hold and putting off those the consumer has not reached. */
   async #drain(now: number): Promise<void> {
     const due = this.ctx.storage.sql
-      .exec<{ key: string; body: string; attempts: number; dueAt: number }>(
-        `SELECT key, body, attempts, due_at AS dueAt FROM outbox WHERE due_at <= ? ORDER BY due_at, key LIMIT ?`,
+      .exec<{ key: string; body: string; attempts: number; dueAt: number; sentAt: number | null }>(
+        `SELECT key, body, attempts, due_at AS dueAt, sent_at AS sentAt FROM outbox WHERE due_at <= ? ORDER BY due_at, key LIMIT ?`,
         now,
         DELIVERY_POLICY.rowsPerDrain,
       )
       .toArray();
     if (due.length === 0) return;
-    const rows = due.map((row) => {
-      const message = JSON.parse(row.body) as QueueMessage;
-      return { ...row, message, receivedAt: message.kind === "event" ? message.receivedAt : undefined };
-    });
+    const rows = due.map((row) => ({ ...row, message: JSON.parse(row.body) as QueueMessage }));
     const sent = rows.filter((row) => row.attempts > 0);
     const check =
       sent.length === 0
@@ -404,9 +405,10 @@ export class ListenerSession extends DurableObject<Env> {
       return plan.send.filter(
         (row) =>
           this.ctx.storage.sql.exec(
-            `UPDATE outbox SET attempts = ?, due_at = ? WHERE key = ?`,
+            `UPDATE outbox SET attempts = ?, due_at = ?, sent_at = ? WHERE key = ?`,
             row.attempts,
             row.dueAt,
+            row.sentAt,
             row.key,
           ).rowsWritten > 0,
       );

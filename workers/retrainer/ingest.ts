@@ -52,7 +52,8 @@ export async function ingestEvents(batch: MessageBatch<unknown>, env: Env): Prom
   if (valid.length === 0) return;
   try {
     const messages = valid.map((v) => v.body);
-    const stored = await retryConflicts(() => storeMessages(env.DB, messages));
+    const sentAt = valid.reduce((latest, { message }) => Math.max(latest, message.timestamp.getTime()), 0);
+    const stored = await retryConflicts(() => storeMessages(env.DB, messages, sentAt));
     const name = await batchName(valid.map((v) => v.message.id));
     await r2EventSink(env.LAKE, env.DB).append(stored, name);
     for (const { message } of valid) message.ack();
@@ -82,9 +83,10 @@ const erasedAt = (db: D1Database, messages: QueueMessage[]) =>
 
 /**
  * One atomic D1 batch: listeners first seen here, their events, their closed sessions and first exposures,
- * and what they add to the KPIs. Answers the listening events it kept (those of erased listeners are not).
+ * what they add to the KPIs, and how far the consumer has got (the latest queue send time among the
+ * messages, `sentAt`). Answers the listening events it kept (those of erased listeners are not).
  */
-export async function storeMessages(db: D1Database, messages: QueueMessage[]): Promise<QueuedEvent[]> {
+export async function storeMessages(db: D1Database, messages: QueueMessage[], sentAt: number): Promise<QueuedEvent[]> {
   // A summary arrives when its session closed: experiment results count sessions by this arrival.
   const receivedAt = Date.now();
   const erased = await erasedAt(db, messages);
@@ -111,20 +113,16 @@ export async function storeMessages(db: D1Database, messages: QueueMessage[]): P
   ];
   if (statements.length === 0) return listening;
   const kpis = await kpiStatements(db, kept, erased);
-  await db.batch([kpis.guard, ...statements, ...kpis.rollups, ...progressStatement(db, listening, receivedAt)]);
+  await db.batch([kpis.guard, ...statements, ...kpis.rollups, progressStatement(db, sentAt, receivedAt)]);
   return listening;
 }
 
-/** How far the consumer has got (ingest_progress), for the session objects' outbox checks: in the batch that stores the events. */
-function progressStatement(db: D1Database, listening: QueuedEvent[], storedAt: number): D1PreparedStatement[] {
-  if (listening.length === 0) return [];
-  const latest = listening.reduce((max, e) => Math.max(max, e.receivedAt), 0);
-  return [
-    db
-      .prepare(
-        `INSERT INTO ingest_progress (id, received_at, stored_at) VALUES (1, ?1, ?2)
-         ON CONFLICT (id) DO UPDATE SET received_at = max(received_at, excluded.received_at), stored_at = excluded.stored_at`,
-      )
-      .bind(latest, storedAt),
-  ];
+/** How far the consumer has got (ingest_progress), for the session objects' outbox checks: in the batch that stores the messages. */
+function progressStatement(db: D1Database, sentAt: number, storedAt: number): D1PreparedStatement {
+  return db
+    .prepare(
+      `INSERT INTO ingest_progress (id, sent_at, stored_at) VALUES (1, ?1, ?2)
+       ON CONFLICT (id) DO UPDATE SET sent_at = max(sent_at, excluded.sent_at), stored_at = excluded.stored_at`,
+    )
+    .bind(sentAt, storedAt);
 }
