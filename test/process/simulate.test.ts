@@ -17,8 +17,14 @@ import { asListener, asOperator, call, testStorage } from "./client";
 /** Beside `npm start` (8787), the benchmarks (8797, 8798) and the other process tests (8811, 8812, 8827). */
 const PORT = 8834;
 const SAMPLE = 6;
-/** Sized for CI: two days before the experiments start and four under them. */
-const LISTENERS = 180;
+/**
+ * Sized for CI: two days before the experiments start and four under them. The two experiments that must
+ * find their effect get 40% of the layer each (some 55 listeners a variant): at 180 listeners and a third
+ * each (about 28 a variant) the popularity variant's session-length lift or the broken ranking's skip-rate
+ * bound missed significance in about one run of four, since the variants' split changes with each run's
+ * experiment ids.
+ */
+const LISTENERS = 300;
 const DAYS = 6;
 const PRE_DAYS = 2;
 
@@ -41,14 +47,14 @@ const common = {
     { metric: "skipRate", tolerance: 0.05 },
     { metric: "sessionLength", tolerance: 0.05 },
   ],
-  // A bench of some 25 listeners a variant is sized for large effects (the always-valid tests' spread).
+  // A bench of 30 to 60 listeners a variant is sized for large effects (the always-valid tests' spread).
   minimumDetectableEffect: 0.25,
 };
 /** Disjoint traffic in one layer: no listener is in two of them. */
 const DRAFTS: Record<"aa" | "popularity" | "broken", Draft> = {
   aa: {
     name: "A/A",
-    traffic: 0.34,
+    traffic: 0.2,
     variants: [
       { name: "a", share: 0.5 },
       { name: "b", share: 0.5 },
@@ -56,7 +62,7 @@ const DRAFTS: Record<"aa" | "popularity" | "broken", Draft> = {
   },
   popularity: {
     name: "Model against popularity",
-    traffic: 0.33,
+    traffic: 0.4,
     variants: [
       { name: "model", share: 0.5 },
       { name: "popular", share: 0.5, overrides: { candidateSources: ["chart"] } },
@@ -64,14 +70,14 @@ const DRAFTS: Record<"aa" | "popularity" | "broken", Draft> = {
   },
   broken: {
     name: "A broken ranking",
-    traffic: 0.33,
+    traffic: 0.4,
     variants: [
       { name: "control", share: 0.5 },
       // Ranked by novelty alone (no relevance), half of it exploration, popular tracks pushed down.
       { name: "broken", share: 0.5, overrides: { explorationShare: 0.5, diversityLambda: 0, popularityPenalty: 2 } },
     ],
-    // A change to the ranking itself is held to no worse skip rate at all. With some 25 listeners a variant, the
-    // broken ranking's lift (about +55%) had an always-valid lower bound near the common 5% in one run of three.
+    // A change to the ranking itself is held to no worse skip rate at all: the broken ranking's lift (about +55%)
+    // had an always-valid lower bound near the common 5% in one run of three, at some 25 listeners a variant.
     guardrails: [
       { metric: "skipRate", tolerance: 0 },
       { metric: "sessionLength", tolerance: 0.05 },
