@@ -21,7 +21,7 @@ const SAMPLE = 6;
  * Sized for CI: two days before the experiments start and four under them. The two experiments that must
  * find their effect get 40% of the layer each (some 55 listeners a variant): at 180 listeners and a third
  * each (about 28 a variant) the popularity variant's session-length lift or the broken ranking's skip-rate
- * bound missed significance in about one run of four, since the variants' split changes with each run's
+ * bound missed significance in three runs of six, since the variants' split changes with each run's
  * experiment ids.
  */
 const LISTENERS = 300;
