@@ -2,13 +2,15 @@
  * `npm run bench:retrain`: one retrain Workflow inside the local Workers runtime, timed step by step, with
  * the retraining worker's memory read from its own V8 isolate through the runtime's inspector, and the
  * recommendation route's latency measured while it trains against the same route idle.
- *   npm run bench:retrain [-- --lastfm DIR] [--tsv FILE] [--spotify FILE] [--port N] [--probe-seconds N]
+ *   npm run bench:retrain [-- --lastfm DIR] [--tsv FILE] [--spotify FILE] [--synthetic-listening N] [--port N] [--probe-seconds N]
  *   npm run bench:retrain -- --synthetic [--listeners N] [--items N] [--interactions N] [--seed N]
  * Without --lastfm it retrains on the demo data `npm start` seeds; with it, on the imported HetRec
  * Last.fm 2K data (17,632 artists, 92,834 plays); --tsv imports listening for tracks in the catalog on
- * top (as `npm run import -- --tsv` does). Prints the wall time until the version is trained and until it
- * is published, each step's time (slices grouped by stage), the isolate's heap between steps (see
- * sampleHeap), and the recommendation route's p50/p99 idle and during the retrain (see probeLatency).
+ * top (as `npm run import -- --tsv` does), --spotify a Spotify-features catalog and
+ * --synthetic-listening N synthetic plays through the bulk path, each on top of the demo seed. Prints the
+ * wall time until the version is trained and until it is published, each step's time and KV and R2
+ * operations (slices grouped by stage), the isolate's heap between steps (see sampleHeap), and the
+ * recommendation route's p50/p99 idle and during the retrain (see probeLatency).
  * With --synthetic it asks the retrainer for a synthetic training run (by default 100,000 listeners x
  * 50,000 items x 5,000,000 plays), and prints its time, its steps, its held-out figures against
  * popularity, and the same heap readings.
@@ -20,6 +22,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { signListenerToken } from "../workers/edge/auth/listener-token";
 import type { SyntheticRun } from "../workers/retrainer/synthetic";
+import type { OperationCounts } from "../workers/retrainer/retrain/binding-meter";
 import { DEV_KEYS, listenerTokenConfig } from "./dev-credentials";
 import { storeKeys } from "./keys";
 import { startLocalNetwork } from "./local-network";
@@ -31,6 +34,8 @@ const { values: args } = parseArgs({
     lastfm: { type: "string" },
     tsv: { type: "string" },
     spotify: { type: "string" },
+    /** N synthetic plays bulk-written into D1 on top of the demo seed (`npm run import -- --synthetic-listening N`). */
+    "synthetic-listening": { type: "string" },
     synthetic: { type: "boolean", default: false },
     listeners: { type: "string", default: "100000" },
     items: { type: "string", default: "50000" },
@@ -155,27 +160,52 @@ async function sampleHeap(url: string, everyMs: number, gcEvery: number) {
   };
 }
 
+interface LoggedStep {
+  step: string;
+  ms: number;
+  /** Its KV and R2 calls by method (retrain/binding-meter.ts); none for steps outside the Workflow. */
+  operations: OperationCounts;
+}
+
 /** The steps run `run` logged (retrain/timed-step.ts), in order. */
-function loggedSteps(output: string, run: string): { step: string; ms: number }[] {
+function loggedSteps(output: string, run: string): LoggedStep[] {
   return output.split("\n").flatMap((line) => {
     const logged = /\{"msg":"workflow step".*\}/.exec(line)?.[0];
-    const entry = logged ? (JSON.parse(logged) as { run: string; step: string; ms: number }) : undefined;
-    return entry?.run === run ? [{ step: entry.step, ms: entry.ms }] : [];
+    const entry = logged ? (JSON.parse(logged) as LoggedStep & { run: string }) : undefined;
+    return entry?.run === run ? [{ step: entry.step, ms: entry.ms, operations: entry.operations ?? {} }] : [];
   });
 }
 
-/** Steps by what they do: the slices of a stage, the parts, the pruning of a version each one line. */
-function stepSummary(steps: { step: string; ms: number }[]): string[] {
-  const groups = new Map<string, number[]>();
-  for (const { step, ms } of steps) {
-    const group = step.replace(/ (slice|part|keys) \d+$/, (_, what: string) => ` (${what}s)`);
-    groups.set(group, [...(groups.get(group) ?? []), ms]);
+/** Operations summed over steps, each with the most one step made: "kv.put 300 (at most 100 a step)". */
+function operationSummary(steps: readonly LoggedStep[]): string {
+  const totals = new Map<string, { sum: number; most: number }>();
+  for (const { operations } of steps)
+    for (const [operation, n] of Object.entries(operations)) {
+      const total = totals.get(operation) ?? { sum: 0, most: 0 };
+      totals.set(operation, { sum: total.sum + n, most: Math.max(total.most, n) });
+    }
+  return [...totals]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([operation, { sum, most }]) => `${operation} ${sum}${steps.length > 1 ? ` (at most ${most} a step)` : ""}`)
+    .join(", ");
+}
+
+/** Steps by what they do: the slices of a stage, the parts, the pruning of a version each one line, with their operations. */
+function stepSummary(steps: readonly LoggedStep[]): string[] {
+  const groups = new Map<string, LoggedStep[]>();
+  for (const logged of steps) {
+    const group = logged.step.replace(/ (slice|part|keys) \d+$/, (_, what: string) => ` (${what}s)`);
+    groups.set(group, [...(groups.get(group) ?? []), logged]);
   }
-  return [...groups].map(([group, ms]) => {
+  return [...groups].map(([group, members]) => {
+    const ms = members.map((m) => m.ms);
     const total = ms.reduce((a, b) => a + b, 0) / 1000;
-    return ms.length === 1
-      ? `${group}: ${total.toFixed(1)} s`
-      : `${group}: ${ms.length} steps, ${total.toFixed(1)} s, longest ${(Math.max(...ms) / 1000).toFixed(1)} s`;
+    const operations = operationSummary(members);
+    const time =
+      ms.length === 1
+        ? `${group}: ${total.toFixed(1)} s`
+        : `${group}: ${ms.length} steps, ${total.toFixed(1)} s, longest ${(Math.max(...ms) / 1000).toFixed(1)} s`;
+    return operations ? `${time}; ${operations}` : time;
   });
 }
 
@@ -270,6 +300,7 @@ async function retrain(base: string, output: () => string, probeAs?: string[]): 
   const steps = loggedSteps(output(), version);
   console.log(`steps (${steps.length}), each one's time inside the runtime:`);
   for (const line of stepSummary(steps)) console.log(`  ${line}`);
+  console.log(`storage operations of the whole run: ${operationSummary(steps) || "none logged"}`);
   const longest = [...steps].sort((a, b) => b.ms - a.ms).slice(0, 5);
   console.log(`longest steps: ${longest.map((s) => `${s.step} ${(s.ms / 1000).toFixed(2)} s`).join(", ")}`);
   if (!idle || !during) return version;
@@ -339,6 +370,7 @@ try {
     ...(args.lastfm ? [["--lastfm", args.lastfm]] : []),
     ...(args.tsv ? [["--tsv", args.tsv]] : []),
     ...(args.spotify ? [["--spotify", args.spotify]] : []),
+    ...(args["synthetic-listening"] ? [["--synthetic-listening", args["synthetic-listening"]]] : []),
   ];
   for (const source of imports) {
     const importing = performance.now();
@@ -358,7 +390,7 @@ try {
   const heap = await sampleHeap(await retrainerInspector(network.processGroup), 100, 10);
   await heap.idle;
   if (args.synthetic) await syntheticTraining(network.base, network.output);
-  else if (args.spotify) {
+  else if (args.spotify || args["synthetic-listening"]) {
     // The seed's model is live: one retrain, measured against serving it, then the edge asked which it serves.
     const version = await retrain(network.base, network.output, rawIds);
     console.log(`the edge serves ${rawIds[0]} from ${await servedVersion(network.base, rawIds[0]!, version)}`);

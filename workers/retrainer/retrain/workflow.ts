@@ -1,6 +1,7 @@
 import { WorkflowEntrypoint, type WorkflowEvent, type WorkflowStep } from "cloudflare:workers";
 import type { Env } from "../env";
 import { markFailed, recordStep } from "../versions";
+import { meteredBindings, takeOperations } from "./binding-meter";
 import { cleanUpRun } from "./clean-up";
 import { evaluateHoldoutSlice, recordHoldoutTwin } from "./evaluate";
 import { gateAndSwitchPointer } from "./gate";
@@ -20,11 +21,17 @@ type Steps = ReturnType<typeof timedSteps>;
  * trainers live in R2 in between. The version row records the step under way (GET /admin/models/{version}).
  */
 export class RetrainWorkflow extends WorkflowEntrypoint<Env, RetrainParams> {
+  /** The steps' KV and R2 bindings count their calls, logged with each step's time. */
+  constructor(ctx: ExecutionContext, env: Env) {
+    super(ctx, meteredBindings(env));
+  }
+
   override async run(event: WorkflowEvent<RetrainParams>, step: WorkflowStep) {
     const { version, trained } = event.payload;
     const env = this.env;
     const pause = Number(env.RETRAIN_STEP_PAUSE_MS);
-    const run = timedSteps(step, version, pause, (name, at) => recordStep(env, version, name, at));
+    const begin = (name: string, at: number) => recordStep(env, version, name, at);
+    const run = timedSteps(step, version, pause, begin, () => takeOperations(env));
     try {
       const model: ModelSource = trained ? { trainer: trained } : await this.train(run, version);
       const parts = await run("publish the catalog and charts", () => publishVersion(env, version, model));
