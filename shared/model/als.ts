@@ -1,5 +1,6 @@
 import { kernels } from "../kernels/kernels";
 import { seededRandom } from "../util/random";
+import { finish, type Sliced } from "../util/sliced";
 import type { CsrMatrix } from "./sparse";
 
 /**
@@ -31,8 +32,17 @@ export function initialFactors(listeners: number, items: number, factors: number
 
 /** F^T F + regularization * I for the side held fixed during a half-sweep. */
 export function gramian(fixed: Float32Array, factors: number, regularization: number): Float64Array {
+  return finish(gramianInSlices(fixed, factors, regularization));
+}
+
+/** Rows of the fixed side summed between two pauses of gramianInSlices: a few milliseconds at 32 factors. */
+const GRAM_ROWS_BETWEEN_PAUSES = 4_000;
+
+/** gramian, pausing every GRAM_ROWS_BETWEEN_PAUSES rows (see Sliced); the sums run in the same order. */
+export function* gramianInSlices(fixed: Float32Array, factors: number, regularization: number): Sliced<Float64Array> {
   const gram = new Float64Array(factors * factors);
   for (let base = 0; base < fixed.length; base += factors) {
+    if (base > 0 && base % (GRAM_ROWS_BETWEEN_PAUSES * factors) === 0) yield;
     for (let a = 0; a < factors; a++) {
       const fa = fixed[base + a]!;
       if (fa === 0) continue;

@@ -1,4 +1,5 @@
 import { hitsAtK, ndcgAtK } from "./metrics";
+import { Pacer, type Sliced } from "../util/sliced";
 import { TopKHeap } from "./topK";
 
 export const COMPONENTS = ["als", "itemKnn", "listenerKnn", "content"] as const;
@@ -47,15 +48,20 @@ export interface BlendQuality {
 /**
  * A measure of blends on validation candidates: ranks each listener's candidates under a blend and measures
  * NDCG, recall and coverage at k. Weighted sums and exposure do not depend on the exposure penalty, so they
- * are kept for the last weights measured: the tuner tries several penalties for each set of weights.
+ * are kept for the last weights measured: the tuner tries several penalties for each set of weights. A
+ * measurement pauses every `pauseWork` units of work (see Pacer).
  */
+/** The work of weighing and ranking one candidate slot, in Pacer's units (measured: about 25 ns). */
+const SLOT_WORK = 25;
+
 export function blendMeasure(
   candidates: CandidateSet,
   relevant: readonly ReadonlySet<number>[],
   itemCount: number,
   catalogSize: number,
   k = 10,
-): (blend: Blend) => BlendQuality {
+  pauseWork = Infinity,
+): (blend: Blend) => Sliced<BlendQuality> {
   const { width, items, scores } = candidates;
   const c = COMPONENTS.length;
   const blended = new Float64Array(candidates.listeners * width);
@@ -63,9 +69,11 @@ export function blendMeasure(
   const exposureHeap = new TopKHeap(EXPOSURE_LIST);
   const heap = new TopKHeap(k);
   let weightsMeasured: string | undefined;
-  const blendWith = (weights: number[]) => {
+  const pacer = new Pacer(pauseWork);
+  function* blendWith(weights: number[]): Sliced<void> {
     exposure.fill(0);
     for (let n = 0; n < candidates.listeners; n++) {
+      if (pacer.due(width * SLOT_WORK)) yield;
       let floor = -Infinity;
       for (let s = 0; s < width; s++) {
         const slot = n * width + s;
@@ -80,11 +88,11 @@ export function blendMeasure(
       }
       exposureHeap.takeEach((slot, score) => (exposure[items[slot]!]! += score));
     }
-  };
-  return (blend) => {
+  }
+  return function* (blend) {
     const weights = COMPONENTS.map((name) => blend.weights[name]);
     if (weights.join() !== weightsMeasured) {
-      blendWith(weights);
+      yield* blendWith(weights);
       weightsMeasured = weights.join();
     }
     const damping = exposureFactors(exposure, blend.exposurePenalty);
@@ -93,6 +101,7 @@ export function blendMeasure(
       recall = 0,
       measured = 0;
     for (let n = 0; n < candidates.listeners; n++) {
+      if (pacer.due(width * SLOT_WORK)) yield;
       let floor = -Infinity;
       for (let s = 0; s < width; s++) {
         const slot = n * width + s;
@@ -235,8 +244,8 @@ export class BlendTuning {
   }
 
   /** Measures up to `budget` more blends; answers the tuned blend once the search has ended. */
-  advance(measure: (blend: Blend) => BlendQuality, budget: number): TunedBlend | undefined {
-    for (let n = 0; n < budget && !this.asked.done; n++) this.answer(measure(this.asked.value));
+  *advance(measure: (blend: Blend) => Sliced<BlendQuality>, budget: number): Sliced<TunedBlend | undefined> {
+    for (let n = 0; n < budget && !this.asked.done; n++) this.answer(yield* measure(this.asked.value));
     return this.asked.done ? this.asked.value : undefined;
   }
 

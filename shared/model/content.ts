@@ -1,3 +1,4 @@
+import { finish, Pacer, type Sliced } from "../util/sliced";
 import type { CsrMatrix } from "./sparse";
 import { TopKHeap } from "./topK";
 import type { ItemContent, Scored } from "./types";
@@ -12,11 +13,24 @@ import type { ItemContent, Scored } from "./types";
  */
 export function contentVectors(
   content: readonly (ItemContent | undefined)[],
-  isHidden: (listener: number, item: number) => boolean = () => false,
+  isHidden?: (listener: number, item: number) => boolean,
 ): CsrMatrix {
+  return finish(contentVectorsInSlices(content, isHidden));
+}
+
+/** Items between two pauses of contentVectorsInSlices: a few milliseconds of work. */
+const ITEMS_BETWEEN_PAUSES = 2_000;
+
+/** contentVectors, pausing every ITEMS_BETWEEN_PAUSES items of each pass (see Sliced). */
+export function* contentVectorsInSlices(
+  content: readonly (ItemContent | undefined)[],
+  isHidden: (listener: number, item: number) => boolean = () => false,
+): Sliced<CsrMatrix> {
   const vocabulary = new Map<string, number>();
   const documentFrequency: number[] = [];
-  const tagCounts = content.map((c, item) => {
+  const tagCounts: Map<number, number>[] = [];
+  for (const [item, c] of content.entries()) {
+    if (item > 0 && item % ITEMS_BETWEEN_PAUSES === 0) yield;
     const counts = new Map<number, number>();
     for (const [n, tag] of (c?.tags ?? []).entries()) {
       const tagger = c?.taggedBy?.[n] ?? -1;
@@ -29,8 +43,9 @@ export function contentVectors(
       counts.set(d, (counts.get(d) ?? 0) + 1);
     }
     for (const d of counts.keys()) documentFrequency[d]!++;
-    return counts;
-  });
+    tagCounts.push(counts);
+  }
+  yield;
   const tagged = tagCounts.filter((c) => c.size > 0).length;
   // A loop, not Math.max(...): a spread of a million items' lengths overflows the call stack.
   const featureDims = content.reduce((most, c) => Math.max(most, c?.features?.length ?? 0), 0);
@@ -39,7 +54,8 @@ export function contentVectors(
   const indptr = new Int32Array(content.length + 1);
   const indices: number[] = [];
   const values: number[] = [];
-  content.forEach((c, i) => {
+  for (const [i, c] of content.entries()) {
+    if (i % ITEMS_BETWEEN_PAUSES === 0) yield;
     const tagPart = [...tagCounts[i]!]
       .sort((a, b) => a[0] - b[0])
       .map(([d, n]) => [d, Math.log1p(n) * Math.log((1 + tagged) / documentFrequency[d]!)] as const);
@@ -56,7 +72,7 @@ export function contentVectors(
       }
     }
     indptr[i + 1] = indices.length;
-  });
+  }
   return {
     rows: content.length,
     cols: vocabulary.size + featureDims,
@@ -95,14 +111,19 @@ export function cosine(vectors: CsrMatrix, a: number, b: number): number {
   return sum;
 }
 
-/** Content neighbours of items [from, to), found through the dimension -> items inverted index. */
-export function contentNeighbourRows(
+/**
+ * Content neighbours of items [from, to), found through the dimension -> items inverted index; pausing
+ * every `pauseWork` units of work (see Pacer).
+ */
+export function* contentNeighbourRows(
   vectors: CsrMatrix,
   byDimension: CsrMatrix,
   k: number,
   from: number,
   to: number,
-): Scored[][] {
+  pauseWork = Infinity,
+): Sliced<Scored[][]> {
+  const pacer = new Pacer(pauseWork);
   const accumulated = new Float64Array(vectors.rows);
   const touched = new Int32Array(vectors.rows);
   // Stamped with i + 1 when j is first met for row i: feature products can cancel to an exact 0.
@@ -114,6 +135,7 @@ export function contentNeighbourRows(
     for (let p = vectors.indptr[i]!; p < vectors.indptr[i + 1]!; p++) {
       const d = vectors.indices[p]!,
         v = vectors.values[p]!;
+      if (pacer.due((byDimension.indptr[d + 1]! - byDimension.indptr[d]!) * 3)) yield;
       for (let q = byDimension.indptr[d]!; q < byDimension.indptr[d + 1]!; q++) {
         const j = byDimension.indices[q]!;
         if (j === i) continue;
@@ -130,6 +152,7 @@ export function contentNeighbourRows(
       accumulated[j] = 0;
     }
     rows.push(heap.drain());
+    if (pacer.due(touchedCount * 30)) yield;
   }
   return rows;
 }

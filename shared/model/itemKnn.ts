@@ -1,3 +1,4 @@
+import { Pacer, type Sliced } from "../util/sliced";
 import { columnBlock, type CsrMatrix } from "./sparse";
 import { TopKHeap } from "./topK";
 import type { Scored } from "./types";
@@ -42,9 +43,19 @@ export function knnInputs(positive: CsrMatrix): KnnInputs {
   return { byListener: positive, listenerWeights, squaredNorms, popularity };
 }
 
-/** Neighbour rows of items [from, to); rows are independent, so blocks can run in separate steps. */
-export function knnNeighbourRows(inputs: KnnInputs, options: KnnOptions, from: number, to: number): Scored[][] {
+/**
+ * Neighbour rows of items [from, to); rows are independent, so blocks can run in separate steps. Pauses
+ * every `pauseWork` units of work (see Pacer).
+ */
+export function* knnNeighbourRows(
+  inputs: KnnInputs,
+  options: KnnOptions,
+  from: number,
+  to: number,
+  pauseWork = Infinity,
+): Sliced<Scored[][]> {
   const { byListener, listenerWeights, squaredNorms, popularity } = inputs;
+  const pacer = new Pacer(pauseWork);
   const byItem = columnBlock(byListener, from, to);
   const itemCount = byListener.cols;
   const accumulated = new Float64Array(itemCount);
@@ -56,12 +67,14 @@ export function knnNeighbourRows(inputs: KnnInputs, options: KnnOptions, from: n
     targetNorm[j] =
       Math.pow(squaredNorms[j]!, 1 - options.asymmetry) * Math.pow(popularity[j]! + 1, options.popularityPenalty);
   }
+  if (pacer.due(byListener.indices.length * 2 + itemCount * 40)) yield;
   for (let i = from; i < to; i++) {
     let touchedCount = 0;
     for (let p = byItem.indptr[i - from]!; p < byItem.indptr[i - from + 1]!; p++) {
       const u = byItem.indices[p]!,
         weight = listenerWeights[u]!,
         wi = Math.fround(byItem.values[p]! * weight);
+      if (pacer.due((byListener.indptr[u + 1]! - byListener.indptr[u]!) * 8)) yield;
       for (let q = byListener.indptr[u]!; q < byListener.indptr[u + 1]!; q++) {
         const j = byListener.indices[q]!;
         if (j === i) continue;
@@ -76,6 +89,7 @@ export function knnNeighbourRows(inputs: KnnInputs, options: KnnOptions, from: n
       accumulated[j] = 0;
     }
     rows.push(heap.drain());
+    if (pacer.due(touchedCount * 60 + options.neighbours * 20)) yield;
   }
   return rows;
 }

@@ -1,6 +1,7 @@
 import { kernels, type Kernels } from "../kernels/kernels";
 import { seededRandom } from "../util/random";
-import { gramian, initialFactors, solveRows, type Factors } from "./als";
+import { finish, finishYielding, Pacer, pauseEvery, type Sliced } from "../util/sliced";
+import { gramian, gramianInSlices, initialFactors, solveRows, type Factors } from "./als";
 import {
   COMPONENTS,
   EXPOSURE_LIST,
@@ -10,7 +11,7 @@ import {
   type CandidateSet,
   type Component,
 } from "./blend";
-import { contentNeighbourRows, contentVectors } from "./content";
+import { contentNeighbourRows, contentVectorsInSlices } from "./content";
 import { evidenceMatrix, interactionCount, signedConfidence } from "./interactions";
 import { knnInputs, knnNeighbourRows, type KnnInputs } from "./itemKnn";
 import { ListenerKnn } from "./listenerKnn";
@@ -90,8 +91,11 @@ interface Phase {
   needs: string[];
   /** Arrays the phase changes, written back to the store before they leave memory. */
   writes: string[];
-  /** Runs units [from, to); answers true when the phase has ended early, its work done in fewer units. */
-  run(from: number, to: number): boolean | void;
+  /**
+   * Runs units [from, to), pausing every PAUSE_WORK or so (see Sliced); answers true when the phase has
+   * ended early, its work done in fewer units.
+   */
+  run(from: number, to: number): Sliced<boolean | void>;
 }
 
 /** Candidate items per component when gathering validation candidates. */
@@ -111,11 +115,24 @@ const LISTENER_KNN_MAX_INTERACTIONS = 2_000_000;
 const ALS_BLOCK_INTERACTIONS = 1_000_000;
 /**
  * Items per step of a neighbour phase, and rows per block of its table; listeners per step of a phase that
- * scores listeners. Small enough that a step is a tenth to a quarter of a second of CPU at Last.fm's size:
- * `advance` can hand the runtime back between steps (see its `yieldBetween`).
+ * scores listeners. A step is a tenth to a quarter of a second of CPU at Last.fm's size and pauses inside
+ * (PAUSE_WORK): these bound where a slice may stop and save, not how long the runtime is held.
  */
 const TABLE_BLOCK = 500;
 const LISTENER_BLOCK = 100;
+/**
+ * Work between two pauses inside a step (see Pacer; about 4 ms of CPU here): the edge, which shares the
+ * runtime locally, waits no longer than that for a step, and a pause (a 3 ms timer) every 4 ms of work
+ * is what serving costs the training.
+ */
+const PAUSE_WORK = 4_000_000;
+/**
+ * Arrays read from or written to the store between two pauses. Locally R2 is simulated inside the runtime
+ * the edge shares, and a run of store calls held it much as computing does: at the start of each slice
+ * that read its phase's 230 arrays (the neighbour tables' blocks), a timer in the retrainer fired 300 to
+ * 500 ms late.
+ */
+const ARRAYS_BETWEEN_PAUSES = 4;
 const FACTOR_SIDES = ["listener", "item"] as const;
 /** The array that holds one side of a trainer's ALS factors: `validation.` ones for tuning, `` for the model. */
 const factorArray = (prefix: string, side: (typeof FACTOR_SIDES)[number]) => `${prefix}factors.${side}`;
@@ -131,6 +148,7 @@ export async function storeWarmStart(store: TrainerStore, factors: Factors): Pro
  * of work (a block of items or listeners, or a block of an ALS half-sweep). Every piece of state is a named
  * typed array, and each phase names the arrays it needs: run through `advance(store, steps)`, a trainer
  * holds only those in memory, which at 5,000,000 interactions is what keeps a job inside a Worker's 128 MB.
+ * A step is sliced work (see Sliced): `advance` hands the runtime back every few milliseconds within it.
  *
  * Phases: preparing the matrices (signed confidences, a validation split, samples of listeners); content
  * neighbours; unless a blend is given, item-kNN and ALS on the validation split, candidate scoring and blend
@@ -175,12 +193,16 @@ export class Trainer {
   }
 
   step(): TrainingProgress {
+    return finish(this.slicedStep());
+  }
+
+  private *slicedStep(): Sliced<TrainingProgress> {
     const phase = this.phases[this.phase];
     if (phase) {
       const missing = this.resolve(phase.needs).filter((name) => !this.arrays[name]);
       if (missing.length > 0) throw new Error(`${phase.name} needs ${missing.join(", ")} in memory`);
       const to = Math.min(phase.units, this.cursor + phase.chunk);
-      const ended = phase.run(this.cursor, to) === true;
+      const ended = (yield* phase.run(this.cursor, to)) === true;
       for (const name of this.resolve(phase.writes)) if (this.arrays[name]) this.dirty.add(name);
       this.cursor = ended ? phase.units : to;
       if (this.cursor >= phase.units) {
@@ -192,30 +214,34 @@ export class Trainer {
   }
 
   /**
-   * Runs up to `steps` steps with what each needs in memory, awaiting `yieldBetween` between two (a runtime
-   * shared with other work serves it then): arrays a phase has finished with go to the
-   * store (unless all fit in options.residentBytes), the next phase's come from it. What changed is stored
+   * Runs up to `steps` steps with what each needs in memory, awaiting `yieldBetween` between two and at the
+   * pauses inside each (a runtime shared with other work serves it then): arrays a phase has finished with
+   * go to the store (unless all fit in options.residentBytes), the next phase's come from it. What changed is stored
    * before this returns, so the state then resumes the trainer in another invocation. Once training has
    * finished, the model's arrays are left in memory for `outcome()`.
    */
   async advance(store: TrainerStore, steps: number, yieldBetween?: () => Promise<void>): Promise<TrainingProgress> {
     for (let n = 0; n < steps && !this.progress().finished; n++) {
       if (n > 0) await yieldBetween?.();
-      await this.page(store);
-      this.step();
+      await this.page(store, yieldBetween);
+      await finishYielding(this.slicedStep(), yieldBetween);
     }
-    if (this.progress().finished) await this.page(store);
-    else await this.persist(store);
+    if (this.progress().finished) await this.page(store, yieldBetween);
+    else await this.persist(store, yieldBetween);
     return this.progress();
   }
 
   /**
    * Writes whatever the store lacks of the arrays in memory. `advance` does so before it returns unless
    * training has finished, when the model's arrays stay in memory only: this lets other invocations
-   * resume a finished trainer (from `state()`) to serve from them.
+   * resume a finished trainer (from `state()`) to serve from them. Awaits `yieldBetween` every few arrays.
    */
-  async persist(store: TrainerStore): Promise<void> {
-    for (const name of [...this.dirty]) await this.write(store, name);
+  async persist(store: TrainerStore, yieldBetween?: () => Promise<void>): Promise<void> {
+    const pause = storePauses(yieldBetween);
+    for (const name of [...this.dirty]) {
+      await this.write(store, name);
+      await pause();
+    }
     await this.deleteRemoved(store);
   }
 
@@ -374,7 +400,7 @@ export class Trainer {
    * a share of each listener's items, as the offline protocol does; its split is drawn from a seed of its
    * own, so it never coincides with the protocol's.
    */
-  private prepare(): void {
+  private *prepare(): Sliced<void> {
     const input = this.input;
     if (!input) throw new Error("preparation needs the training data");
     const signed = signedConfidence(evidenceMatrix(input));
@@ -383,10 +409,14 @@ export class Trainer {
     this.input = undefined;
     this.shape.catalogSize = listenerCounts(signed).filter((n) => n > 0).length;
     this.storeMatrix("signed.", signed);
-    this.storeMatrix("contentVectors.", contentVectors(content));
+    yield;
+    this.storeMatrix("contentVectors.", yield* contentVectorsInSlices(content));
+    yield;
     this.storeSample("exposure.", signed, this.sampledListeners(hasPositive(signed)));
     if (this.shape.tunesBlend) {
+      yield;
       const split = splitEvidence(signed, { seed: this.options.seed ^ 0x5eed });
+      yield;
       const listeners = this.sampledListeners((l) => split.heldOut[l]!.length > 0);
       this.storeMatrix("validation.signed.", split.train);
       this.storeSample("validation.", split.train, listeners);
@@ -395,32 +425,38 @@ export class Trainer {
       this.arrays["validation.relevant.indices"] = relevant.indices;
       if (this.shape.withTaggers) {
         // A set per listener is several times the lists' memory, so only data with listeners' tags pays for it.
+        yield;
         const heldOut = split.heldOut.map((items) => new Set(items));
         const isHidden = (listener: number, item: number) => heldOut[listener]?.has(item) ?? false;
-        this.storeMatrix("validation.contentVectors.", contentVectors(content, isHidden));
+        this.storeMatrix("validation.contentVectors.", yield* contentVectorsInSlices(content, isHidden));
       }
     }
   }
 
-  private contentNeighbours(prefix: string, from: number, to: number): void {
+  private *contentNeighbours(prefix: string, from: number, to: number): Sliced<void> {
     // Scoring holds this table beside item-kNN's, so it gets a third of the bound: content is the weaker part.
     const k = this.tableWidth(this.options.contentNeighbours, this.options.maxNeighbourEntries / 3);
     const vectors = this.matrix(`${prefix}contentVectors.`);
-    const byDimension = this.cached(`byDimension:${prefix}`, () => transpose(vectors));
-    this.appendRows(`${prefix}content.`, k, from, contentNeighbourRows(vectors, byDimension, k, from, to));
+    const byDimension = yield* this.built(`byDimension:${prefix}`, () => transpose(vectors));
+    const rows = yield* contentNeighbourRows(vectors, byDimension, k, from, to, PAUSE_WORK);
+    this.appendRows(`${prefix}content.`, k, from, rows);
   }
 
-  private itemKnn(prefix: string, from: number, to: number): void {
+  private *itemKnn(prefix: string, from: number, to: number): Sliced<void> {
     const k = this.tableWidth(this.options.itemNeighbours, this.options.maxNeighbourEntries);
     // Measured on Last.fm: asymmetry 0.7 and a mild popularity penalty beat plain cosine (0.217 vs 0.213
     // NDCG@10 alone at 300 neighbours) with more reach; shrinkage cost reach.
     const options = { neighbours: k, asymmetry: 0.7, popularityPenalty: 0.15 };
-    const inputs = this.cached<KnnInputs>(`knn:${prefix}`, () => knnInputs(this.rows(prefix).positive));
-    this.appendRows(`${prefix}itemKnn.`, k, from, knnNeighbourRows(inputs, options, from, to));
+    const inputs = yield* this.built<KnnInputs>(`knn:${prefix}`, () => knnInputs(this.rows(prefix).positive));
+    const rows = yield* knnNeighbourRows(inputs, options, from, to, PAUSE_WORK);
+    this.appendRows(`${prefix}itemKnn.`, k, from, rows);
   }
 
-  /** Unit u of ALS: block u % blocks of half-sweep u / blocks (listeners on even half-sweeps, items on odd). */
-  private alsBlock(prefix: string, unit: number, blocks: number): void {
+  /**
+   * Unit u of ALS: block u % blocks of half-sweep u / blocks (listeners on even half-sweeps, items on odd),
+   * in runs of rows of about PAUSE_WORK each (rows are solved independently, so the runs change nothing).
+   */
+  private *alsBlock(prefix: string, unit: number, blocks: number): Sliced<void> {
     const o = this.options;
     const f = o.factors;
     const factors = this.factors(prefix);
@@ -431,22 +467,28 @@ export class Trainer {
     const from = Math.floor((block * rows) / blocks),
       to = Math.floor(((block + 1) * rows) / blocks);
     // The fixed side does not change during a half-sweep, so its Gram matrix serves all its blocks.
-    const gram = this.cached(`gram:${prefix}:${sweep}`, () => gramian(fixed, f, o.regularization));
+    const gram = yield* this.builtInSlices(`gram:${prefix}:${sweep}`, () =>
+      gramianInSlices(fixed, f, o.regularization),
+    );
     const signed = this.matrix(`${prefix}signed.`);
-    if (sweep % 2 === 0) solveRows(solved, fixed, gram, signed, alsOptions(o), from, to);
-    else
-      solveRows(
-        solved.subarray(from * f, to * f),
-        fixed,
-        gram,
-        columnBlock(signed, from, to),
-        alsOptions(o),
-        0,
-        to - from,
-      );
+    const byListener = sweep % 2 === 0;
+    const matrix = byListener ? signed : columnBlock(signed, from, to);
+    if (!byListener) yield;
+    const target = byListener ? solved : solved.subarray(from * f, to * f);
+    const [first, last] = byListener ? [from, to] : [0, to - from];
+    // A row's residual and conjugate-gradient steps: each about its entries x 2f and f x f multiply-adds.
+    const rowWork = (row: number) =>
+      ((matrix.indptr[row + 1]! - matrix.indptr[row]!) * 2 * f + f * f) * (alsOptions(o).cgSteps + 1);
+    for (let start = first; start < last;) {
+      let end = start;
+      for (let work = 0; end < last && work < PAUSE_WORK; end++) work += rowWork(end);
+      solveRows(target, fixed, gram, matrix, alsOptions(o), start, end);
+      start = end;
+      if (start < last) yield;
+    }
   }
 
-  private gatherCandidates(from: number, to: number): void {
+  private *gatherCandidates(from: number, to: number): Sliced<void> {
     const width = CANDIDATE_WIDTH;
     const c = COMPONENTS.length;
     const { listeners, rows } = this.sample("validation.");
@@ -454,11 +496,13 @@ export class Trainer {
     const scores = (this.arrays["candidates.scores"] ??= new Float32Array(
       listeners.length * width * c,
     )) as Float32Array;
-    const parts = this.parts("validation.");
+    const parts = yield* this.builtParts("validation.");
     const components = new ComponentScores(this.shape.items);
     const heap = new TopKHeap(CANDIDATES_PER_COMPONENT);
     const seen = new Uint8Array(this.shape.items);
+    const pacer = new Pacer(PAUSE_WORK);
     for (let n = from; n < Math.min(to, listeners.length); n++) {
+      if (n > from && pacer.due(this.listenerScoringWork())) yield;
       rows.markSeen(n, seen, 1);
       components.score(parts, this.options, rows.profileOf(n), listeners[n]!, seen);
       const chosen = new Set<number>();
@@ -489,7 +533,7 @@ export class Trainer {
    * Measures up to `budget` blends of the search, which resumes from the answers kept in `tuning.measured`;
    * once it has found its blend, the validation arrays go and the factors stay for the ALS on all the data.
    */
-  private tune(budget: number): boolean {
+  private *tune(budget: number): Sliced<boolean> {
     const items = this.arrays["candidates.items"] as Int32Array;
     const candidates: CandidateSet = {
       listeners: items.length / CANDIDATE_WIDTH,
@@ -508,8 +552,8 @@ export class Trainer {
       ]),
     ) as Record<Component, boolean>;
     const tuning = new BlendTuning(this.options.minCoverage, available, this.arrays["tuning.measured"] ?? []);
-    const measure = blendMeasure(candidates, relevant, this.shape.items, this.shape.catalogSize);
-    const tuned = tuning.advance(measure, budget);
+    const measure = blendMeasure(candidates, relevant, this.shape.items, this.shape.catalogSize, 10, PAUSE_WORK);
+    const tuned = yield* tuning.advance(measure, budget);
     this.arrays["tuning.measured"] = tuning.measured;
     if (!tuned) return false;
     this.blend = tuned.blend;
@@ -521,16 +565,18 @@ export class Trainer {
     return true;
   }
 
-  private countExposure(from: number, to: number): void {
+  private *countExposure(from: number, to: number): Sliced<void> {
     const { listeners, rows } = this.sample("exposure.");
     const itemCount = this.shape.items;
     const exposure = (this.arrays["exposure.mass"] ??= new Float64Array(itemCount)) as Float64Array;
-    const parts = this.parts("");
+    const parts = yield* this.builtParts("");
     const components = new ComponentScores(itemCount);
     const weights = COMPONENTS.map((name) => this.blend!.weights[name]);
     const heap = new TopKHeap(EXPOSURE_LIST);
     const seen = new Uint8Array(itemCount);
+    const pacer = new Pacer(PAUSE_WORK);
     for (let n = from; n < Math.min(to, listeners.length); n++) {
+      if (n > from && pacer.due(this.listenerScoringWork())) yield;
       rows.markSeen(n, seen, 1);
       components.score(parts, this.options, rows.profileOf(n), listeners[n]!, seen);
       components.pushBlended(weights, seen, undefined, heap);
@@ -633,12 +679,25 @@ export class Trainer {
       itemGram: () => (itemGram ??= gramian(factors.item, this.options.factors, this.options.regularization)),
       itemDots: () => (itemDots ??= kernels().rowDots(factors.item, this.options.factors)),
       listenerKnn: this.shape.withListenerKnn
-        ? this.cached(`listenerKnn:${prefix}`, () => {
-            const positive = this.rows(prefix).positive;
-            return new ListenerKnn(positive, transpose(positive), this.options.listenerNeighbours);
-          })
+        ? this.cached(`listenerKnn:${prefix}`, () => this.listenerKnn(prefix))
         : undefined,
     };
+  }
+
+  /** `parts`, pausing after building what they need first (listener-kNN's index). */
+  private *builtParts(prefix: string): Sliced<ModelParts> {
+    if (this.shape.withListenerKnn) yield* this.built(`listenerKnn:${prefix}`, () => this.listenerKnn(prefix));
+    return this.parts(prefix);
+  }
+
+  private listenerKnn(prefix: string): ListenerKnn {
+    const positive = this.rows(prefix).positive;
+    return new ListenerKnn(positive, transpose(positive), this.options.listenerNeighbours);
+  }
+
+  /** The work of scoring one listener with every component (Pacer's units; measured, about 40 an item). */
+  private listenerScoringWork(): number {
+    return this.shape.items * 40;
   }
 
   /** A seeded sample of at most `sampleListeners` eligible listeners, in index order. */
@@ -654,6 +713,22 @@ export class Trainer {
 
   private cached<T>(key: string, build: () => T): T {
     if (!this.derived.has(key)) this.derived.set(key, build());
+    return this.derived.get(key) as T;
+  }
+
+  /** `cached`, pausing after a build: what a phase builds first is a stretch of work of its own. */
+  private *built<T>(key: string, build: () => T): Sliced<T> {
+    return yield* this.builtInSlices(key, function* () {
+      return build();
+    });
+  }
+
+  /** `built`, for a build that pauses itself. */
+  private *builtInSlices<T>(key: string, build: () => Sliced<T>): Sliced<T> {
+    if (!this.derived.has(key)) {
+      this.derived.set(key, yield* build());
+      yield;
+    }
     return this.derived.get(key) as T;
   }
 
@@ -673,9 +748,11 @@ export class Trainer {
   /**
    * Brings in what the current phase needs. What it does not need goes to the store, unless everything in
    * memory and everything to bring in fit in options.residentBytes: then small data trains without a
-   * round trip to the store. Once training has finished, memory holds the model's arrays only.
+   * round trip to the store. Once training has finished, memory holds the model's arrays only. Awaits
+   * `yieldBetween` every few arrays.
    */
-  private async page(store: TrainerStore): Promise<void> {
+  private async page(store: TrainerStore, yieldBetween?: () => Promise<void>): Promise<void> {
+    const pause = storePauses(yieldBetween);
     const phase = this.phases[this.phase];
     const needed = new Set(this.resolve(phase?.needs ?? SERVING_NEEDS));
     const missing = [...needed].filter((name) => !this.arrays[name]);
@@ -686,7 +763,10 @@ export class Trainer {
     let changed = false;
     for (const name of evicting ? Object.keys(this.arrays) : []) {
       if (needed.has(name)) continue;
-      if (phase && this.dirty.has(name)) await this.write(store, name);
+      if (phase && this.dirty.has(name)) {
+        await this.write(store, name);
+        await pause();
+      }
       this.dirty.delete(name);
       delete this.arrays[name];
       changed = true;
@@ -696,6 +776,7 @@ export class Trainer {
       if (!array) throw new Error(`trainer array ${name} is missing from the store`);
       this.arrays[name] = array;
       changed = true;
+      await pause();
     }
     if (changed) this.derived = new Map();
     await this.deleteRemoved(store);
@@ -715,6 +796,11 @@ export class Trainer {
     }
     this.deleted.clear();
   }
+}
+
+/** A pause every ARRAYS_BETWEEN_PAUSES store calls, when there is a runtime to hand back. */
+function storePauses(yieldBetween?: () => Promise<void>): () => Promise<void> | undefined {
+  return yieldBetween ? pauseEvery(ARRAYS_BETWEEN_PAUSES, yieldBetween) : () => undefined;
 }
 
 function shapeOf(data: TrainingData): Omit<TrainerShape, "warmStart" | "tunesBlend"> {

@@ -73,6 +73,18 @@ describe("stored arrays", () => {
     }
   });
 
+  it("a trainer that hands the runtime back inside its steps trains the model of one go", async () => {
+    const direct = trainModel(data, { seed: 1 });
+    const trainer = new Trainer(data, { seed: 1 });
+    let pauses = 0;
+    let steps = 0;
+    while (!(await trainer.advance(memoryTrainerStore(16), 1, async () => void pauses++)).finished) steps++;
+    // Preparation and each phase's first build pause within their steps.
+    expect(pauses).toBeGreaterThan(steps);
+    const model = modelFrom(trainer.outcome());
+    for (let l = 0; l < data.listeners.length; l++) expect(model.recommend(l, 3)).toEqual(direct.recommend(l, 3));
+  });
+
   it("a warm start resumed after every step keeps its plan, whatever options resume it", async () => {
     const earlier = new Trainer(data, { seed: 2 });
     while (!earlier.step().finished);

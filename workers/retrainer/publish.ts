@@ -12,6 +12,7 @@ import {
   similarShardOf,
 } from "../../shared/publish/artifacts";
 import { listenerCounts } from "../../shared/model/popularity";
+import { mapYielding } from "../../shared/util/sliced";
 import {
   browseSet,
   catalogRows,
@@ -44,6 +45,12 @@ const LISTENERS_PER_PART = 100;
 const SHARDS_PER_PART = 100;
 /** How many of a listener's recent tracks are searched for the one that explains a candidate. */
 const EXPLAINING_HISTORY = 20;
+/**
+ * Listeners ranked, or neighbour-list shards built, between two moments a part hands the runtime back (see
+ * mapYielding): a few milliseconds of work at Last.fm's size.
+ */
+const LISTENERS_BETWEEN_YIELDS = 3;
+const SHARDS_BETWEEN_YIELDS = 5;
 
 /** How a version's keys are cut into parts: catalog shards first, then neighbour-list shards, then listeners. */
 function partPlan(index: ModelIndex) {
@@ -123,7 +130,7 @@ async function partEntries(
     const shards = Math.min(SHARDS_PER_PART, plan.similarShards - first);
     const members: number[][] = Array.from({ length: shards }, () => []);
     items.forEach((id, item) => members[similarShardOf(id, plan.similarShards) - first]?.push(item));
-    return members.map((shard, n) => [
+    return mapYielding(members, SHARDS_BETWEEN_YIELDS, (shard, n) => [
       artifactKey.similarShard(version, first + n),
       JSON.stringify(
         Object.fromEntries(
@@ -137,23 +144,25 @@ async function partEntries(
   const histories = await loadHistories(env.DB, index, first, last);
   // A listener who withdrew personalization consent since training began gets no candidates either.
   const withdrawn = await withdrawnListeners(env.DB, listeners[first]!, listeners[last]!);
-  const published = histories.flatMap((history, n) =>
-    withdrawn.has(listeners[first + n]!)
-      ? []
-      : [
-          {
-            listener: listeners[first + n]!,
-            history,
-            recommended: model.recommend(first + n, CANDIDATES_PER_LISTENER),
-          },
-        ],
-  );
+  const published = (
+    await mapYielding(histories, LISTENERS_BETWEEN_YIELDS, (history, n) =>
+      withdrawn.has(listeners[first + n]!)
+        ? []
+        : [
+            {
+              listener: listeners[first + n]!,
+              history,
+              recommended: model.recommend(first + n, CANDIDATES_PER_LISTENER),
+            },
+          ],
+    )
+  ).flat();
   // The rows of the part's candidates outside the browse set, read from D1 once for the whole part.
   const inBrowse = browseSet(listenersPerTrack);
   const outside = [...new Set(published.flatMap((p) => p.recommended.map((r) => r.item)))].filter((i) => !inBrowse[i]);
   const rows = await catalogRows(env.DB, index, outside, popularityScale(listenersPerTrack));
   const rowOf = new Map(outside.map((item, n) => [item, rows[n]!]));
-  return published.map(({ listener, history, recommended }) => [
+  return mapYielding(published, LISTENERS_BETWEEN_YIELDS * 3, ({ listener, history, recommended }) => [
     artifactKey.listener(version, listener),
     JSON.stringify(listenerArtifact(items, history, recommended, similarTo, rowOf)),
   ]);

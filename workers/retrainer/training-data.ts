@@ -8,11 +8,19 @@ import { evidenceWeight, type EventCounts } from "../../shared/model/evidence";
 import type { CsrMatrix } from "../../shared/model/sparse";
 import type { TrainingData } from "../../shared/model/types";
 import type { Track } from "../../shared/catalog/types";
+import { mapYielding, pauseEvery } from "../../shared/util/sliced";
 
 const COUNT_FIELDS = ["plays", "completes", "skips", "likes", "dislikes", "repeats", "adds"] as const;
 type Evidence = EventCounts & { listenerId: string; trackId: string; lastTs: number };
 /** Listeners read from D1 at a time: at Last.fm's 49 pairs a listener, a page is about 25,000 rows. */
 const LISTENERS_PER_PAGE = 500;
+/**
+ * Rows of a page merged, listeners' rows placed in the matrix or tracks turned into content, between two
+ * moments the reading hands the runtime back (see pauseEvery): a few milliseconds of work each.
+ */
+const ROWS_BETWEEN_YIELDS = 5_000;
+const LISTENERS_BETWEEN_YIELDS = 50;
+const TRACKS_BETWEEN_YIELDS = 2_000;
 
 /** Evidence as a listener x item matrix, read page by page: one object per pair would not fit at scale. */
 export type TrainingSet = TrainingData & { interactions: CsrMatrix };
@@ -25,7 +33,8 @@ export interface ModelIndex {
 
 /** The catalog in a model's index order (`items`), or all of it by id. */
 export async function loadTracks(db: D1Database, items?: string[]): Promise<Track[]> {
-  const allTracks = (await drizzle(db).select().from(tracks).orderBy(tracks.id)).map(trackFromRow);
+  const rows = await drizzle(db).select().from(tracks).orderBy(tracks.id);
+  const allTracks = await mapYielding(rows, TRACKS_BETWEEN_YIELDS, (row) => trackFromRow(row));
   if (!items) return allTracks;
   const byId = new Map(allTracks.map((t) => [t.id, t]));
   return items.map((id) => {
@@ -91,10 +100,12 @@ export async function loadTrainingSet(db: D1Database, index?: ModelIndex): Promi
   let values = new Float32Array(indices.length);
   let nnz = 0;
 
+  const pause = pauseEvery(LISTENERS_BETWEEN_YIELDS);
   for (let first = 0; first < listenerIds.length; first += LISTENERS_PER_PAGE) {
     const last = Math.min(first + LISTENERS_PER_PAGE, listenerIds.length) - 1;
     const page = await evidencePage(db, listenerIds[first]!, listenerIds[last]!);
     for (let l = first; l <= last; l++) {
+      await pause();
       const id = listenerIds[l]!;
       const rows = withdrawn.has(id) ? [] : evidenceInIndex(page.get(id) ?? [], itemIndex);
       if (nnz + rows.length > indices.length) {
@@ -121,7 +132,10 @@ export async function loadTrainingSet(db: D1Database, index?: ModelIndex): Promi
       indices: indices.subarray(0, nnz),
       values: values.subarray(0, nnz),
     },
-    itemContent: trackRows.map((t) => ({ features: featureVector(t.features), tags: contentTags(t) })),
+    itemContent: await mapYielding(trackRows, TRACKS_BETWEEN_YIELDS, (t) => ({
+      features: featureVector(t.features),
+      tags: contentTags(t),
+    })),
   };
 }
 
@@ -179,7 +193,9 @@ async function evidencePage(db: D1Database, from: string, to: string): Promise<M
       .where(and(gte(eventRollups.listenerId, from), lte(eventRollups.listenerId, to))),
   ]);
   const byPair = new Map<string, Evidence>();
+  const pause = pauseEvery(ROWS_BETWEEN_YIELDS);
   for (const row of [...recent, ...rolledUp]) {
+    await pause();
     const key = `${row.listenerId}\u0000${row.trackId}`;
     const seen = byPair.get(key);
     if (!seen) {
@@ -191,6 +207,7 @@ async function evidencePage(db: D1Database, from: string, to: string): Promise<M
   }
   const byListener = new Map<string, Evidence[]>();
   for (const row of byPair.values()) {
+    await pause();
     const rows = byListener.get(row.listenerId);
     if (rows) rows.push(row);
     else byListener.set(row.listenerId, [row]);

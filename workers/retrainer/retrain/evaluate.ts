@@ -2,6 +2,7 @@ import { eq } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { modelVersions } from "../../../shared/db/schema";
 import {
+  cooccurrenceCosine,
   EVALUATION_START,
   evaluateRange,
   evaluationReport,
@@ -16,11 +17,12 @@ import type { Env } from "../env";
 import { storeHoldoutScores } from "../holdout-scores";
 import type { VersionMetrics } from "../versions";
 import { stagePrefix, warmIndexKey, type StageKept } from "./read-data";
-import { yieldToRuntime } from "./timed-step";
+import { evidenceMatrix } from "../../../shared/model/interactions";
+import { yieldToRuntime } from "../../../shared/util/sliced";
 import { loadFinishedTrainer, loadHeldOut, r2TrainerStore } from "./trainer-store";
 
-/** Listeners ranked between two moments the step hands the runtime back (about 50 ms at Last.fm's size). */
-const LISTENERS_BETWEEN_YIELDS = 50;
+/** Listeners ranked between two moments the step hands the runtime back (a few ms at Last.fm's size). */
+const LISTENERS_BETWEEN_YIELDS = 5;
 
 /** Where the twin's evaluation stands between its steps, beside the twin (deleted with the run). */
 const progressKey = (version: string) => `${stagePrefix(version, "holdout")}evaluation.json`;
@@ -62,10 +64,14 @@ export async function evaluateHoldoutSlice(env: Env, version: string, sliceWork:
   const { model, kept, split } = await loadTwin(env, version);
   const progress = await loadProgress(env, version);
   const to = progress.next + listenersPerEvaluationStep(kept.index.items.length, sliceWork);
+  // What evaluateRange would build for each range (the diversity measure transposes the training matrix), once.
+  const similarity = cooccurrenceCosine(evidenceMatrix(split.train));
   let evaluated = { progress, listeners: [] as ListenerScore[] };
   for (let from = progress.next; from < to; from += LISTENERS_BETWEEN_YIELDS) {
-    if (from > progress.next) await yieldToRuntime();
-    const range = evaluateRange(model, split, evaluated.progress, Math.min(to, from + LISTENERS_BETWEEN_YIELDS));
+    await yieldToRuntime();
+    const range = evaluateRange(model, split, evaluated.progress, Math.min(to, from + LISTENERS_BETWEEN_YIELDS), {
+      similarity,
+    });
     evaluated = { progress: range.progress, listeners: [...evaluated.listeners, ...range.listeners] };
   }
   await storeHoldoutScores(env.DB, version, kept.index.listeners, evaluated.listeners);

@@ -1,4 +1,5 @@
 import { stableHoldoutSplit, Trainer, type Blend } from "../../../shared/model";
+import { yieldToRuntime } from "../../../shared/util/sliced";
 import type { Env } from "../env";
 import { loadTrainingSet, type ModelIndex } from "../training-data";
 import { forgetFinishedTrainer, r2TrainerStore, saveTrainer, storeHeldOut, trainerPrefix } from "./trainer-store";
@@ -41,7 +42,7 @@ export async function readTrainingData(env: Env, version: string, stage: Stage, 
   if (split) await storeHeldOut(store, split.heldOut);
   const options = { seed: TRAINING_SEED, blend, warmStart: warmIndex !== undefined };
   const trainer = new Trainer(split?.train ?? set, options);
-  await trainer.advance(store, 1);
+  await trainer.advance(store, 1, yieldToRuntime);
   const kept: StageKept = { index: { listeners: set.listeners, items: set.items } };
   await saveTrainer(env.ARTIFACTS, prefix, trainer, { seed: TRAINING_SEED, blend }, kept);
   return prefix;

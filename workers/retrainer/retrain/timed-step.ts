@@ -41,12 +41,3 @@ export function timedSteps(
     return result;
   };
 }
-
-/**
- * Hands the runtime back for a moment inside a step. Locally the edge shares the retrainer's runtime, and
- * it moves on only when the step yields: with steps of 400 ms of CPU, a request making three KV reads took
- * 962 ms at the median beside them, and 209 ms when each step awaited a timer every 50 ms (an experiment
- * of two workers in one `wrangler dev`, 2026-12-02). Awaiting a timer lets it in; a step's own R2 reads
- * did not suffice, as requests waited for whole retrains before the pause between steps.
- */
-export const yieldToRuntime = () => new Promise<void>((resolve) => setTimeout(resolve, 0));

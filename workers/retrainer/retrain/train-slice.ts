@@ -1,4 +1,4 @@
-import { yieldToRuntime } from "./timed-step";
+import { yieldToRuntime } from "../../../shared/util/sliced";
 import { forgetFinishedTrainer, loadTrainer, saveTrainer } from "./trainer-store";
 
 /** What a training step answers: small, since every step's result is kept with the instance. */
@@ -31,7 +31,8 @@ export async function trainSlice(bucket: R2Bucket, prefix: string, sliceWork: nu
   forgetFinishedTrainer();
   const { trainer, kept, options, store } = await loadTrainer<unknown>(bucket, prefix);
   const steps = trainerStepsPerSlice(trainer.state().shape.interactions, sliceWork);
-  // Between trainer steps the runtime serves whatever waits for it (locally, the edge).
+  // Between trainer steps, and every few milliseconds within them, the runtime serves whatever waits for it
+  // (locally, the edge).
   const progress = await trainer.advance(store, steps, yieldToRuntime);
   // A finished trainer keeps its model's arrays in memory only: they are written for the steps that read them.
   await saveTrainer(bucket, prefix, trainer, options, kept);

@@ -1,6 +1,7 @@
 import { Trainer, type TrainerState, type TrainerStore, type TrainOptions } from "../../../shared/model";
 import { packLists, unpackLists } from "../../../shared/model/sparse";
 import { decodeArray, encodeArray, type StoredArrayHeader } from "../../../shared/publish/stored-array";
+import { yieldToRuntime } from "../../../shared/util/sliced";
 
 /**
  * A trainer between a run's steps lives in R2: strongly consistent (the next step reads what the last one
@@ -48,7 +49,7 @@ export async function saveTrainer<Kept>(
   options: TrainOptions,
   kept: Kept,
 ): Promise<TrainerState> {
-  await trainer.persist(r2TrainerStore(bucket, prefix));
+  await trainer.persist(r2TrainerStore(bucket, prefix), yieldToRuntime);
   const state = trainer.state();
   const saved: SavedTrainer<Kept> = { trainer: state, options, kept };
   await bucket.put(`${prefix}state.json`, JSON.stringify(saved));
@@ -90,7 +91,7 @@ export async function loadFinishedTrainer<Kept>(bucket: R2Bucket, prefix: string
     return lastFinished.loaded as LoadedTrainer<Kept>;
   forgetFinishedTrainer();
   const loaded = await loadTrainer<Kept>(bucket, prefix);
-  if (!(await loaded.trainer.advance(loaded.store, 0)).finished)
+  if (!(await loaded.trainer.advance(loaded.store, 0, yieldToRuntime)).finished)
     throw new Error(`the trainer under ${prefix} has not finished`);
   lastFinished = { prefix, version, loaded };
   return loaded;
