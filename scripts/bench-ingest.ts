@@ -45,7 +45,8 @@ const d1File = join(
   readdirSync(d1Folder).find((f) => f.endsWith(".sqlite") && f !== "metadata.sqlite")!,
 );
 const landedRows = () => {
-  const db = new DatabaseSync(d1File, { readOnly: true });
+  // The runtime's writes lock the file for a moment: wait for them rather than fail the run.
+  const db = new DatabaseSync(d1File, { readOnly: true, timeout: 10_000 });
   try {
     return Number((db.prepare("SELECT count(*) AS n FROM events").get() as { n: number }).n);
   } finally {

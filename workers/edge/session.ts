@@ -2,7 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import type { ServedVariant } from "../../shared/analytics/attribution";
-import type { QueuedEvent, QueuedSessionSummary, QueueMessage } from "../../shared/api/schemas";
+import type { QueuedBatch, QueuedEvent, QueuedSessionSummary, QueueMessage } from "../../shared/api/schemas";
 import { listeners } from "../../shared/db/schema";
 import {
   applyEvent,
@@ -417,7 +417,16 @@ export class ListenerSession extends DurableObject<Env> {
     if (resent > 0) console.log(JSON.stringify({ msg: "outbox resent undelivered messages", count: resent }));
     try {
       for (const batch of sendBatches(toSend)) {
-        await this.env.EVENTS.sendBatch(batch.map((row) => ({ body: row.message, contentType: "json" })));
+        await this.env.EVENTS.sendBatch(
+          batch.map((rows) => ({
+            body: {
+              kind: "batch",
+              listener: rows[0]!.message.listener,
+              messages: rows.map((row) => row.message),
+            } satisfies QueuedBatch,
+            contentType: "json",
+          })),
+        );
       }
     } catch (error) {
       console.error(JSON.stringify({ msg: "outbox send failed; retried at its check", error: String(error) }));
