@@ -121,6 +121,9 @@ export class ListenerSession extends DurableObject<Env> {
     if (!sql.exec(`SELECT * FROM outbox LIMIT 0`).columnNames.includes("sent_at")) {
       sql.exec(`ALTER TABLE outbox ADD COLUMN sent_at INTEGER`);
     }
+    // Every record and alarm asks for the earliest due row, and each drain for the rows due in order: without
+    // the index both read the whole outbox, which grows with the consumer's backlog.
+    sql.exec(`CREATE INDEX IF NOT EXISTS outbox_due ON outbox (due_at, key)`);
     this.#shelf.createTables();
     this.#stations.createTables();
     this.#positions.createTables();
