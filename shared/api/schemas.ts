@@ -85,6 +85,8 @@ export const EventsBody = z.strictObject({
  * boundary too (replays, messages from older deployments).
  */
 const Pseudonym = z.string().min(1).max(128);
+/** A session object's drain sends at most 500 rows; a batch holds what fits in one queue message (128 KB). */
+export const MAX_BATCHED_MESSAGES = 1000;
 
 export const QueuedEvent = z.strictObject({
   kind: z.literal("event"),
@@ -129,6 +131,25 @@ export type QueuedExposure = z.output<typeof QueuedExposure>;
 
 export const QueueMessage = z.discriminatedUnion("kind", [QueuedEvent, QueuedSessionSummary, QueuedExposure]);
 export type QueueMessage = z.output<typeof QueueMessage>;
+
+/**
+ * One queue message carrying many of one listener's messages: what a session object's outbox sends
+ * (shared/session/outbox.ts `carriers`). The local queue hands the consumer one batch of at most 100
+ * queue messages at a time, and every message costs the broker and the consumer the same whatever it
+ * holds, so messages one by one capped ingest at a few hundred events/s (`npm run bench:ingest`).
+ * `listener` is the messages' own: dead letters are found by it (shared/db/queries.ts deadLettersOf).
+ */
+export const QueuedBatch = z
+  .strictObject({
+    kind: z.literal("batch"),
+    listener: Pseudonym,
+    messages: z.array(QueueMessage).min(1).max(MAX_BATCHED_MESSAGES),
+  })
+  .refine((batch) => batch.messages.every((m) => m.listener === batch.listener), {
+    message: "every message of a batch is its listener's",
+    path: ["messages"],
+  });
+export type QueuedBatch = z.output<typeof QueuedBatch>;
 
 /**
  * Erasing a listener from the event lake continues here when one invocation's step did not reach every

@@ -1,3 +1,6 @@
+import { MAX_BATCHED_MESSAGES } from "../api/schemas";
+import { cutIntoGroups } from "../util/groups";
+
 /**
  * The pure rules of the session object's transactional outbox (workers/edge/session.ts): a message an
  * object accepted is kept in its storage until D1 is seen to hold it, and sent again until then. The
@@ -22,7 +25,11 @@ export interface DeliveryPolicy {
   confirmAfterMs: number;
   /** Doubling per resend stops here: a message waits out a D1 outage in the queue's own retries meanwhile. */
   maxDelayMs: number;
-  /** The queue's sendBatch limits: 100 messages and 256 KB (here counted on the bodies, with room for the rest). */
+  /**
+   * The queue's limits: a message up to 128 KB, a sendBatch up to 100 messages and 256 KB (here counted on
+   * the bodies, with room for the rest).
+   */
+  maxMessageBytes: number;
   maxBatchMessages: number;
   maxBatchBytes: number;
   /** Rows one alarm handles; the object wakes again at once for the rest. */
@@ -32,6 +39,7 @@ export interface DeliveryPolicy {
 export const DELIVERY_POLICY: DeliveryPolicy = {
   confirmAfterMs: 10_000,
   maxDelayMs: 15 * 60_000,
+  maxMessageBytes: 120 * 1024,
   maxBatchMessages: 100,
   maxBatchBytes: 240 * 1024,
   rowsPerDrain: 500,
@@ -105,26 +113,23 @@ export function planDrain<Row extends OutboxRow>(
 
 const bytes = (text: string) => new TextEncoder().encode(text).length;
 
-/** Rows cut into sendBatch calls within the queue's limits, in order. */
+/** Room a batch message takes besides its messages' bodies: its kind, the listener, the brackets and commas. */
+const BATCH_OVERHEAD_BYTES = 256;
+
+/**
+ * What one drain sends, in order: its rows (one listener's) carried many to a queue message (a
+ * `QueuedBatch`, shared/api/schemas.ts), each within a message's size and MAX_BATCHED_MESSAGES rows,
+ * and those messages cut into sendBatch calls within the queue's limits: sendBatch calls, of messages,
+ * of rows.
+ */
 export function sendBatches<T extends Pick<OutboxRow, "body">>(
   rows: readonly T[],
   policy: DeliveryPolicy = DELIVERY_POLICY,
-): T[][] {
-  const batches: T[][] = [];
-  let current: T[] = [];
-  let size = 0;
-  for (const row of rows) {
-    const rowBytes = bytes(row.body);
-    if (current.length > 0 && (current.length >= policy.maxBatchMessages || size + rowBytes > policy.maxBatchBytes)) {
-      batches.push(current);
-      current = [];
-      size = 0;
-    }
-    current.push(row);
-    size += rowBytes;
-  }
-  if (current.length > 0) batches.push(current);
-  return batches;
+): T[][][] {
+  const rowBytes = (row: T) => bytes(row.body) + 1;
+  const messages = cutIntoGroups(rows, rowBytes, MAX_BATCHED_MESSAGES, policy.maxMessageBytes - BATCH_OVERHEAD_BYTES);
+  const messageBytes = (message: T[]) => message.reduce((sum, row) => sum + rowBytes(row), BATCH_OVERHEAD_BYTES);
+  return cutIntoGroups(messages, messageBytes, policy.maxBatchMessages, policy.maxBatchBytes);
 }
 
 /** An object has one alarm, so it is set for the earliest of its schedules (null: none). */

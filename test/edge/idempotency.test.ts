@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { QueuedEvent } from "../../shared/api/schemas";
+import type { QueuedBatch, QueuedEvent } from "../../shared/api/schemas";
 import { bulkInsertStatements } from "../../shared/db/bulk";
 import { trackRow } from "../../shared/db/rows";
 import { tracks } from "../../shared/db/schema";
@@ -112,7 +112,7 @@ describe("nothing lost", () => {
     const dead = await waitFor(
       "the event in dead_letters",
       async () => {
-        const view = await json<{ unreplayed: number; deadLetters: { reason: string; body: QueuedEvent }[] }>(
+        const view = await json<{ unreplayed: number; deadLetters: { reason: string; body: QueuedBatch }[] }>(
           await edge("/admin/dlq", { headers: asOperator }),
         );
         return view.unreplayed > 0 && view;
@@ -120,10 +120,10 @@ describe("nothing lost", () => {
       150_000,
     );
     // The session object's outbox resends what D1 does not hold until it finds a copy parked here, so
-    // copies sent while the first was still being retried may follow it.
+    // copies sent while the first was still being retried may follow it. It sends its rows in batch messages.
     expect(dead.deadLetters[0]).toMatchObject({
       reason: "retries exhausted",
-      body: { listener: pseudonym, eventId: "x-1" },
+      body: { kind: "batch", listener: pseudonym, messages: [{ listener: pseudonym, eventId: "x-1" }] },
     });
     // Once parked, the event leaves the outbox: it is the operator's to replay, not resent for ever.
     await waitFor(

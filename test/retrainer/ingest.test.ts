@@ -1,7 +1,7 @@
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import worker from "../../workers/retrainer/index";
-import { retryDelaySeconds } from "../../workers/retrainer/ingest";
+import { MESSAGES_PER_WRITE, retryDelaySeconds } from "../../workers/retrainer/ingest";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { QueuedEvent } from "../../shared/api/schemas";
 import { queuedEvent } from "../queued-event";
@@ -80,6 +80,30 @@ describe("event consumer", () => {
     expect(result.explicitAcks.sort()).toEqual(["m0", "m1"]);
     expect(result.retryMessages).toEqual([]);
     expect(await storedEvents()).toBe(1);
+  });
+
+  it("stores what batch messages carry, in parts of MESSAGES_PER_WRITE, each event once however delivered", async () => {
+    const carried = (from: number, count: number, listener = "l_test") => ({
+      kind: "batch",
+      listener,
+      messages: Array.from({ length: count }, (_, i) => queued(`b-${listener}-${from + i}`, { listener })),
+    });
+    // More than one part: 700 + 300 + 2 messages carried, a part cut between the queue messages.
+    const result = await deliver([carried(0, 700), carried(700, 300, "l_other"), queued("single")]);
+    expect(result.explicitAcks.sort()).toEqual(["m0", "m1", "m2"]);
+    expect(MESSAGES_PER_WRITE).toBeLessThan(1000);
+    expect(await storedEvents()).toBe(1001);
+    // Redelivered, overlapping: nothing more.
+    await deliver([carried(600, 100), carried(0, 700)], 2);
+    expect(await storedEvents()).toBe(1001);
+  });
+
+  it("a batch message carrying another listener's messages is dead-lettered whole", async () => {
+    const result = await deliver([
+      { kind: "batch", listener: "l_test", messages: [queued("x", { listener: "l_other" })] },
+    ]);
+    expect(result.explicitAcks).toEqual(["m0"]);
+    expect(await storedEvents()).toBe(0);
   });
 
   // Last in the file: it breaks the table.

@@ -13,6 +13,9 @@ const ParkedMessage: z.ZodType<OutboxName> = z.union([
   z.object({ kind: z.literal("exposure"), experimentId: z.string() }),
 ]);
 
+/** A parked batch message (QueuedBatch), as loosely. */
+const ParkedBatch = z.object({ kind: z.literal("batch"), messages: z.array(z.unknown()) });
+
 /**
  * The outbox keys (shared/session/outbox.ts) of one listener's `messages` that need no further send:
  * those D1 holds; those the consumer drops by the erasure rule (resending them would never land); and
@@ -63,11 +66,14 @@ export async function checkDelivery(
   const storedStarts = new Set(storedSessions.map((s) => s.startedAt));
   const storedExperiments = new Set(storedExposures.map((e) => e.experimentId));
   const erasedAt = erased[0]?.erasedAt;
-  // Read loosely: a message the consumer rejected as invalid is parked too.
+  // Read loosely: a message the consumer rejected as invalid is parked too, and a batch parks all it carries.
   const parkedKeys = new Set(
     parked.flatMap(({ body }) => {
-      const message = ParkedMessage.safeParse(body);
-      return message.success ? [outboxKey(message.data)] : [];
+      const batch = ParkedBatch.safeParse(body);
+      return (batch.success ? batch.data.messages : [body]).flatMap((m) => {
+        const message = ParkedMessage.safeParse(m);
+        return message.success ? [outboxKey(message.data)] : [];
+      });
     }),
   );
   const delivered = (m: QueueMessage) =>

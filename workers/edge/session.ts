@@ -2,7 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import type { ServedVariant } from "../../shared/analytics/attribution";
-import type { QueuedEvent, QueuedSessionSummary, QueueMessage } from "../../shared/api/schemas";
+import type { QueuedBatch, QueuedEvent, QueuedSessionSummary, QueueMessage } from "../../shared/api/schemas";
 import { listeners } from "../../shared/db/schema";
 import {
   applyEvent,
@@ -121,6 +121,9 @@ export class ListenerSession extends DurableObject<Env> {
     if (!sql.exec(`SELECT * FROM outbox LIMIT 0`).columnNames.includes("sent_at")) {
       sql.exec(`ALTER TABLE outbox ADD COLUMN sent_at INTEGER`);
     }
+    // Every record and alarm asks for the earliest due row, and each drain for the rows due in order: without
+    // the index both read the whole outbox, which grows with the consumer's backlog.
+    sql.exec(`CREATE INDEX IF NOT EXISTS outbox_due ON outbox (due_at, key)`);
     this.#shelf.createTables();
     this.#stations.createTables();
     this.#positions.createTables();
@@ -417,7 +420,16 @@ export class ListenerSession extends DurableObject<Env> {
     if (resent > 0) console.log(JSON.stringify({ msg: "outbox resent undelivered messages", count: resent }));
     try {
       for (const batch of sendBatches(toSend)) {
-        await this.env.EVENTS.sendBatch(batch.map((row) => ({ body: row.message, contentType: "json" })));
+        await this.env.EVENTS.sendBatch(
+          batch.map((rows) => ({
+            body: {
+              kind: "batch",
+              listener: rows[0]!.message.listener,
+              messages: rows.map((row) => row.message),
+            } satisfies QueuedBatch,
+            contentType: "json",
+          })),
+        );
       }
     } catch (error) {
       console.error(JSON.stringify({ msg: "outbox send failed; retried at its check", error: String(error) }));

@@ -1,11 +1,13 @@
 import {
   LakeErasure,
+  QueuedBatch,
   QueueMessage,
   sentBeforeErasure,
   type QueuedEvent,
   type QueuedSessionSummary,
 } from "../../shared/api/schemas";
 import { bulkInsertStatements } from "../../shared/db/bulk";
+import { cutIntoGroups } from "../../shared/util/groups";
 import { eventRow, listenerRow, sessionRow } from "../../shared/db/rows";
 import { erasureTimes } from "../../shared/db/queries";
 import { events, listeners, sessions } from "../../shared/db/schema";
@@ -24,44 +26,63 @@ export function retryDelaySeconds(attempts: number): number {
 }
 
 /**
+ * Messages stored in one D1 batch at most: a session object's batch messages (QueuedBatch) make a queue
+ * batch of 100 hold thousands, and the reads and writes for them stay well within D1's 100 KB a
+ * statement this way.
+ */
+export const MESSAGES_PER_WRITE = 500;
+
+/** A queue message and the messages it carries (one, or a session object's batch). */
+interface Carried {
+  message: Message<unknown>;
+  bodies: QueueMessage[];
+}
+
+/**
  * Stores a batch of listening events and session summaries. Rows are keyed by (listener, event id)
  * and (listener, session start) and inserted with OR IGNORE, so a redelivered message or a retried
  * request changes nothing. Messages that can never be stored (invalid bodies) go straight to the
- * dead-letter queue instead of burning retries. The KPI rollups are added to in the same batch
- * (./kpis.ts), which is read, computed and written again when a concurrent write beat it. The stored events
- * are then appended to the event lake; the batch is acked only once both are written, and either failing
- * retries it (both writes are idempotent).
+ * dead-letter queue instead of burning retries. The queue messages are stored in parts of up to
+ * MESSAGES_PER_WRITE messages carried, in order, each part one D1 batch: the KPI rollups are added to in the
+ * same batch (./kpis.ts), which is read, computed and written again when a concurrent write beat it. The
+ * stored events are then appended to the event lake; a part's queue messages are acked only once both are
+ * written, and either failing retries them and the parts after it (both writes are idempotent).
  */
 export async function ingestEvents(batch: MessageBatch<unknown>, env: Env): Promise<void> {
-  const valid: { message: Message<unknown>; body: QueueMessage }[] = [];
+  const valid: Carried[] = [];
   for (const message of batch.messages) {
     const erasure = LakeErasure.safeParse(message.body);
     if (erasure.success) {
       await continueLakeErasure(env, message, erasure.data);
       continue;
     }
-    const parsed = QueueMessage.safeParse(message.body);
-    if (parsed.success) {
-      valid.push({ message, body: parsed.data });
-    } else {
-      const rejection: Rejection = { queue: batch.queue, reason: parsed.error.message, body: message.body };
+    const carrier = QueuedBatch.safeParse(message.body);
+    const single = carrier.success ? null : QueueMessage.safeParse(message.body);
+    if (carrier.success) valid.push({ message, bodies: carrier.data.messages });
+    else if (single!.success) valid.push({ message, bodies: [single!.data] });
+    else {
+      const rejection: Rejection = { queue: batch.queue, reason: single!.error.message, body: message.body };
       await env.DEAD_LETTERS.send(rejection);
       message.ack();
     }
   }
-  if (valid.length === 0) return;
-  try {
-    const messages = valid.map((v) => v.body);
-    const sentAt = valid.reduce((latest, { message }) => Math.max(latest, message.timestamp.getTime()), 0);
-    const stored = await retryConflicts(() => storeMessages(env.DB, messages, sentAt));
-    const name = await batchName(valid.map((v) => v.message.id));
-    await r2EventSink(env.LAKE, env.DB).append(stored, name);
-    for (const { message } of valid) message.ack();
-  } catch (error) {
-    console.error(
-      JSON.stringify({ msg: "event batch write failed; retrying", count: valid.length, error: String(error) }),
-    );
-    for (const { message } of valid) message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
+  const parts = cutIntoGroups(valid, (c) => c.bodies.length, Infinity, MESSAGES_PER_WRITE);
+  for (const [i, part] of parts.entries()) {
+    try {
+      const messages = part.flatMap((p) => p.bodies);
+      const sentAt = part.reduce((latest, { message }) => Math.max(latest, message.timestamp.getTime()), 0);
+      const stored = await retryConflicts(() => storeMessages(env.DB, messages, sentAt));
+      const name = await batchName(part.map((p) => p.message.id));
+      await r2EventSink(env.LAKE, env.DB).append(stored, name);
+      for (const { message } of part) message.ack();
+    } catch (error) {
+      const left = parts.slice(i).flat();
+      console.error(
+        JSON.stringify({ msg: "event batch write failed; retrying", count: left.length, error: String(error) }),
+      );
+      for (const { message } of left) message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
+      return;
+    }
   }
 }
 
