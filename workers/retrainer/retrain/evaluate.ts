@@ -63,7 +63,11 @@ async function loadProgress(env: Env, version: string): Promise<EvaluationProgre
 export async function evaluateHoldoutSlice(env: Env, version: string, sliceWork: number): Promise<boolean> {
   const { model, kept, split } = await loadTwin(env, version);
   const progress = await loadProgress(env, version);
-  const to = progress.next + listenersPerEvaluationStep(kept.index.items.length, sliceWork);
+  // Bounded by the listeners there are: with a small catalog a step's share is far more, and each range pauses.
+  const to = Math.min(
+    split.heldOut.length,
+    progress.next + listenersPerEvaluationStep(kept.index.items.length, sliceWork),
+  );
   // What evaluateRange would build for each range (the diversity measure transposes the training matrix), once.
   const similarity = cooccurrenceCosine(evidenceMatrix(split.train));
   let evaluated = { progress, listeners: [] as ListenerScore[] };
