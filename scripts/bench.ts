@@ -18,6 +18,7 @@ import { isolateHeap } from "./isolate-heap";
 import { storeKeys } from "./keys";
 import { startLocalNetwork, type LocalNetwork } from "./local-network";
 import { mb } from "./memory-peak";
+import { processGroupCpuSeconds } from "./process-cpu";
 
 const { values: args } = parseArgs({
   options: {
@@ -38,6 +39,8 @@ interface RouteResult {
   p50: number;
   p99: number;
   errors: number;
+  /** CPU time of the network's processes per request answered, in ms; null where it cannot be read. */
+  cpuMs: number | null;
 }
 
 /** Loads each route in turn on `network` as `rawListeners`, and reads the edge isolate's heap after. */
@@ -92,6 +95,7 @@ async function benchRoutes(network: LocalNetwork, inspectorPort: number, rawList
   const results: RouteResult[] = [];
   for (const [name, request] of routes) {
     let i = 0;
+    const cpuBefore = processGroupCpuSeconds(network.processGroup);
     const result = await autocannon({
       url: network.base,
       duration: Number(args.duration),
@@ -105,8 +109,13 @@ async function benchRoutes(network: LocalNetwork, inspectorPort: number, rawList
         },
       ],
     });
+    const cpuAfter = processGroupCpuSeconds(network.processGroup);
     results.push({
       name,
+      cpuMs:
+        cpuBefore === null || cpuAfter === null
+          ? null
+          : (1000 * (cpuAfter - cpuBefore)) / Math.max(1, result.requests.total),
       rps: result.requests.average,
       p50: result.latency.p50,
       p99: result.latency.p99,
@@ -121,10 +130,16 @@ function printRoutes(title: string, { results, heap }: Awaited<ReturnType<typeof
   const trivial = results[0]!;
   console.log(`\n${title}: ${args.connections} connections, ${args.duration} s per route, local workerd\n`);
   const width = Math.max(...results.map((r) => r.name.length));
-  console.log(`${"route".padEnd(width)}   req/s     p50 ms   p99 ms   errors   req/s vs trivial   p99 vs trivial`);
+  console.log(
+    `${"route".padEnd(width)}   req/s     p50 ms   p99 ms   errors   req/s vs trivial   p99 vs trivial   CPU ms/req   CPU vs trivial`,
+  );
   for (const r of results) {
+    const cpu =
+      r.cpuMs === null || trivial.cpuMs === null
+        ? `${"n/a".padStart(13)}${"n/a".padStart(17)}`
+        : `${r.cpuMs.toFixed(2).padStart(13)}${(r.cpuMs / Math.max(trivial.cpuMs, 0.01)).toFixed(2).padStart(17)}`;
     console.log(
-      `${r.name.padEnd(width)} ${r.rps.toFixed(0).padStart(7)} ${r.p50.toFixed(1).padStart(9)} ${r.p99.toFixed(1).padStart(8)} ${String(r.errors).padStart(8)} ${(r.rps / trivial.rps).toFixed(2).padStart(18)} ${(r.p99 / Math.max(trivial.p99, 0.1)).toFixed(2).padStart(16)}`,
+      `${r.name.padEnd(width)} ${r.rps.toFixed(0).padStart(7)} ${r.p50.toFixed(1).padStart(9)} ${r.p99.toFixed(1).padStart(8)} ${String(r.errors).padStart(8)} ${(r.rps / trivial.rps).toFixed(2).padStart(18)} ${(r.p99 / Math.max(trivial.p99, 0.1)).toFixed(2).padStart(16)}${cpu}`,
     );
   }
   console.log(

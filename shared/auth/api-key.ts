@@ -1,5 +1,6 @@
 import { eq } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
+import { LRUCache } from "lru-cache";
 import { z } from "zod";
 import { problem, problemResponse } from "../api/problem";
 import { apiKeys } from "../db/schema";
@@ -36,12 +37,26 @@ export const API_KEY_CHALLENGE = 'ApiKey realm="setlist"';
 /** Longer values are not keys this service issued, and are refused without hashing or a lookup. */
 export const MAX_API_KEY_LENGTH = 256;
 
+/** Keys an isolate sees are the few its apps were issued; the bound only guards against a spray. */
+const MAX_HASHED_KEYS = 1_000;
+
+/**
+ * Digests already taken, since every request presents its app's key again. Only the digest is held,
+ * never whether the key is valid: the key's lookup (and its revocation) is the caller's, as before.
+ */
+const digests = new LRUCache<string, string>({ max: MAX_HASHED_KEYS });
+
 /**
  * Keys are stored as SHA-256 digests, so a copy of the table grants nothing. A fast unsalted hash
  * is enough because issued keys are long random strings, not passwords.
  */
-export function hashApiKey(key: string): Promise<string> {
-  return sha256Hex(key);
+export async function hashApiKey(key: string): Promise<string> {
+  let digest = digests.get(key);
+  if (digest === undefined) {
+    digest = await sha256Hex(key);
+    digests.set(key, digest);
+  }
+  return digest;
 }
 
 /** The active key stored under `hash`, or null for an unknown or revoked one. Throws when D1 cannot be read. */

@@ -7,8 +7,21 @@ export interface TrackVector {
   values: Float64Array;
 }
 
+/**
+ * Each track's vector, made once per track object: a request ranks hundreds of tracks the isolate holds
+ * for the whole version (tracks are never changed once read), so vectors are not rebuilt per request.
+ * Held weakly, so a vector goes with its track when the isolate drops the shard that held it.
+ */
+const vectors = new WeakMap<TrackInfo, TrackVector>();
+
+/** The track's vector; shared between callers, so never changed by them. */
 export function trackVector(track: TrackInfo): TrackVector {
-  return { genre: track.genre, values: Float64Array.from(featureVector(track.features)) };
+  let vector = vectors.get(track);
+  if (!vector) {
+    vector = { genre: track.genre, values: Float64Array.from(featureVector(track.features)) };
+    vectors.set(track, vector);
+  }
+  return vector;
 }
 
 // Two random tracks are about 0.4 apart (RMS), close neighbours under 0.1; this width makes the

@@ -17,9 +17,16 @@ export interface ExperimentView {
  * object's SQLite: per listener, so exported and erased with the object.
  */
 export class Exposures {
+  /**
+   * The view as last read: every answer asks for it and it changes only through this class, so it is
+   * read from SQLite again only after a change (or the tables were made anew, as after an erasure).
+   */
+  #view: ExperimentView | undefined;
+
   constructor(private readonly sql: SqlStorage) {}
 
   createTables(): void {
+    this.#view = undefined;
     this.sql.exec(
       `CREATE TABLE IF NOT EXISTS experiment_exposures (experiment_id TEXT PRIMARY KEY, variant TEXT NOT NULL, exposed_at INTEGER NOT NULL)`,
     );
@@ -27,6 +34,11 @@ export class Exposures {
   }
 
   view(): ExperimentView {
+    this.#view ??= this.#read();
+    return this.#view;
+  }
+
+  #read(): ExperimentView {
     const seen = this.sql.exec<{ at: number }>(`SELECT at FROM first_seen WHERE id = 1`).toArray()[0];
     const exposed = this.sql
       .exec<{ id: string }>(`SELECT experiment_id AS id FROM experiment_exposures ORDER BY experiment_id`)
@@ -37,6 +49,7 @@ export class Exposures {
 
   /** Keeps the first exposure of each experiment; answers those that are new (the others were kept before). */
   record(served: readonly ServedVariant[], now: number): Exposure[] {
+    this.#view = undefined;
     return served
       .map((s) => ({ ...s, exposedAt: now }))
       .filter(
@@ -60,6 +73,7 @@ export class Exposures {
 
   /** Sets when the listener was first seen, unless it is known already; answers the value kept. */
   firstSeen(at: number): number {
+    this.#view = undefined;
     this.sql.exec(`INSERT OR IGNORE INTO first_seen (id, at) VALUES (1, ?)`, at);
     return this.sql.exec<{ at: number }>(`SELECT at FROM first_seen WHERE id = 1`).one().at;
   }

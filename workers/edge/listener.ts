@@ -1,3 +1,4 @@
+import { LRUCache } from "lru-cache";
 import { pseudonymize } from "../../shared/identity";
 import type { Env } from "./env";
 
@@ -6,6 +7,22 @@ export function sessionOf(env: Env, pseudonym: string) {
   return env.SESSIONS.get(env.SESSIONS.idFromName(pseudonym));
 }
 
-export function listenerPseudonym(env: Env, rawId: string): Promise<string> {
-  return pseudonymize(env.LISTENER_ID_KEY, rawId);
+/** As many as the isolate's accepted tokens (./auth/listener-token.ts): one per listener it serves. */
+const MAX_PSEUDONYMS = 10_000;
+
+/**
+ * Pseudonyms this isolate computed, so a listener's every request does not pay an HMAC: the pseudonym
+ * is a pure function of the key and the id. Held in memory only, like the raw ids the isolate's
+ * requests carry, and keyed by the key too.
+ */
+const pseudonyms = new LRUCache<string, string>({ max: MAX_PSEUDONYMS });
+
+export async function listenerPseudonym(env: Env, rawId: string): Promise<string> {
+  const key = JSON.stringify([env.LISTENER_ID_KEY, rawId]);
+  let pseudonym = pseudonyms.get(key);
+  if (pseudonym === undefined) {
+    pseudonym = await pseudonymize(env.LISTENER_ID_KEY, rawId);
+    pseudonyms.set(key, pseudonym);
+  }
+  return pseudonym;
 }

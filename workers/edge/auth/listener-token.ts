@@ -1,4 +1,5 @@
 import { sign, verify } from "hono/jwt";
+import { LRUCache } from "lru-cache";
 import { JwtPayloadRequiresAud, JwtTokenAudience, JwtTokenIssuer } from "hono/utils/jwt/types";
 import { z } from "zod";
 import { Id } from "../../../shared/api/schemas";
@@ -33,6 +34,18 @@ function reasonFor(error: unknown): string {
   return "The listener token is invalid";
 }
 
+/** Listeners whose requests an isolate serves within a token's life: more only cost a verification each. */
+const MAX_ACCEPTED_TOKENS = 10_000;
+
+/**
+ * Tokens this isolate accepted, with who they speak for and when they expire: a listener's app sends
+ * one token for hours, and its check (an HMAC, a decoding, the claims) is a pure function of the token
+ * and the config, so it is done once. Only what can change with time is checked again: the expiry (nbf
+ * and iat, once passed, stay passed; the lifetime only shrinks). Keyed by the config too, so a token is
+ * never taken on another secret's word.
+ */
+const accepted = new LRUCache<string, { listener: string; exp: number }>({ max: MAX_ACCEPTED_TOKENS });
+
 /**
  * Who a listener token speaks for, or why it is refused. Signature, iss, aud, nbf and iat are
  * checked by hono/jwt; exp here, because hono/jwt reports an exp of the wrong type as expired, and
@@ -43,6 +56,28 @@ export async function checkListenerToken(
   token: string,
   now = Date.now(),
 ): Promise<TokenCheck> {
+  const key = JSON.stringify([
+    config.LISTENER_TOKEN_SECRET,
+    config.LISTENER_TOKEN_ISSUER,
+    config.LISTENER_TOKEN_AUDIENCE,
+    token,
+  ]);
+  const known = accepted.get(key);
+  if (known && known.exp > Math.floor(now / 1000)) return { listener: known.listener };
+  const check = await verifyListenerToken(config, token, now);
+  if ("rejected" in check) {
+    accepted.delete(key);
+    return check;
+  }
+  accepted.set(key, check);
+  return { listener: check.listener };
+}
+
+async function verifyListenerToken(
+  config: ListenerTokenConfig,
+  token: string,
+  now: number,
+): Promise<{ listener: string; exp: number } | { rejected: string }> {
   let payload: unknown;
   try {
     payload = await verify(token, config.LISTENER_TOKEN_SECRET, {
@@ -63,7 +98,7 @@ export async function checkListenerToken(
   if (secondsLeft > MAX_LISTENER_TOKEN_TTL_SECONDS) {
     return { rejected: `The listener token lives longer than the maximum of ${MAX_LIFETIME}` };
   }
-  return { listener: claims.data.sub };
+  return { listener: claims.data.sub, exp: claims.data.exp };
 }
 
 /** A token for one listener, as a sign-in service would issue it (used by `npm run token` and the tests). */

@@ -1,7 +1,7 @@
-import type { MiddlewareHandler } from "hono";
+import type { HonoRequest, MiddlewareHandler } from "hono";
 import { createMiddleware } from "hono/factory";
 import { APP_KEY, APP_KEY_AND_LISTENER } from "../../../shared/api/openapi";
-import { API_KEY_HEADER, checkApiKey, unauthorized, type Role } from "../../../shared/auth/api-key";
+import { API_KEY_HEADER, checkApiKey, unauthorized, type ApiKey, type Role } from "../../../shared/auth/api-key";
 import type { Env } from "../env";
 import { listenerPseudonym } from "../listener";
 import { findApiKey, lookupUnderWay, verifiedApiKey } from "./api-key";
@@ -20,62 +20,80 @@ const MAX_TOKEN_LENGTH = 4096;
  */
 export function requireRole(...roles: Role[]) {
   return createMiddleware<{ Bindings: Env }>(async (c, next) => {
-    // Cloudflare sets cf-connecting-ip itself; a request without it (a test, a service binding) shares one budget.
-    const address = c.req.header("cf-connecting-ip") ?? "none";
-    // Only a key that needs a lookup of its own is counted: a verified key is not, nor a request that
-    // joins a lookup already under way, so an app's first burst of requests costs one.
-    const key = await checkApiKey(
-      c.req.header(API_KEY_HEADER),
-      roles,
-      async (hash) =>
-        verifiedApiKey(hash) ??
-        lookupUnderWay(hash) ??
-        (await rateLimit(
-          c.env,
-          "KEY_LOOKUP_RATE_LIMIT",
-          `address:${address}`,
-          "client address's unverified API keys",
-        )) ??
-        findApiKey(c.env, hash),
-    );
+    const key = await appKey(c.env, c.req, roles);
     if (key instanceof Response) return key;
-    const limited = await rateLimit(c.env, "API_KEY_RATE_LIMIT", `key:${key.hash}`, "API key");
+    const limited = await countKey(c.env, key);
     if (limited) return limited;
     await next();
   });
 }
 
 /**
- * The request must carry the signed-in listener's token (`Authorization: Bearer <JWT>`): the routes
- * act for the token's listener, `c.var.listener`. Requests are then counted per listener.
+ * A route for a listener: the app's key as requireRole checks it, and the signed-in listener's token
+ * (`Authorization: Bearer <JWT>`): the route acts for the token's listener, `c.var.listener`. Requests
+ * are counted per key and per listener, both counts made at once so the request waits for one round
+ * trip to the limiters, not two; a request the key's budget refuses is still counted for its listener.
  */
-export function requireListener() {
+function requireKeyAndListener(role: Role) {
   return createMiddleware<{ Bindings: Env; Variables: { listener: string; pseudonym: string } }>(async (c, next) => {
-    // A deployment without these fails loudly (500) rather than turning every listener away as
-    // unauthorized, or (an empty issuer or audience) checking less than it says.
-    for (const name of ["LISTENER_TOKEN_SECRET", "LISTENER_TOKEN_ISSUER", "LISTENER_TOKEN_AUDIENCE"] as const) {
-      if (!c.env[name]) throw new Error(`${name} is not configured`);
-    }
-    const header = c.req.header("authorization");
-    if (!header) return unauthorized("Send the listener's token as Authorization: Bearer <token>", `Bearer ${REALM}`);
-    const token = header.length <= MAX_TOKEN_LENGTH ? /^Bearer +(\S+)$/i.exec(header)?.[1] : undefined;
-    const check = token
-      ? await checkListenerToken(c.env, token)
-      : { rejected: "The Authorization header is not a Bearer token" };
-    if ("rejected" in check) {
-      return unauthorized(
-        check.rejected,
-        `Bearer ${REALM}, error="invalid_token", error_description="${check.rejected}"`,
-      );
-    }
+    const key = await appKey(c.env, c.req, [role]);
+    if (key instanceof Response) return key;
+    const keyLimited = countKey(c.env, key);
+    const who = await tokenListener(c.env, c.req);
+    // The key's refusal comes first, as when the key was counted before the token was read.
+    if (who instanceof Response) return (await keyLimited) ?? who;
     // Counted under the pseudonym: raw listener ids are kept nowhere, the limiter's counters included.
-    const pseudonym = await listenerPseudonym(c.env, check.listener);
-    const limited = await rateLimit(c.env, "LISTENER_RATE_LIMIT", `listener:${pseudonym}`, "listener");
+    const [overKey, overListener] = await Promise.all([
+      keyLimited,
+      rateLimit(c.env, "LISTENER_RATE_LIMIT", `listener:${who.pseudonym}`, "listener"),
+    ]);
+    const limited = overKey ?? overListener;
     if (limited) return limited;
-    c.set("listener", check.listener);
-    c.set("pseudonym", pseudonym);
+    c.set("listener", who.listener);
+    c.set("pseudonym", who.pseudonym);
     await next();
   });
+}
+
+/** The caller's active key of one of `roles`, or the answer refusing it (see requireRole). */
+function appKey(env: Env, req: HonoRequest, roles: readonly Role[]): Promise<ApiKey | Response> {
+  // Cloudflare sets cf-connecting-ip itself; a request without it (a test, a service binding) shares one budget.
+  const address = req.header("cf-connecting-ip") ?? "none";
+  // Only a key that needs a lookup of its own is counted: a verified key is not, nor a request that
+  // joins a lookup already under way, so an app's first burst of requests costs one.
+  return checkApiKey(
+    req.header(API_KEY_HEADER),
+    roles,
+    async (hash) =>
+      verifiedApiKey(hash) ??
+      lookupUnderWay(hash) ??
+      (await rateLimit(env, "KEY_LOOKUP_RATE_LIMIT", `address:${address}`, "client address's unverified API keys")) ??
+      findApiKey(env, hash),
+  );
+}
+
+const countKey = (env: Env, key: ApiKey) => rateLimit(env, "API_KEY_RATE_LIMIT", `key:${key.hash}`, "API key");
+
+/** The listener the request's token speaks for, with their pseudonym, or the 401 refusing the token. */
+async function tokenListener(env: Env, req: HonoRequest): Promise<{ listener: string; pseudonym: string } | Response> {
+  // A deployment without these fails loudly (500) rather than turning every listener away as
+  // unauthorized, or (an empty issuer or audience) checking less than it says.
+  for (const name of ["LISTENER_TOKEN_SECRET", "LISTENER_TOKEN_ISSUER", "LISTENER_TOKEN_AUDIENCE"] as const) {
+    if (!env[name]) throw new Error(`${name} is not configured`);
+  }
+  const header = req.header("authorization");
+  if (!header) return unauthorized("Send the listener's token as Authorization: Bearer <token>", `Bearer ${REALM}`);
+  const token = header.length <= MAX_TOKEN_LENGTH ? /^Bearer +(\S+)$/i.exec(header)?.[1] : undefined;
+  const check = token
+    ? await checkListenerToken(env, token)
+    : { rejected: "The Authorization header is not a Bearer token" };
+  if ("rejected" in check) {
+    return unauthorized(
+      check.rejected,
+      `Bearer ${REALM}, error="invalid_token", error_description="${check.rejected}"`,
+    );
+  }
+  return { listener: check.listener, pseudonym: await listenerPseudonym(env, check.listener) };
 }
 
 /**
@@ -83,7 +101,7 @@ export function requireListener() {
  * states for it. A route for a listener needs an app key of `role` and the listener's token.
  */
 export function forListener(role: Role) {
-  return { middleware: guards(requireRole(role), requireListener()), security: APP_KEY_AND_LISTENER };
+  return { middleware: guards(requireKeyAndListener(role)), security: APP_KEY_AND_LISTENER };
 }
 
 /** A route an app calls with its key alone, for no listener. */
