@@ -44,19 +44,14 @@ const MAX_HASHED_KEYS = 1_000;
  * Digests already taken, since every request presents its app's key again. Only the digest is held,
  * never whether the key is valid: the key's lookup (and its revocation) is the caller's, as before.
  */
-const digests = new LRUCache<string, string>({ max: MAX_HASHED_KEYS });
+const digests = new LRUCache<string, string>({ max: MAX_HASHED_KEYS, fetchMethod: (key) => sha256Hex(key) });
 
 /**
  * Keys are stored as SHA-256 digests, so a copy of the table grants nothing. A fast unsalted hash
  * is enough because issued keys are long random strings, not passwords.
  */
 export async function hashApiKey(key: string): Promise<string> {
-  let digest = digests.get(key);
-  if (digest === undefined) {
-    digest = await sha256Hex(key);
-    digests.set(key, digest);
-  }
-  return digest;
+  return (await digests.fetch(key))!;
 }
 
 /** The active key stored under `hash`, or null for an unknown or revoked one. Throws when D1 cannot be read. */

@@ -15,14 +15,12 @@ const MAX_PSEUDONYMS = 10_000;
  * is a pure function of the key and the id. Held in memory only, like the raw ids the isolate's
  * requests carry, and keyed by the key too.
  */
-const pseudonyms = new LRUCache<string, string>({ max: MAX_PSEUDONYMS });
+const pseudonyms = new LRUCache<string, string, { secret: string; rawId: string }>({
+  max: MAX_PSEUDONYMS,
+  fetchMethod: (_key, _stale, { context }) => pseudonymize(context.secret, context.rawId),
+});
 
 export async function listenerPseudonym(env: Env, rawId: string): Promise<string> {
   const key = JSON.stringify([env.LISTENER_ID_KEY, rawId]);
-  let pseudonym = pseudonyms.get(key);
-  if (pseudonym === undefined) {
-    pseudonym = await pseudonymize(env.LISTENER_ID_KEY, rawId);
-    pseudonyms.set(key, pseudonym);
-  }
-  return pseudonym;
+  return (await pseudonyms.fetch(key, { context: { secret: env.LISTENER_ID_KEY, rawId } }))!;
 }
