@@ -6,6 +6,8 @@
  * consumer, D1. Then it waits for the outbox and the queue to drain and counts the rows in D1 against
  * the events answered 202: lost = accepted - landed. Before the load, --trivial seconds of GET /health from
  * as many loops, on the same network: the requests/s of a route that does nothing, beside the events route's.
+ * --profile FILE samples the edge isolate's CPU (the edge and its session objects) during the load, prints
+ * where its time went and writes the profile to FILE (.cpuprofile, for DevTools).
  */
 import { readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -13,7 +15,10 @@ import { DatabaseSync } from "node:sqlite";
 import { parseArgs } from "node:util";
 import { generateDemoCatalog } from "../shared/demo";
 import { signListenerToken } from "../workers/edge/auth/listener-token";
+import { functionTimes, startCpuProfile, type CpuProfile } from "./cpu-profile";
 import { listenerTokenConfig } from "./dev-credentials";
+import { openInspector } from "./inspector";
+import { processGroupCpuSeconds } from "./process-cpu";
 import { storeKeys } from "./keys";
 import { startLocalNetwork } from "./local-network";
 
@@ -29,6 +34,9 @@ const { values: args } = parseArgs({
     "drain-timeout": { type: "string", default: "600" },
     /** A file for what the network printed (its request log and the workers' logs), to see what limited it. */
     log: { type: "string" },
+    profile: { type: "string" },
+    /** Storage to start on and keep (seeded on the first run), so that runs after it skip the seed and first retrain. */
+    "persist-to": { type: "string" },
   },
 });
 const durationMs = Number(args.duration) * 1000;
@@ -39,7 +47,11 @@ const listenerCount = Number(args.listeners);
 const BENCH_KEYS = 20;
 const PLAY_TYPES = ["play", "complete", "skip", "like"] as const;
 
-const network = await startLocalNetwork(Number(args.port));
+const port = Number(args.port);
+const network = await startLocalNetwork(port, {
+  persistTo: args["persist-to"],
+  inspectorPort: args.profile ? port + 1 : undefined,
+});
 // Counted in the local D1's SQLite file itself: a `wrangler d1 execute` every 2 s would take the CPU the drain needs.
 const d1Folder = join(network.persistTo, "v3/d1/miniflare-D1DatabaseObject");
 const d1File = join(
@@ -92,6 +104,11 @@ try {
     nextListener = 0;
   const failures = new Map<string, number>();
   const latencies: number[] = [];
+  // Event ids of their own per run: a run on kept storage (--persist-to) must not repeat an earlier run's.
+  const run = Date.now().toString(36);
+  const cpuBefore = processGroupCpuSeconds(network.processGroup);
+  const inspector = args.profile ? await openInspector(port + 1) : null;
+  const stopProfile = inspector && (await startCpuProfile(inspector));
   const start = performance.now();
   const end = start + durationMs;
   const worker = async () => {
@@ -101,7 +118,7 @@ try {
       const events = Array.from({ length: batchSize }, (_, i) => {
         const n = nextEvent++;
         return {
-          id: `bench-${n}`,
+          id: `bench-${run}-${n}`,
           trackId: trackIds[(n * 7919) % trackIds.length]!,
           type: PLAY_TYPES[n % PLAY_TYPES.length]!,
           // A batch an app kept while offline: its plays a few seconds apart, in order.
@@ -141,6 +158,8 @@ try {
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
   const loadSeconds = (performance.now() - start) / 1000;
+  const profile = stopProfile && (await stopProfile());
+  inspector?.close();
   const landedAtStop = landedRows() - before;
 
   // The drain: until every accepted event is in D1, or nothing moved for a minute, or the timeout.
@@ -156,6 +175,7 @@ try {
     landed = count;
   }
   const drainSeconds = (performance.now() - drainStart) / 1000;
+  const cpuAfter = processGroupCpuSeconds(network.processGroup);
   const totalSeconds = (performance.now() - start) / 1000;
   latencies.sort((a, b) => a - b);
   const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))]!.toFixed(0);
@@ -180,8 +200,37 @@ try {
       `drain ${drainSeconds.toFixed(1)} s`,
   );
   console.log(`  lost: ${accepted - landed}; outbox resends: ${resent}`);
+  if (cpuBefore !== null && cpuAfter !== null) {
+    // Robust to the other load on a shared machine, where events/s are not.
+    console.log(
+      `  network CPU over load and drain: ${(cpuAfter - cpuBefore).toFixed(1)} s (user + system), ` +
+        `${((1e6 * (cpuAfter - cpuBefore)) / Math.max(1, landed)).toFixed(0)} us an event landed`,
+    );
+  }
+  if (profile) printProfile(profile, args.profile!, accepted, requests);
   if (accepted !== landed) process.exitCode = 1;
 } finally {
   if (args.log) writeFileSync(args.log, network.output());
   await network.stop();
+}
+
+/** Where the edge isolate's time went during the load: busy share, then the functions by total and by self time. */
+function printProfile(profile: CpuProfile, file: string, events: number, requests: number) {
+  writeFileSync(file, JSON.stringify(profile));
+  const { wallMs, idleMs, functions } = functionTimes(profile);
+  const busyMs = wallMs - idleMs;
+  console.log(
+    `  edge isolate CPU during the load (profile in ${file}): busy ${busyMs.toFixed(0)} of ${wallMs.toFixed(0)} ms, ` +
+      `${((1000 * busyMs) / Math.max(1, events)).toFixed(1)} us an event, ${(busyMs / Math.max(1, requests)).toFixed(2)} ms a request`,
+  );
+  const show = (title: string, key: "totalMs" | "selfMs", count: number) => {
+    console.log(`  by ${title}:`);
+    for (const f of functions.toSorted((a, b) => b[key] - a[key]).slice(0, count)) {
+      console.log(
+        `    ${((100 * f[key]) / busyMs).toFixed(1).padStart(5)}%  ${f[key].toFixed(0).padStart(7)} ms  ${f.name}`,
+      );
+    }
+  };
+  show("total time", "totalMs", 40);
+  show("self time", "selfMs", 25);
 }

@@ -43,7 +43,15 @@ export async function startLocalNetwork(
       ...(seed ? [] : ["--no-seed"]),
       ...(inspectorPort ? ["--inspector-port", String(inspectorPort)] : []),
     ],
-    { cwd: root, stdio: ["ignore", "pipe", "pipe"], detached: true },
+    {
+      cwd: root,
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
+      // Wrangler's local trace collector records every invocation, its spans and logs in SQLite, on the one
+      // thread the whole network runs on: a third of that thread's time under bench:ingest. Nobody reads
+      // those traces from a network driven by a script or a test (`npm start` keeps them, for developers).
+      env: { ...process.env, X_LOCAL_OBSERVABILITY: "false" },
+    },
   );
   const exited = new Promise((r) => child.once("exit", r));
   const signal = async (name: NodeJS.Signals) => {
