@@ -12,7 +12,14 @@ import {
   type ListeningEvent,
   type SessionState,
 } from "../../shared/session";
-import { DELIVERY_POLICY, nextAlarm, outboxKey, planDrain, sendBatches } from "../../shared/session/outbox";
+import {
+  confirmDelayMs,
+  DELIVERY_POLICY,
+  nextAlarm,
+  outboxKey,
+  planDrain,
+  sendBatches,
+} from "../../shared/session/outbox";
 import { readStoredSession, SESSION_SCHEMA_VERSION } from "../../shared/session/stored";
 import { isPlaylistKind, type FrozenPlaylist, type PlaylistKind } from "../../shared/playlists";
 import type { ListOrder, ListProgress } from "../../shared/playlists/progress";
@@ -73,6 +80,8 @@ export class ListenerSession extends DurableObject<Env> {
   #state: SessionState = createSession();
   #consent: Consent = DEFAULT_CONSENT;
   #listener: string | null = null;
+  /** The alarm as last set or read, so that a schedule which would set it again to the same time does not. */
+  #alarmAt: number | null = null;
   readonly #shelf: Shelf;
   readonly #stations: Stations;
   readonly #positions: ListPositions;
@@ -101,6 +110,7 @@ export class ListenerSession extends DurableObject<Env> {
         this.#state = state;
         this.#consent = JSON.parse(row.consent) as Consent;
       }
+      this.#alarmAt = await ctx.storage.getAlarm();
     });
   }
 
@@ -133,7 +143,9 @@ export class ListenerSession extends DurableObject<Env> {
   /**
    * Folds new events into the session and puts them in the outbox, in one transaction; events seen
    * before (client retries) change nothing and are not counted as fresh. Without personalization
-   * consent nothing is kept, and nothing is queued. No D1 here: the alarm, due at once, sends them.
+   * consent nothing is kept, and nothing is queued. The new rows are written as sent and sent once the
+   * transaction is done, not left to an alarm: an alarm per request cost more than the request (bench:ingest).
+   * A send that fails is retried at the rows' check, as any lost send is.
    */
   async record(
     listener: string,
@@ -142,24 +154,21 @@ export class ListenerSession extends DurableObject<Env> {
   ): Promise<{ fresh: number; consent: Consent }> {
     this.#listener = listener;
     if (!this.#consent.personalization) return { fresh: 0, consent: this.#consent };
-    const fresh = this.#transaction(() => {
+    const sent = this.#transaction(() => {
       this.#closeIfIdle(now);
+      const seen = this.#markSeen(
+        events.map((e) => e.listening.id),
+        now,
+      );
       const fresh = events
-        .filter(
-          (e) =>
-            this.ctx.storage.sql.exec(
-              `INSERT OR IGNORE INTO seen_events (event_id, seen_at) VALUES (?, ?)`,
-              e.listening.id,
-              now,
-            ).rowsWritten > 0,
-        )
+        .filter((e) => seen.has(e.listening.id))
         .sort((a, b) => a.listening.timestamp - b.listening.timestamp);
-      for (const e of fresh) {
+      const messages = fresh.map((e) => {
         this.#state = applyEvent(this.#state, e.listening, now);
         // Marked here, where the list served is known: the KPIs count a list played to its end.
         const listEnd = playsListEnd(e.queued, (listId) => this.#listOrder(listId)?.trackIds.at(-1));
-        this.#enqueue(listEnd ? { ...e.queued, listEnd } : e.queued, now);
-      }
+        return listEnd ? { ...e.queued, listEnd } : e.queued;
+      });
       // A track played from a list, on any device, is where the listener now is in that list.
       this.#positions.follow(
         fresh.flatMap(({ listening, queued }) =>
@@ -176,10 +185,11 @@ export class ListenerSession extends DurableObject<Env> {
         (listId) => this.#listOrder(listId),
       );
       this.#save();
-      return fresh.length;
+      return this.#enqueueSent(messages, now);
     });
+    await this.#send(sent);
     await this.#schedule();
-    return { fresh, consent: this.#consent };
+    return { fresh: sent.length, consent: this.#consent };
   }
 
   async snapshot(now = Date.now()): Promise<SessionView> {
@@ -351,6 +361,7 @@ export class ListenerSession extends DurableObject<Env> {
   /** Erasure: every trace of the listener in this object, storage (the outbox too) and alarm included. */
   async erase(): Promise<void> {
     await this.ctx.storage.deleteAlarm();
+    this.#alarmAt = null;
     await this.ctx.storage.deleteAll();
     // Empty tables again, for whatever this instance does next (a drain in flight, a later event).
     this.#createTables();
@@ -365,6 +376,8 @@ export class ListenerSession extends DurableObject<Env> {
    * nothing, and what the outbox holds is sent again only as its rows fall due.
    */
   override async alarm(): Promise<void> {
+    // The alarm that fired is set no longer.
+    this.#alarmAt = null;
     const now = Date.now();
     this.ctx.storage.transactionSync(() => {
       this.#closeIfIdle(now);
@@ -400,26 +413,54 @@ export class ListenerSession extends DurableObject<Env> {
           });
     const plan = planDrain(rows, check.delivered, now, check.progress);
     // Rows are marked before the send, so a send that fails is retried when its check falls due. A row
-    // deleted meanwhile (consent withdrawn, erasure) is not sent.
+    // deleted meanwhile (consent withdrawn, erasure) is not sent. One statement for each change, not one a row.
     const toSend = this.ctx.storage.transactionSync(() => {
-      for (const key of plan.clear) this.ctx.storage.sql.exec(`DELETE FROM outbox WHERE key = ?`, key);
-      for (const row of plan.wait)
-        this.ctx.storage.sql.exec(`UPDATE outbox SET due_at = ? WHERE key = ?`, row.dueAt, row.key);
-      return plan.send.filter(
-        (row) =>
-          this.ctx.storage.sql.exec(
-            `UPDATE outbox SET attempts = ?, due_at = ?, sent_at = ? WHERE key = ?`,
-            row.attempts,
-            row.dueAt,
-            row.sentAt,
-            row.key,
-          ).rowsWritten > 0,
-      );
+      this.#forKeys(`DELETE FROM outbox`, [], plan.clear);
+      for (const [dueAt, wait] of Map.groupBy(plan.wait, (row) => row.dueAt)) {
+        this.#forKeys(
+          `UPDATE outbox SET due_at = ?`,
+          [dueAt],
+          wait.map((row) => row.key),
+        );
+      }
+      const marked = new Set<string>();
+      // Rows sent as often are due again at the same time.
+      for (const group of Map.groupBy(plan.send, (row) => row.attempts).values()) {
+        const { attempts, dueAt, sentAt } = group[0]!;
+        for (const key of this.#forKeys(
+          `UPDATE outbox SET attempts = ?, due_at = ?, sent_at = ?`,
+          [attempts, dueAt, sentAt],
+          group.map((row) => row.key),
+        ))
+          marked.add(key);
+      }
+      return plan.send.filter((row) => marked.has(row.key));
     });
     const resent = toSend.filter((row) => row.attempts > 1).length;
     if (resent > 0) console.log(JSON.stringify({ msg: "outbox resent undelivered messages", count: resent }));
+    await this.#send(toSend);
+  }
+
+  /**
+   * A statement on the outbox rows of `keys`, which it ends with their WHERE clause (all keys in one JSON
+   * parameter, however many); answers the keys of the rows it changed.
+   */
+  #forKeys(statement: string, values: (string | number | null)[], keys: string[]): string[] {
+    if (keys.length === 0) return [];
+    return this.ctx.storage.sql
+      .exec<{ key: string }>(
+        `${statement} WHERE key IN (SELECT value FROM json_each(?)) RETURNING key`,
+        ...values,
+        JSON.stringify(keys),
+      )
+      .toArray()
+      .map((row) => row.key);
+  }
+
+  /** Sends outbox rows (one listener's) to the queue, many to a message; a failed send is retried at the rows' check. */
+  async #send(rows: readonly { body: string; message: QueueMessage }[]): Promise<void> {
     try {
-      for (const batch of sendBatches(toSend)) {
+      for (const batch of sendBatches(rows)) {
         await this.env.EVENTS.sendBatch(
           batch.map((rows) => ({
             body: {
@@ -437,14 +478,17 @@ export class ListenerSession extends DurableObject<Env> {
   }
 
   /** The one alarm, for the earliest of: closing the idle session, the outbox's next due row. */
-  #schedule(): Promise<void> {
+  async #schedule(): Promise<void> {
     const closeAt =
       this.#state.open && this.#state.lastActivityAt !== null
         ? this.#state.lastActivityAt + DEFAULT_SESSION_CONFIG.idleTimeoutMs
         : null;
     const { due } = this.ctx.storage.sql.exec<{ due: number | null }>(`SELECT min(due_at) AS due FROM outbox`).one();
     const at = nextAlarm(closeAt, due);
-    return at === null ? this.ctx.storage.deleteAlarm() : this.ctx.storage.setAlarm(at);
+    // Most requests find the alarm already set for the check of an earlier send.
+    if (at === this.#alarmAt) return;
+    await (at === null ? this.ctx.storage.deleteAlarm() : this.ctx.storage.setAlarm(at));
+    this.#alarmAt = at;
   }
 
   /** Puts a message in the outbox, due at once; a message already there (same key) is kept as it is. */
@@ -455,6 +499,43 @@ export class ListenerSession extends DurableObject<Env> {
       message.kind,
       JSON.stringify(message),
       now,
+    );
+  }
+
+  /**
+   * Puts messages in the outbox as sent once now, due for their check, in one statement; answers the rows
+   * written (a message already there, same key, is kept as it is and not sent).
+   */
+  #enqueueSent(messages: readonly QueueMessage[], now: number): { body: string; message: QueueMessage }[] {
+    if (messages.length === 0) return [];
+    const rows = messages.map((message) => ({ key: outboxKey(message), body: JSON.stringify(message), message }));
+    const written = new Set(
+      this.ctx.storage.sql
+        .exec<{ key: string }>(
+          `INSERT OR IGNORE INTO outbox (key, kind, body, attempts, due_at, sent_at)
+           SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'), 1, ?, ?
+           FROM json_each(?) RETURNING key`,
+          now + confirmDelayMs(1),
+          now,
+          JSON.stringify(rows.map((row) => [row.key, row.message.kind, row.body])),
+        )
+        .toArray()
+        .map((row) => row.key),
+    );
+    return rows.filter((row) => written.has(row.key));
+  }
+
+  /** Marks event ids seen, in one statement; answers those not seen before. */
+  #markSeen(ids: readonly string[], now: number): Set<string> {
+    return new Set(
+      this.ctx.storage.sql
+        .exec<{ eventId: string }>(
+          `INSERT OR IGNORE INTO seen_events (event_id, seen_at) SELECT value, ? FROM json_each(?) RETURNING event_id AS eventId`,
+          now,
+          JSON.stringify(ids),
+        )
+        .toArray()
+        .map((row) => row.eventId),
     );
   }
 
