@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { QueueMessage } from "../api/schemas";
 import {
+  checkDueAt,
   confirmDelayMs,
   DELIVERY_POLICY,
   nextAlarm,
@@ -73,6 +74,14 @@ describe("the outbox's drain plan", () => {
         },
       ),
     );
+  });
+
+  it("checks the rows sent within one step of the grid together, never before their delay", () => {
+    const grid = DELIVERY_POLICY.checkGridMs;
+    const sends = [1, 2, grid / 2, grid].map((offset) => 7 * grid + offset);
+    expect(new Set(sends.map((at) => checkDueAt(at, 1))).size).toBe(1);
+    for (const at of sends) expect(checkDueAt(at, 1) - at).toBeGreaterThanOrEqual(confirmDelayMs(1));
+    expect(checkDueAt(8 * grid + 1, 1)).toBe(checkDueAt(7 * grid + 1, 1) + grid);
   });
 
   it("backs off by doubling from the first check up to the cap", () => {

@@ -34,6 +34,11 @@ export interface DeliveryPolicy {
   maxBatchBytes: number;
   /** Rows one alarm handles; the object wakes again at once for the rest. */
   rowsPerDrain: number;
+  /**
+   * Checks fall due on a grid of this step, so the rows of a listener's requests a moment apart are checked
+   * by one alarm and one read of D1, not one each.
+   */
+  checkGridMs: number;
 }
 
 export const DELIVERY_POLICY: DeliveryPolicy = {
@@ -43,6 +48,7 @@ export const DELIVERY_POLICY: DeliveryPolicy = {
   maxBatchMessages: 100,
   maxBatchBytes: 240 * 1024,
   rowsPerDrain: 500,
+  checkGridMs: 5_000,
 };
 
 /**
@@ -62,6 +68,12 @@ export function outboxKey(message: OutboxName): string {
 /** How long after its `attempts`-th send a message is checked for (and, if missing, sent again). */
 export function confirmDelayMs(attempts: number, policy: DeliveryPolicy = DELIVERY_POLICY): number {
   return Math.min(policy.confirmAfterMs * 2 ** Math.max(0, attempts - 1), policy.maxDelayMs);
+}
+
+/** When a message sent at `sentAt` for the `attempts`-th time is checked for: its delay, then the grid's next step. */
+export function checkDueAt(sentAt: number, attempts: number, policy: DeliveryPolicy = DELIVERY_POLICY): number {
+  const at = sentAt + confirmDelayMs(attempts, policy);
+  return Math.ceil(at / policy.checkGridMs) * policy.checkGridMs;
 }
 
 /** How far the events consumer has got (ingest_progress in D1), as a check reads it with the rows. */
@@ -99,14 +111,14 @@ export function planDrain<Row extends OutboxRow>(
     row.sentAt > progress.sentAt &&
     now - progress.storedAt < policy.confirmAfterMs;
   const open = due.filter((row) => !cleared.has(row.key));
-  const wait = open.filter(notReached).map((row) => ({ ...row, dueAt: now + policy.confirmAfterMs }));
+  const wait = open.filter(notReached).map((row) => ({ ...row, dueAt: checkDueAt(now, 1, policy) }));
   const send = open
     .filter((row) => !notReached(row))
     .map((row) => ({
       ...row,
       attempts: row.attempts + 1,
       sentAt: now,
-      dueAt: now + confirmDelayMs(row.attempts + 1, policy),
+      dueAt: checkDueAt(now, row.attempts + 1, policy),
     }));
   return { clear, wait, send };
 }

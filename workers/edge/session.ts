@@ -12,14 +12,7 @@ import {
   type ListeningEvent,
   type SessionState,
 } from "../../shared/session";
-import {
-  confirmDelayMs,
-  DELIVERY_POLICY,
-  nextAlarm,
-  outboxKey,
-  planDrain,
-  sendBatches,
-} from "../../shared/session/outbox";
+import { checkDueAt, DELIVERY_POLICY, nextAlarm, outboxKey, planDrain, sendBatches } from "../../shared/session/outbox";
 import { readStoredSession, SESSION_SCHEMA_VERSION } from "../../shared/session/stored";
 import { isPlaylistKind, type FrozenPlaylist, type PlaylistKind } from "../../shared/playlists";
 import type { ListOrder, ListProgress } from "../../shared/playlists/progress";
@@ -515,7 +508,7 @@ export class ListenerSession extends DurableObject<Env> {
           `INSERT OR IGNORE INTO outbox (key, kind, body, attempts, due_at, sent_at)
            SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'), 1, ?, ?
            FROM json_each(?) RETURNING key`,
-          now + confirmDelayMs(1),
+          checkDueAt(now, 1),
           now,
           JSON.stringify(rows.map((row) => [row.key, row.message.kind, row.body])),
         )
