@@ -1,8 +1,8 @@
 /**
  * `npm run bench:ingest`: event ingest end to end, as apps send it. Starts the network locally and, for
- * --duration seconds, posts batches of listening events (POST /v1/events, --batch events a request, the
- * route takes up to 100) for --listeners signed-in listeners from --concurrency loops. Every event takes
- * the real path: the listener's session object and its outbox, the setlist-events queue, the retrainer's
+ * --duration seconds, posts batches of listening events (POST /v1/events, --batch events a request, by
+ * default the 100 the route takes at most) for --listeners signed-in listeners from --concurrency loops,
+ * then --single seconds of one event a request. Every event takes the real path: the listener's session object and its outbox, the setlist-events queue, the retrainer's
  * consumer, D1. Then it waits for the outbox and the queue to drain and counts the rows in D1 against
  * the events answered 202: lost = accepted - landed. Before the load, --trivial seconds of GET /health from
  * as many loops, on the same network: the requests/s of a route that does nothing, beside the events route's.
@@ -27,7 +27,10 @@ const { values: args } = parseArgs({
     duration: { type: "string", default: "60" },
     trivial: { type: "string", default: "10" },
     concurrency: { type: "string", default: "32" },
-    batch: { type: "string", default: "25" },
+    /** The route's largest batch: an app sends what it kept since its last report (offline, or every few plays). */
+    batch: { type: "string", default: "100" },
+    /** Seconds of one event a request after the drain, as an app that reports each play at once (0: none). */
+    single: { type: "string", default: "10" },
     listeners: { type: "string", default: "200" },
     port: { type: "string", default: "8798" },
     /** Longest wait for the drain after the load stops. */
@@ -96,89 +99,104 @@ try {
   );
   const trivialRate = trivialRequests / ((performance.now() - trivialStart) / 1000);
 
-  let requests = 0,
-    accepted = 0,
-    duplicates = 0,
-    failed = 0,
-    nextEvent = 0,
-    nextListener = 0;
-  const failures = new Map<string, number>();
-  const latencies: number[] = [];
   // Event ids of their own per run: a run on kept storage (--persist-to) must not repeat an earlier run's.
   const run = Date.now().toString(36);
+  let nextEvent = 0,
+    nextListener = 0;
+  /** `size` events a request from every loop for `seconds`: what was answered, and how fast. */
+  const postEvents = async (size: number, seconds: number) => {
+    const sent = { requests: 0, accepted: 0, duplicates: 0, failed: 0, seconds: 0 };
+    const failures = new Map<string, number>();
+    const latencies: number[] = [];
+    const start = performance.now();
+    const end = start + seconds * 1000;
+    const worker = async () => {
+      while (performance.now() < end) {
+        const listener = nextListener++ % listenerCount;
+        const now = Date.now();
+        const events = Array.from({ length: size }, (_, i) => {
+          const n = nextEvent++;
+          return {
+            id: `bench-${run}-${n}`,
+            trackId: trackIds[(n * 7919) % trackIds.length]!,
+            type: PLAY_TYPES[n % PLAY_TYPES.length]!,
+            // A batch an app kept while offline: its plays a few seconds apart, in order.
+            timestamp: now - (size - i) * 3000,
+            device: "phone" as const,
+          };
+        });
+        const askedAt = performance.now();
+        const res = await fetch(`${network.base}/v1/events`, {
+          method: "POST",
+          headers: {
+            "x-api-key": keys[listener % BENCH_KEYS]!.key,
+            authorization: `Bearer ${tokens[listener]}`,
+            "content-type": "application/json",
+          },
+          body: JSON.stringify({ events }),
+        }).catch((error: unknown) => error as Error);
+        if (res instanceof Error) {
+          sent.failed++;
+          const key = `no answer: ${String(res.cause ?? res)}`;
+          failures.set(key, (failures.get(key) ?? 0) + 1);
+          continue;
+        }
+        const text = await res.text();
+        latencies.push(performance.now() - askedAt);
+        sent.requests++;
+        if (res.status === 202) {
+          const body = JSON.parse(text) as { accepted: number; duplicates: number };
+          sent.accepted += body.accepted;
+          sent.duplicates += body.duplicates;
+        } else {
+          sent.failed++;
+          const key = `${res.status} ${text.slice(0, 120)}`;
+          failures.set(key, (failures.get(key) ?? 0) + 1);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: concurrency }, worker));
+    sent.seconds = (performance.now() - start) / 1000;
+    latencies.sort((a, b) => a - b);
+    const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))]?.toFixed(0);
+    const requestsLine =
+      `${sent.requests} (${(sent.requests / sent.seconds).toFixed(0)}/s, ` +
+      `${(sent.requests / sent.seconds / trivialRate).toFixed(2)}x the trivial route's), ` +
+      `failed ${sent.failed}, p50 ${pct(0.5)} ms, p99 ${pct(0.99)} ms`;
+    return { ...sent, failures, requestsLine };
+  };
+  /** Waits until D1 holds `expected` more rows than at the start, or nothing moved for a minute, or the timeout. */
+  const drain = async (expected: number) => {
+    const drainStart = performance.now();
+    let landed = landedRows() - before,
+      lastChange = drainStart;
+    while (landed < expected) {
+      const now = performance.now();
+      if (now - lastChange > 60_000 || now - drainStart > Number(args["drain-timeout"]) * 1000) break;
+      await new Promise((r) => setTimeout(r, 2000));
+      const count = landedRows() - before;
+      if (count !== landed) lastChange = performance.now();
+      landed = count;
+    }
+    return { landed, seconds: (performance.now() - drainStart) / 1000 };
+  };
+
   const cpuBefore = processGroupCpuSeconds(network.processGroup);
   const inspector = args.profile ? await openInspector(port + 1) : null;
   const stopProfile = inspector && (await startCpuProfile(inspector));
-  const start = performance.now();
-  const end = start + durationMs;
-  const worker = async () => {
-    while (performance.now() < end) {
-      const listener = nextListener++ % listenerCount;
-      const now = Date.now();
-      const events = Array.from({ length: batchSize }, (_, i) => {
-        const n = nextEvent++;
-        return {
-          id: `bench-${run}-${n}`,
-          trackId: trackIds[(n * 7919) % trackIds.length]!,
-          type: PLAY_TYPES[n % PLAY_TYPES.length]!,
-          // A batch an app kept while offline: its plays a few seconds apart, in order.
-          timestamp: now - (batchSize - i) * 3000,
-          device: "phone" as const,
-        };
-      });
-      const sent = performance.now();
-      const res = await fetch(`${network.base}/v1/events`, {
-        method: "POST",
-        headers: {
-          "x-api-key": keys[listener % BENCH_KEYS]!.key,
-          authorization: `Bearer ${tokens[listener]}`,
-          "content-type": "application/json",
-        },
-        body: JSON.stringify({ events }),
-      }).catch((error: unknown) => error as Error);
-      if (res instanceof Error) {
-        failed++;
-        const key = `no answer: ${String(res.cause ?? res)}`;
-        failures.set(key, (failures.get(key) ?? 0) + 1);
-        continue;
-      }
-      const text = await res.text();
-      latencies.push(performance.now() - sent);
-      requests++;
-      if (res.status === 202) {
-        const body = JSON.parse(text) as { accepted: number; duplicates: number };
-        accepted += body.accepted;
-        duplicates += body.duplicates;
-      } else {
-        failed++;
-        const key = `${res.status} ${text.slice(0, 120)}`;
-        failures.set(key, (failures.get(key) ?? 0) + 1);
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, worker));
-  const loadSeconds = (performance.now() - start) / 1000;
+  const load = await postEvents(batchSize, durationMs / 1000);
+  const { requests, accepted, duplicates, failed, failures, seconds: loadSeconds } = load;
   const profile = stopProfile && (await stopProfile());
   inspector?.close();
   const landedAtStop = landedRows() - before;
-
-  // The drain: until every accepted event is in D1, or nothing moved for a minute, or the timeout.
-  const drainStart = performance.now();
-  let landed = landedAtStop,
-    lastChange = drainStart;
-  while (landed < accepted) {
-    const now = performance.now();
-    if (now - lastChange > 60_000 || now - drainStart > Number(args["drain-timeout"]) * 1000) break;
-    await new Promise((r) => setTimeout(r, 2000));
-    const count = landedRows() - before;
-    if (count !== landed) lastChange = performance.now();
-    landed = count;
-  }
-  const drainSeconds = (performance.now() - drainStart) / 1000;
+  const drained = await drain(accepted);
+  const landed = drained.landed;
+  const drainSeconds = drained.seconds;
   const cpuAfter = processGroupCpuSeconds(network.processGroup);
-  const totalSeconds = (performance.now() - start) / 1000;
-  latencies.sort((a, b) => a - b);
-  const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))]!.toFixed(0);
+  const totalSeconds = loadSeconds + drainSeconds;
+  // Then as an app that sends each event as it happens: one event a request.
+  const single = Number(args.single) > 0 ? await postEvents(1, Number(args.single)) : null;
+  const singleLanded = single && (await drain(accepted + single.accepted)).landed - landed;
   const resends = network.output().match(/outbox resent undelivered messages","count":(\d+)/g) ?? [];
   const resent = resends.reduce((sum, line) => sum + Number(/(\d+)$/.exec(line)![1]), 0);
 
@@ -186,10 +204,7 @@ try {
     `bench:ingest: ${args.duration} s, ${concurrency} concurrent, ${batchSize} events a request, ${listenerCount} listeners`,
   );
   console.log(`  trivial route (GET /health, ${args.trivial} s before the load): ${trivialRate.toFixed(0)} requests/s`);
-  console.log(
-    `  requests: ${requests} (${(requests / loadSeconds).toFixed(0)}/s, ${(requests / loadSeconds / trivialRate).toFixed(2)}x the trivial route's), ` +
-      `failed ${failed}, p50 ${pct(0.5)} ms, p99 ${pct(0.99)} ms`,
-  );
+  console.log(`  requests: ${load.requestsLine}`);
   for (const [what, count] of failures) console.log(`    ${count} x ${what}`);
   console.log(
     `  accepted (202): ${accepted} events, ${(accepted / loadSeconds).toFixed(0)} events/s; duplicates ${duplicates}`,
@@ -207,8 +222,17 @@ try {
         `${((1e6 * (cpuAfter - cpuBefore)) / Math.max(1, landed)).toFixed(0)} us an event landed`,
     );
   }
+  if (single) {
+    console.log(`  one event a request, ${args.single} s after the drain:`);
+    console.log(`    requests: ${single.requestsLine}`);
+    for (const [what, count] of single.failures) console.log(`      ${count} x ${what}`);
+    console.log(
+      `    accepted (202): ${single.accepted} events, ${(single.accepted / single.seconds).toFixed(0)} events/s; ` +
+        `landed ${singleLanded}, lost ${single.accepted - singleLanded!}`,
+    );
+  }
   if (profile) printProfile(profile, args.profile!, accepted, requests);
-  if (accepted !== landed) process.exitCode = 1;
+  if (accepted !== landed || (single && single.accepted !== singleLanded)) process.exitCode = 1;
 } finally {
   if (args.log) writeFileSync(args.log, network.output());
   await network.stop();
