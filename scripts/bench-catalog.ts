@@ -30,7 +30,8 @@ import {
   catalogRows,
   catalogShardEntries,
   catalogShardParts,
-  popularityScale,
+  indexWholeCatalog,
+  popularityById,
   writeCatalogDigest,
 } from "../workers/retrainer/catalog-publish";
 import type { Env } from "../workers/retrainer/env";
@@ -125,16 +126,17 @@ export async function publishSyntheticCatalog(
       }
     };
     const publishing = Date.now();
-    await writeCatalogDigest(env, version, index, listenersPerTrack, similarShards, Date.now());
-    const parts = catalogShardParts(index);
+    const catalog = await indexWholeCatalog(env, `bench-catalog/${version}/`);
+    const popularity = popularityById(index, listenersPerTrack);
+    await writeCatalogDigest(env, version, catalog, index, listenersPerTrack, similarShards, Date.now());
+    const parts = catalogShardParts(catalog.plan);
     for (let part = 0; part < parts; part++) {
-      await putAll(await catalogShardEntries(env, version, index, listenersPerTrack, part));
+      await putAll(await catalogShardEntries(env, version, catalog, popularity, part));
     }
     log(`catalog published in ${((Date.now() - publishing) / 1000).toFixed(0)} s (${parts} parts of shards)`);
 
     // Candidates: what the model's listener parts write, with the rows of those outside the browse set.
     const inBrowse = browseSet(listenersPerTrack);
-    const popularity = popularityScale(listenersPerTrack);
     const drawn = listeners.map(() => {
       const chosen = new Set<number>();
       while (chosen.size < CANDIDATES) chosen.add(skewed(random, size));
@@ -144,7 +146,11 @@ export async function publishSyntheticCatalog(
     const rowOf = new Map<number, CatalogRow>();
     for (let i = 0; i < outside.length; i += 20_000) {
       const slice = outside.slice(i, i + 20_000);
-      const rows = await catalogRows(env.DB, index, slice, popularity);
+      const rows = await catalogRows(
+        env.DB,
+        slice.map((item) => items[item]!),
+        popularity,
+      );
       slice.forEach((item, n) => rowOf.set(item, rows[n]!));
     }
     await putAll(

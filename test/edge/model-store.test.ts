@@ -13,7 +13,12 @@ import {
 import { catalogShardOf } from "../../shared/publish/catalog-layout";
 import { browseTracks, catalogTracks, charts, versionManifest } from "../../workers/edge/model-store";
 import { recommend } from "../../workers/edge/recommend";
-import { catalogShardEntries, writeCatalogDigest } from "../../workers/retrainer/catalog-publish";
+import {
+  catalogShardEntries,
+  indexWholeCatalog,
+  popularityById,
+  writeCatalogDigest,
+} from "../../workers/retrainer/catalog-publish";
 import { asListener, edge, json, jsonBody, pseudonymOf, waitFor } from "./helpers";
 
 const demo = generateDemoCatalog(11).tracks.slice(0, 300);
@@ -30,8 +35,10 @@ async function publish(version: string, extra: CatalogTrack[] = []) {
   await env.DB.batch(bulkInsertStatements(env.DB, tracks, all.map(trackRow), "ignore"));
   const at = { listeners: index.listeners, items: all.map((t) => t.id) };
   const counts = Float64Array.from(all, (_, i) => listenersPerTrack[i] ?? 1);
-  await writeCatalogDigest(env, version, at, counts, 0, Date.now());
-  for (const [key, value] of await catalogShardEntries(env, version, at, counts, 0)) await env.MODELS.put(key, value);
+  const catalog = await indexWholeCatalog(env, `catalog-test/${version}/`);
+  await writeCatalogDigest(env, version, catalog, at, counts, 0, Date.now());
+  for (const [key, value] of await catalogShardEntries(env, version, catalog, popularityById(at, counts), 0))
+    await env.MODELS.put(key, value);
   await env.MODELS.put(CURRENT_MODEL_KEY, JSON.stringify({ version, publishedAt: Date.now() }));
 }
 
