@@ -35,7 +35,7 @@ describe("content neighbours in buckets", () => {
   });
 
   it("find most of the exact neighbours of a random catalogue", () => {
-    const content = randomContent(3_000, 10, 2);
+    const content = randomContent(2_000, 10, 2);
     const truth = exact(content, 10);
     const { rows } = approximate(content, 10);
     let found = 0,
@@ -46,7 +46,7 @@ describe("content neighbours in buckets", () => {
       found += truth[i]!.filter((n) => kept.has(n.item)).length;
     });
     expect(found / total).toBeGreaterThan(0.85);
-  });
+  }, 30_000);
 
   it("compare an item with at most tables x window others, however the items fall into buckets", () => {
     // Every item the same: one bucket of all, in every table.
