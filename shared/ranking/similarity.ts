@@ -64,9 +64,10 @@ const CUTOFF_MARGIN = 1e-6;
  * feature distance under a third of a kernel width), so most sums stop after a feature or two.
  */
 export function similarAbove(threshold: number): (a: TrackVector, b: TrackVector) => boolean {
-  // The squared feature distance, in squared kernel widths, past which the kernel is below what is
-  // needed (plus the margin, so rounding cannot tell a stopped pair from a summed one); Infinity
-  // where the whole sum is needed, a pair of equal features can reach the threshold only then.
+  // The squared feature distance, in squared kernel widths, past which the kernel is below what the
+  // pair needs (plus the margin, so rounding cannot make a stopped pair answer otherwise). Infinity,
+  // the whole sum, where distance decides nothing: the genre share alone passes the threshold, or
+  // not even identical features would.
   const cutoff = (genreShare: number) => {
     const needed = (threshold - genreShare) / (1 - GENRE_SHARE);
     return needed > 0 && needed < 1 ? -Math.log(needed) + CUTOFF_MARGIN : Infinity;
