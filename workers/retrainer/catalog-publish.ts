@@ -9,7 +9,6 @@ import {
   toCatalogRow,
   type BrowseArtifact,
   type CatalogRow,
-  type CatalogShardArtifact,
   type ChartsArtifact,
   type ExplorationArtifact,
   type VersionManifest,
@@ -22,6 +21,7 @@ import {
   mostListened,
   shardMembers,
 } from "../../shared/publish/catalog-layout";
+import { encodeKeyedLines } from "../../shared/publish/keyed-lines";
 import { DAY_MS } from "../../shared/analytics/days";
 import type { Env } from "./env";
 import type { ModelIndex } from "./training-data";
@@ -148,7 +148,7 @@ export async function writeCatalogDigest(
   await env.MODELS.put(artifactKey.manifest(version), JSON.stringify(manifest));
 }
 
-/** Shards [first, first + count) of the version's catalog rows, as KV keys and JSON values. */
+/** Shards [first, first + count) of the version's catalog rows, as KV keys and values of one row a line. */
 export async function catalogShardEntries(
   env: Env,
   version: string,
@@ -163,8 +163,7 @@ export async function catalogShardEntries(
   const rows = await catalogRows(env.DB, index, members.flat(), popularityScale(listenersPerTrack));
   let next = 0;
   return members.map((shard, n) => {
-    const shardRows: CatalogShardArtifact = rows.slice(next, (next += shard.length));
-    return [artifactKey.catalogShard(version, first + n), JSON.stringify(shardRows)];
+    return [artifactKey.catalogShard(version, first + n), encodeKeyedLines(rows.slice(next, (next += shard.length)))];
   });
 }
 
