@@ -43,14 +43,14 @@ async function publish(version: string, extra: CatalogTrack[] = [], untrained: C
   await env.MODELS.put(CURRENT_MODEL_KEY, JSON.stringify({ version, publishedAt: Date.now() }));
 }
 
-/** The env with its models namespace counting the keys read, to show what a request reads. */
+/** The env with its models namespace counting the keys read (one by one or in bulk), to show what a request reads. */
 function countingReads(): { env: typeof env; read: string[] } {
   const read: string[] = [];
   const models = env.MODELS;
   const counting = {
-    get: (key: string, type?: never) => {
-      read.push(key);
-      return models.get(key, type);
+    get: (key: string | string[], type?: never) => {
+      read.push(...[key].flat());
+      return models.get(key as string, type);
     },
   } as unknown as KVNamespace;
   return { env: { ...env, MODELS: counting }, read };

@@ -7,7 +7,6 @@ import {
   toCatalogRow,
   type BrowseArtifact,
   type CatalogRow,
-  type CatalogShardArtifact,
   type ChartsArtifact,
   type ExplorationArtifact,
   type VersionManifest,
@@ -20,6 +19,7 @@ import {
   explorationPoolItems,
   mostListened,
 } from "../../shared/publish/catalog-layout";
+import { encodeKeyedLines } from "../../shared/publish/keyed-lines";
 import { DAY_MS } from "../../shared/analytics/days";
 import type { Env } from "./env";
 import { tracksById, type ModelIndex } from "./training-data";
@@ -225,7 +225,7 @@ export async function writeCatalogDigest(
 
 /**
  * Shards [part x CATALOG_SHARDS_PER_PART, + CATALOG_SHARDS_PER_PART) of the version's catalog rows, as KV
- * keys and JSON values, from the ids the catalog's slices left under `prefix` for this part.
+ * keys and values of one row a line, from the ids the catalog's slices left under `prefix` for this part.
  */
 export async function catalogShardEntries(
   env: Env,
@@ -238,10 +238,10 @@ export async function catalogShardEntries(
   const first = part * CATALOG_SHARDS_PER_PART;
   const count = Math.min(CATALOG_SHARDS_PER_PART, shards - first);
   const ids = (await sliceLists<string[]>(env, catalog.prefix, catalog.slices, partName(part))).flat();
-  const members: CatalogShardArtifact[] = Array.from({ length: count }, () => []);
+  const members: CatalogRow[][] = Array.from({ length: count }, () => []);
   for (const row of await catalogRows(env.DB, ids, popularity))
     members[catalogShardOf(row[0], shards) - first]!.push(row);
-  return members.map((rows, n) => [artifactKey.catalogShard(version, first + n), JSON.stringify(rows)]);
+  return members.map((rows, n) => [artifactKey.catalogShard(version, first + n), encodeKeyedLines(rows)]);
 }
 
 async function chartsOf(

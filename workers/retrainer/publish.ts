@@ -7,11 +7,12 @@ import {
   type CatalogRow,
   type ListenerArtifact,
   type ScoredCandidate,
-  type SimilarShardArtifact,
+  type SimilarEntry,
   similarShardCount,
   similarShardOf,
 } from "../../shared/publish/artifacts";
 import { listenerCounts } from "../../shared/model/popularity";
+import { encodeKeyedLines } from "../../shared/publish/keyed-lines";
 import { mapYielding } from "../../shared/util/sliced";
 import {
   browseSet,
@@ -140,10 +141,8 @@ async function partEntries(
     items.forEach((id, item) => members[similarShardOf(id, plan.similarShards) - first]?.push(item));
     return mapYielding(members, SHARDS_BETWEEN_YIELDS, (shard, n) => [
       artifactKey.similarShard(version, first + n),
-      JSON.stringify(
-        Object.fromEntries(
-          shard.map((item) => [items[item]!, similarTo(item).map((s) => [items[s.item]!, round(s.score)])]),
-        ) satisfies SimilarShardArtifact,
+      encodeKeyedLines(
+        shard.map((item): SimilarEntry => [items[item]!, similarTo(item).map((s) => [items[s.item]!, round(s.score)])]),
       ),
     ]);
   }
