@@ -8,18 +8,22 @@
  * Last.fm 2K data (17,632 artists, 92,834 plays); --tsv imports listening for tracks in the catalog on
  * top (as `npm run import -- --tsv` does), --spotify a Spotify-features catalog and
  * --synthetic-listening N synthetic plays through the bulk path, each on top of the demo seed. Prints the
- * wall time until the version is trained and until it is published, each step's time and KV and R2
- * operations (slices grouped by stage), the isolate's heap between steps (see sampleHeap), and the
- * recommendation route's p50/p99 idle and during the retrain (see probeLatency).
+ * network's start-up and each import's time, the wall time until the version is trained and until it is
+ * published, each step's time and KV and R2 operations (slices grouped by stage), the isolate's heap
+ * between steps (see sampleHeap), and the recommendation route's p50/p99 idle and during the retrain (see
+ * probeLatency). With --spotify (the operator's path at size: `npm run -s data:spotify -- 1000000` makes
+ * the file) it then asks the edge about the file's first track, which only the import brought: the track,
+ * its similar tracks and a radio station from it (see importedTrackAnswers).
  * With --synthetic it asks the retrainer for a synthetic training run (by default 100,000 listeners x
  * 50,000 items x 5,000,000 plays), and prints its time, its steps, its held-out figures against
  * popularity, and the same heap readings.
  */
 import { spawnSync } from "node:child_process";
-import { readdirSync, readFileSync, readlinkSync } from "node:fs";
+import { closeSync, openSync, readdirSync, readFileSync, readlinkSync, readSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { SpotifyFeaturesReader } from "../shared/import/spotify";
 import { signListenerToken } from "../workers/edge/auth/listener-token";
 import type { SyntheticRun } from "../workers/retrainer/synthetic";
 import type { OperationCounts } from "../workers/retrainer/retrain/binding-meter";
@@ -327,6 +331,42 @@ async function servedVersion(base: string, rawId: string, expected: string): Pro
   }
 }
 
+/** The id of the first track of a Spotify-features CSV (read from its first 64 KB). */
+function firstSpotifyTrack(file: string): string {
+  const head = Buffer.alloc(1 << 16);
+  const fd = openSync(file, "r");
+  const read = readSync(fd, head, 0, head.length, 0);
+  closeSync(fd);
+  const [first] = new SpotifyFeaturesReader().push(head.subarray(0, read).toString("utf8")).rows;
+  if (!first) throw new Error(`no track in the first 64 KB of ${file}`);
+  return first.track.id;
+}
+
+/**
+ * What the edge answers about a track only the import brought (nobody has played it, so no model trained
+ * on it): the track, its similar tracks and a radio station grown from it, each with its status and time.
+ */
+async function importedTrackAnswers(base: string, rawId: string, trackId: string): Promise<void> {
+  const token = await signListenerToken(await listenerTokenConfig(), rawId, 600);
+  const headers = { "x-api-key": BENCH_CLIENT.key, authorization: `Bearer ${token}` };
+  const asks: [string, string, (body: Record<string, unknown>) => string][] = [
+    ["track", `/v1/tracks/${trackId}`, (b) => `${String(b.title)}, ${String(b.genre)}`],
+    [
+      "similar tracks",
+      `/v1/tracks/${trackId}/similar?limit=10`,
+      (b) => `${(b.items as unknown[]).length} from ${String(b.source)}`,
+    ],
+    ["radio", `/v1/me/radio?seed=track:${trackId}&limit=20`, (b) => `${(b.tracks as unknown[]).length} tracks`],
+  ];
+  for (const [what, path, summary] of asks) {
+    const started = performance.now();
+    const answer = await fetch(`${base}${path}`, { headers });
+    const body = (await answer.json()) as Record<string, unknown>;
+    const ms = (performance.now() - started).toFixed(0);
+    console.log(`  ${what} (GET ${path}): ${answer.status} in ${ms} ms${answer.ok ? `, ${summary(body)}` : ""}`);
+  }
+}
+
 async function syntheticTraining(base: string, output: () => string): Promise<void> {
   const size = {
     listeners: Number(args.listeners),
@@ -364,7 +404,14 @@ async function syntheticTraining(base: string, output: () => string): Promise<vo
   }
 }
 
-const network = await startLocalNetwork(Number(args.port), { seed: !args.lastfm && !args.synthetic });
+const starting = performance.now();
+const network = await startLocalNetwork(Number(args.port), {
+  seed: !args.lastfm && !args.synthetic,
+  inspectorPort: Number(args.port) + 1,
+});
+console.log(
+  `network started (migrations, seed, its first model live): ${((performance.now() - starting) / 1000).toFixed(1)} s`,
+);
 try {
   const imports = [
     ...(args.lastfm ? [["--lastfm", args.lastfm]] : []),
@@ -394,6 +441,11 @@ try {
     // The seed's model is live: one retrain, measured against serving it, then the edge asked which it serves.
     const version = await retrain(network.base, network.output, rawIds);
     console.log(`the edge serves ${rawIds[0]} from ${await servedVersion(network.base, rawIds[0]!, version)}`);
+    if (args.spotify) {
+      const track = firstSpotifyTrack(args.spotify);
+      console.log(`the edge on ${track}, a track of the import only:`);
+      await importedTrackAnswers(network.base, rawIds[0]!, track);
+    }
   } else {
     // The first retrain puts a model live (after an import none is), so the second is measured against serving it.
     console.log("first retrain:");

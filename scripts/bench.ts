@@ -3,10 +3,14 @@
  * speaker route and a trivial route on the same runtime with autocannon. Local figures are CPU and
  * regression signals, so each route is reported against the trivial one measured alongside it.
  * `-- --catalog N` then does the same on a second network serving a synthetic catalog of N tracks
- * (scripts/bench-catalog.ts) and sets the recommendation route's figures beside the demo catalog's.
+ * (scripts/bench-catalog.ts) and sets the recommendation route's figures beside the demo catalog's;
+ * `--catalog-dir DIR` keeps that network's storage in DIR, so a later run with the same DIR skips what is
+ * already there (the tracks in D1; the whole publication when the publishing code is unchanged).
+ * `--profile DIR` writes a CPU profile of the edge isolate under each route's load into DIR
+ * (`<catalog>-<route>.cpuprofile`, for DevTools or speedscope).
  */
 import autocannon from "autocannon";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -14,7 +18,7 @@ import { generateDemoCatalog } from "../shared/demo";
 import { signListenerToken } from "../workers/edge/auth/listener-token";
 import { publishSyntheticCatalog } from "./bench-catalog";
 import { listenerTokenConfig } from "./dev-credentials";
-import { isolateHeap } from "./isolate-heap";
+import { isolateHeap, profileIsolate } from "./isolate-heap";
 import { storeKeys } from "./keys";
 import { startLocalNetwork, type LocalNetwork } from "./local-network";
 import { mb } from "./memory-peak";
@@ -27,6 +31,8 @@ const { values: args } = parseArgs({
     port: { type: "string", default: "8797" },
     listeners: { type: "string", default: "500" },
     catalog: { type: "string" },
+    "catalog-dir": { type: "string" },
+    profile: { type: "string" },
   },
 });
 const listenerCount = Number(args.listeners);
@@ -44,7 +50,13 @@ interface RouteResult {
 }
 
 /** Loads each route in turn on `network` as `rawListeners`, and reads the edge isolate's heap after. */
-async function benchRoutes(network: LocalNetwork, inspectorPort: number, rawListeners: string[], trackIds: string[]) {
+async function benchRoutes(
+  catalog: string,
+  network: LocalNetwork,
+  inspectorPort: number,
+  rawListeners: string[],
+  trackIds: string[],
+) {
   const keys = (role: "client" | "speaker") =>
     Array.from({ length: BENCH_KEYS }, (_, i) => ({ key: `bench-${role}-key-${i}`, role, name: `bench ${role} ${i}` }));
   const clientKeys = keys("client"),
@@ -95,6 +107,7 @@ async function benchRoutes(network: LocalNetwork, inspectorPort: number, rawList
   const results: RouteResult[] = [];
   for (const [name, request] of routes) {
     let i = 0;
+    const profiling = args.profile ? await profileIsolate(inspectorPort) : null;
     const cpuBefore = processGroupCpuSeconds(network.processGroup);
     const result = await autocannon({
       url: network.base,
@@ -110,6 +123,11 @@ async function benchRoutes(network: LocalNetwork, inspectorPort: number, rawList
       ],
     });
     const cpuAfter = processGroupCpuSeconds(network.processGroup);
+    if (profiling) {
+      mkdirSync(args.profile!, { recursive: true });
+      const file = `${catalog}-${name.replace(/[^a-z0-9]+/gi, "-").replace(/-$/, "")}.cpuprofile`;
+      writeFileSync(join(args.profile!, file), JSON.stringify(await profiling()));
+    }
     results.push({
       name,
       cpuMs:
@@ -145,7 +163,8 @@ function printRoutes(title: string, { results, heap }: Awaited<ReturnType<typeof
   console.log(
     typeof heap === "string"
       ? `\nedge isolate heap after the run: not read (${heap})`
-      : `\nedge isolate heap after the run: ${mb(heap.usedBytes)} used of ${mb(heap.totalBytes)}`,
+      : `\nedge isolate heap after the run, after a full collection: ${mb(heap.usedBytes)} used of ${mb(heap.totalBytes)}` +
+          ` (array buffers ${mb(heap.backingBytes)} besides)`,
   );
 }
 
@@ -155,6 +174,7 @@ const network = await startLocalNetwork(port, { inspectorPort: port + 1 });
 let demo: Awaited<ReturnType<typeof benchRoutes>>;
 try {
   demo = await benchRoutes(
+    "demo",
     network,
     port + 1,
     demoListeners,
@@ -167,7 +187,9 @@ printRoutes("bench, demo catalog", demo);
 
 if (args.catalog) {
   const size = Number(args.catalog);
-  const persistTo = mkdtempSync(join(tmpdir(), "setlist-catalog-"));
+  const kept = args["catalog-dir"];
+  if (kept) mkdirSync(kept, { recursive: true });
+  const persistTo = kept ?? mkdtempSync(join(tmpdir(), "setlist-catalog-"));
   try {
     const rawListeners = Array.from({ length: listenerCount }, (_, i) => `synthetic-listener-${i + 1}`);
     const synthetic = await publishSyntheticCatalog(persistTo, size, rawListeners, (line) =>
@@ -176,7 +198,7 @@ if (args.catalog) {
     const large = await startLocalNetwork(port, { inspectorPort: port + 1, persistTo, seed: false });
     let measured: Awaited<ReturnType<typeof benchRoutes>>;
     try {
-      measured = await benchRoutes(large, port + 1, rawListeners, synthetic.askedTracks);
+      measured = await benchRoutes(String(size), large, port + 1, rawListeners, synthetic.askedTracks);
     } finally {
       await large.stop();
     }
@@ -188,6 +210,6 @@ if (args.catalog) {
         `p99 ${(largeRecs.p99 / demoRecs.p99).toFixed(2)}x; edge heap ${heapOf(measured)} vs ${heapOf(demo)}`,
     );
   } finally {
-    rmSync(persistTo, { recursive: true, force: true });
+    if (!kept) rmSync(persistTo, { recursive: true, force: true });
   }
 }

@@ -7,6 +7,7 @@ export interface InspectorSession {
   close(): void;
 }
 
+/** Opens a session once the proxy is attached; each call fails if it is not answered within `timeoutMs`. */
 export async function openInspector(inspectorPort: number, timeoutMs = 10_000): Promise<InspectorSession> {
   // The inspector refuses a handshake without an Origin; Node's WebSocket (undici) takes headers.
   const init = { headers: { origin: `http://127.0.0.1:${inspectorPort}` } };
@@ -34,8 +35,11 @@ export async function openInspector(inspectorPort: number, timeoutMs = 10_000): 
     call: <T>(method: string, params: Record<string, unknown> = {}) =>
       new Promise<T>((answer, fail) => {
         const asked = ++id;
-        answers.set(asked, { answer: answer as (result: never) => void, fail });
-        setTimeout(() => fail(new Error(`the inspector did not answer ${method}`)), timeoutMs);
+        const timer = setTimeout(() => fail(new Error(`the inspector did not answer ${method}`)), timeoutMs);
+        answers.set(asked, {
+          answer: (result: never) => [clearTimeout(timer), answer(result)],
+          fail: (error) => [clearTimeout(timer), fail(error)],
+        });
         socket.send(JSON.stringify({ id: asked, method, params }));
       }),
     close: () => socket.close(),

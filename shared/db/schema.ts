@@ -33,7 +33,12 @@ export const tracks = sqliteTable(
     mode: integer("mode").notNull(),
     durationMs: integer("duration_ms").notNull(),
   },
-  (t) => [index("tracks_artist").on(t.artistId), index("tracks_release").on(t.releaseDate)],
+  (t) => [
+    index("tracks_artist").on(t.artistId),
+    index("tracks_release").on(t.releaseDate),
+    // Content neighbours of a track outside the model are looked for in its genre (contentNeighbours).
+    index("tracks_genre").on(t.genre),
+  ],
 );
 
 /** Listener ids here are pseudonyms (HMAC of the id the client knows), never raw ids. */

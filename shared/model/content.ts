@@ -112,6 +112,16 @@ export function cosine(vectors: CsrMatrix, a: number, b: number): number {
 }
 
 /**
+ * The multiply-adds contentNeighbourRows makes over all items: every pair of items that share a dimension,
+ * once for each dimension they share. Quadratic in the items a dense dimension (an audio feature) holds.
+ */
+export function exactNeighbourWork(vectors: CsrMatrix): number {
+  const perDimension = new Float64Array(vectors.cols);
+  for (let p = 0; p < vectors.indptr[vectors.rows]!; p++) perDimension[vectors.indices[p]!]!++;
+  return perDimension.reduce((sum, n) => sum + n * n, 0);
+}
+
+/**
  * Content neighbours of items [from, to), found through the dimension -> items inverted index; pausing
  * every `pauseWork` units of work (see Pacer).
  */

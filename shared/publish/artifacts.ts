@@ -49,9 +49,10 @@ export type SimilarList = [trackId: string, score: number][];
 /**
  * Tracks' neighbour lists come in shards of about TRACKS_PER_SIMILAR_SHARD tracks, found by a hash of the
  * track id: a KV write per track made publishing a catalogue cost one write per track (17,632 for Last.fm),
- * while a shard is still small enough to read on a request (about 30 KB).
+ * while a shard is still small enough to read on a request (about 30 KB). A shard is one SimilarEntry a
+ * line (keyed-lines.ts), so a reader parses the one list it wants, not 32.
  */
-export type SimilarShardArtifact = Record<string, SimilarList>;
+export type SimilarEntry = [trackId: string, neighbours: SimilarList];
 
 export const TRACKS_PER_SIMILAR_SHARD = 32;
 
@@ -72,7 +73,11 @@ export interface ChartsArtifact {
   rows: CatalogRow[];
 }
 
-/** One track in the catalog snapshot, in the order of CATALOG_COLUMNS, so the snapshot stays compact. */
+/**
+ * One track in the catalog snapshot, in the order of CATALOG_COLUMNS, so the snapshot stays compact. A
+ * catalog shard (the rows of the tracks whose id hashes to it, see catalogShardOf) is one row a line
+ * (keyed-lines.ts), so a reader parses only the rows it asks for.
+ */
 export type CatalogRow = [
   id: string,
   title: string,
@@ -109,9 +114,6 @@ export interface VersionManifest {
   /** How many daily exploration pools were written (see explorationPoolOf). */
   explorationPools: number;
 }
-
-/** A shard of the catalog: the rows of the tracks whose id hashes to it (catalogShardOf). */
-export type CatalogShardArtifact = CatalogRow[];
 
 /**
  * The version's browse set: its BROWSE_TRACKS most listened tracks and its new releases, most listened

@@ -6,7 +6,6 @@ import {
   explorationPoolOf,
   idsByShard,
   mostListened,
-  shardMembers,
   TRACKS_PER_CATALOG_SHARD,
 } from "./catalog-layout";
 import { similarShardOf } from "./artifacts";
@@ -25,12 +24,10 @@ describe("catalog shards", () => {
     expect(same).toBeLessThan(ids.length / 10);
   });
 
-  it("group ids by shard, and list each shard's items, in agreement", () => {
+  it("group ids by shard, every id once, no shard overfull", () => {
     const items = Array.from({ length: 1_000 }, (_, n) => `trk-${n}`);
     const shards = catalogShardCount(items.length);
     const grouped = idsByShard(items, shards);
-    const members = shardMembers(items, shards, 3, 5);
-    for (let n = 0; n < 5; n++) expect(members[n]!.map((i) => items[i])).toEqual(grouped.get(3 + n) ?? []);
     expect([...grouped.values()].reduce((sum, ids) => sum + ids.length, 0)).toBe(items.length);
     expect(Math.max(...[...grouped.values()].map((ids) => ids.length))).toBeLessThan(3 * TRACKS_PER_CATALOG_SHARD);
   });

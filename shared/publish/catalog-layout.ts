@@ -38,13 +38,6 @@ export function idsByShard(ids: Iterable<string>, shards: number): Map<number, s
   return grouped;
 }
 
-/** For each shard in [first, first + count), the items (indices into `items`) whose rows it holds. */
-export function shardMembers(items: readonly string[], shards: number, first: number, count: number): number[][] {
-  const members: number[][] = Array.from({ length: count }, () => []);
-  for (let item = 0; item < items.length; item++) members[catalogShardOf(items[item]!, shards) - first]?.push(item);
-  return members;
-}
-
 /**
  * The `count` items with the most listeners, most first (ties by index). One pass with a sorted copy of the
  * counts: a million items sort as numbers in a typed array, never as objects or call arguments.

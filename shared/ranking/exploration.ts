@@ -2,7 +2,7 @@ import type { RankingConfig } from "./config";
 import { isExcluded, type Exclusions } from "./filters";
 import { isNewRelease } from "./freshness";
 import { fnv1a } from "../util/hash";
-import { trackSimilarity, trackVector, type TrackVector } from "./similarity";
+import { similarAbove, trackVector, type TrackVector } from "./similarity";
 import type { ScoredCandidate, TrackInfo } from "./types";
 
 /** Whole exploration slots in a list of n; the epsilon stops 0.29 * 100 from flooring to 28. */
@@ -26,13 +26,14 @@ export function explorationCandidates(
 ): ScoredCandidate[] {
   const seen = new Set<string>();
   const out: ScoredCandidate[] = [];
+  const tooSimilar = similarAbove(maxSimilarity);
   for (const track of pool) {
     if (seen.has(track.id) || neighbourhood.trackIds.has(track.id) || neighbourhood.artistIds.has(track.artistId))
       continue;
     if (isExcluded(track, exclusions)) continue;
     seen.add(track.id);
     const vector = trackVector(track);
-    if (neighbourhood.vectors.some((anchor) => trackSimilarity(anchor, vector) > maxSimilarity)) continue;
+    if (neighbourhood.vectors.some((anchor) => tooSimilar(anchor, vector))) continue;
     out.push({
       track,
       vector,

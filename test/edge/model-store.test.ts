@@ -13,7 +13,12 @@ import {
 import { catalogShardOf } from "../../shared/publish/catalog-layout";
 import { browseTracks, catalogTracks, charts, versionManifest } from "../../workers/edge/model-store";
 import { recommend } from "../../workers/edge/recommend";
-import { catalogShardEntries, writeCatalogDigest } from "../../workers/retrainer/catalog-publish";
+import {
+  catalogShardEntries,
+  indexWholeCatalog,
+  popularityById,
+  writeCatalogDigest,
+} from "../../workers/retrainer/catalog-publish";
 import { asListener, edge, json, jsonBody, pseudonymOf, waitFor } from "./helpers";
 
 const demo = generateDemoCatalog(11).tracks.slice(0, 300);
@@ -23,26 +28,29 @@ const listenersPerTrack = Float64Array.from(demo, (_, i) => i % 7);
 
 /**
  * A version as the publisher writes it, through its own functions: the tracks in D1, the digest (manifest,
- * browse set, exploration pools, charts), every catalog shard, and the pointer last.
+ * browse set, exploration pools, charts), every catalog shard, and the pointer last. `untrained` tracks
+ * are in D1 but not in the model's index, as tracks nobody has played yet.
  */
-async function publish(version: string, extra: CatalogTrack[] = []) {
+async function publish(version: string, extra: CatalogTrack[] = [], untrained: CatalogTrack[] = []) {
   const all = [...demo, ...extra];
-  await env.DB.batch(bulkInsertStatements(env.DB, tracks, all.map(trackRow), "ignore"));
+  await env.DB.batch(bulkInsertStatements(env.DB, tracks, [...all, ...untrained].map(trackRow), "ignore"));
   const at = { listeners: index.listeners, items: all.map((t) => t.id) };
   const counts = Float64Array.from(all, (_, i) => listenersPerTrack[i] ?? 1);
-  await writeCatalogDigest(env, version, at, counts, 0, Date.now());
-  for (const [key, value] of await catalogShardEntries(env, version, at, counts, 0)) await env.MODELS.put(key, value);
+  const catalog = await indexWholeCatalog(env, `catalog-test/${version}/`);
+  await writeCatalogDigest(env, version, catalog, at, counts, 0, Date.now());
+  for (const [key, value] of await catalogShardEntries(env, version, catalog, popularityById(at, counts), 0))
+    await env.MODELS.put(key, value);
   await env.MODELS.put(CURRENT_MODEL_KEY, JSON.stringify({ version, publishedAt: Date.now() }));
 }
 
-/** The env with its models namespace counting the keys read, to show what a request reads. */
+/** The env with its models namespace counting the keys read (one by one or in bulk), to show what a request reads. */
 function countingReads(): { env: typeof env; read: string[] } {
   const read: string[] = [];
   const models = env.MODELS;
   const counting = {
-    get: (key: string, type?: never) => {
-      read.push(key);
-      return models.get(key, type);
+    get: (key: string | string[], type?: never) => {
+      read.push(...[key].flat());
+      return models.get(key as string, type);
     },
   } as unknown as KVNamespace;
   return { env: { ...env, MODELS: counting }, read };
@@ -75,6 +83,15 @@ describe("the edge's copy of a version's artefacts", () => {
     for (const key of shardKeys) await env.MODELS.delete(key);
     expect((await catalogTracks(counted, version, asked)).size).toBe(2);
     expect(read).toEqual([]);
+  });
+
+  it("publishes every track of the catalog, the model's or not", async () => {
+    const version = "v-store-untrained";
+    const unplayed: CatalogTrack = { ...catalogTracksOf[0]!, id: "unplayed-track", title: "Nobody played this" };
+    await publish(version, [], [unplayed]);
+    const found = await catalogTracks(env, version, [unplayed.id, demo[3]!.id]);
+    expect(found.get(unplayed.id)).toMatchObject({ title: "Nobody played this", popularity: 0 });
+    expect(found.get(demo[3]!.id)).toMatchObject({ popularity: 3 / 6 });
   });
 
   it("publishes a bounded browse set and charts that carry their own rows", async () => {

@@ -28,9 +28,9 @@ const RAW_ID = "privacy-raw-listener-7";
 const OTHER_ID = "privacy-other-listener";
 const catalog = generateDemoCatalog(3).tracks.slice(0, 60);
 
-async function postEvents(listenerId: string, prefix: string, count: number) {
+async function postEvents(listenerId: string, prefix: string, count: number, from = 0) {
   const now = Date.now();
-  const events = catalog.slice(0, count).map((t, i) => ({
+  const events = catalog.slice(from, from + count).map((t, i) => ({
     id: `${prefix}-${i}`,
     listenerId,
     trackId: t.id,
@@ -64,7 +64,8 @@ describe("privacy", () => {
 
   it("raw listener ids never reach D1, KV, the queue or the session object", async () => {
     expect(await json(await postEvents(RAW_ID, "raw", 40), 202)).toMatchObject({ accepted: 40 });
-    expect(await json(await postEvents(OTHER_ID, "other", 30), 202)).toMatchObject({ accepted: 30 });
+    // Tracks 20 to 49: the model learns only played tracks, and some of them the listener has not heard.
+    expect(await json(await postEvents(OTHER_ID, "other", 30, 20), 202)).toMatchObject({ accepted: 30 });
     const pseudonym = await pseudonymOf(RAW_ID);
     await waitFor("events stored", async () => (await storedEvents(pseudonym)) === 40);
     await retrainAndPublish();

@@ -44,7 +44,7 @@ const counts = { plays: 0, completes: 0, skips: 0, likes: 0, dislikes: 0, repeat
 /**
  * More listeners than one page of the loader, each with two plays of track i % 3 and a skip of track
  * (i + 1) % 3; one pair also has a rollup, one listener a newer play, and one listener id missing from the
- * listeners table sits inside a page's id range.
+ * listeners table sits inside a page's id range. Track t3 is in the catalog, but nobody has played it.
  */
 describe("reading training data from D1 page by page", () => {
   beforeAll(async () => {
@@ -52,7 +52,7 @@ describe("reading training data from D1 page by page", () => {
       `('t${n}','T${n}','a${n}','A','al','Al','rock','2020-01-01',120,0.5,0.5,0.5,0.5,0.1,0.1,-8,1,1,200000)`;
     await env.DB.batch([
       env.DB.prepare(
-        `INSERT INTO tracks (id, title, artist_id, artist_name, album_id, album_title, genre, release_date, tempo, energy, valence, danceability, acousticness, instrumentalness, speechiness, loudness, key, mode, duration_ms) VALUES ${[0, 1, 2].map(track).join(",")}`,
+        `INSERT INTO tracks (id, title, artist_id, artist_name, album_id, album_title, genre, release_date, tempo, energy, valence, danceability, acousticness, instrumentalness, speechiness, loudness, key, mode, duration_ms) VALUES ${[0, 1, 2, 3].map(track).join(",")}`,
       ),
       env.DB.prepare(
         `WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < ${LISTENERS - 1})
@@ -91,6 +91,12 @@ describe("reading training data from D1 page by page", () => {
       );
     }
     expect(await countEvents(env.DB)).toBe(LISTENERS * 3 + 3);
+  });
+
+  it("trains only the tracks some listening names", async () => {
+    const set = await loadTrainingSet(env.DB);
+    expect(set.items).toEqual(["t0", "t1", "t2"]);
+    expect(set.itemContent).toHaveLength(3);
   });
 
   it("reads the histories of a range of listeners alone, most recent first", async () => {

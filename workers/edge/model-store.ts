@@ -5,24 +5,24 @@ import {
   fromCatalogRow,
   type BrowseArtifact,
   type CatalogRow,
-  type CatalogShardArtifact,
   type CatalogTrack,
   type ChartsArtifact,
   type ExplorationArtifact,
   type ListenerArtifact,
   type ModelPointer,
   type SimilarList,
-  type SimilarShardArtifact,
+  type SimilarEntry,
   similarShardOf,
   type VersionManifest,
 } from "../../shared/publish/artifacts";
 import { explorationPoolOf, idsByShard } from "../../shared/publish/catalog-layout";
+import { findKeyedLine } from "../../shared/publish/keyed-lines";
 import type { Env } from "./env";
 
 /**
  * Read side of the published model. The pointer is held for MODEL_POINTER_TTL_MS; every other artefact
- * is immutable within its version, so what a request reads is held in one cache bounded by size, the
- * least recently used dropped first: the isolate holds the shards its requests need, never a catalog.
+ * is immutable within its version, so what a request reads is held in caches bounded by size, the least
+ * recently used dropped first: the isolate holds the shards its requests need, never a catalog.
  */
 let pointerCache: { pointer: ModelPointer | null; readAt: number } | undefined;
 
@@ -35,86 +35,140 @@ export async function currentModel(env: Env, now = Date.now()): Promise<ModelPoi
 }
 
 /**
- * What the caches may hold, estimated as JSON characters read times HELD_BYTES_PER_CHAR (parsed rows are
- * objects, larger than their text): well under the 128 MB an isolate has, with room for requests. A
- * version's own artefacts (manifest, browse set, pools, charts: a few, read by every request) are held
- * apart from the per-key ones (shards, listeners), so a churn of listeners never evicts a browse set that
- * costs a 1.3 MB read to get back.
+ * What the caches may hold, in bytes of the isolate's heap, together well under the 64 MB this edge allows
+ * itself of the 128 MB an isolate has. A version's own artefacts (manifest, browse set, pools, charts: a
+ * few, read by every request) are held parsed, apart from the per-key ones, so a churn of listeners never
+ * evicts a browse set that costs a 1.3 MB read to get back. Per-key artefacts (a listener's candidates, the
+ * shards) are held as the text KV gave, one string each and no objects: a collection never walks them, a
+ * shard costs its length, and a request parses only what it uses (see keyed-lines.ts).
  */
-const VERSION_HELD_BYTES = 24 * 2 ** 20;
-const KEYS_HELD_BYTES = 32 * 2 ** 20;
-const HELD_BYTES_PER_CHAR = 3;
+const VERSION_HELD_BYTES = 16 * 2 ** 20;
+const LISTENERS_HELD_BYTES = 32 * 2 ** 20;
+const SHARDS_HELD_BYTES = 8 * 2 ** 20;
+/** A parsed artefact's heap against its JSON text: rows become arrays, objects and boxed numbers. */
+const PARSED_BYTES_PER_CHAR = 4;
 /**
  * A listener's candidates are held no longer than KV's own edge cache may serve them after an erasure or a
  * consent withdrawal deletes them (60 s), so an isolate never outlives what KV would show.
  */
 const LISTENER_HELD_MS = 60_000;
 
+/** The heap a string takes: one byte a character while all are Latin-1, two otherwise, and its header. */
+function stringBytes(text: string): number {
+  // eslint-disable-next-line no-control-regex
+  return (/[^\u0000-\u00ff]/.test(text) ? 2 : 1) * text.length + 16;
+}
+
+/** Keys one KV call may read at once (a bulk get). */
+const KV_BULK_KEYS = 100;
+
 interface Held {
   value: unknown;
   bytes: number;
-  /** Set when the key was missing: see `held`. */
+  /** Set when the key was missing: see HeldArtifacts. */
   missedAt?: number;
 }
 
 interface Read {
   env: Env;
-  build: (json: unknown) => unknown;
+  build: (text: string | null) => unknown;
 }
-
-function heldCache(maxSize: number) {
-  return new LRUCache<string, Held, Read>({
-    maxSize,
-    sizeCalculation: (held) => held.bytes,
-    fetchMethod: async (key, _stale, { context: { env, build } }) => {
-      const text = await env.MODELS.get(key, "text");
-      return {
-        value: build(text === null ? null : JSON.parse(text)),
-        bytes: Math.max(256, (text?.length ?? 0) * HELD_BYTES_PER_CHAR),
-        ...(text === null ? { missedAt: Date.now() } : {}),
-      };
-    },
-  });
-}
-
-const versionCache = heldCache(VERSION_HELD_BYTES);
-const keyCache = heldCache(KEYS_HELD_BYTES);
 
 /**
- * The artefact at `key` as `build` makes it, read once and held. A missing one is held only as long as the
- * pointer: KV may show the pointer before the artefacts it names, and a version must not serve without
- * them for its whole life over that.
+ * Artefacts read from KV and held, each as `build` makes it from its text (null when missing) and priced by
+ * `bytesOf`, the least recently used dropped first. A missing one is held only as long as the pointer: KV
+ * may show the pointer before the artefacts it names, and a version must not serve without them for its
+ * whole life over that.
  */
-async function held<A, V>(
-  env: Env,
-  key: string,
-  build: (artifact: A | null) => V,
-  { cache = keyCache, ttl }: { cache?: typeof keyCache; ttl?: number } = {},
-): Promise<V> {
-  const known = cache.peek(key);
-  if (known?.missedAt !== undefined && Date.now() - known.missedAt >= Number(env.MODEL_POINTER_TTL_MS)) {
-    cache.delete(key);
+class HeldArtifacts {
+  readonly #cache: LRUCache<string, Held, Read>;
+  readonly #bytesOf: (text: string) => number;
+
+  constructor(maxSize: number, bytesOf: (text: string) => number) {
+    this.#bytesOf = bytesOf;
+    this.#cache = new LRUCache<string, Held, Read>({
+      maxSize,
+      sizeCalculation: (held) => held.bytes,
+      fetchMethod: async (key, _stale, { context: { env, build } }) =>
+        this.#held(await env.MODELS.get(key, "text"), build),
+    });
   }
-  const read = await cache.fetch(key, { context: { env, build: build as (json: unknown) => unknown }, ttl });
-  return read!.value as V;
+
+  /** The artefact at `key`, read once and held (for `ttl` ms when given). */
+  async one<V>(env: Env, key: string, build: (text: string | null) => V, ttl?: number): Promise<V> {
+    this.#forgetStaleMiss(env, key);
+    return (await this.#cache.fetch(key, { context: { env, build }, ttl }))!.value as V;
+  }
+
+  /** The artefacts at `keys`: those not held are read in one KV call per KV_BULK_KEYS, all at once. */
+  async many<V>(env: Env, keys: readonly string[], build: (text: string | null) => V): Promise<Map<string, V>> {
+    const found = new Map<string, V>();
+    const missing: string[] = [];
+    for (const key of keys) {
+      this.#forgetStaleMiss(env, key);
+      const known = this.#cache.get(key);
+      if (known) found.set(key, known.value as V);
+      else missing.push(key);
+    }
+    const batches = Array.from({ length: Math.ceil(missing.length / KV_BULK_KEYS) }, (_, n) =>
+      missing.slice(n * KV_BULK_KEYS, (n + 1) * KV_BULK_KEYS),
+    );
+    await Promise.all(
+      batches.map(async (batch) => {
+        const texts = await env.MODELS.get(batch, "text");
+        for (const key of batch) {
+          const held = this.#held(texts.get(key) ?? null, build);
+          this.#cache.set(key, held);
+          found.set(key, held.value as V);
+        }
+      }),
+    );
+    return found;
+  }
+
+  /** Forgets every held key that `matches`. */
+  forget(matches: (key: string) => boolean): void {
+    for (const key of [...this.#cache.keys()]) if (matches(key)) this.#cache.delete(key);
+  }
+
+  #held(text: string | null, build: (text: string | null) => unknown): Held {
+    return {
+      value: build(text),
+      bytes: Math.max(256, text === null ? 0 : this.#bytesOf(text)),
+      ...(text === null ? { missedAt: Date.now() } : {}),
+    };
+  }
+
+  #forgetStaleMiss(env: Env, key: string): void {
+    const known = this.#cache.peek(key);
+    if (known?.missedAt !== undefined && Date.now() - known.missedAt >= Number(env.MODEL_POINTER_TTL_MS)) {
+      this.#cache.delete(key);
+    }
+  }
 }
+
+const versionArtifacts = new HeldArtifacts(VERSION_HELD_BYTES, (text) => text.length * PARSED_BYTES_PER_CHAR);
+const listenerArtifacts = new HeldArtifacts(LISTENERS_HELD_BYTES, stringBytes);
+const shards = new HeldArtifacts(SHARDS_HELD_BYTES, stringBytes);
+
+/** An artefact of the version held parsed, made by `build` from its JSON (null when missing). */
+function heldParsed<A, V>(env: Env, key: string, build: (artifact: A | null) => V): Promise<V> {
+  return versionArtifacts.one(env, key, (text) => build(text === null ? null : (JSON.parse(text) as A)));
+}
+
+const asText = (text: string | null) => text;
 
 const tracksOf = (rows: readonly CatalogRow[] | undefined): Map<string, CatalogTrack> =>
   new Map((rows ?? []).map((row) => [row[0], fromCatalogRow(row)]));
 
 export function versionManifest(env: Env, version: string): Promise<VersionManifest | null> {
-  return held<VersionManifest, VersionManifest | null>(env, artifactKey.manifest(version), (m) => m, {
-    cache: versionCache,
-  });
+  return heldParsed<VersionManifest, VersionManifest | null>(env, artifactKey.manifest(version), (m) => m);
 }
 
 /** The version's browse set (see BrowseArtifact); empty when the version has none. */
 export function browseTracks(env: Env, version: string): Promise<ReadonlyMap<string, CatalogTrack>> {
-  return held<BrowseArtifact, ReadonlyMap<string, CatalogTrack>>(
-    env,
-    artifactKey.browse(version),
-    (a) => tracksOf(a?.rows),
-    { cache: versionCache },
+  return heldParsed<BrowseArtifact, ReadonlyMap<string, CatalogTrack>>(env, artifactKey.browse(version), (a) =>
+    tracksOf(a?.rows),
   );
 }
 
@@ -129,19 +183,22 @@ export async function catalogTracks(
   if (wanted.length === 0) return found;
   const manifest = await versionManifest(env, version);
   if (!manifest) return found;
-  await Promise.all(
-    [...idsByShard(wanted, manifest.catalogShards)].map(async ([shard, shardIds]) => {
-      const rows = await held<CatalogShardArtifact, Map<string, CatalogTrack>>(
-        env,
-        artifactKey.catalogShard(version, shard),
-        (a) => tracksOf(a ?? []),
-      );
-      for (const id of shardIds) {
-        const track = rows.get(id);
-        if (track) found.set(id, track);
-      }
-    }),
+  const byShard = [...idsByShard(wanted, manifest.catalogShards)].map(
+    ([shard, shardIds]) => [artifactKey.catalogShard(version, shard), shardIds] as const,
   );
+  const texts = await shards.many(
+    env,
+    byShard.map(([key]) => key),
+    asText,
+  );
+  for (const [key, shardIds] of byShard) {
+    const text = texts.get(key);
+    if (!text) continue;
+    for (const id of shardIds) {
+      const row = findKeyedLine<CatalogRow>(text, id);
+      if (row) found.set(id, fromCatalogRow(row));
+    }
+  }
   return found;
 }
 
@@ -150,11 +207,8 @@ export async function explorationTracks(env: Env, version: string, now: number):
   const manifest = await versionManifest(env, version);
   if (!manifest) return [];
   const pool = explorationPoolOf(now, manifest.explorationPools);
-  return held<ExplorationArtifact, CatalogTrack[]>(
-    env,
-    artifactKey.exploration(version, pool),
-    (a) => (a?.rows ?? []).map(fromCatalogRow),
-    { cache: versionCache },
+  return heldParsed<ExplorationArtifact, CatalogTrack[]>(env, artifactKey.exploration(version, pool), (a) =>
+    (a?.rows ?? []).map(fromCatalogRow),
   );
 }
 
@@ -165,11 +219,8 @@ export interface PublishedCharts {
 }
 
 export function charts(env: Env, version: string): Promise<PublishedCharts | null> {
-  return held<ChartsArtifact, PublishedCharts | null>(
-    env,
-    artifactKey.charts(version),
-    (a) => (a ? { charts: a, tracks: tracksOf(a.rows) } : null),
-    { cache: versionCache },
+  return heldParsed<ChartsArtifact, PublishedCharts | null>(env, artifactKey.charts(version), (a) =>
+    a ? { charts: a, tracks: tracksOf(a.rows) } : null,
   );
 }
 
@@ -178,19 +229,25 @@ export interface ListenerCandidates extends ListenerArtifact {
   tracks: ReadonlyMap<string, CatalogTrack>;
 }
 
-export function listenerCandidates(env: Env, version: string, listener: string): Promise<ListenerCandidates | null> {
-  return held<ListenerArtifact, ListenerCandidates | null>(
-    env,
-    artifactKey.listener(version, listener),
-    (a) => a && { ...a, tracks: tracksOf(a.rows) },
-    { ttl: LISTENER_HELD_MS },
-  );
+/**
+ * A listener's candidates, parsed from the held text on each request: parsed, the hundreds of rows a large
+ * catalog's listener carries would hold several times their text, and an isolate serves many listeners.
+ */
+export async function listenerCandidates(
+  env: Env,
+  version: string,
+  listener: string,
+): Promise<ListenerCandidates | null> {
+  const text = await listenerArtifacts.one(env, artifactKey.listener(version, listener), asText, LISTENER_HELD_MS);
+  if (text === null) return null;
+  const artifact = JSON.parse(text) as ListenerArtifact;
+  return { ...artifact, tracks: tracksOf(artifact.rows) };
 }
 
 /** Forgets what this isolate holds of a listener's candidates, of any version, as their erasure deletes them. */
 export function forgetListener(listener: string): void {
   const suffix = artifactKey.listener("", listener).slice(artifactKey.versionPrefix("").length);
-  for (const key of [...keyCache.keys()]) if (key.endsWith(`:${suffix}`)) keyCache.delete(key);
+  listenerArtifacts.forget((key) => key.endsWith(`:${suffix}`));
 }
 
 /** A track's published neighbours, best first; null when the version has none for it. */
@@ -198,7 +255,6 @@ export async function similarTracks(env: Env, version: string, trackId: string):
   const manifest = await versionManifest(env, version);
   if (!manifest || manifest.similarShards === 0) return null;
   const key = artifactKey.similarShard(version, similarShardOf(trackId, manifest.similarShards));
-  const shard = await held<SimilarShardArtifact, SimilarShardArtifact | null>(env, key, (s) => s);
-  // Own keys only: an id such as "constructor" must not find the object's prototype.
-  return shard && Object.hasOwn(shard, trackId) ? shard[trackId]! : null;
+  const text = await shards.one(env, key, asText);
+  return text === null ? null : (findKeyedLine<SimilarEntry>(text, trackId)?.[1] ?? null);
 }

@@ -1,15 +1,12 @@
-import { gte, sql } from "drizzle-orm";
+import { gt, gte } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { listeners as listenersTable, tracks } from "../../shared/db/schema";
-import { chartFromEvents, CHART_WINDOW_MS } from "../../shared/db/queries";
-import { trackFromRow } from "../../shared/db/rows";
-import type { Track } from "../../shared/catalog/types";
+import { chartFromEvents, CHART_WINDOW_MS, countRows } from "../../shared/db/queries";
 import {
   artifactKey,
   toCatalogRow,
   type BrowseArtifact,
   type CatalogRow,
-  type CatalogShardArtifact,
   type ChartsArtifact,
   type ExplorationArtifact,
   type VersionManifest,
@@ -17,70 +14,154 @@ import {
 import {
   BROWSE_TRACKS,
   catalogShardCount,
+  catalogShardOf,
   EXPLORATION_POOLS,
   explorationPoolItems,
   mostListened,
-  shardMembers,
 } from "../../shared/publish/catalog-layout";
+import { encodeKeyedLines } from "../../shared/publish/keyed-lines";
 import { DAY_MS } from "../../shared/analytics/days";
 import type { Env } from "./env";
-import type { ModelIndex } from "./training-data";
+import { tracksById, type ModelIndex } from "./training-data";
 
 /**
  * The catalog side of a version: its manifest, browse set, exploration pools and charts (one small job),
- * and its rows in shards (CATALOG_SHARDS_PER_PART shards a job). No step holds the whole catalog: each
- * reads from D1 only the tracks it writes, by id; what spans the catalog is the model's listener counts,
- * one number a track.
+ * and its rows in shards (CATALOG_SHARDS_PER_PART shards a job). The catalog is all of D1's tracks, not
+ * the model's index (the tracks some listening names): a track nobody has played yet is published, found
+ * and served all the same. No step holds the whole catalog: its ids are read a slice at a time and left in
+ * R2 grouped by the part that writes their shards (indexCatalogSlice), and each part reads from D1 only
+ * the tracks it writes, by id. What spans the model's index is its listener counts, one number a track.
  */
 
 /** 300 KV writes, and about 19,200 tracks read from D1 in 10 queries, a part. */
 export const CATALOG_SHARDS_PER_PART = 300;
+/**
+ * Track ids read in a step of indexCatalogSlice: about 5 MB of strings held, and one R2 write per part
+ * (52 at 1,000,000 tracks), so a step stays far inside a Worker's memory and its 1,000 operations up to
+ * about 19,000,000 tracks.
+ */
+export const CATALOG_IDS_PER_SLICE = 100_000;
+const IDS_PER_PAGE = 20_000;
 const CHART_LENGTH = 100;
 const NEW_RELEASE_DAYS = 30;
-/** Ids bound as one JSON parameter a query: about 40 KB of text, well under D1's 2 MB a value. */
-const IDS_PER_QUERY = 2_000;
 
-/** A track's popularity as published: its listeners relative to the most listened track's. */
-export function popularityScale(listenersPerTrack: Float64Array): (item: number) => number {
-  let most = 1;
-  for (const n of listenersPerTrack) if (n > most) most = n;
-  return (item) => listenersPerTrack[item]! / most;
+/** How a version's catalog is cut, fixed by the first of its publishing steps from the tracks D1 held then. */
+export interface CatalogPlan {
+  tracks: number;
+  shards: number;
+}
+
+/**
+ * Where a version's catalog stands while it is published: how it is cut, and the ids its slices left in R2
+ * under `prefix` (see indexCatalogSlice).
+ */
+export interface PublishedCatalog {
+  plan: CatalogPlan;
+  prefix: string;
+  slices: number;
+}
+
+export async function planCatalog(db: D1Database): Promise<CatalogPlan> {
+  const count = await countRows(db, tracks);
+  return { tracks: count, shards: catalogShardCount(count) };
 }
 
 /** How many parts the catalog's shards are written in (see catalogShardEntries). */
-export function catalogShardParts(index: ModelIndex): number {
-  return Math.ceil(catalogShardCount(index.items.length) / CATALOG_SHARDS_PER_PART);
+export function catalogShardParts(plan: CatalogPlan): number {
+  return Math.ceil(plan.shards / CATALOG_SHARDS_PER_PART);
 }
 
-/** The D1 tracks with these ids; an id D1 lacks is left out. */
-export async function tracksById(db: D1Database, ids: readonly string[]): Promise<Map<string, Track>> {
-  const found = new Map<string, Track>();
-  for (let i = 0; i < ids.length; i += IDS_PER_QUERY) {
-    const chunk = JSON.stringify(ids.slice(i, i + IDS_PER_QUERY));
-    const rows = await drizzle(db)
-      .select()
+/** Where slice `slice` of the catalog's ids keeps those of one part, or those of the exploration pools. */
+const sliceKey = (prefix: string, slice: number, name: string) => `${prefix}${slice}/${name}`;
+const partName = (part: number) => `part-${part}`;
+const POOLS_NAME = "pools";
+
+/**
+ * Reads slice `slice` of the catalog's ids, CATALOG_IDS_PER_SLICE in id order from the one after `after`
+ * ("" for the first), and leaves them under `prefix` in R2: grouped by the part whose shards hold their
+ * rows, and those at the exploration pools' positions (explorationPoolItems over the catalog's id order).
+ * Answers the last id read, or null once the whole catalog is read. Tracks imported meanwhile go to the
+ * shards their ids hash to, which only makes those shards a little larger.
+ */
+export async function indexCatalogSlice(
+  env: Env,
+  prefix: string,
+  plan: CatalogPlan,
+  slice: number,
+  after: string,
+): Promise<string | null> {
+  const ids: string[] = [];
+  for (let last = after; ids.length < CATALOG_IDS_PER_SLICE; last = ids.at(-1)!) {
+    const limit = Math.min(IDS_PER_PAGE, CATALOG_IDS_PER_SLICE - ids.length);
+    const page = await drizzle(env.DB)
+      .select({ id: tracks.id })
       .from(tracks)
-      .where(sql`${tracks.id} IN (SELECT value FROM json_each(${chunk}))`);
-    for (const row of rows) found.set(row.id, trackFromRow(row));
+      .where(gt(tracks.id, last))
+      .orderBy(tracks.id)
+      .limit(limit);
+    for (const row of page) ids.push(row.id);
+    if (page.length < limit) break;
   }
-  return found;
+  const parts: string[][] = Array.from({ length: catalogShardParts(plan) }, () => []);
+  for (const id of ids) parts[Math.floor(catalogShardOf(id, plan.shards) / CATALOG_SHARDS_PER_PART)]!.push(id);
+  const first = slice * CATALOG_IDS_PER_SLICE;
+  const pools = Array.from({ length: EXPLORATION_POOLS }, (_, pool) =>
+    explorationPoolItems(plan.tracks, pool).flatMap((at) =>
+      at >= first && at < first + ids.length ? [ids[at - first]!] : [],
+    ),
+  );
+  await Promise.all([
+    ...parts.flatMap((members, part) =>
+      members.length > 0 ? [env.ARTIFACTS.put(sliceKey(prefix, slice, partName(part)), JSON.stringify(members))] : [],
+    ),
+    env.ARTIFACTS.put(sliceKey(prefix, slice, POOLS_NAME), JSON.stringify(pools)),
+  ]);
+  return ids.length < CATALOG_IDS_PER_SLICE ? null : ids.at(-1)!;
 }
 
-/** The catalog rows of these items, in their order; an item whose track left D1 since training is a fault. */
+/** The catalog planned and read slice by slice in one go, for a publisher that is not a retrain Workflow. */
+export async function indexWholeCatalog(env: Env, prefix: string): Promise<PublishedCatalog> {
+  const plan = await planCatalog(env.DB);
+  let slices = 0;
+  for (let after: string | null = ""; after !== null; slices++)
+    after = await indexCatalogSlice(env, prefix, plan, slices, after);
+  return { plan, prefix, slices };
+}
+
+/** What slices [0, slices) left under `name`: one list per slice (empty where a slice left nothing). */
+async function sliceLists<T>(env: Env, prefix: string, slices: number, name: string): Promise<T[]> {
+  return Promise.all(
+    Array.from({ length: slices }, async (_, slice) => {
+      const object = await env.ARTIFACTS.get(sliceKey(prefix, slice, name));
+      return object ? await object.json<T>() : ([] as T);
+    }),
+  );
+}
+
+/**
+ * A track's popularity as published: its listeners (in the trained model's index) relative to the most
+ * listened track's; 0 for a track the model did not train on.
+ */
+export function popularityById(index: ModelIndex, listenersPerTrack: Float64Array): (id: string) => number {
+  let most = 1;
+  for (const n of listenersPerTrack) if (n > most) most = n;
+  const itemOf = new Map(index.items.map((id, item) => [id, item]));
+  return (id) => {
+    const item = itemOf.get(id);
+    return item === undefined ? 0 : listenersPerTrack[item]! / most;
+  };
+}
+
+/** The catalog rows of these tracks, in their order; a track D1 no longer has is left out. */
 export async function catalogRows(
   db: D1Database,
-  index: ModelIndex,
-  items: readonly number[],
-  popularity: (item: number) => number,
+  ids: readonly string[],
+  popularity: (id: string) => number,
 ): Promise<CatalogRow[]> {
-  const found = await tracksById(
-    db,
-    items.map((item) => index.items[item]!),
-  );
-  return items.map((item) => {
-    const track = found.get(index.items[item]!);
-    if (!track) throw new Error(`track ${index.items[item]} of the trained model is gone from the catalog`);
-    return toCatalogRow({ ...track, popularity: popularity(item) });
+  const found = await tracksById(db, ids);
+  return ids.flatMap((id) => {
+    const track = found.get(id);
+    return track ? [toCatalogRow({ ...track, popularity: popularity(id) })] : [];
   });
 }
 
@@ -93,52 +174,46 @@ export function browseSet(listenersPerTrack: Float64Array): Uint8Array {
 
 /**
  * Writes a version's manifest, browse set, exploration pools and charts: 3 + EXPLORATION_POOLS KV writes,
- * and about BROWSE_TRACKS + EXPLORATION_POOLS x EXPLORATION_POOL_TRACKS tracks read from D1.
+ * and about BROWSE_TRACKS + EXPLORATION_POOLS x EXPLORATION_POOL_TRACKS tracks read from D1. The pools'
+ * ids are those the catalog's slices (`slices` of them, under `prefix`) left.
  */
 export async function writeCatalogDigest(
   env: Env,
   version: string,
+  catalog: PublishedCatalog,
   index: ModelIndex,
   listenersPerTrack: Float64Array,
   similarShards: number,
   now: number,
 ): Promise<void> {
-  const popularity = popularityScale(listenersPerTrack);
-  const charts = await chartsOf(env.DB, index, listenersPerTrack, now);
-  const newReleases = charts.newReleases;
-  const browseItems = mostListened(listenersPerTrack, BROWSE_TRACKS);
-  const inBrowse = new Set(browseItems);
-  const itemOf = itemsByIdOf(index, newReleases);
+  const popularity = popularityById(index, listenersPerTrack);
+  const charts = await chartsOf(env.DB, popularity, now);
+  const browseIds = mostListened(listenersPerTrack, BROWSE_TRACKS).map((item) => index.items[item]!);
+  const inBrowse = new Set(browseIds);
   const browse: BrowseArtifact = {
     rows: await catalogRows(
       env.DB,
-      index,
-      [
-        ...browseItems,
-        ...newReleases.flatMap((id) => {
-          const item = itemOf.get(id);
-          return item !== undefined && !inBrowse.has(item) ? [item] : [];
-        }),
-      ],
+      [...browseIds, ...charts.newReleases.filter((id) => !inBrowse.has(id))],
       popularity,
     ),
   };
-  const chartIds = [...new Set([...charts.global, ...Object.values(charts.regions).flat(), ...newReleases])];
-  const chartItems = itemsByIdOf(index, chartIds);
-  const chartsArtifact: ChartsArtifact = {
-    ...charts,
-    rows: await catalogRows(env.DB, index, [...chartItems.values()], popularity),
-  };
+  const chartIds = [...new Set([...charts.global, ...Object.values(charts.regions).flat(), ...charts.newReleases])];
+  const chartsArtifact: ChartsArtifact = { ...charts, rows: await catalogRows(env.DB, chartIds, popularity) };
   const manifest: VersionManifest = {
-    tracks: index.items.length,
-    catalogShards: catalogShardCount(index.items.length),
+    tracks: catalog.plan.tracks,
+    catalogShards: catalog.plan.shards,
     similarShards,
     explorationPools: EXPLORATION_POOLS,
   };
   await env.MODELS.put(artifactKey.browse(version), JSON.stringify(browse));
   await env.MODELS.put(artifactKey.charts(version), JSON.stringify(chartsArtifact));
+  const pools = await sliceLists<string[][]>(env, catalog.prefix, catalog.slices, POOLS_NAME);
   for (let pool = 0; pool < EXPLORATION_POOLS; pool++) {
-    const rows = await catalogRows(env.DB, index, explorationPoolItems(index.items.length, pool), popularity);
+    const rows = await catalogRows(
+      env.DB,
+      pools.flatMap((slice) => slice[pool] ?? []),
+      popularity,
+    );
     await env.MODELS.put(
       artifactKey.exploration(version, pool),
       JSON.stringify({ rows } satisfies ExplorationArtifact),
@@ -148,41 +223,30 @@ export async function writeCatalogDigest(
   await env.MODELS.put(artifactKey.manifest(version), JSON.stringify(manifest));
 }
 
-/** Shards [first, first + count) of the version's catalog rows, as KV keys and JSON values. */
+/**
+ * Shards [part x CATALOG_SHARDS_PER_PART, + CATALOG_SHARDS_PER_PART) of the version's catalog rows, as KV
+ * keys and values of one row a line, from the ids the catalog's slices left under `prefix` for this part.
+ */
 export async function catalogShardEntries(
   env: Env,
   version: string,
-  index: ModelIndex,
-  listenersPerTrack: Float64Array,
+  catalog: PublishedCatalog,
+  popularity: (id: string) => number,
   part: number,
 ): Promise<[key: string, json: string][]> {
-  const shards = catalogShardCount(index.items.length);
+  const { shards } = catalog.plan;
   const first = part * CATALOG_SHARDS_PER_PART;
   const count = Math.min(CATALOG_SHARDS_PER_PART, shards - first);
-  const members = shardMembers(index.items, shards, first, count);
-  const rows = await catalogRows(env.DB, index, members.flat(), popularityScale(listenersPerTrack));
-  let next = 0;
-  return members.map((shard, n) => {
-    const shardRows: CatalogShardArtifact = rows.slice(next, (next += shard.length));
-    return [artifactKey.catalogShard(version, first + n), JSON.stringify(shardRows)];
-  });
-}
-
-/** The item of each id the index has, in one pass over the index (no id-to-item map of the whole catalog). */
-function itemsByIdOf(index: ModelIndex, ids: readonly string[]): Map<string, number> {
-  const wanted = new Set(ids);
-  const found = new Map<string, number>();
-  for (let item = 0; item < index.items.length && found.size < wanted.size; item++) {
-    if (wanted.has(index.items[item]!)) found.set(index.items[item]!, item);
-  }
-  // In the order asked for, so a chart's rows read as the chart does.
-  return new Map(ids.flatMap((id) => (found.has(id) ? [[id, found.get(id)!] as const] : [])));
+  const ids = (await sliceLists<string[]>(env, catalog.prefix, catalog.slices, partName(part))).flat();
+  const members: CatalogRow[][] = Array.from({ length: count }, () => []);
+  for (const row of await catalogRows(env.DB, ids, popularity))
+    members[catalogShardOf(row[0], shards) - first]!.push(row);
+  return members.map((rows, n) => [artifactKey.catalogShard(version, first + n), encodeKeyedLines(rows)]);
 }
 
 async function chartsOf(
   db: D1Database,
-  index: ModelIndex,
-  listenersPerTrack: Float64Array,
+  popularity: (id: string) => number,
   now: number,
 ): Promise<Omit<ChartsArtifact, "rows">> {
   const since = now - CHART_WINDOW_MS;
@@ -193,15 +257,12 @@ async function chartsOf(
     if (!region) continue;
     regions[region] = (await chartFromEvents(db, { region, since, limit: CHART_LENGTH })).map((r) => r.trackId);
   }
+  // Every track released lately, played or not: a new release is what nobody has played yet.
   const newSince = new Date(now - NEW_RELEASE_DAYS * DAY_MS).toISOString().slice(0, 10);
   const fresh = await drizzle(db).select({ id: tracks.id }).from(tracks).where(gte(tracks.releaseDate, newSince));
-  const items = itemsByIdOf(
-    index,
-    fresh.map((t) => t.id),
-  );
-  const newReleases = [...items]
-    .sort(([a, i], [b, j]) => listenersPerTrack[j]! - listenersPerTrack[i]! || a.localeCompare(b))
-    .slice(0, CHART_LENGTH)
-    .map(([id]) => id);
+  const newReleases = fresh
+    .map((t) => t.id)
+    .sort((a, b) => popularity(b) - popularity(a) || a.localeCompare(b))
+    .slice(0, CHART_LENGTH);
   return { global, regions, newReleases };
 }

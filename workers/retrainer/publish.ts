@@ -7,19 +7,21 @@ import {
   type CatalogRow,
   type ListenerArtifact,
   type ScoredCandidate,
-  type SimilarShardArtifact,
+  type SimilarEntry,
   similarShardCount,
   similarShardOf,
 } from "../../shared/publish/artifacts";
 import { listenerCounts } from "../../shared/model/popularity";
+import { encodeKeyedLines } from "../../shared/publish/keyed-lines";
 import { mapYielding } from "../../shared/util/sliced";
 import {
   browseSet,
   catalogRows,
   catalogShardEntries,
   catalogShardParts,
-  popularityScale,
+  popularityById,
   writeCatalogDigest,
+  type PublishedCatalog,
 } from "./catalog-publish";
 import type { Env } from "./env";
 import { erasedSince } from "./holdout-scores";
@@ -52,9 +54,12 @@ const EXPLAINING_HISTORY = 20;
 const LISTENERS_BETWEEN_YIELDS = 3;
 const SHARDS_BETWEEN_YIELDS = 5;
 
-/** How a version's keys are cut into parts: catalog shards first, then neighbour-list shards, then listeners. */
-function partPlan(index: ModelIndex) {
-  const catalogParts = catalogShardParts(index);
+/**
+ * How a version's keys are cut into parts: catalog shards first (the whole catalog's), then neighbour-list
+ * shards (the model's tracks), then listeners.
+ */
+function partPlan(index: ModelIndex, catalog: PublishedCatalog) {
+  const catalogParts = catalogShardParts(catalog.plan);
   const similarShards = similarShardCount(index.items.length);
   const shardParts = Math.ceil(similarShards / SHARDS_PER_PART);
   const listenerParts = Math.ceil(index.listeners.length / LISTENERS_PER_PART);
@@ -71,17 +76,18 @@ export async function readyVersion(
   version: string,
   index: ModelIndex,
   outcome: TrainingOutcome,
+  catalog: PublishedCatalog,
   now: number,
 ): Promise<number> {
-  const plan = partPlan(index);
-  await writeCatalogDigest(env, version, index, listenerCounts(outcome.rows.signed), plan.similarShards, now);
+  const plan = partPlan(index, catalog);
+  await writeCatalogDigest(env, version, catalog, index, listenerCounts(outcome.rows.signed), plan.similarShards, now);
   await drizzle(env.DB)
     .update(modelVersions)
     .set({
       algorithm: "hybrid",
       partsTotal: plan.total,
       listenerCount: index.listeners.length,
-      trackCount: index.items.length,
+      trackCount: catalog.plan.tracks,
       eventCount: await countEvents(env.DB),
     })
     .where(eq(modelVersions.version, version));
@@ -100,9 +106,10 @@ export async function publishPart(
   index: ModelIndex,
   outcome: TrainingOutcome,
   model: TrainedModel,
+  catalog: PublishedCatalog,
   part: number,
 ): Promise<void> {
-  const entries = await partEntries(env, version, index, model, listenerCounts(outcome.rows.signed), part);
+  const entries = await partEntries(env, version, index, model, listenerCounts(outcome.rows.signed), catalog, part);
   const erased = await erasedListenerKeys(env, version);
   const written = entries.filter(([key]) => !erased.has(key));
   await Promise.all(written.map(([key, value]) => env.MODELS.put(key, value)));
@@ -118,12 +125,14 @@ async function partEntries(
   index: ModelIndex,
   model: TrainedModel,
   listenersPerTrack: Float64Array,
+  catalog: PublishedCatalog,
   part: number,
 ): Promise<[key: string, json: string][]> {
   const { items, listeners } = index;
-  const plan = partPlan(index);
+  const plan = partPlan(index, catalog);
+  const popularity = popularityById(index, listenersPerTrack);
   const similarTo = (item: number) => model.similarItems(item, SIMILAR_PER_TRACK);
-  if (part < plan.catalogParts) return catalogShardEntries(env, version, index, listenersPerTrack, part);
+  if (part < plan.catalogParts) return catalogShardEntries(env, version, catalog, popularity, part);
   part -= plan.catalogParts;
   if (part < plan.shardParts) {
     const first = part * SHARDS_PER_PART;
@@ -132,10 +141,8 @@ async function partEntries(
     items.forEach((id, item) => members[similarShardOf(id, plan.similarShards) - first]?.push(item));
     return mapYielding(members, SHARDS_BETWEEN_YIELDS, (shard, n) => [
       artifactKey.similarShard(version, first + n),
-      JSON.stringify(
-        Object.fromEntries(
-          shard.map((item) => [items[item]!, similarTo(item).map((s) => [items[s.item]!, round(s.score)])]),
-        ) satisfies SimilarShardArtifact,
+      encodeKeyedLines(
+        shard.map((item): SimilarEntry => [items[item]!, similarTo(item).map((s) => [items[s.item]!, round(s.score)])]),
       ),
     ]);
   }
@@ -160,7 +167,12 @@ async function partEntries(
   // The rows of the part's candidates outside the browse set, read from D1 once for the whole part.
   const inBrowse = browseSet(listenersPerTrack);
   const outside = [...new Set(published.flatMap((p) => p.recommended.map((r) => r.item)))].filter((i) => !inBrowse[i]);
-  const rows = await catalogRows(env.DB, index, outside, popularityScale(listenersPerTrack));
+  const rows = await catalogRows(
+    env.DB,
+    outside.map((item) => items[item]!),
+    popularity,
+  );
+  if (rows.length < outside.length) throw new Error("a track of the trained model is gone from the catalog");
   const rowOf = new Map(outside.map((item, n) => [item, rows[n]!]));
   return mapYielding(published, LISTENERS_BETWEEN_YIELDS * 3, ({ listener, history, recommended }) => [
     artifactKey.listener(version, listener),

@@ -1,5 +1,5 @@
 import { drizzle } from "drizzle-orm/d1";
-import { and, count, eq, gte, lte } from "drizzle-orm";
+import { and, count, eq, gte, lte, sql } from "drizzle-orm";
 import { contentTags, featureVector } from "../../shared/catalog/features";
 import { trackFromRow } from "../../shared/db/rows";
 import { eventRollups, events, listeners, tracks } from "../../shared/db/schema";
@@ -31,13 +31,46 @@ export interface ModelIndex {
   items: string[];
 }
 
-/** The catalog in a model's index order (`items`), or all of it by id. */
+/** Ids bound as one JSON parameter a query: about 40 KB of text, well under D1's 2 MB a value. */
+const IDS_PER_QUERY = 2_000;
+
+/** The D1 tracks with these ids; an id D1 lacks is left out. */
+export async function tracksById(db: D1Database, ids: readonly string[]): Promise<Map<string, Track>> {
+  const found = new Map<string, Track>();
+  for (let i = 0; i < ids.length; i += IDS_PER_QUERY) {
+    const chunk = JSON.stringify(ids.slice(i, i + IDS_PER_QUERY));
+    const rows = await drizzle(db)
+      .select()
+      .from(tracks)
+      .where(sql`${tracks.id} IN (SELECT value FROM json_each(${chunk}))`);
+    for (const row of rows) found.set(row.id, trackFromRow(row));
+  }
+  return found;
+}
+
+/**
+ * The catalog tracks that some listening (raw events or their rollups) names, by id: the only ones a model
+ * learns. A track nobody has played gives the collaborative parts nothing to learn from, and indexing it
+ * made the trainer's every per-item array and pass grow with the catalog (a million imported tracks against
+ * the demo's 6,104 played ones); such a track is served through content and the catalog instead (see
+ * catalog-publish.ts).
+ */
+export async function evidencedTrackIds(db: D1Database): Promise<string[]> {
+  const { results } = await db
+    .prepare(
+      `SELECT t.id FROM tracks t
+       JOIN (SELECT track_id FROM events UNION SELECT track_id FROM event_rollups) e ON e.track_id = t.id
+       ORDER BY t.id`,
+    )
+    .all<{ id: string }>();
+  return results.map((r) => r.id);
+}
+
+/** The tracks of a model's index (`items`, by default the evidenced ones), in its order. */
 export async function loadTracks(db: D1Database, items?: string[]): Promise<Track[]> {
-  const rows = await drizzle(db).select().from(tracks).orderBy(tracks.id);
-  const allTracks = await mapYielding(rows, TRACKS_BETWEEN_YIELDS, (row) => trackFromRow(row));
-  if (!items) return allTracks;
-  const byId = new Map(allTracks.map((t) => [t.id, t]));
-  return items.map((id) => {
+  const ids = items ?? (await evidencedTrackIds(db));
+  const byId = await tracksById(db, ids);
+  return ids.map((id) => {
     const track = byId.get(id);
     if (!track) throw new Error(`track ${id} of the trained model is gone from the catalog`);
     return track;
@@ -70,7 +103,8 @@ export async function withdrawnListeners(db: D1Database, from?: string, to?: str
 }
 
 /**
- * Reads every consenting listener's evidence per track from D1 in the model's index space: a new one, or
+ * Reads every consenting listener's evidence per track from D1 in the model's index space: a new one (the
+ * tracks some listening names, see evidencedTrackIds), or
  * `index`, the one a model was trained in (listeners and tracks that arrived since are left out, and a
  * listener who withdrew consent since has no evidence), with the catalog's content. Evidence is read a page
  * of listeners at a time, straight into the matrix.

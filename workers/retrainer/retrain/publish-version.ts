@@ -1,4 +1,5 @@
 import { readyVersion } from "../publish";
+import type { PublishedCatalog } from "../catalog-publish";
 import type { Env } from "../env";
 import type { StageKept } from "./read-data";
 import { loadFinishedTrainer } from "./trainer-store";
@@ -13,7 +14,13 @@ export interface ModelSource {
 }
 
 /** Writes the version's catalog snapshot and charts from its finished model; answers how many parts follow. */
-export async function publishVersion(env: Env, version: string, source: ModelSource, now = Date.now()) {
+export async function publishVersion(
+  env: Env,
+  version: string,
+  source: ModelSource,
+  catalog: PublishedCatalog,
+  now = Date.now(),
+) {
   const { trainer, kept } = await loadFinishedTrainer<StageKept>(env.ARTIFACTS, source.trainer);
-  return readyVersion(env, version, kept.index, trainer.outcome(), now);
+  return readyVersion(env, version, kept.index, trainer.outcome(), catalog, now);
 }

@@ -1,4 +1,5 @@
 import { WorkflowEntrypoint, type WorkflowEvent, type WorkflowStep } from "cloudflare:workers";
+import { indexCatalogSlice, planCatalog, type CatalogPlan, type PublishedCatalog } from "../catalog-publish";
 import type { Env } from "../env";
 import { markFailed, recordStep } from "../versions";
 import { meteredBindings, takeOperations } from "./binding-meter";
@@ -12,6 +13,7 @@ import { publishVersion, type ModelSource } from "./publish-version";
 import { readTrainingData, stagePrefix, type Stage } from "./read-data";
 import { STEP_CONFIG, timedSteps } from "./timed-step";
 import { trainSlice } from "./train-slice";
+import { runPrefix } from "./trainer-store";
 
 type Steps = ReturnType<typeof timedSteps>;
 
@@ -34,9 +36,10 @@ export class RetrainWorkflow extends WorkflowEntrypoint<Env, RetrainParams> {
     const run = timedSteps(step, version, pause, begin, () => takeOperations(env));
     try {
       const model: ModelSource = trained ? { trainer: trained } : await this.train(run, version);
-      const parts = await run("publish the catalog and charts", () => publishVersion(env, version, model));
+      const catalog = await this.indexCatalog(run, version);
+      const parts = await run("publish the catalog and charts", () => publishVersion(env, version, model, catalog));
       for (let part = 0; part < parts; part++)
-        await run(`publish part ${part}`, () => publishPart(env, version, model, part));
+        await run(`publish part ${part}`, () => publishPart(env, version, model, catalog, part));
       const decision = await run("promotion gate and pointer switch", () => gateAndSwitchPointer(env, version));
       for (const old of await run("plan pruning", () => planPruning(env))) await this.prune(run, old);
       await run("clean up", () => cleanUpRun(env, version, trained));
@@ -76,6 +79,20 @@ export class RetrainWorkflow extends WorkflowEntrypoint<Env, RetrainParams> {
     const slice = (n: number) =>
       run(`evaluate the holdout twin slice ${n}`, () => evaluateHoldoutSlice(this.env, version, work));
     for (let n = 0; !(await slice(n)); n++);
+  }
+
+  /** The whole catalog's ids, a slice a step, left in R2 by the part that publishes their rows. */
+  private async indexCatalog(run: Steps, version: string): Promise<PublishedCatalog> {
+    const plan: CatalogPlan = await run("plan the catalog", () => planCatalog(this.env.DB));
+    const prefix = `${runPrefix(version)}catalog/`;
+    let slices = 0;
+    for (let after: string | null = ""; after !== null; slices++) {
+      const [slice, from]: [number, string] = [slices, after];
+      after = await run(`read the catalog's ids slice ${slice}`, (): Promise<string | null> =>
+        indexCatalogSlice(this.env, prefix, plan, slice, from),
+      );
+    }
+    return { plan, prefix, slices };
   }
 
   /** A version past retention: its KV keys a page a step, then the rest of it. */
