@@ -27,12 +27,14 @@ export interface LocalNetworkOptions {
   persistTo?: string;
   /** The runtime's DevTools port, for reading its isolates' heaps (see scripts/isolate-heap.ts). */
   inspectorPort?: number;
+  /** true keeps wrangler's local trace store (as `npm start` does), for a test that scans what it recorded. */
+  traces?: boolean;
 }
 
 /** Starts `npm start`'s network on its own port and storage, for scripts and tests that drive it from outside. */
 export async function startLocalNetwork(
   port: number,
-  { seed = true, persistTo: given, inspectorPort }: LocalNetworkOptions = {},
+  { seed = true, persistTo: given, inspectorPort, traces = false }: LocalNetworkOptions = {},
 ): Promise<LocalNetwork> {
   const persistTo = given ?? mkdtempSync(join(tmpdir(), "setlist-"));
   const child: ChildProcess = spawn(
@@ -49,8 +51,9 @@ export async function startLocalNetwork(
       detached: true,
       // Wrangler's local trace collector records every invocation, its spans and logs in SQLite, on the one
       // thread the whole network runs on: a third of that thread's time under bench:ingest. Nobody reads
-      // those traces from a network driven by a script or a test (`npm start` keeps them, for developers).
-      env: { ...process.env, X_LOCAL_OBSERVABILITY: "false" },
+      // those traces from a network driven by a script or a test, unless it asks (`npm start` keeps them,
+      // for developers).
+      env: { ...process.env, X_LOCAL_OBSERVABILITY: String(traces) },
     },
   );
   const exited = new Promise((r) => child.once("exit", r));

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, expect } from "vitest";
 import { DEV_KEYS, listenerTokenConfig } from "../../scripts/dev-credentials";
-import { startLocalNetwork, type LocalNetwork } from "../../scripts/local-network";
+import { startLocalNetwork, type LocalNetwork, type LocalNetworkOptions } from "../../scripts/local-network";
 import { signListenerToken } from "../../workers/edge/auth/listener-token";
 
 export const asOperator = { "x-api-key": DEV_KEYS.operator.key, "content-type": "application/json" };
@@ -57,8 +57,13 @@ export const testTrack = (prefix: string, i: number) => ({
 });
 
 /** A network started with no demo data, whose catalog is `tracks` (testTrack), imported as an operator does. */
-export async function unseededNetwork(port: number, persistTo: string, tracks: object[]): Promise<LocalNetwork> {
-  const network = await startLocalNetwork(port, { seed: false, persistTo });
+export async function unseededNetwork(
+  port: number,
+  persistTo: string,
+  tracks: object[],
+  options: Pick<LocalNetworkOptions, "traces"> = {},
+): Promise<LocalNetwork> {
+  const network = await startLocalNetwork(port, { ...options, seed: false, persistTo });
   await call(
     network,
     "/admin/import/tracks",

@@ -33,7 +33,7 @@ const filesHolding = (dir: string, needle: string) =>
   filesUnder(dir).filter((file) => readFileSync(file).includes(Buffer.from(needle)));
 
 it("a listener's session and erasure leave their raw id in no log, trace or store", async () => {
-  network = await unseededNetwork(PORT, persistTo, TRACKS);
+  network = await unseededNetwork(PORT, persistTo, TRACKS, { traces: true });
   const net = network;
   const me = await asListener(RAW_ID);
   const now = Date.now();
