@@ -1,4 +1,4 @@
-import { and, asc, count, countDistinct, desc, eq, gte, inArray, ne, sql } from "drizzle-orm";
+import { and, asc, count, countDistinct, desc, eq, gte, inArray, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import type { Track } from "../catalog/types";
 import { trackFromRow } from "./rows";
@@ -45,19 +45,37 @@ export async function recentPositiveTracks(db: D1Database, listener: string, lim
   return rows.map((r) => r.trackId);
 }
 
-/** Content neighbours when no model has published neighbours for a track: same genre, closest sound. */
+/**
+ * Tracks of the seed's genre read on either side of it in sound-key order (see sound-key.ts) before the
+ * closest are chosen: a bounded read, so a track's content neighbours cost the same in a genre of 300 or
+ * of 60,000, at the price of a near neighbour whose key falls further away in that order.
+ */
+export const CONTENT_WINDOW = 128;
+
+const CONTENT_NEIGHBOURS = `WITH seed AS (SELECT id, genre, sound_key, energy, valence, danceability, tempo FROM tracks WHERE id = ?1),
+  near AS (
+    SELECT * FROM (SELECT t.id, t.energy, t.valence, t.danceability, t.tempo FROM seed JOIN tracks t ON t.genre = seed.genre
+      AND (t.sound_key, t.id) > (seed.sound_key, seed.id) ORDER BY t.sound_key, t.id LIMIT ${CONTENT_WINDOW})
+    UNION ALL
+    SELECT * FROM (SELECT t.id, t.energy, t.valence, t.danceability, t.tempo FROM seed JOIN tracks t ON t.genre = seed.genre
+      AND (t.sound_key, t.id) < (seed.sound_key, seed.id) ORDER BY t.sound_key DESC, t.id DESC LIMIT ${CONTENT_WINDOW}))
+  SELECT near.id FROM near, seed
+  ORDER BY abs(near.energy - seed.energy) + abs(near.valence - seed.valence) + abs(near.danceability - seed.danceability)
+    + abs(near.tempo - seed.tempo) / 100.0, near.id
+  LIMIT ?2`;
+
+/** The statement contentNeighbours runs (its D1 meta says how many rows it read). */
+export function contentNeighboursQuery(db: D1Database, trackId: string, limit: number): D1PreparedStatement {
+  return db.prepare(CONTENT_NEIGHBOURS).bind(trackId, limit);
+}
+
+/**
+ * Content neighbours when no model has published neighbours for a track: of its genre, the closest in sound
+ * among the 2 x CONTENT_WINDOW nearest it in sound-key order.
+ */
 export async function contentNeighbours(db: D1Database, trackId: string, limit: number): Promise<string[]> {
-  const d = drizzle(db);
-  const [seed] = await d.select().from(tracks).where(eq(tracks.id, trackId)).limit(1);
-  if (!seed) return [];
-  const distance = sql`abs(${tracks.energy} - ${seed.energy}) + abs(${tracks.valence} - ${seed.valence}) + abs(${tracks.danceability} - ${seed.danceability}) + abs(${tracks.tempo} - ${seed.tempo}) / 100.0`;
-  const rows = await d
-    .select({ id: tracks.id })
-    .from(tracks)
-    .where(and(eq(tracks.genre, seed.genre), ne(tracks.id, trackId)))
-    .orderBy(distance)
-    .limit(limit);
-  return rows.map((r) => r.id);
+  const { results } = await contentNeighboursQuery(db, trackId, limit).all<{ id: string }>();
+  return results.map((r) => r.id);
 }
 
 /**

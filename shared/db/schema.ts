@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { check, index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { SOUND_KEY_SQL } from "./sound-key";
 
 export const artists = sqliteTable("artists", {
   id: text("id").primaryKey(),
@@ -32,12 +33,13 @@ export const tracks = sqliteTable(
     key: integer("key").notNull(),
     mode: integer("mode").notNull(),
     durationMs: integer("duration_ms").notNull(),
+    soundKey: integer("sound_key").generatedAlwaysAs(sql.raw(SOUND_KEY_SQL), { mode: "virtual" }),
   },
   (t) => [
     index("tracks_artist").on(t.artistId),
     index("tracks_release").on(t.releaseDate),
-    // Content neighbours of a track outside the model are looked for in its genre (contentNeighbours).
-    index("tracks_genre").on(t.genre),
+    // Content neighbours of a track outside the model: its genre's tracks nearest it in sound (contentNeighbours).
+    index("tracks_genre_sound").on(t.genre, t.soundKey, t.id),
   ],
 );
 
