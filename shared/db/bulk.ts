@@ -12,14 +12,14 @@ export type ConflictMode = "ignore" | "replace";
 
 /**
  * A table's columns, each by the drizzle property name that rows use for it, and the start of an INSERT of
- * all of them in that order.
+ * all of them in that order. Generated columns (tracks' sound key) are left out: SQLite computes them and
+ * refuses a value for one.
  */
 function columnsOf(table: SQLiteTable, mode: ConflictMode): { insert: string; properties: [string, SQLiteColumn][] } {
   const { name, columns } = getTableConfig(table);
-  const properties = Object.entries(table).filter(([, col]) => columns.includes(col as never)) as [
-    string,
-    SQLiteColumn,
-  ][];
+  const properties = (Object.entries(table) as [string, SQLiteColumn][]).filter(
+    ([, col]) => columns.includes(col) && !col.generated,
+  );
   const insert = `INSERT OR ${mode.toUpperCase()} INTO "${name}" (${properties.map(([, c]) => `"${c.name}"`).join(", ")})`;
   return { insert, properties };
 }
