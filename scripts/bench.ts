@@ -107,7 +107,8 @@ async function benchRoutes(
   const results: RouteResult[] = [];
   for (const [name, request] of routes) {
     let i = 0;
-    const profiling = args.profile ? await profileIsolate(inspectorPort) : null;
+    // A second into the route's load (see startCpuProfile).
+    const profiling = args.profile ? await profileIsolate(inspectorPort, 500, 1000) : null;
     const cpuBefore = processGroupCpuSeconds(network.processGroup);
     const result = await autocannon({
       url: network.base,

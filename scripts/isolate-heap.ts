@@ -26,15 +26,16 @@ export async function isolateHeap(
 }
 
 /**
- * Starts sampling the isolate's CPU and returns a function that stops it and resolves with the profile,
- * in the .cpuprofile format DevTools and speedscope open.
+ * Samples the isolate's CPU from `startAfterMs` on (see startCpuProfile) and returns a function that stops
+ * it and resolves with the profile, in the .cpuprofile format DevTools and speedscope open.
  */
 export async function profileIsolate(
   inspectorPort: number,
   samplingIntervalUs = 500,
+  startAfterMs = 0,
 ): Promise<() => Promise<CpuProfile>> {
   const session = await openInspector(inspectorPort, 60_000);
-  const stop = await startCpuProfile(session, samplingIntervalUs);
+  const stop = await startCpuProfile(session, samplingIntervalUs, startAfterMs);
   return async () => {
     try {
       return await stop();
