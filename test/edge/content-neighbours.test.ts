@@ -1,6 +1,9 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { bulkInsertStatements, runInBatches } from "../../shared/db/bulk";
 import { CONTENT_WINDOW, contentNeighboursQuery } from "../../shared/db/queries";
+import { trackRow } from "../../shared/db/rows";
+import { tracks } from "../../shared/db/schema";
 import { seededRandom } from "../../shared/util/random";
 import { asClient, edge, json } from "./helpers";
 
@@ -22,16 +25,18 @@ const distance = (a: Sound, b: Sound) =>
   Math.abs(a.danceability - b.danceability) +
   Math.abs(a.tempo - b.tempo) / 100;
 
+/** Into D1 as an import writes them (D1 computes the sound key). */
 async function insertTracks(rows: readonly Sound[], genre: string): Promise<void> {
-  const values = rows.map(
-    (t) =>
-      `('${t.id}','${t.id}','art-${t.id}','Artist','alb-${t.id}','Album','${genre}','2026-01-01',${t.tempo},${t.energy},${t.valence},${t.danceability},0.5,0.1,0.1,-8,1,1,200000)`,
-  );
-  for (let i = 0; i < values.length; i += 100) {
-    await env.DB.exec(
-      `INSERT INTO tracks (id, title, artist_id, artist_name, album_id, album_title, genre, release_date, tempo, energy, valence, danceability, acousticness, instrumentalness, speechiness, loudness, key, mode, duration_ms) VALUES ${values.slice(i, i + 100).join(",")}`,
-    );
-  }
+  const catalog = rows.map(({ id, ...sound }) => ({
+    ...{ id, title: id, artistId: `art-${id}`, artistName: "Artist", albumId: `alb-${id}`, albumTitle: "Album" },
+    ...{ genre, releaseDate: "2026-01-01" },
+    features: {
+      ...sound,
+      ...{ acousticness: 0.5, instrumentalness: 0.1, speechiness: 0.1, loudness: -8, key: 1, mode: 1 as const },
+      durationMs: 200_000,
+    },
+  }));
+  await runInBatches(env.DB, bulkInsertStatements(env.DB, tracks, catalog.map(trackRow), "ignore"));
 }
 
 describe("content neighbours of a track outside the model", () => {
