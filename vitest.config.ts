@@ -5,6 +5,7 @@ import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import type { LegacyWorkerOptions } from "miniflare";
 import { defineConfig } from "vitest/config";
 import { unstable_getMiniflareWorkerOptions } from "wrangler";
+import ProcessFirstSequencer from "./test/process-first-sequencer";
 
 const migrations = await readD1Migrations("./migrations");
 /** Tests use their own listener key; the development key lives in .dev.vars, which a fresh clone lacks. */
@@ -90,6 +91,7 @@ export default defineConfig({
     reporters: ["default", "./test/summary-reporter.ts"],
     // The slow tests mostly wait on queues, retries and training jobs, so more files than cores run at once.
     maxWorkers: 4,
+    sequence: { sequencer: ProcessFirstSequencer },
     projects: [
       {
         test: {
