@@ -4,9 +4,10 @@ import { readdirSync, readFileSync } from "node:fs";
 const TICKS_PER_SECOND = 100;
 
 /**
- * CPU seconds (user + system) spent so far by the processes of one process group, from /proc: the local
- * network's runtime, wrangler and their helpers. A route's CPU per request is robust to the other load on a
- * shared machine, where its requests/s are not. Null where there is no /proc (not Linux).
+ * CPU seconds (user + system) spent so far by the processes of one process group and the children they have
+ * reaped, from /proc: the local network's runtime, wrangler and their helpers. A route's CPU per request is
+ * robust to the other load on a shared machine, where its requests/s are not. Null where there is no /proc
+ * (not Linux).
  */
 export function processGroupCpuSeconds(processGroup: number): number | null {
   let pids: string[];
@@ -25,7 +26,10 @@ export function processGroupCpuSeconds(processGroup: number): number | null {
     }
     // The command name may hold spaces and parentheses; the fields after its closing one are plain (proc(5)).
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    if (Number(fields[2]) === processGroup) ticks += Number(fields[11]) + Number(fields[12]);
+    // utime and stime, plus cutime and cstime: a helper that exits mid-run has its time moved to its parent's
+    // children's times when reaped, so the sum never falls (without them a run once printed negative CPU).
+    if (Number(fields[2]) === processGroup)
+      ticks += Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
   }
   return ticks / TICKS_PER_SECOND;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { applyEvent, createSession } from "../session/state";
-import { rankRecommendations } from "./index";
+import { activityPool, rankRecommendations } from "./index";
 import { byId, generateTracks, modelCandidates, NOW } from "./test-fixtures";
 import type { RankingInput } from "./types";
 
@@ -40,10 +40,24 @@ describe("rankRecommendations cost", () => {
     n: 20,
   };
 
-  it.each([20, 50])(
-    "ranks 300 candidates per request, n=%i",
-    (n) => {
-      const request = { ...input, n };
+  // A stated activity also searches the catalog's tracks for it: the edge's browse set, up to 8,000.
+  const browse = generateTracks(4_000, 54, { prefix: "w" });
+  const workoutPool = activityPool(browse, "workout");
+  const workout: RankingInput = {
+    ...input,
+    tracks: byId([...catalog, ...browse]),
+    context: { activity: "workout", device: "phone" },
+    activityPool: () => workoutPool,
+  };
+
+  it.each([
+    [20, "commute", input],
+    [50, "commute", input],
+    [20, "workout, a 4,000-track catalog searched", workout],
+  ] as const)(
+    "ranks 300 candidates per request, n=%i, %s",
+    (n, label, base) => {
+      const request = { ...base, n };
       for (let i = 0; i < 50; i++) rankRecommendations(request);
       const runs = 300;
       const start = performance.now();
@@ -51,7 +65,7 @@ describe("rankRecommendations cost", () => {
       for (let i = 1; i < runs; i++) ranked = rankRecommendations(request);
       const perRequestMs = (performance.now() - start) / runs;
       console.log(
-        `rankRecommendations: ${perRequestMs.toFixed(3)} ms per request (300 candidates, 100-track pool, n=${n})`,
+        `rankRecommendations: ${perRequestMs.toFixed(3)} ms per request (300 candidates, 100-track pool, n=${n}, ${label})`,
       );
       expect(ranked).toHaveLength(n);
       expect(ranked.filter((r) => r.exploration)).toHaveLength(n / 10);

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { Activity } from "../catalog/types";
 import { contextFit } from "../context/fit";
 import { ACTIVITY_TARGETS } from "../context/targets";
-import { activityPool, contextCandidates, STATED_CONTEXT_MIN_FIT } from "./context-retrieval";
+import { activityPool, contextCandidates, contextMatches, STATED_CONTEXT_MIN_FIT } from "./context-retrieval";
 import { rankRecommendations } from "./index";
 import { byId, generateTracks, makeTrack, modelCandidates, NOW } from "./test-fixtures";
 import type { TrackInfo } from "./types";
@@ -31,6 +31,32 @@ describe("activityPool", () => {
       expect.arrayContaining(catalog.filter((t) => fit(t) >= STATED_CONTEXT_MIN_FIT)),
     );
     expect(pool.every(({ track }) => fit(track) >= STATED_CONTEXT_MIN_FIT)).toBe(true);
+  });
+});
+
+describe("contextMatches", () => {
+  it("gives the best of all the tracks it scored, best first, whatever the count asked", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 1_000 }),
+        fc.integer({ min: 1, max: 12 }),
+        fc.integer({ min: 0, max: 80 }),
+        (seed, anchorCount, count) => {
+          const catalog = generateTracks(150, seed);
+          const pool = activityPool(catalog, "workout");
+          const anchors = catalog.slice(0, anchorCount);
+          const all = contextMatches(pool, anchors, Infinity);
+          const likeness = all.map((m) => m.likeness);
+          expect(likeness).toEqual([...likeness].sort((a, b) => b - a));
+          // The anchors' own genres are scanned, and the rest of the pool only when those hold too few.
+          const own = all.filter((m) => anchors.some((a) => a.genre === m.track.genre));
+          const scanned = own.length < count ? all : own;
+          const best = contextMatches(pool, anchors, count);
+          expect(best).toEqual(scanned.slice(0, count));
+        },
+      ),
+      { numRuns: 40 },
+    );
   });
 });
 

@@ -1,6 +1,7 @@
 import { contextFit } from "../context/fit";
 import type { ContextLabel } from "../context/resolve";
 import { CONTEXT_TARGETS, TARGET_FEATURES, type FeatureTargets } from "../context/targets";
+import { topK } from "../model/topK";
 import { trackSimilarity, type TrackVector } from "./similarity";
 import type { Candidate, TrackInfo } from "./types";
 
@@ -120,9 +121,13 @@ export function contextMatches(
   const placed = anchors.map((track) => ({ track, vector: pool.place(track) }));
   if (placed.length === 0) return [];
   const ownGenres = new Set(anchors.map((a) => a.genre));
-  const found: ContextMatch[] = [];
-  const scan = (entries: readonly PoolEntry[]) => {
-    for (const entry of entries) {
+  // Every admitted entry is scored, but only the best `count` become matches: a stated activity
+  // scans thousands of entries for a few dozen, and sorting them all was most of the lookup.
+  const entries: PoolEntry[] = [];
+  const likeness: number[] = [];
+  const closestAnchor: TrackInfo[] = [];
+  const scan = (genreEntries: readonly PoolEntry[]) => {
+    for (const entry of genreEntries) {
       if (!admit(entry)) continue;
       let total = 0,
         closest = -1,
@@ -130,14 +135,25 @@ export function contextMatches(
       for (const a of placed) {
         const s = trackSimilarity(a.vector, entry.vector);
         total += s;
-        if (s > closest) [closest, anchor] = [s, a.track];
+        if (s > closest) {
+          closest = s;
+          anchor = a.track;
+        }
       }
-      found.push({ track: entry.track, likeness: total / placed.length, centrality: entry.centrality, anchor });
+      entries.push(entry);
+      likeness.push(total / placed.length);
+      closestAnchor.push(anchor);
     }
   };
   for (const genre of ownGenres) scan(pool.byGenre.get(genre) ?? []);
-  if (found.length < count) for (const [genre, entries] of pool.byGenre) if (!ownGenres.has(genre)) scan(entries);
-  return found.sort((a, b) => b.likeness - a.likeness || a.track.id.localeCompare(b.track.id)).slice(0, count);
+  if (entries.length < count) for (const [genre, rest] of pool.byGenre) if (!ownGenres.has(genre)) scan(rest);
+  // Ties go to the entry scanned first, so the answer repeats for the same pool and anchors.
+  return topK(likeness, Math.min(count, entries.length)).map(({ item, score }) => ({
+    track: entries[item]!.track,
+    likeness: score,
+    centrality: entries[item]!.centrality,
+    anchor: closestAnchor[item]!,
+  }));
 }
 
 /** The tracks that stand for a listener's taste among their candidates: the model's strongest offers. */

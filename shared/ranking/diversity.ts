@@ -42,13 +42,13 @@ export function diversifyBy<T>(
   access: MmrAccess<T>,
 ): T[] {
   const lambda = config.diversityLambda;
-  const items = [...candidates].sort((a, b) => access.score(b) - access.score(a));
-  const top = items[0],
-    last = items.at(-1);
-  const min = last === undefined ? 0 : access.score(last),
-    spread = (top === undefined ? 0 : access.score(top)) - min;
+  // Each score read once: the sort would otherwise read two per comparison.
+  const scored = candidates.map((item) => ({ item, score: access.score(item) })).sort((a, b) => b.score - a.score);
+  const items = scored.map((s) => s.item);
+  const min = scored.at(-1)?.score ?? 0,
+    spread = (scored[0]?.score ?? 0) - min;
   // Pre-multiplied by lambda: relevance[i] alone bounds what candidate i can be worth.
-  const relevance = items.map((item) => lambda * (spread > 0 ? (access.score(item) - min) / spread : 1));
+  const relevance = scored.map((s) => lambda * (spread > 0 ? (s.score - min) / spread : 1));
   const closest = new Float64Array(items.length);
   const comparedWith = new Uint32Array(items.length); // how many picks closest[i] accounts for
   const taken = new Uint8Array(items.length);

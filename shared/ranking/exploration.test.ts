@@ -1,7 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { seededRandom } from "../util/random";
 import { DEFAULT_RANKING_CONFIG } from "./config";
-import { explorationCandidates, explorationSeed, explorationSlots, interleave, sampleExploration } from "./exploration";
+import {
+  explorationCandidates,
+  explorationSeed,
+  explorationSlots,
+  interleave,
+  sampleExploration,
+  unlikeNeighbourhood,
+} from "./exploration";
 import { trackVector } from "./similarity";
 import { makeTrack, NOW } from "./test-fixtures";
 
@@ -19,19 +26,30 @@ describe("explorationCandidates", () => {
   const home = makeTrack("home", { genre: "rock", artistId: "h", features: { energy: 0.9, tempo: 150 } });
   const neighbourhood = { trackIds: new Set(["heard"]), artistIds: new Set(["h"]), vectors: [trackVector(home)] };
 
-  it("keeps only unheard, allowed tracks by new artists unlike the neighbourhood", () => {
-    const pool = [
-      makeTrack("heard", { genre: "jazz", features: { energy: 0.1 } }),
-      makeTrack("same-artist", { artistId: "h", genre: "jazz", features: { energy: 0.1 } }),
-      makeTrack("lookalike", { genre: "rock", features: { energy: 0.88, tempo: 148 } }),
-      makeTrack("disliked", { genre: "jazz", features: { energy: 0.1 } }),
-      makeTrack("fresh", { genre: "jazz", features: { energy: 0.1, tempo: 70, acousticness: 0.9 } }),
-      makeTrack("fresh", { genre: "jazz", features: { energy: 0.1, tempo: 70, acousticness: 0.9 } }),
-    ];
-    const exclusions = { trackIds: new Set(["disliked"]), artistIds: new Set<string>() };
-    const picked = explorationCandidates(pool, neighbourhood, exclusions, 0.3);
-    expect(picked.map((p) => p.track.id)).toEqual(["fresh"]);
+  const pool = [
+    makeTrack("heard", { genre: "jazz", features: { energy: 0.1 } }),
+    makeTrack("same-artist", { artistId: "h", genre: "jazz", features: { energy: 0.1 } }),
+    makeTrack("lookalike", { genre: "rock", features: { energy: 0.88, tempo: 148 } }),
+    makeTrack("disliked", { genre: "jazz", features: { energy: 0.1 } }),
+    makeTrack("fresh", { genre: "jazz", features: { energy: 0.1, tempo: 70, acousticness: 0.9 } }),
+    makeTrack("fresh", { genre: "jazz", features: { energy: 0.1, tempo: 70, acousticness: 0.9 } }),
+  ];
+  const exclusions = { trackIds: new Set(["disliked"]), artistIds: new Set<string>() };
+
+  it("keeps only unheard, allowed tracks by new artists, once each", () => {
+    const picked = explorationCandidates(pool, neighbourhood, exclusions);
+    expect(picked.map((p) => p.track.id)).toEqual(["lookalike", "fresh"]);
     expect(picked[0]!.source).toBe("exploration");
+  });
+
+  it("draws only what is unlike the neighbourhood", () => {
+    const candidates = explorationCandidates(pool, neighbourhood, exclusions);
+    const unlike = unlikeNeighbourhood(neighbourhood, 0.3);
+    expect(candidates.filter(unlike).map((p) => p.track.id)).toEqual(["fresh"]);
+    for (let seed = 0; seed < 50; seed++) {
+      const drawn = sampleExploration(candidates, 2, NOW, DEFAULT_RANKING_CONFIG, seededRandom(seed), unlike);
+      expect(drawn.map((p) => p.track.id)).toEqual(["fresh"]);
+    }
   });
 });
 
@@ -40,7 +58,6 @@ describe("sampleExploration", () => {
     Array.from({ length: 20 }, (_, i) => makeTrack(`p${i}`, { releaseDate: i === 7 ? "2025-05-25" : "2018-01-01" })),
     { trackIds: new Set(), artistIds: new Set(), vectors: [] },
     none,
-    1,
   );
 
   it("is deterministic for a seed and never repeats", () => {
@@ -58,6 +75,28 @@ describe("sampleExploration", () => {
     }
     // 5 / (19 + 5) of draws expected, against 1 / 20 without the boost
     expect(newPicks / 400).toBeGreaterThan(0.12);
+  });
+
+  it("draws among the accepted items with their own chances, as if the refused were never there", () => {
+    const odd = (item: { track: { id: string } }) => Number(item.track.id.slice(1)) % 2 === 1;
+    let newPicks = 0;
+    const draws = 2000;
+    for (let seed = 0; seed < draws; seed++) {
+      const [pick] = sampleExploration(
+        pool,
+        1,
+        NOW,
+        { newReleaseDays: 30, newReleaseBoost: 5 },
+        seededRandom(seed),
+        odd,
+      );
+      expect(odd(pick!)).toBe(true);
+      if (pick!.track.id === "p7") newPicks++;
+    }
+    // Ten odd ids, p7 boosted five-fold: 5 / (9 + 5) of draws; 4 standard errors either side.
+    const expected = 5 / 14;
+    const bound = 4 * Math.sqrt((expected * (1 - expected)) / draws);
+    expect(Math.abs(newPicks / draws - expected)).toBeLessThan(bound);
   });
 
   it("returns what there is when the pool is short", () => {

@@ -17,26 +17,26 @@ export interface Neighbourhood {
   vectors: readonly TrackVector[];
 }
 
-/** Unheard pool tracks, not excluded, by other artists and unlike anything in the neighbourhood. */
+/**
+ * Unheard pool tracks, not excluded and by other artists. Likeness to the neighbourhood is left to
+ * `unlikeNeighbourhood` at draw time: it compares each track with every anchor, and only the few
+ * drawn tracks need it.
+ */
 export function explorationCandidates(
   pool: readonly TrackInfo[],
   neighbourhood: Neighbourhood,
   exclusions: Exclusions,
-  maxSimilarity: number,
 ): ScoredCandidate[] {
   const seen = new Set<string>();
   const out: ScoredCandidate[] = [];
-  const tooSimilar = similarAbove(maxSimilarity);
   for (const track of pool) {
     if (seen.has(track.id) || neighbourhood.trackIds.has(track.id) || neighbourhood.artistIds.has(track.artistId))
       continue;
     if (isExcluded(track, exclusions)) continue;
     seen.add(track.id);
-    const vector = trackVector(track);
-    if (neighbourhood.vectors.some((anchor) => tooSimilar(anchor, vector))) continue;
     out.push({
       track,
-      vector,
+      vector: trackVector(track),
       source: "exploration",
       because: undefined,
       model: 0,
@@ -49,9 +49,20 @@ export function explorationCandidates(
   return out;
 }
 
+/** Whether a candidate is unlike everything in the neighbourhood: a surprise, not more of the same. */
+export function unlikeNeighbourhood(
+  neighbourhood: Neighbourhood,
+  maxSimilarity: number,
+): (candidate: ScoredCandidate) => boolean {
+  const tooSimilar = similarAbove(maxSimilarity);
+  return (candidate) => !neighbourhood.vectors.some((anchor) => tooSimilar(anchor, candidate.vector));
+}
+
 /**
  * Draws `count` items without replacement, weighted towards tracks that fit the context (a
- * surprise should still suit the moment) and towards new releases.
+ * surprise should still suit the moment) and towards new releases, among those `accept` takes.
+ * A drawn item that `accept` refuses is set aside and the draw made again: the same chances as
+ * drawing from the accepted items alone, while only drawn items are tested.
  */
 export function sampleExploration(
   items: readonly ScoredCandidate[],
@@ -59,6 +70,7 @@ export function sampleExploration(
   now: number,
   config: Pick<RankingConfig, "newReleaseDays" | "newReleaseBoost">,
   random: () => number,
+  accept: (item: ScoredCandidate) => boolean = () => true,
 ): ScoredCandidate[] {
   const remaining = items.map((item) => ({
     item,
@@ -66,12 +78,15 @@ export function sampleExploration(
       (0.25 + item.fit) *
       (isNewRelease(item.track.releaseDate, now, config.newReleaseDays) ? config.newReleaseBoost : 1),
   }));
+  let total = remaining.reduce((sum, r) => sum + r.weight, 0);
   const picked: ScoredCandidate[] = [];
   while (picked.length < count && remaining.length > 0) {
-    let target = random() * remaining.reduce((sum, r) => sum + r.weight, 0);
+    let target = random() * total;
     let index = 0;
     while (index < remaining.length - 1 && (target -= remaining[index]!.weight) >= 0) index++;
-    picked.push(remaining.splice(index, 1)[0]!.item);
+    const [drawn] = remaining.splice(index, 1);
+    total -= drawn!.weight;
+    if (accept(drawn!.item)) picked.push(drawn!.item);
   }
   return picked;
 }

@@ -5,7 +5,13 @@ import { createSession } from "../session/state";
 import { prepareCandidates } from "./candidates";
 import { clampCount, resolveConfig, type RankingConfig } from "./config";
 import { diversify } from "./diversity";
-import { explorationCandidates, explorationSlots, interleave, sampleExploration } from "./exploration";
+import {
+  explorationCandidates,
+  explorationSlots,
+  interleave,
+  sampleExploration,
+  unlikeNeighbourhood,
+} from "./exploration";
 import { removeExcluded, type Exclusions } from "./filters";
 import { chooseReason } from "./reasons";
 import { contextCandidates } from "./context-retrieval";
@@ -58,12 +64,10 @@ export function rankRecommendations(input: RankingInput, overrides: Partial<Rank
       ...signals.filter((s) => s.weight > 0 && s.vector).map((s) => s.vector!),
     ],
   };
-  const pool = applyContextFit(
-    explorationCandidates(input.explorationPool ?? [], neighbourhood, exclusions, config.explorationMaxSimilarity),
-    context,
-  );
+  const pool = applyContextFit(explorationCandidates(input.explorationPool ?? [], neighbourhood, exclusions), context);
+  const unlike = unlikeNeighbourhood(neighbourhood, config.explorationMaxSimilarity);
   const exploration = blendScores(
-    sampleExploration(pool, explorationSlots(n, config.explorationShare), now, config, random),
+    sampleExploration(pool, explorationSlots(n, config.explorationShare), now, config, random, unlike),
     context.strength,
     config,
   );

@@ -152,7 +152,7 @@ export const app = $(
       .use("/dashboard/*", secureHeaders({ contentSecurityPolicy: DASHBOARD_CSP }))
       .use(
         cors({
-          origin: (origin, c) => (allowedOrigins(c.env.CORS_ORIGINS).includes(origin) ? origin : null),
+          origin: (origin, c) => (allowedOrigins(c.env.CORS_ORIGINS).has(origin) ? origin : null),
           allowMethods: ["GET", "POST", "PUT", "PATCH", "DELETE"],
           allowHeaders: ["content-type", "authorization", API_KEY_HEADER],
           exposeHeaders: ["retry-after", "content-disposition"],
@@ -242,11 +242,20 @@ export function openApi(origin: string) {
   return { ...document, servers: [{ url: origin }] };
 }
 
-function allowedOrigins(configured: string): string[] {
-  return configured
-    .split(",")
-    .map((o) => o.trim())
-    .filter(Boolean);
+/** The configured origins as a set, parsed once per isolate: the setting is fixed for its life. */
+let origins: { configured: string; allowed: ReadonlySet<string> } | undefined;
+
+function allowedOrigins(configured: string): ReadonlySet<string> {
+  if (origins?.configured !== configured) {
+    const allowed = new Set(
+      configured
+        .split(",")
+        .map((o) => o.trim())
+        .filter(Boolean),
+    );
+    origins = { configured, allowed };
+  }
+  return origins.allowed;
 }
 
 app.onError(onError);

@@ -216,12 +216,16 @@ export interface PublishedCharts {
   charts: ChartsArtifact;
   /** The tracks the charts name. */
   tracks: ReadonlyMap<string, CatalogTrack>;
+  /** The new releases' tracks, in chart order: every exploration pool starts from them. */
+  newReleases: readonly CatalogTrack[];
 }
 
 export function charts(env: Env, version: string): Promise<PublishedCharts | null> {
-  return heldParsed<ChartsArtifact, PublishedCharts | null>(env, artifactKey.charts(version), (a) =>
-    a ? { charts: a, tracks: tracksOf(a.rows) } : null,
-  );
+  return heldParsed<ChartsArtifact, PublishedCharts | null>(env, artifactKey.charts(version), (a) => {
+    if (!a) return null;
+    const tracks = tracksOf(a.rows);
+    return { charts: a, tracks, newReleases: a.newReleases.flatMap((id) => tracks.get(id) ?? []) };
+  });
 }
 
 export interface ListenerCandidates extends ListenerArtifact {

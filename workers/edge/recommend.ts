@@ -239,6 +239,5 @@ async function explorationPool(
     { length: Math.min(EXPLORATION_SAMPLE, pool.length) },
     () => pool[Math.floor(random() * pool.length)]!,
   );
-  const newReleases = (published?.charts.newReleases ?? []).flatMap((id) => published?.tracks.get(id) ?? []);
-  return [...new Map([...newReleases, ...sample].map((t) => [t.id, t])).values()];
+  return [...new Map([...(published?.newReleases ?? []), ...sample].map((t) => [t.id, t])).values()];
 }
