@@ -26,8 +26,9 @@ export function processGroupCpuSeconds(processGroup: number): number | null {
     }
     // The command name may hold spaces and parentheses; the fields after its closing one are plain (proc(5)).
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    // utime and stime, plus cutime and cstime: a helper that exits mid-run has its time moved to its parent's
-    // children's times when reaped, so the sum never falls (without them a run once printed negative CPU).
+    // utime and stime, plus cutime and cstime: a helper that exits mid-run and is reaped by another process of
+    // the group keeps its time there (without them a run once printed negative CPU). One reaped from outside
+    // the group, or re-parented to init, still takes its time with it.
     if (Number(fields[2]) === processGroup)
       ticks += Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
   }

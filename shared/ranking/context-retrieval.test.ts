@@ -5,6 +5,7 @@ import { contextFit } from "../context/fit";
 import { ACTIVITY_TARGETS } from "../context/targets";
 import { activityPool, contextCandidates, contextMatches, STATED_CONTEXT_MIN_FIT } from "./context-retrieval";
 import { rankRecommendations } from "./index";
+import { trackSimilarity } from "./similarity";
 import { byId, generateTracks, makeTrack, modelCandidates, NOW } from "./test-fixtures";
 import type { TrackInfo } from "./types";
 
@@ -35,7 +36,7 @@ describe("activityPool", () => {
 });
 
 describe("contextMatches", () => {
-  it("gives the best of all the tracks it scored, best first, whatever the count asked", () => {
+  it("gives the best of the tracks it scans, best first, each with its closest anchor, whatever the count", () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 1, max: 1_000 }),
@@ -45,18 +46,43 @@ describe("contextMatches", () => {
           const catalog = generateTracks(150, seed);
           const pool = activityPool(catalog, "workout");
           const anchors = catalog.slice(0, anchorCount);
-          const all = contextMatches(pool, anchors, Infinity);
-          const likeness = all.map((m) => m.likeness);
-          expect(likeness).toEqual([...likeness].sort((a, b) => b - a));
+          // Scored here by brute force: each pool entry's mean similarity to the placed anchors.
+          const placed = anchors.map((track) => ({ track, vector: pool.place(track) }));
+          const scored = [...pool.byGenre.values()].flat().map((entry) => {
+            const similarities = placed.map((a) => trackSimilarity(a.vector, entry.vector));
+            const closest = similarities.indexOf(Math.max(...similarities));
+            return {
+              track: entry.track,
+              likeness: similarities.reduce((sum, x) => sum + x, 0) / placed.length,
+              centrality: entry.centrality,
+              anchor: placed[closest]!.track,
+            };
+          });
           // The anchors' own genres are scanned, and the rest of the pool only when those hold too few.
-          const own = all.filter((m) => anchors.some((a) => a.genre === m.track.genre));
-          const scanned = own.length < count ? all : own;
+          const own = scored.filter((m) => anchors.some((a) => a.genre === m.track.genre));
+          const scanned = own.length < count ? scored : own;
           const best = contextMatches(pool, anchors, count);
-          expect(best).toEqual(scanned.slice(0, count));
+          expect(best.map((m) => m.likeness)).toEqual(
+            scanned
+              .map((m) => m.likeness)
+              .sort((a, b) => b - a)
+              .slice(0, count),
+          );
+          const expected = new Map(scanned.map((m) => [m.track.id, m]));
+          for (const match of best) expect(match).toEqual(expected.get(match.track.id));
+          expect(contextMatches(pool, anchors, Infinity)).toHaveLength(scored.length);
         },
       ),
       { numRuns: 40 },
     );
+  });
+
+  it("keeps, of tracks that match equally, the one the pool holds first", () => {
+    const twins = [calm("twin-1", "ambient"), calm("twin-2", "ambient")];
+    const pool = activityPool(twins, "sleep");
+    expect(contextMatches(pool, [calm("anchor", "ambient")], 1).map((m) => m.track.id)).toEqual(["twin-1"]);
+    const reversed = activityPool([...twins].reverse(), "sleep");
+    expect(contextMatches(reversed, [calm("anchor", "ambient")], 1).map((m) => m.track.id)).toEqual(["twin-2"]);
   });
 });
 
