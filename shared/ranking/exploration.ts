@@ -84,9 +84,9 @@ export function sampleExploration(
     let target = random() * total;
     let index = 0;
     while (index < remaining.length - 1 && (target -= remaining[index]!.weight) >= 0) index++;
-    const [drawn] = remaining.splice(index, 1);
-    total -= drawn!.weight;
-    if (accept(drawn!.item)) picked.push(drawn!.item);
+    const drawn = remaining.splice(index, 1)[0]!;
+    total -= drawn.weight;
+    if (accept(drawn.item)) picked.push(drawn.item);
   }
   return picked;
 }

@@ -242,7 +242,7 @@ export function openApi(origin: string) {
   return { ...document, servers: [{ url: origin }] };
 }
 
-/** The configured origins as a set, parsed once per isolate: the setting is fixed for its life. */
+/** The configured origins as a set, parsed again only when the setting changes (in practice once per isolate). */
 let origins: { configured: string; allowed: ReadonlySet<string> } | undefined;
 
 function allowedOrigins(configured: string): ReadonlySet<string> {
