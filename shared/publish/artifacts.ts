@@ -23,7 +23,9 @@ export const artifactKey = {
   manifest: (version: string) => `model:${version}:manifest`,
   catalogShard: (version: string, shard: number) => `model:${version}:catalog:${shard}`,
   browse: (version: string) => `model:${version}:browse`,
-  exploration: (version: string, day: number) => `model:${version}:exploration:${day}`,
+  /** Day `day`'s exploration pool of the whole catalog, or of a region (see regionalPoolIds). */
+  exploration: (version: string, day: number, region?: string) =>
+    region ? `model:${version}:exploration:${day}:${region}` : `model:${version}:exploration:${day}`,
   charts: (version: string) => `model:${version}:charts`,
   listener: (version: string, listener: string) => `model:${version}:listener:${listener}`,
   similarShard: (version: string, shard: number) => `model:${version}:similar:${shard}`,
@@ -113,6 +115,8 @@ export interface VersionManifest {
   similarShards: number;
   /** How many daily exploration pools were written (see explorationPoolOf). */
   explorationPools: number;
+  /** The regions with daily pools of their own (see regionalPoolIds); absent in versions published before them. */
+  explorationRegions?: string[];
 }
 
 /**
@@ -124,7 +128,10 @@ export interface BrowseArtifact {
   rows: CatalogRow[];
 }
 
-/** One day's exploration pool: tracks drawn evenly from the whole catalog, from which each listener samples. */
+/**
+ * One day's exploration pool, from which each listener samples: tracks drawn evenly from the whole catalog,
+ * or for a region, those mixed with what the region's listeners play beyond its chart.
+ */
 export interface ExplorationArtifact {
   rows: CatalogRow[];
 }

@@ -2,10 +2,15 @@ import { describe, expect, it } from "vitest";
 import {
   catalogShardCount,
   catalogShardOf,
+  explorablePlays,
+  EXPLORATION_POOL_TRACKS,
   explorationPoolItems,
   explorationPoolOf,
   idsByShard,
   mostListened,
+  REGIONAL_EXPLORATION_MIN_LISTENERS,
+  REGIONAL_EXPLORATION_SHARE,
+  regionalPoolIds,
   TRACKS_PER_CATALOG_SHARD,
 } from "./catalog-layout";
 import { similarShardOf } from "./artifacts";
@@ -67,5 +72,48 @@ describe("exploration pools", () => {
     expect(explorationPoolOf(day, 7)).toBe(1);
     expect(explorationPoolOf(7 * day, 7)).toBe(0);
     expect(explorationPoolOf(5 * day, 0)).toBe(0);
+  });
+});
+
+describe("regional exploration pools", () => {
+  const dayPool = Array.from({ length: EXPLORATION_POOL_TRACKS }, (_, n) => `catalog-${n}`);
+  const played = (count: number, listeners: (n: number) => number) =>
+    Array.from({ length: count }, (_, n) => ({ trackId: `regional-${n}`, listeners: listeners(n) }));
+
+  it("draw only tracks enough of the region's listeners played", () => {
+    const plays = played(10, (n) => n);
+    expect(explorablePlays(plays).map((p) => p.listeners)).toEqual(
+      plays.map((p) => p.listeners).filter((n) => n >= REGIONAL_EXPLORATION_MIN_LISTENERS),
+    );
+    expect(explorablePlays(played(5, () => REGIONAL_EXPLORATION_MIN_LISTENERS - 1))).toEqual([]);
+  });
+
+  it("hold at most their share of regional tracks, filled from the day's pool of the whole catalog", () => {
+    const plays = played(3_000, (n) => 3 + (n % 5));
+    const ids = regionalPoolIds(dayPool, plays, "SE", 2);
+    expect(ids).toHaveLength(EXPLORATION_POOL_TRACKS);
+    expect(new Set(ids).size).toBe(ids.length);
+    const regional = ids.filter((id) => id.startsWith("regional-"));
+    expect(regional).toHaveLength(EXPLORATION_POOL_TRACKS * REGIONAL_EXPLORATION_SHARE);
+    expect(ids.filter((id) => !id.startsWith("regional-")).every((id) => dayPool.includes(id))).toBe(true);
+    // The same for every writer; another region or day draws another pool.
+    expect(regionalPoolIds(dayPool, plays, "SE", 2)).toEqual(ids);
+    expect(regionalPoolIds(dayPool, plays, "SE", 3)).not.toEqual(ids);
+    expect(regionalPoolIds(dayPool, plays, "NO", 2)).not.toEqual(ids);
+  });
+
+  it("draw the tracks more of the region's listeners play more often", () => {
+    const plays = played(2_000, (n) => (n % 2 === 0 ? 30 : 3));
+    const regional = regionalPoolIds(dayPool, plays, "SE", 0).filter((id) => id.startsWith("regional-"));
+    const widelyPlayed = regional.filter((id) => Number(id.slice("regional-".length)) % 2 === 0).length;
+    expect(widelyPlayed).toBeGreaterThan(regional.length * 0.7);
+  });
+
+  it("take the whole catalog's pool where the region plays little beyond its chart", () => {
+    const plays = played(40, () => 5);
+    const ids = regionalPoolIds(dayPool, plays, "IS", 1);
+    expect(ids).toHaveLength(EXPLORATION_POOL_TRACKS);
+    expect(ids.filter((id) => id.startsWith("regional-")).sort()).toEqual(plays.map((p) => p.trackId).sort());
+    expect(regionalPoolIds(dayPool.slice(0, 10), [], "IS", 1).sort()).toEqual(dayPool.slice(0, 10).sort());
   });
 });

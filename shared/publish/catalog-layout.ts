@@ -1,11 +1,12 @@
 import { DAY_MS } from "../analytics/days";
 import { fnv1a } from "../util/hash";
-import { seededRandom } from "../util/random";
+import { sampleWithoutReplacement, seededRandom, shuffle } from "../util/random";
 
 /**
  * How a version's catalog is cut so that no reader or writer holds all of it: rows in shards found by a
  * hash of the track id, a bounded browse set of the most listened tracks, and daily exploration pools
- * drawn from the whole catalog. Pure: the publisher decides what to write with it, the edge what to read.
+ * drawn from the whole catalog, with one per region and day that mixes in what the region's listeners
+ * play. Pure: the publisher decides what to write with it, the edge what to read.
  */
 
 /** About 64 rows a shard: about 11 KB of JSON, and 15,625 shards (KV writes) at 1,000,000 tracks. */
@@ -15,6 +16,18 @@ export const BROWSE_TRACKS = 8_000;
 /** One pool per weekday: a version lives hours, and a listener's exploration still changes day by day. */
 export const EXPLORATION_POOLS = 7;
 export const EXPLORATION_POOL_TRACKS = 1_000;
+/**
+ * The regions with pools of their own, those with the most listeners: a region's pools are EXPLORATION_POOLS
+ * KV writes a version, and a listener elsewhere explores the day's pool of the whole catalog.
+ */
+export const EXPLORATION_REGIONS = 50;
+/** At most this share of a regional pool is what the region's listeners play beyond its chart. */
+export const REGIONAL_EXPLORATION_SHARE = 0.5;
+/**
+ * A track enters a region's pool only once this many of the region's listeners played it, so a pool never
+ * shows the listeners of a small region what one of them alone plays.
+ */
+export const REGIONAL_EXPLORATION_MIN_LISTENERS = 3;
 
 export function catalogShardCount(tracks: number): number {
   return Math.max(1, Math.ceil(tracks / TRACKS_PER_CATALOG_SHARD));
@@ -61,6 +74,46 @@ export function explorationPoolItems(items: number, pool: number, size = EXPLORA
   const wanted = Math.min(size, items);
   while (chosen.size < wanted) chosen.add(Math.floor(random() * items));
   return [...chosen].sort((a, b) => a - b);
+}
+
+/** How many of a region's listeners played a track lately (a regional chart's row). */
+export interface RegionalPlays {
+  trackId: string;
+  listeners: number;
+}
+
+/** What of a region's plays beyond its chart its pools may draw from: the tracks enough of its listeners played. */
+export function explorablePlays(played: readonly RegionalPlays[]): RegionalPlays[] {
+  return played.filter((p) => p.listeners >= REGIONAL_EXPLORATION_MIN_LISTENERS);
+}
+
+/**
+ * Day `pool`'s pool for `region`: up to REGIONAL_EXPLORATION_SHARE of it drawn from `explorable` (see
+ * explorablePlays; more often the more of the region's listeners play a track), the rest drawn from the
+ * day's pool of the whole catalog (`dayPool`), so a region still explores the whole catalog. The same for
+ * every writer; in draw order, regional tracks first.
+ */
+export function regionalPoolIds(
+  dayPool: readonly string[],
+  explorable: readonly RegionalPlays[],
+  region: string,
+  pool: number,
+  size = EXPLORATION_POOL_TRACKS,
+): string[] {
+  const random = seededRandom(fnv1a(`exploration:${pool}:${region}`));
+  const chosen = new Set(
+    sampleWithoutReplacement(
+      random,
+      explorable.map((p) => p.trackId),
+      explorable.map((p) => p.listeners),
+      Math.floor(size * REGIONAL_EXPLORATION_SHARE),
+    ),
+  );
+  for (const id of shuffle([...dayPool], random)) {
+    if (chosen.size >= size) break;
+    chosen.add(id);
+  }
+  return [...chosen];
 }
 
 /** The pool a moment's requests explore from: the UTC day's, in turn. */

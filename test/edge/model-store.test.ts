@@ -1,8 +1,8 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { bulkInsertStatements } from "../../shared/db/bulk";
-import { trackRow } from "../../shared/db/rows";
-import { tracks } from "../../shared/db/schema";
+import { listenerRow, trackRow } from "../../shared/db/rows";
+import { events, listeners, tracks } from "../../shared/db/schema";
 import { generateDemoCatalog } from "../../shared/demo";
 import {
   artifactKey,
@@ -10,8 +10,19 @@ import {
   type CatalogTrack,
   type ListenerArtifact,
 } from "../../shared/publish/artifacts";
-import { catalogShardOf } from "../../shared/publish/catalog-layout";
-import { browseTracks, catalogTracks, charts, versionManifest } from "../../workers/edge/model-store";
+import {
+  catalogShardOf,
+  EXPLORATION_POOLS,
+  explorationPoolOf,
+  REGIONAL_EXPLORATION_MIN_LISTENERS,
+} from "../../shared/publish/catalog-layout";
+import {
+  browseTracks,
+  catalogTracks,
+  charts,
+  explorationTracks,
+  versionManifest,
+} from "../../workers/edge/model-store";
 import { recommend } from "../../workers/edge/recommend";
 import {
   catalogShardEntries,
@@ -152,5 +163,70 @@ describe("onboarding", () => {
     const likes = (await stored()).results.filter((r) => r.track === long.id);
     expect(likes).toHaveLength(1);
     expect(likes[0]!.id.length).toBeLessThanOrEqual(64);
+  });
+});
+
+describe("regional exploration pools", () => {
+  /** `count` listeners of `region`, each playing `played` an hour ago. */
+  async function listening(region: string, count: number, played: readonly string[]) {
+    const now = Date.now();
+    const ids = await Promise.all(Array.from({ length: count }, (_, n) => pseudonymOf(`${region}-listener-${n}`)));
+    await env.DB.batch(
+      bulkInsertStatements(
+        env.DB,
+        listeners,
+        ids.map((id) => listenerRow(id, region, now)),
+        "ignore",
+      ),
+    );
+    const rows = ids.flatMap((listenerId) =>
+      played.map((trackId) => ({
+        listenerId,
+        eventId: `play-${trackId}`,
+        trackId,
+        type: "play",
+        clientTs: now - 3_600_000,
+        receivedAt: now - 3_600_000,
+      })),
+    );
+    await env.DB.batch(bulkInsertStatements(env.DB, events, rows, "ignore"));
+  }
+
+  it("give a region's listeners what enough of them play beyond its chart, and others the whole catalog's", async () => {
+    const version = "v-store-regional";
+    // All tied, the first 100 by id make each region's chart; the 50 after it are what the region plays beyond it.
+    const played = demo
+      .map((t) => t.id)
+      .sort()
+      .slice(0, 150);
+    await listening("SE", REGIONAL_EXPLORATION_MIN_LISTENERS, played);
+    // Too few listeners for anything they play to be shown to their neighbours.
+    await listening("IS", REGIONAL_EXPLORATION_MIN_LISTENERS - 1, played);
+    await publish(version);
+    const now = Date.now();
+    const pool = explorationPoolOf(now, EXPLORATION_POOLS);
+
+    // A recommendation reads its region's pool, or the whole catalog's where the region has none (asked
+    // first, so the isolate holds neither yet).
+    const listener = await pseudonymOf("SE-listener-0");
+    for (const [region, key] of [
+      ["SE", artifactKey.exploration(version, pool, "SE")],
+      ["IS", artifactKey.exploration(version, pool)],
+    ] as const) {
+      const { env: counted, read } = countingReads();
+      await recommend(counted, listener, { limit: 10, region, now });
+      expect(read.filter((k) => k.includes(":exploration:"))).toEqual([key]);
+    }
+
+    const manifest = await versionManifest(env, version);
+    expect(manifest?.explorationRegions).toEqual(["SE"]);
+    const swedish = await explorationTracks(env, version, now, "SE");
+    // Regional tracks first, as drawn, then the day's pool of the whole catalog (here all of it).
+    expect(new Set(swedish.slice(0, 50).map((t) => t.id))).toEqual(new Set(played.slice(100)));
+    expect(new Set(swedish.map((t) => t.id)).size).toBe(manifest?.tracks);
+    expect(swedish[0]).toMatchObject({ title: demo.find((t) => t.id === swedish[0]!.id)!.title });
+    const whole = await explorationTracks(env, version, now, null);
+    expect(whole.map((t) => t.id)).not.toEqual(swedish.map((t) => t.id));
+    expect(await explorationTracks(env, version, now, "IS")).toEqual(whole);
   });
 });

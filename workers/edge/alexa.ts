@@ -79,6 +79,8 @@ async function recommended(
   const result = await recommend(env, who.pseudonym, {
     limit: 2,
     context: { device: "speaker", ...(activity ? { activity } : {}) },
+    // The caller's country, as its lists use: its chart and its exploration pool.
+    ...(who.region ? { region: who.region } : {}),
     now: who.now,
   });
   return result.items.find((item) => item.trackId !== playing)?.trackId ?? null;

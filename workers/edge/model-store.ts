@@ -202,14 +202,22 @@ export async function catalogTracks(
   return found;
 }
 
-/** Today's exploration pool of the version: tracks drawn evenly from its whole catalog. */
-export async function explorationTracks(env: Env, version: string, now: number): Promise<CatalogTrack[]> {
+/**
+ * Today's exploration pool of the version: the region's where it has pools of its own, else tracks drawn
+ * evenly from its whole catalog. An isolate serves the listeners near it, so it holds few regions' pools.
+ */
+export async function explorationTracks(
+  env: Env,
+  version: string,
+  now: number,
+  region: string | null,
+): Promise<CatalogTrack[]> {
   const manifest = await versionManifest(env, version);
   if (!manifest) return [];
   const pool = explorationPoolOf(now, manifest.explorationPools);
-  return heldParsed<ExplorationArtifact, CatalogTrack[]>(env, artifactKey.exploration(version, pool), (a) =>
-    (a?.rows ?? []).map(fromCatalogRow),
-  );
+  const pooled = region !== null && (manifest.explorationRegions ?? []).includes(region);
+  const key = artifactKey.exploration(version, pool, pooled ? region : undefined);
+  return heldParsed<ExplorationArtifact, CatalogTrack[]>(env, key, (a) => (a?.rows ?? []).map(fromCatalogRow));
 }
 
 export interface PublishedCharts {

@@ -149,7 +149,9 @@ export async function recommend(env: Env, listener: string, options: RecommendOp
   const browse = version ? await degraded.read("kv", () => browseTracks(env, version), NO_TRACKS) : NO_TRACKS;
   const published = version && browse.size > 0 ? await degraded.read("kv", () => charts(env, version), null) : null;
   const exploration =
-    version && browse.size > 0 ? await explorationPool(env, degraded, version, published, listener, now) : [];
+    version && browse.size > 0
+      ? await explorationPool(env, degraded, version, published, listener, options.region ?? null, now)
+      : [];
   const tracks =
     version && browse.size > 0
       ? await requestTracks(env, degraded, version, [browse, artifact?.tracks, published?.tracks], wanted)
@@ -223,7 +225,8 @@ async function storedConsent(db: D1Database, listener: string): Promise<boolean>
 
 /**
  * New releases plus the listener's sample of the day's exploration pool (drawn by the publisher from the
- * whole catalog), from which the pipeline picks what is new to the listener.
+ * whole catalog and, for a listener's region with pools of its own, what its listeners play beyond its
+ * chart), from which the pipeline picks what is new to the listener.
  */
 async function explorationPool(
   env: Env,
@@ -231,9 +234,10 @@ async function explorationPool(
   version: string,
   published: PublishedCharts | null,
   listener: string,
+  region: string | null,
   now: number,
 ): Promise<CatalogTrack[]> {
-  const pool = await degraded.read("kv", () => explorationTracks(env, version, now), []);
+  const pool = await degraded.read("kv", () => explorationTracks(env, version, now, region), []);
   const random = seededRandom(explorationSeed(listener, now));
   const sample = Array.from(
     { length: Math.min(EXPLORATION_SAMPLE, pool.length) },

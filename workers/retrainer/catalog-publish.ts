@@ -1,4 +1,4 @@
-import { gt, gte } from "drizzle-orm";
+import { asc, count, desc, gt, gte, isNotNull } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { listeners as listenersTable, tracks } from "../../shared/db/schema";
 import { chartFromEvents, CHART_WINDOW_MS, countRows } from "../../shared/db/queries";
@@ -16,8 +16,12 @@ import {
   catalogShardCount,
   catalogShardOf,
   EXPLORATION_POOLS,
+  EXPLORATION_REGIONS,
+  explorablePlays,
   explorationPoolItems,
   mostListened,
+  regionalPoolIds,
+  type RegionalPlays,
 } from "../../shared/publish/catalog-layout";
 import { encodeKeyedLines } from "../../shared/publish/keyed-lines";
 import { DAY_MS } from "../../shared/analytics/days";
@@ -43,6 +47,8 @@ export const CATALOG_SHARDS_PER_PART = 300;
 export const CATALOG_IDS_PER_SLICE = 100_000;
 const IDS_PER_PAGE = 20_000;
 const CHART_LENGTH = 100;
+/** How far past its chart a pooled region's plays are read: what its pools draw their regional share from. */
+const REGIONAL_PLAYS_READ = 2_000;
 const NEW_RELEASE_DAYS = 30;
 
 /** How a version's catalog is cut, fixed by the first of its publishing steps from the tracks D1 held then. */
@@ -173,8 +179,9 @@ export function browseSet(listenersPerTrack: Float64Array): Uint8Array {
 }
 
 /**
- * Writes a version's manifest, browse set, exploration pools and charts: 3 + EXPLORATION_POOLS KV writes,
- * and about BROWSE_TRACKS + EXPLORATION_POOLS x EXPLORATION_POOL_TRACKS tracks read from D1. The pools'
+ * Writes a version's manifest, browse set, exploration pools and charts: 3 + EXPLORATION_POOLS x (1 + the
+ * pooled regions, at most EXPLORATION_REGIONS) KV writes, and about BROWSE_TRACKS + EXPLORATION_POOLS x
+ * EXPLORATION_POOL_TRACKS tracks read from D1, and what the regional pools draw. The whole catalog's pools'
  * ids are those the catalog's slices (`slices` of them, under `prefix`) left.
  */
 export async function writeCatalogDigest(
@@ -187,7 +194,7 @@ export async function writeCatalogDigest(
   now: number,
 ): Promise<void> {
   const popularity = popularityById(index, listenersPerTrack);
-  const charts = await chartsOf(env.DB, popularity, now);
+  const { charts, beyondChart } = await chartsOf(env.DB, popularity, now);
   const browseIds = mostListened(listenersPerTrack, BROWSE_TRACKS).map((item) => index.items[item]!);
   const inBrowse = new Set(browseIds);
   const browse: BrowseArtifact = {
@@ -199,28 +206,69 @@ export async function writeCatalogDigest(
   };
   const chartIds = [...new Set([...charts.global, ...Object.values(charts.regions).flat(), ...charts.newReleases])];
   const chartsArtifact: ChartsArtifact = { ...charts, rows: await catalogRows(env.DB, chartIds, popularity) };
-  const manifest: VersionManifest = {
-    tracks: catalog.plan.tracks,
-    catalogShards: catalog.plan.shards,
-    similarShards,
-    explorationPools: EXPLORATION_POOLS,
-  };
   await env.MODELS.put(artifactKey.browse(version), JSON.stringify(browse));
   await env.MODELS.put(artifactKey.charts(version), JSON.stringify(chartsArtifact));
   const pools = await sliceLists<string[][]>(env, catalog.prefix, catalog.slices, POOLS_NAME);
+  const dayPools: CatalogRow[][] = [];
   for (let pool = 0; pool < EXPLORATION_POOLS; pool++) {
     const rows = await catalogRows(
       env.DB,
       pools.flatMap((slice) => slice[pool] ?? []),
       popularity,
     );
+    dayPools.push(rows);
     await env.MODELS.put(
       artifactKey.exploration(version, pool),
       JSON.stringify({ rows } satisfies ExplorationArtifact),
     );
   }
+  const manifest: VersionManifest = {
+    tracks: catalog.plan.tracks,
+    catalogShards: catalog.plan.shards,
+    similarShards,
+    explorationPools: EXPLORATION_POOLS,
+    explorationRegions: await writeRegionalPools(env, version, dayPools, beyondChart, popularity),
+  };
   // Last: a reader that finds the manifest finds what it names (within KV's propagation).
   await env.MODELS.put(artifactKey.manifest(version), JSON.stringify(manifest));
+}
+
+/**
+ * Each region's daily pools (see regionalPoolIds) from the whole catalog's (`dayPools`) and what the region
+ * plays beyond its chart (`beyondChart`, regions with something to explore only); answers their regions.
+ * A region's drawn tracks outside the day pools are read from D1 once for its seven pools.
+ */
+async function writeRegionalPools(
+  env: Env,
+  version: string,
+  dayPools: readonly CatalogRow[][],
+  beyondChart: ReadonlyMap<string, RegionalPlays[]>,
+  popularity: (id: string) => number,
+): Promise<string[]> {
+  const pooled = new Map(dayPools.flat().map((row) => [row[0], row]));
+  for (const [region, explorable] of beyondChart) {
+    const days = dayPools.map((rows, pool) =>
+      regionalPoolIds(
+        rows.map((row) => row[0]),
+        explorable,
+        region,
+        pool,
+      ),
+    );
+    const regional = new Set(days.flat().filter((id) => !pooled.has(id)));
+    const rowOf = new Map((await catalogRows(env.DB, [...regional], popularity)).map((row) => [row[0], row]));
+    for (const [pool, ids] of days.entries()) {
+      const rows = ids.flatMap((id) => {
+        const row = pooled.get(id) ?? rowOf.get(id);
+        return row ? [row] : [];
+      });
+      await env.MODELS.put(
+        artifactKey.exploration(version, pool, region),
+        JSON.stringify({ rows } satisfies ExplorationArtifact),
+      );
+    }
+  }
+  return [...beyondChart.keys()];
 }
 
 /**
@@ -244,18 +292,34 @@ export async function catalogShardEntries(
   return members.map((rows, n) => [artifactKey.catalogShard(version, first + n), encodeKeyedLines(rows)]);
 }
 
+/**
+ * The charts, and for the EXPLORATION_REGIONS regions with the most listeners what they play beyond their
+ * chart (read on in the same query) wherever some of it is explorable (see explorablePlays).
+ */
 async function chartsOf(
   db: D1Database,
   popularity: (id: string) => number,
   now: number,
-): Promise<Omit<ChartsArtifact, "rows">> {
+): Promise<{ charts: Omit<ChartsArtifact, "rows">; beyondChart: Map<string, RegionalPlays[]> }> {
   const since = now - CHART_WINDOW_MS;
   const global = (await chartFromEvents(db, { region: null, since, limit: CHART_LENGTH })).map((r) => r.trackId);
-  const regionRows = await drizzle(db).selectDistinct({ region: listenersTable.region }).from(listenersTable);
+  const listeners = count();
+  const regionRows = await drizzle(db)
+    .select({ region: listenersTable.region, listeners })
+    .from(listenersTable)
+    .where(isNotNull(listenersTable.region))
+    .groupBy(listenersTable.region)
+    .orderBy(desc(listeners), asc(listenersTable.region));
   const regions: Record<string, string[]> = {};
-  for (const { region } of regionRows) {
+  const beyondChart = new Map<string, RegionalPlays[]>();
+  for (const [rank, { region }] of regionRows.entries()) {
     if (!region) continue;
-    regions[region] = (await chartFromEvents(db, { region, since, limit: CHART_LENGTH })).map((r) => r.trackId);
+    const pooled = rank < EXPLORATION_REGIONS;
+    const limit = CHART_LENGTH + (pooled ? REGIONAL_PLAYS_READ : 0);
+    const rows = await chartFromEvents(db, { region, since, limit });
+    regions[region] = rows.slice(0, CHART_LENGTH).map((r) => r.trackId);
+    const explorable = explorablePlays(rows.slice(CHART_LENGTH));
+    if (explorable.length > 0) beyondChart.set(region, explorable);
   }
   // Every track released lately, played or not: a new release is what nobody has played yet.
   const newSince = new Date(now - NEW_RELEASE_DAYS * DAY_MS).toISOString().slice(0, 10);
@@ -264,5 +328,5 @@ async function chartsOf(
     .map((t) => t.id)
     .sort((a, b) => popularity(b) - popularity(a) || a.localeCompare(b))
     .slice(0, CHART_LENGTH);
-  return { global, regions, newReleases };
+  return { charts: { global, regions, newReleases }, beyondChart };
 }
