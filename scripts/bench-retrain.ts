@@ -28,7 +28,7 @@ import { signListenerToken } from "../workers/edge/auth/listener-token";
 import type { SyntheticRun } from "../workers/retrainer/synthetic";
 import type { OperationCounts } from "../workers/retrainer/retrain/binding-meter";
 import { DEV_KEYS, listenerTokenConfig } from "./dev-credentials";
-import { storeKeys } from "./keys";
+import { loadKeys, storeKeys } from "./keys";
 import { startLocalNetwork } from "./local-network";
 import { mb } from "./memory-peak";
 
@@ -217,7 +217,9 @@ const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? NaN;
 
 /** The app key the bench's requests carry, stored once the network is up. */
-const BENCH_CLIENT = { key: "bench-retrain-client-key", role: "client" as const, name: "bench retrain client" };
+/** The probe's app keys, taken in turn, so its two requests at a time stay below a key's rate limit. */
+const BENCH_CLIENTS = loadKeys("bench-retrain", "client", 10);
+const benchClient = (n = 0) => BENCH_CLIENTS[n % BENCH_CLIENTS.length]!.key;
 
 /**
  * The recommendation route's latency, two requests at a time from listeners drawn in turn, until `until`
@@ -228,25 +230,36 @@ async function probeLatency(base: string, rawIds: string[], until: Promise<unkno
   const tokens = await Promise.all(rawIds.map((id) => signListenerToken(tokenConfig, id, 7200)));
   let done = false;
   void until.finally(() => (done = true));
-  const latencies: number[] = [];
-  let failures = 0;
+  /** Each request: when it was sent (performance.now()), how long it took, and its status ("none": no answer). */
+  const samples: { at: number; ms: number; status: string }[] = [];
   let next = 0;
   const worker = async () => {
     while (!done) {
-      const token = tokens[next++ % tokens.length]!;
-      const started = performance.now();
+      const n = next++;
+      const at = performance.now();
       const answer = await fetch(`${base}/v1/me/recommendations?limit=20`, {
-        headers: { "x-api-key": BENCH_CLIENT.key, authorization: `Bearer ${token}` },
+        headers: { "x-api-key": benchClient(n), authorization: `Bearer ${tokens[n % tokens.length]}` },
       }).catch(() => undefined);
       await answer?.arrayBuffer();
-      latencies.push(performance.now() - started);
-      if (!answer?.ok) failures++;
+      samples.push({ at, ms: performance.now() - at, status: answer ? String(answer.status) : "none" });
     }
   };
   await Promise.all([worker(), worker()]);
-  const sorted = latencies.sort((a, b) => a - b);
-  return { requests: sorted.length, failures, p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99) };
+  const sorted = samples.map((s) => s.ms).sort((a, b) => a - b);
+  const failures = new Map<string, number>();
+  for (const { status } of samples) if (status !== "200") failures.set(status, (failures.get(status) ?? 0) + 1);
+  return {
+    requests: sorted.length,
+    failures,
+    slowest: [...samples].sort((a, b) => b.ms - a.ms).slice(0, 5),
+    p50: percentile(sorted, 0.5),
+    p99: percentile(sorted, 0.99),
+  };
 }
+
+/** Non-200 answers by status: "none", or "503 x3, none x1". */
+const failureSummary = (failures: Map<string, number>) =>
+  failures.size === 0 ? "none" : [...failures].map(([status, n]) => `${status} x${n}`).join(", ");
 
 /** Polls `url` until `done` says so, giving up after 30 minutes. */
 async function pollUntil<T>(url: string, done: (body: T, seconds: number) => boolean, started: number): Promise<T> {
@@ -275,9 +288,12 @@ async function retrain(base: string, output: () => string, probeAs?: string[]): 
     partsTotal: number;
     metrics: { holdout?: Record<string, number> } | null;
   };
+  /** The step the version row named at each poll, to say what ran while a request was slow. */
+  const stepsSeen: { at: number; step: string | null }[] = [];
   const finished = pollUntil<VersionRow>(
     `${base}/admin/models/${version}`,
     (row, seconds) => {
+      stepsSeen.push({ at: performance.now(), step: row.step });
       if (row.step?.startsWith("publish")) trainedSeconds ??= seconds;
       return row.status !== "building";
     },
@@ -312,7 +328,14 @@ async function retrain(base: string, output: () => string, probeAs?: string[]): 
   console.log(
     `GET /v1/me/recommendations, 2 at a time: idle ${idle.requests} requests p50 ${ms(idle.p50)} p99 ${ms(idle.p99)}; ` +
       `during the retrain ${during.requests} requests p50 ${ms(during.p50)} p99 ${ms(during.p99)} ` +
-      `(${(during.p99 / idle.p99).toFixed(2)}x idle p99; failures ${idle.failures} idle, ${during.failures} during)`,
+      `(${(during.p99 / idle.p99).toFixed(2)}x idle p99; failures ${failureSummary(idle.failures)} idle, ` +
+      `${failureSummary(during.failures)} during)`,
+  );
+  const stepAt = (at: number) => stepsSeen.findLast((seen) => seen.at <= at)?.step ?? "before the first step";
+  console.log(
+    `slowest during the retrain: ${during.slowest
+      .map((s) => `${ms(s.ms)} (${s.status}) sent ${((s.at - started) / 1000).toFixed(1)} s in, in ${stepAt(s.at)}`)
+      .join("; ")}`,
   );
   return version;
 }
@@ -323,7 +346,7 @@ async function servedVersion(base: string, rawId: string, expected: string): Pro
   const deadline = performance.now() + 120_000;
   for (;;) {
     const answer = await fetch(`${base}/v1/me/recommendations?limit=20`, {
-      headers: { "x-api-key": BENCH_CLIENT.key, authorization: `Bearer ${token}` },
+      headers: { "x-api-key": benchClient(), authorization: `Bearer ${token}` },
     });
     const { modelVersion } = (await answer.json()) as { modelVersion: string | null };
     if (modelVersion === expected || performance.now() > deadline) return modelVersion;
@@ -348,7 +371,7 @@ function firstSpotifyTrack(file: string): string {
  */
 async function importedTrackAnswers(base: string, rawId: string, trackId: string): Promise<void> {
   const token = await signListenerToken(await listenerTokenConfig(), rawId, 600);
-  const headers = { "x-api-key": BENCH_CLIENT.key, authorization: `Bearer ${token}` };
+  const headers = { "x-api-key": benchClient(), authorization: `Bearer ${token}` };
   const asks: [string, string, (body: Record<string, unknown>) => string][] = [
     ["track", `/v1/tracks/${trackId}`, (b) => `${String(b.title)}, ${String(b.genre)}`],
     [
@@ -429,7 +452,7 @@ try {
     if (imported.status !== 0) throw new Error("the import failed");
     console.log(`import ${source.join(" ")}: ${((performance.now() - importing) / 1000).toFixed(1)} s`);
   }
-  await storeKeys({ persistTo: network.persistTo }, [BENCH_CLIENT]);
+  await storeKeys({ persistTo: network.persistTo }, BENCH_CLIENTS);
   // The listeners the import or the seed created, by their raw ids (Last.fm users are 2..2100, some missing).
   const rawIds = args.lastfm
     ? Array.from({ length: 2099 }, (_, i) => `lfm-u${i + 2}`)

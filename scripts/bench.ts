@@ -19,7 +19,7 @@ import { signListenerToken } from "../workers/edge/auth/listener-token";
 import { publishSyntheticCatalog } from "./bench-catalog";
 import { listenerTokenConfig } from "./dev-credentials";
 import { isolateHeap, profileIsolate } from "./isolate-heap";
-import { storeKeys } from "./keys";
+import { loadKeys, storeKeys } from "./keys";
 import { startLocalNetwork, type LocalNetwork } from "./local-network";
 import { mb } from "./memory-peak";
 import { processGroupCpuSeconds } from "./process-cpu";
@@ -36,7 +36,7 @@ const { values: args } = parseArgs({
   },
 });
 const listenerCount = Number(args.listeners);
-/** An app's key is limited to 1,000 requests per 10 s; the load is spread over enough keys to stay below. */
+/** Enough app keys to stay below each one's rate limit at this machine's rates (see loadKeys). */
 const BENCH_KEYS = 20;
 
 interface RouteResult {
@@ -57,10 +57,8 @@ async function benchRoutes(
   rawListeners: string[],
   trackIds: string[],
 ) {
-  const keys = (role: "client" | "speaker") =>
-    Array.from({ length: BENCH_KEYS }, (_, i) => ({ key: `bench-${role}-key-${i}`, role, name: `bench ${role} ${i}` }));
-  const clientKeys = keys("client"),
-    speakerKeys = keys("speaker");
+  const clientKeys = loadKeys("bench", "client", BENCH_KEYS),
+    speakerKeys = loadKeys("bench", "speaker", BENCH_KEYS);
   await storeKeys({ persistTo: network.persistTo }, [...clientKeys, ...speakerKeys]);
   const tokenConfig = await listenerTokenConfig();
   const tokens = await Promise.all(rawListeners.map((id) => signListenerToken(tokenConfig, id, 3600)));

@@ -34,6 +34,18 @@ export interface NewKey {
   name: string;
 }
 
+/**
+ * `count` keys of `role` for a load generator (named `<name> <role> <n>`): an app's key is limited to 1,000
+ * requests per 10 s (API_KEY_RATE_LIMIT in wrangler.toml), so a load is spread over enough keys to stay below.
+ */
+export function loadKeys(name: string, role: Role, count: number): NewKey[] {
+  return Array.from({ length: count }, (_, n) => ({
+    key: `${name}-${role}-key-${n}`,
+    role,
+    name: `${name} ${role} ${n}`,
+  }));
+}
+
 /** Runs SQL with `wrangler d1 execute` and returns wrangler's JSON result. */
 export function executeSql(db: Database, sql: string): { results: Record<string, unknown>[] }[] {
   const target = "remote" in db ? ["--remote"] : ["--local", "--persist-to", db.persistTo];
