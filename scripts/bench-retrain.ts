@@ -216,21 +216,21 @@ function stepSummary(steps: readonly LoggedStep[]): string[] {
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? NaN;
 
-/** The app key the bench's requests carry, stored once the network is up. */
-/** The probe's app keys, taken in turn, so its two requests at a time stay below a key's rate limit. */
+/** The bench's app keys (stored once the network is up), taken in turn so the probe stays below a key's rate limit. */
 const BENCH_CLIENTS = loadKeys("bench-retrain", "client", 10);
 const benchClient = (n = 0) => BENCH_CLIENTS[n % BENCH_CLIENTS.length]!.key;
 
 /**
  * The recommendation route's latency, two requests at a time from listeners drawn in turn, until `until`
  * resolves: what a listener sees of the runtime the retrain shares (one local process runs both workers).
+ * The percentiles are of the answers that succeeded; the others are counted by status apart.
  */
 async function probeLatency(base: string, rawIds: string[], until: Promise<unknown>) {
   const tokenConfig = await listenerTokenConfig();
   const tokens = await Promise.all(rawIds.map((id) => signListenerToken(tokenConfig, id, 7200)));
   let done = false;
   void until.finally(() => (done = true));
-  /** Each request: when it was sent (performance.now()), how long it took, and its status ("none": no answer). */
+  /** Each request: when it was sent (performance.now()), how long it took, and its status. */
   const samples: { at: number; ms: number; status: string }[] = [];
   let next = 0;
   const worker = async () => {
@@ -241,11 +241,14 @@ async function probeLatency(base: string, rawIds: string[], until: Promise<unkno
         headers: { "x-api-key": benchClient(n), authorization: `Bearer ${tokens[n % tokens.length]}` },
       }).catch(() => undefined);
       await answer?.arrayBuffer();
-      samples.push({ at, ms: performance.now() - at, status: answer ? String(answer.status) : "none" });
+      samples.push({ at, ms: performance.now() - at, status: answer ? String(answer.status) : "no answer" });
     }
   };
   await Promise.all([worker(), worker()]);
-  const sorted = samples.map((s) => s.ms).sort((a, b) => a - b);
+  const sorted = samples
+    .filter((s) => s.status === "200")
+    .map((s) => s.ms)
+    .sort((a, b) => a - b);
   const failures = new Map<string, number>();
   for (const { status } of samples) if (status !== "200") failures.set(status, (failures.get(status) ?? 0) + 1);
   return {
@@ -257,7 +260,7 @@ async function probeLatency(base: string, rawIds: string[], until: Promise<unkno
   };
 }
 
-/** Non-200 answers by status: "none", or "503 x3, none x1". */
+/** Non-200 answers by status: "none", or "503 x3, no answer x1". */
 const failureSummary = (failures: Map<string, number>) =>
   failures.size === 0 ? "none" : [...failures].map(([status, n]) => `${status} x${n}`).join(", ");
 

@@ -14,6 +14,7 @@ import {
   catalogShardOf,
   EXPLORATION_POOLS,
   explorationPoolOf,
+  EXPLORATION_POOL_TRACKS,
   REGIONAL_EXPLORATION_MIN_LISTENERS,
 } from "../../shared/publish/catalog-layout";
 import {
@@ -167,10 +168,12 @@ describe("onboarding", () => {
 });
 
 describe("regional exploration pools", () => {
-  /** `count` listeners of `region`, each playing `played` an hour ago. */
-  async function listening(region: string, count: number, played: readonly string[]) {
+  /** `count` listeners of `region` (named from `from`), each playing `played` an hour ago. */
+  async function listening(region: string, count: number, played: readonly string[], from = 0) {
     const now = Date.now();
-    const ids = await Promise.all(Array.from({ length: count }, (_, n) => pseudonymOf(`${region}-listener-${n}`)));
+    const ids = await Promise.all(
+      Array.from({ length: count }, (_, n) => pseudonymOf(`${region}-listener-${from + n}`)),
+    );
     await env.DB.batch(
       bulkInsertStatements(
         env.DB,
@@ -194,15 +197,21 @@ describe("regional exploration pools", () => {
 
   it("give a region's listeners what enough of them play beyond its chart, and others the whole catalog's", async () => {
     const version = "v-store-regional";
+    // More tracks than a pool holds, so the day's pool of the whole catalog is a draw from it, which a
+    // region's tracks are not all in.
+    const unplayed = generateDemoCatalog(12)
+      .tracks.slice(0, 1_500)
+      .map((t) => ({ ...t, id: `regional-${t.id}`, popularity: 0 }));
+    const ids = [...demo, ...unplayed].map((t) => t.id).sort();
     // All tied, the first 100 by id make each region's chart; the 50 after it are what the region plays beyond it.
-    const played = demo
-      .map((t) => t.id)
-      .sort()
-      .slice(0, 150);
+    const played = ids.slice(0, 150);
     await listening("SE", REGIONAL_EXPLORATION_MIN_LISTENERS, played);
-    // Too few listeners for anything they play to be shown to their neighbours.
+    // Played beyond the chart too, but by too few of the region's listeners to be shown to the others.
+    const fewPlayed = ids.slice(150, 170);
+    await listening("SE", REGIONAL_EXPLORATION_MIN_LISTENERS - 1, fewPlayed, REGIONAL_EXPLORATION_MIN_LISTENERS);
+    // A region where nothing is played by enough listeners.
     await listening("IS", REGIONAL_EXPLORATION_MIN_LISTENERS - 1, played);
-    await publish(version);
+    await publish(version, [], unplayed);
     const now = Date.now();
     const pool = explorationPoolOf(now, EXPLORATION_POOLS);
 
@@ -221,12 +230,20 @@ describe("regional exploration pools", () => {
     const manifest = await versionManifest(env, version);
     expect(manifest?.explorationRegions).toEqual(["SE"]);
     const swedish = await explorationTracks(env, version, now, "SE");
-    // Regional tracks first, as drawn, then the day's pool of the whole catalog (here all of it).
-    expect(new Set(swedish.slice(0, 50).map((t) => t.id))).toEqual(new Set(played.slice(100)));
-    expect(new Set(swedish.map((t) => t.id)).size).toBe(manifest?.tracks);
-    expect(swedish[0]).toMatchObject({ title: demo.find((t) => t.id === swedish[0]!.id)!.title });
     const whole = await explorationTracks(env, version, now, null);
-    expect(whole.map((t) => t.id)).not.toEqual(swedish.map((t) => t.id));
+    expect(whole).toHaveLength(EXPLORATION_POOL_TRACKS);
+    expect(swedish).toHaveLength(EXPLORATION_POOL_TRACKS);
+    // Regional tracks first, as drawn, then the day's pool of the whole catalog.
+    const regional = swedish.slice(0, 50);
+    expect(new Set(regional.map((t) => t.id))).toEqual(new Set(played.slice(100)));
+    const inWhole = new Set(whole.map((t) => t.id));
+    expect(swedish.slice(50).every((t) => inWhole.has(t.id))).toBe(true);
+    // Some are outside the day's draw: their rows, which the publisher read from D1, are whole.
+    const readFromD1 = regional.filter((t) => !inWhole.has(t.id));
+    expect(readFromD1.length).toBeGreaterThan(0);
+    const byId = new Map([...demo, ...unplayed].map((t) => [t.id, t]));
+    for (const t of readFromD1) expect(t).toMatchObject({ title: byId.get(t.id)!.title, genre: byId.get(t.id)!.genre });
+    expect(fewPlayed.filter((id) => regional.some((t) => t.id === id))).toEqual([]);
     expect(await explorationTracks(env, version, now, "IS")).toEqual(whole);
   });
 });

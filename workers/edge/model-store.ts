@@ -36,8 +36,9 @@ export async function currentModel(env: Env, now = Date.now()): Promise<ModelPoi
 
 /**
  * What the caches may hold, in bytes of the isolate's heap, together well under the 64 MB this edge allows
- * itself of the 128 MB an isolate has. A version's own artefacts (manifest, browse set, pools, charts: a
- * few, read by every request) are held parsed, apart from the per-key ones, so a churn of listeners never
+ * itself of the 128 MB an isolate has. A version's own artefacts (manifest, browse set, charts and the day's
+ * pools, the whole catalog's and those of the regions asked for: read by every request) are held parsed,
+ * apart from the per-key ones, so a churn of listeners never
  * evicts a browse set that costs a 1.3 MB read to get back. Per-key artefacts (a listener's candidates, the
  * shards) are held as the text KV gave, one string each and no objects: a collection never walks them, a
  * shard costs its length, and a request parses only what it uses (see keyed-lines.ts).
@@ -204,7 +205,8 @@ export async function catalogTracks(
 
 /**
  * Today's exploration pool of the version: the region's where it has pools of its own, else tracks drawn
- * evenly from its whole catalog. An isolate serves the listeners near it, so it holds few regions' pools.
+ * evenly from its whole catalog. A pool held is about 0.7 MB parsed: beside the browse set and the charts
+ * about fourteen fit the version's budget; an isolate asked for more regions reads the least recent again.
  */
 export async function explorationTracks(
   env: Env,
