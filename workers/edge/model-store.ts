@@ -38,10 +38,10 @@ export async function currentModel(env: Env, now = Date.now()): Promise<ModelPoi
  * What the caches may hold, in bytes of the isolate's heap, together well under the 64 MB this edge allows
  * itself of the 128 MB an isolate has. A version's own artefacts (manifest, browse set, charts and the day's
  * pools, the whole catalog's and those of the regions asked for: read by every request) are held parsed,
- * apart from the per-key ones, so a churn of listeners never
- * evicts a browse set that costs a 1.3 MB read to get back. Per-key artefacts (a listener's candidates, the
- * shards) are held as the text KV gave, one string each and no objects: a collection never walks them, a
- * shard costs its length, and a request parses only what it uses (see keyed-lines.ts).
+ * apart from the per-key ones, so a churn of listeners never evicts a browse set that costs a 1.3 MB read
+ * to get back. Per-key artefacts (a listener's candidates, the shards) are held as the text KV gave, one
+ * string each and no objects: a collection never walks them, a shard costs its length, and a request parses
+ * only what it uses (see keyed-lines.ts).
  */
 const VERSION_HELD_BYTES = 16 * 2 ** 20;
 const LISTENERS_HELD_BYTES = 32 * 2 ** 20;

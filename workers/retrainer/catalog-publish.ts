@@ -247,8 +247,9 @@ async function writeRegionalPools(
   popularity: (id: string) => number,
 ): Promise<string[]> {
   const dayRows = dayPools.map((rows) => new Map(rows.map((row) => [row[0], row])));
+  const dayIds = dayRows.map((rows) => [...rows.keys()]);
   for (const [region, explorable] of beyondChart) {
-    const days = dayRows.map((rows, pool) => regionalPoolIds([...rows.keys()], explorable, region, pool));
+    const days = dayIds.map((ids, pool) => regionalPoolIds(ids, explorable, region, pool));
     const played = new Set(explorable.map((p) => p.trackId));
     const drawn = [...new Set(days.flat().filter((id) => played.has(id)))];
     const rowOf = new Map((await catalogRows(env.DB, drawn, popularity)).map((row) => [row[0], row]));
