@@ -75,7 +75,8 @@ export async function startLocalNetwork(
       if (output.includes("[setlist] ready")) ready();
       if (output.includes("[setlist] start-up failed")) fail(new Error(output.slice(-2000)));
     });
-    child.on("exit", (code) => fail(new Error(`start script exited with ${code}`)));
+    // What the script and wrangler printed last says why (a port taken, a migration refused).
+    child.on("exit", (code) => fail(new Error(`start script exited with ${code}:\n${output.slice(-2000)}`)));
   }).catch(async (error) => {
     await stop();
     throw error;
