@@ -1,5 +1,6 @@
 import { getTableConfig, type SQLiteTable } from "drizzle-orm/sqlite-core";
 import { kpiDaily, kpiListenerDays, kpiListPlays, kpiSessions } from "../db/schema";
+import { MIN_CROWD } from "../crowd";
 import { DEFAULT_SESSION_CONFIG } from "../session";
 import {
   activeDays,
@@ -31,8 +32,6 @@ import { UNKNOWN } from "./slice";
 
 const PLAYBACK = `('play', 'complete', 'skip', 'repeat')`;
 const CONFLICT = "kpi_listener_changed_since_read";
-/** Below this many listeners, a KPI row whose raw events are folded (nothing to subtract) could single one of them out. */
-export const MIN_LISTENERS = 5;
 
 /** What a batch needs read of one listener: its events and the starts of its closed sessions. */
 export interface Wanted {
@@ -343,7 +342,7 @@ export function addListener(db: D1Database, read: WholeListener): D1PreparedStat
  * Takes a listener (erased, or withdrawing analytics) out of the rollups: what their raw events and
  * sessions added is subtracted, their membership rows are deleted, and on days whose raw events
  * retention has already folded (which cannot be subtracted), the rows they were counted in are
- * dropped when fewer than MIN_LISTENERS remain in them to hide one.
+ * dropped when fewer than MIN_CROWD remain in them to hide one.
  */
 export function removeListener(db: D1Database, read: WholeListener): D1PreparedStatement[] {
   const sessions = read.sessions.map((s) => ({ ...s, region: regionOf(read) }));
@@ -361,7 +360,7 @@ export function removeListener(db: D1Database, read: WholeListener): D1PreparedS
                 WHERE o.listener_id <> ?1 AND o.day = kpi_daily.day AND o.surface = kpi_daily.surface AND o.device = kpi_daily.device
                   AND o.region = kpi_daily.region AND o.variant = kpi_daily.variant AND o.model_version = kpi_daily.model_version) < ?2`,
       )
-      .bind(read.listenerId, MIN_LISTENERS),
+      .bind(read.listenerId, MIN_CROWD),
     db.prepare(`DELETE FROM kpi_listener_days WHERE listener_id = ?1`).bind(read.listenerId),
     db.prepare(`DELETE FROM kpi_list_plays WHERE listener_id = ?1`).bind(read.listenerId),
     ...dropEmpty(db),

@@ -1,4 +1,4 @@
-import { and, asc, count, countDistinct, desc, eq, gte, inArray, sql } from "drizzle-orm";
+import { and, asc, count, countDistinct, desc, eq, gte, inArray, notInArray, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import type { Track } from "../catalog/types";
 import { trackFromRow } from "./rows";
@@ -7,9 +7,16 @@ import type { HistoryEntry } from "../playlists/types";
 import { deadLetters, erasures, eventRollups, events, listeners, tracks } from "./schema";
 
 export const CHART_WINDOW_MS = 30 * 24 * 3600 * 1000;
+/** How many tracks a chart holds: the most a chart request may ask for. */
+export const CHART_LENGTH = 100;
 const POSITIVE_TYPES = ["play", "complete", "repeat", "like", "add_to_playlist"];
 
-/** Top tracks by distinct listeners over a window, globally or in one region: the single chart rule. */
+/**
+ * Top tracks by distinct listeners over a window, globally or in one region: the single chart rule. Only
+ * listeners who consent to personalisation count: a withdrawal keeps the history stored but out of what is
+ * learnt or published from it. A region's rows are what its listeners played, unfiltered: whether they make
+ * its chart is crowdChart's (shared/crowd.ts).
+ */
 export async function chartFromEvents(
   db: D1Database,
   options: { region: string | null; since: number; limit: number },
@@ -21,17 +28,22 @@ export async function chartFromEvents(
   const rows = options.region
     ? await base
         .innerJoin(listeners, eq(listeners.id, events.listenerId))
-        .where(and(where, eq(listeners.region, options.region)))
+        .where(and(where, eq(listeners.region, options.region), eq(listeners.consentPersonalization, true)))
         .groupBy(events.trackId)
         .orderBy(desc(listenersCol), asc(events.trackId))
         .limit(options.limit)
     : await base
-        .where(where)
+        // The withdrawn are few: SQLite lists them once, not once an event.
+        .where(and(where, notInArray(events.listenerId, withdrawnListeners(d))))
         .groupBy(events.trackId)
         .orderBy(desc(listenersCol), asc(events.trackId))
         .limit(options.limit);
   return rows;
 }
+
+/** Listeners who withdrew personalization consent, as a subquery. */
+const withdrawnListeners = (d: ReturnType<typeof drizzle>) =>
+  d.select({ id: listeners.id }).from(listeners).where(eq(listeners.consentPersonalization, false));
 
 /** The listener's most recent positively-played tracks: seeds for recommendations when no model list exists. */
 export async function recentPositiveTracks(db: D1Database, listener: string, limit: number): Promise<string[]> {

@@ -2,13 +2,11 @@ import { describe, expect, it } from "vitest";
 import {
   catalogShardCount,
   catalogShardOf,
-  explorablePlays,
   EXPLORATION_POOL_TRACKS,
   explorationPoolItems,
   explorationPoolOf,
   idsByShard,
   mostListened,
-  REGIONAL_EXPLORATION_MIN_LISTENERS,
   REGIONAL_EXPLORATION_SHARE,
   regionalPoolIds,
   TRACKS_PER_CATALOG_SHARD,
@@ -79,14 +77,6 @@ describe("regional exploration pools", () => {
   const dayPool = Array.from({ length: EXPLORATION_POOL_TRACKS }, (_, n) => `catalog-${n}`);
   const played = (count: number, listeners: (n: number) => number) =>
     Array.from({ length: count }, (_, n) => ({ trackId: `regional-${n}`, listeners: listeners(n) }));
-
-  it("draw only tracks enough of the region's listeners played", () => {
-    const plays = played(10, (n) => n);
-    expect(explorablePlays(plays).map((p) => p.listeners)).toEqual(
-      plays.map((p) => p.listeners).filter((n) => n >= REGIONAL_EXPLORATION_MIN_LISTENERS),
-    );
-    expect(explorablePlays(played(5, () => REGIONAL_EXPLORATION_MIN_LISTENERS - 1))).toEqual([]);
-  });
 
   it("hold at most their share of regional tracks, filled from the day's pool of the whole catalog", () => {
     const plays = played(3_000, (n) => 3 + (n % 5));

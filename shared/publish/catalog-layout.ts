@@ -23,11 +23,6 @@ export const EXPLORATION_POOL_TRACKS = 1_000;
 export const EXPLORATION_REGIONS = 50;
 /** At most this share of a regional pool is what the region's listeners play beyond its chart. */
 export const REGIONAL_EXPLORATION_SHARE = 0.5;
-/**
- * A track enters a region's pool only once this many of the region's listeners played it, so a pool never
- * shows the listeners of a small region what one of them alone plays.
- */
-export const REGIONAL_EXPLORATION_MIN_LISTENERS = 3;
 
 export function catalogShardCount(tracks: number): number {
   return Math.max(1, Math.ceil(tracks / TRACKS_PER_CATALOG_SHARD));
@@ -82,16 +77,11 @@ export interface RegionalPlays {
   listeners: number;
 }
 
-/** What of a region's plays beyond its chart its pools may draw from: the tracks enough of its listeners played. */
-export function explorablePlays(played: readonly RegionalPlays[]): RegionalPlays[] {
-  return played.filter((p) => p.listeners >= REGIONAL_EXPLORATION_MIN_LISTENERS);
-}
-
 /**
- * Day `pool`'s pool for `region`: up to REGIONAL_EXPLORATION_SHARE of it drawn from `explorable` (see
- * explorablePlays; more often the more of the region's listeners play a track), the rest drawn from the
- * day's pool of the whole catalog (`dayPool`), so a region still explores the whole catalog. The same for
- * every writer; in draw order, regional tracks first.
+ * Day `pool`'s pool for `region`: up to REGIONAL_EXPLORATION_SHARE of it drawn from `explorable` (what
+ * enough of the region's listeners play beyond its chart, see crowdPlayed in shared/crowd.ts; more often the
+ * more of them play a track), the rest drawn from the day's pool of the whole catalog (`dayPool`), so a
+ * region still explores the whole catalog. The same for every writer; in draw order, regional tracks first.
  */
 export function regionalPoolIds(
   dayPool: readonly string[],

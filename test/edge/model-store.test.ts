@@ -15,8 +15,8 @@ import {
   EXPLORATION_POOLS,
   explorationPoolOf,
   EXPLORATION_POOL_TRACKS,
-  REGIONAL_EXPLORATION_MIN_LISTENERS,
 } from "../../shared/publish/catalog-layout";
+import { MIN_CROWD } from "../../shared/crowd";
 import {
   browseTracks,
   catalogTracks,
@@ -24,6 +24,9 @@ import {
   explorationTracks,
   versionManifest,
 } from "../../workers/edge/model-store";
+import { topChart } from "../../workers/edge/charts";
+import type { Env } from "../../workers/edge/env";
+import { Degradation } from "../../workers/edge/degraded";
 import { recommend } from "../../workers/edge/recommend";
 import {
   catalogShardEntries,
@@ -167,9 +170,9 @@ describe("onboarding", () => {
   });
 });
 
-describe("regional exploration pools", () => {
+describe("regional exploration pools and charts", () => {
   /** `count` listeners of `region` (named from `from`), each playing `played` an hour ago. */
-  async function listening(region: string, count: number, played: readonly string[], from = 0) {
+  async function listening(region: string, count: number, played: readonly string[], from = 0, consent = true) {
     const now = Date.now();
     const ids = await Promise.all(
       Array.from({ length: count }, (_, n) => pseudonymOf(`${region}-listener-${from + n}`)),
@@ -178,7 +181,7 @@ describe("regional exploration pools", () => {
       bulkInsertStatements(
         env.DB,
         listeners,
-        ids.map((id) => listenerRow(id, region, now)),
+        ids.map((id) => ({ ...listenerRow(id, region, now), consentPersonalization: consent })),
         "ignore",
       ),
     );
@@ -205,12 +208,15 @@ describe("regional exploration pools", () => {
     const ids = [...demo, ...unplayed].map((t) => t.id).sort();
     // All tied, the first 100 by id make each region's chart; the 50 after it are what the region plays beyond it.
     const played = ids.slice(0, 150);
-    await listening("SE", REGIONAL_EXPLORATION_MIN_LISTENERS, played);
+    await listening("SE", MIN_CROWD, played);
     // Played beyond the chart too, but by too few of the region's listeners to be shown to the others.
     const fewPlayed = ids.slice(150, 170);
-    await listening("SE", REGIONAL_EXPLORATION_MIN_LISTENERS - 1, fewPlayed, REGIONAL_EXPLORATION_MIN_LISTENERS);
+    await listening("SE", MIN_CROWD - 1, fewPlayed, MIN_CROWD);
     // A region where nothing is played by enough listeners.
-    await listening("IS", REGIONAL_EXPLORATION_MIN_LISTENERS - 1, played);
+    await listening("IS", MIN_CROWD - 1, played);
+    // Played by more of SE's listeners than any other track, all of whom withdrew personalization consent.
+    const withheld = ids[170]!;
+    await listening("SE", 2 * MIN_CROWD, [withheld], 100, false);
     await publish(version, [], unplayed);
     const now = Date.now();
     const pool = explorationPoolOf(now, EXPLORATION_POOLS);
@@ -245,5 +251,37 @@ describe("regional exploration pools", () => {
     for (const t of readFromD1) expect(t).toMatchObject({ title: byId.get(t.id)!.title, genre: byId.get(t.id)!.genre });
     expect(fewPlayed.filter((id) => regional.some((t) => t.id === id))).toEqual([]);
     expect(await explorationTracks(env, version, now, "IS")).toEqual(whole);
+
+    // The charts: SE's is what enough of its listeners play; IS has none of its own, so its listeners get
+    // the global chart, published or (KV down) computed from D1.
+    const published = (await charts(env, version))!.charts;
+    expect(published.regions.SE).toEqual(played.slice(0, 100));
+    expect(published.regions).not.toHaveProperty("IS");
+    // The isolate's copy of the model pointer expires at once, so each call reads the one just published.
+    const fresh = Object.assign({}, env, { MODEL_POINTER_TTL_MS: "0" }) as Env;
+    expect(await topChart(fresh, "IS", 10)).toEqual({
+      region: null,
+      trackIds: published.global.slice(0, 10),
+      source: "model",
+    });
+    expect(await topChart(fresh, "SE", 10)).toEqual({ region: "SE", trackIds: played.slice(0, 10), source: "model" });
+    const kvDown = { ...fresh, MODELS: { get: () => Promise.reject(new Error("KV is down")) } } as unknown as Env;
+    const live = (region: string | null) => topChart(kvDown, region, 100, new Degradation(true));
+    const liveGlobal = await live(null);
+    expect(await live("IS")).toEqual({ ...liveGlobal, region: null });
+    expect(await live("SE")).toEqual({ region: "SE", trackIds: played.slice(0, 100), source: "live" });
+    // Listeners who withdrew personalization consent count in no chart, however many they are.
+    for (const chart of [published.global, published.regions.SE!, liveGlobal.trackIds])
+      expect(chart).not.toContain(withheld);
+  });
+
+  it("give the global chart for a region whose published chart is empty, as versions published before held", async () => {
+    const version = "v-store-empty-regional-chart";
+    const global = demo.slice(0, 3).map((t) => t.id);
+    const artefact = { global, regions: { IS: [] }, newReleases: [], rows: [] };
+    await env.MODELS.put(artifactKey.charts(version), JSON.stringify(artefact));
+    await env.MODELS.put(CURRENT_MODEL_KEY, JSON.stringify({ version, publishedAt: Date.now() }));
+    const fresh = Object.assign({}, env, { MODEL_POINTER_TTL_MS: "0" }) as Env;
+    expect(await topChart(fresh, "IS", 10)).toEqual({ region: null, trackIds: global, source: "model" });
   });
 });

@@ -1,4 +1,4 @@
-import { listeningHistory } from "../../shared/db/queries";
+import { CHART_LENGTH, listeningHistory } from "../../shared/db/queries";
 import { OWN_PLAYLIST_PERIOD } from "../../shared/playlists/own";
 import { evidenceWeight } from "../../shared/model/evidence";
 import {
@@ -29,7 +29,6 @@ import { requestTracks } from "./tracks";
 
 /** History tracks whose published neighbours a generator may ask for: the strongest few, to bound KV reads. */
 const NEIGHBOUR_SEEDS = 20;
-const CHART_LENGTH = 100;
 
 export interface PlaylistRequest {
   now: number;

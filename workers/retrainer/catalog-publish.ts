@@ -1,7 +1,7 @@
 import { asc, count as rowCount, desc, gt, gte, isNotNull } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { listeners as listenersTable, tracks } from "../../shared/db/schema";
-import { chartFromEvents, CHART_WINDOW_MS, countRows } from "../../shared/db/queries";
+import { CHART_LENGTH, chartFromEvents, CHART_WINDOW_MS, countRows } from "../../shared/db/queries";
 import {
   artifactKey,
   toCatalogRow,
@@ -17,7 +17,6 @@ import {
   catalogShardOf,
   EXPLORATION_POOLS,
   EXPLORATION_REGIONS,
-  explorablePlays,
   explorationPoolItems,
   mostListened,
   regionalPoolIds,
@@ -25,6 +24,7 @@ import {
 } from "../../shared/publish/catalog-layout";
 import { encodeKeyedLines } from "../../shared/publish/keyed-lines";
 import { DAY_MS } from "../../shared/analytics/days";
+import { crowdChart, crowdPlayed } from "../../shared/crowd";
 import type { Env } from "./env";
 import { tracksById, type ModelIndex } from "./training-data";
 
@@ -46,7 +46,6 @@ export const CATALOG_SHARDS_PER_PART = 300;
  */
 export const CATALOG_IDS_PER_SLICE = 100_000;
 const IDS_PER_PAGE = 20_000;
-const CHART_LENGTH = 100;
 /** How far past its chart a pooled region's plays are read: what its pools draw their regional share from. */
 const REGIONAL_PLAYS_READ = 2_000;
 const NEW_RELEASE_DAYS = 30;
@@ -292,7 +291,10 @@ export async function catalogShardEntries(
 
 /**
  * The charts, and for the EXPLORATION_REGIONS regions with the most listeners what they play beyond their
- * chart (read on in the same query) wherever some of it is explorable (see explorablePlays).
+ * chart (read on in the same query) wherever some of it is explorable. A region's chart and what it
+ * explores are only what enough of its listeners play (crowdChart, crowdPlayed): a region without a chart
+ * of its own has nothing beyond it either, and its listeners get the global chart. One query a region, not
+ * one for all: each statement holds the runtime the edge shares only for a region's plays.
  */
 async function chartsOf(
   db: D1Database,
@@ -315,8 +317,9 @@ async function chartsOf(
     const pooled = rank < EXPLORATION_REGIONS;
     const limit = CHART_LENGTH + (pooled ? REGIONAL_PLAYS_READ : 0);
     const rows = await chartFromEvents(db, { region, since, limit });
-    regions[region] = rows.slice(0, CHART_LENGTH).map((r) => r.trackId);
-    const explorable = explorablePlays(rows.slice(CHART_LENGTH));
+    const chart = crowdChart(rows, CHART_LENGTH);
+    if (chart) regions[region] = chart;
+    const explorable = crowdPlayed(rows.slice(CHART_LENGTH));
     if (explorable.length > 0) beyondChart.set(region, explorable);
   }
   // Every track released lately, played or not: a new release is what nobody has played yet.

@@ -3,6 +3,7 @@ import { apiApp, createRoute, errorResponses, json } from "../../../shared/api/o
 import { Chart } from "../../../shared/api/responses";
 import { Limit, Region } from "../../../shared/api/schemas";
 import { topChart } from "../charts";
+import { CHART_LENGTH } from "../../../shared/db/queries";
 import { ROLES } from "../../../shared/auth/api-key";
 import { forApp } from "../auth/require";
 import type { AppEnv } from "../env";
@@ -19,7 +20,7 @@ const topChartRoute = createRoute({
   request: {
     query: z.strictObject({
       region: Region.optional().meta({ description: "ISO 3166-1 alpha-2 country code", example: "SE" }),
-      limit: Limit(50, 100).meta({ example: "10" }),
+      limit: Limit(50, CHART_LENGTH).meta({ example: "10" }),
     }),
   },
   responses: {
