@@ -10,10 +10,11 @@
  * --synthetic-listening N synthetic plays through the bulk path, each on top of the demo seed. Prints the
  * network's start-up and each import's time, the wall time until the version is trained and until it is
  * published, each step's time and KV and R2 operations (slices grouped by stage), the isolate's heap
- * between steps (see sampleHeap), and the recommendation route's p50/p99 idle and during the retrain (see
- * probeLatency). With --spotify (the operator's path at size: `npm run -s data:spotify -- 1000000` makes
- * the file) it then asks the edge about the file's first track, which only the import brought: the track,
- * its similar tracks and a radio station from it (see importedTrackAnswers).
+ * between steps (see sampleHeap) and within them (see stepMemorySummary), and the recommendation route's
+ * p50/p99 idle and during the retrain (see probeLatency). With --spotify (the operator's path at size:
+ * `npm run -s data:spotify -- 1000000` makes the file) it then asks the edge about the file's first track,
+ * which only the import brought: the track, its similar tracks and a radio station from it (see
+ * importedTrackAnswers).
  * With --synthetic it asks the retrainer for a synthetic training run (by default 100,000 listeners x
  * 50,000 items x 5,000,000 plays), and prints its time, its steps, its held-out figures against
  * popularity, and the same heap readings.
@@ -30,6 +31,7 @@ import type { OperationCounts } from "../workers/retrainer/retrain/binding-meter
 import { DEV_KEYS, listenerTokenConfig } from "./dev-credentials";
 import { loadKeys, storeKeys } from "./keys";
 import { startLocalNetwork } from "./local-network";
+import { inspectedIsolates, memoryByStep, tracedCollections, type StepMemory } from "./gc-trace";
 import { mb } from "./memory-peak";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -114,7 +116,8 @@ interface HeapUsage {
  * first forces a full collection. The runtime answers the inspector only between steps, never while one
  * runs (not even while it awaits KV), so these are readings between steps, not a step's own peak; and array
  * buffers a collection freed still count until the runtime releases them (a heap snapshot at one such point
- * counted 40 MB reachable where this read 134 MB). A slice's own peak is what bench:train measures.
+ * counted 40 MB reachable where this read 134 MB). Inside a step, V8's trace of the isolate's collections
+ * tells (stepMemorySummary).
  */
 async function sampleHeap(url: string, everyMs: number, gcEvery: number) {
   const peak = { idle: 0, used: 0, withBuffers: 0, live: 0, liveAt: 0, samples: 0, liveSamples: 0, connections: 0 };
@@ -169,15 +172,39 @@ interface LoggedStep {
   ms: number;
   /** Its KV and R2 calls by method (retrain/binding-meter.ts); none for steps outside the Workflow. */
   operations: OperationCounts;
+  /** The line of the network's output it was logged on, as it ended. */
+  line: number;
 }
 
 /** The steps run `run` logged (retrain/timed-step.ts), in order. */
-function loggedSteps(output: string, run: string): LoggedStep[] {
-  return output.split("\n").flatMap((line) => {
-    const logged = /\{"msg":"workflow step".*\}/.exec(line)?.[0];
+function loggedSteps(lines: readonly string[], run: string): LoggedStep[] {
+  return lines.flatMap((text, line) => {
+    const logged = /\{"msg":"workflow step".*\}/.exec(text)?.[0];
     const entry = logged ? (JSON.parse(logged) as LoggedStep & { run: string }) : undefined;
-    return entry?.run === run ? [{ step: entry.step, ms: entry.ms, operations: entry.operations ?? {} }] : [];
+    return entry?.run === run ? [{ step: entry.step, ms: entry.ms, operations: entry.operations ?? {}, line }] : [];
   });
+}
+
+const lineCount = (output: string) => output.split("\n").length;
+
+/**
+ * The retraining worker's memory inside its steps, from V8's trace of its collections (see gc-trace.ts):
+ * the most a step of the run that began on line `from` held live after a whole-heap collection, and reached
+ * before one, garbage included.
+ */
+function stepMemorySummary(lines: readonly string[], from: number, steps: readonly LoggedStep[]): string {
+  const collections = tracedCollections(lines);
+  const memory = memoryByStep(collections, inspectedIsolates(collections), from, steps);
+  if (memory.length === 0) return "retrainer isolate within steps: no collections traced";
+  const most = (of: (m: StepMemory) => number) => memory.reduce((a, b) => (of(b) > of(a) ? b : a));
+  const live = most((m) => m.live);
+  const reached = most((m) => m.reached);
+  const traced = memory.reduce((sum, m) => sum + m.collections, 0);
+  return (
+    `retrainer isolate within steps (V8's trace of its ${traced} collections in ${memory.length} steps, array buffers ` +
+    `included): at most ${mb(live.live)} live after a whole-heap collection (in "${live.step}"); at most ` +
+    `${mb(reached.reached)} reached before a collection, garbage included (in "${reached.step}")`
+  );
 }
 
 /** Operations summed over steps, each with the most one step made: "kv.put 300 (at most 100 a step)". */
@@ -280,6 +307,7 @@ async function retrain(base: string, output: () => string, probeAs?: string[]): 
   const seconds = Number(args["probe-seconds"]);
   const idle = probeAs && (await probeLatency(base, probeAs, new Promise((r) => setTimeout(r, seconds * 1000))));
   const started = performance.now();
+  const from = lineCount(output());
   const answer = await fetch(`${base}/admin/retrain`, { method: "POST", ...asOperator });
   if (answer.status !== 202) throw new Error(`retrain refused: ${await answer.text()}`);
   const { version } = (await answer.json()) as { version: string };
@@ -320,10 +348,12 @@ async function retrain(base: string, output: () => string, probeAs?: string[]): 
       `holdout: NDCG@10 ${holdout.ndcg!.toFixed(4)}  Recall@10 ${holdout.recall!.toFixed(4)}  coverage@10 ${holdout.coverage!.toFixed(4)}`,
     );
   }
-  const steps = loggedSteps(output(), version);
+  const lines = output().split("\n");
+  const steps = loggedSteps(lines, version);
   console.log(`steps (${steps.length}), each one's time inside the runtime:`);
   for (const line of stepSummary(steps)) console.log(`  ${line}`);
   console.log(`storage operations of the whole run: ${operationSummary(steps) || "none logged"}`);
+  console.log(stepMemorySummary(lines, from, steps));
   const longest = [...steps].sort((a, b) => b.ms - a.ms).slice(0, 5);
   console.log(`longest steps: ${longest.map((s) => `${s.step} ${(s.ms / 1000).toFixed(2)} s`).join(", ")}`);
   if (!idle || !during) return version;
@@ -401,6 +431,7 @@ async function syntheticTraining(base: string, output: () => string): Promise<vo
     seed: Number(args.seed),
   };
   const started = performance.now();
+  const from = lineCount(output());
   const response = await fetch(`${base}/admin/synthetic-training`, {
     method: "POST",
     headers: { ...asOperator.headers, "content-type": "application/json" },
@@ -414,7 +445,8 @@ async function syntheticTraining(base: string, output: () => string): Promise<vo
     started,
   );
   const seconds = (performance.now() - started) / 1000;
-  const steps = loggedSteps(output(), run);
+  const lines = output().split("\n");
+  const steps = loggedSteps(lines, run);
   console.log(
     `data: synthetic, ${size.listeners} listeners x ${size.items} items, ${size.interactions} plays drawn (seed ${size.seed})   run ${run}: ${record.status}`,
   );
@@ -422,6 +454,7 @@ async function syntheticTraining(base: string, output: () => string): Promise<vo
     `trained in the retraining worker: ${seconds.toFixed(1)} s from request to result, over ${steps.length} steps`,
   );
   for (const line of stepSummary(steps)) console.log(`  ${line}`);
+  console.log(stepMemorySummary(lines, from, steps));
   for (const [name, report] of Object.entries(record.evaluation!)) {
     console.log(
       `${name.padEnd(10)} on ${report.listeners} held-out listeners: NDCG@10 ${report.ndcg.toFixed(4)}  Recall@10 ${report.recall.toFixed(4)}  ` +
@@ -434,6 +467,7 @@ const starting = performance.now();
 const network = await startLocalNetwork(Number(args.port), {
   seed: !args.lastfm && !args.synthetic,
   inspectorPort: Number(args.port) + 1,
+  v8Flags: "--trace-gc --trace-gc-verbose",
 });
 console.log(
   `network started (migrations, seed, its first model live): ${((performance.now() - starting) / 1000).toFixed(1)} s`,

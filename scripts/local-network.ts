@@ -29,12 +29,14 @@ export interface LocalNetworkOptions {
   inspectorPort?: number;
   /** true keeps wrangler's local trace store (as `npm start` does), for a test that scans what it recorded. */
   traces?: boolean;
+  /** V8 flags for the runtime, such as the trace of collections scripts/gc-trace.ts reads. */
+  v8Flags?: string;
 }
 
 /** Starts `npm start`'s network on its own port and storage, for scripts and tests that drive it from outside. */
 export async function startLocalNetwork(
   port: number,
-  { seed = true, persistTo: given, inspectorPort, traces = false }: LocalNetworkOptions = {},
+  { seed = true, persistTo: given, inspectorPort, traces = false, v8Flags }: LocalNetworkOptions = {},
 ): Promise<LocalNetwork> {
   const persistTo = given ?? mkdtempSync(join(tmpdir(), "setlist-"));
   const child: ChildProcess = spawn(
@@ -44,6 +46,7 @@ export async function startLocalNetwork(
       ...["--port", String(port), "--persist-to", persistTo],
       ...(seed ? [] : ["--no-seed"]),
       ...(inspectorPort ? ["--inspector-port", String(inspectorPort)] : []),
+      ...(v8Flags ? [`--v8-flags=${v8Flags}`] : []),
     ],
     {
       cwd: root,
@@ -71,9 +74,12 @@ export async function startLocalNetwork(
   child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
   await new Promise<void>((ready, fail) => {
     child.stdout!.on("data", (chunk: Buffer) => {
+      // Only what came last is searched: a traced runtime prints tens of megabytes.
+      const from = Math.max(0, output.length - 100);
       output += chunk.toString();
-      if (output.includes("[setlist] ready")) ready();
-      if (output.includes("[setlist] start-up failed")) fail(new Error(output.slice(-2000)));
+      const recent = output.slice(from);
+      if (recent.includes("[setlist] ready")) ready();
+      if (recent.includes("[setlist] start-up failed")) fail(new Error(output.slice(-2000)));
     });
     // What the script and wrangler printed last says why (a port taken, a migration refused).
     child.on("exit", (code) => fail(new Error(`start script exited with ${code}:\n${output.slice(-2000)}`)));

@@ -22,6 +22,8 @@ const { values: args } = parseArgs({
     "no-seed": { type: "boolean", default: false },
     /** The runtime's DevTools port (the isolates' heaps, for the bench); wrangler's default when absent. */
     "inspector-port": { type: "string" },
+    /** V8 flags for the runtime (the bench's trace of collections, scripts/gc-trace.ts), e.g. --v8-flags=--trace-gc. */
+    "v8-flags": { type: "string" },
   },
 });
 const base = localUrl(args.port);
@@ -69,7 +71,12 @@ const dev = spawn(
     "--show-interactive-dev-session=false",
     ...(args["inspector-port"] ? ["--inspector-port", args["inspector-port"]] : []),
   ],
-  { cwd: root, env, stdio: ["ignore", "inherit", "inherit"] },
+  {
+    cwd: root,
+    // The runtime's alone: what V8 prints would garble the answers of wrangler's other commands above.
+    env: args["v8-flags"] ? { ...env, MINIFLARE_WORKERD_V8_FLAGS: args["v8-flags"] } : env,
+    stdio: ["ignore", "inherit", "inherit"],
+  },
 );
 const stop = () => dev.kill("SIGTERM");
 process.on("SIGINT", stop);
